@@ -1,0 +1,68 @@
+# Two commands matter: `make run` (install and serve the demo) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --quiet --disable-pip-version-check
+MANAGE := $(PY) manage.py
+export PIP_NO_WARN_SCRIPT_LOCATION := 1
+
+.PHONY: install install-dev assets translations run worker beat test lint fmt migrations-check deploy-check clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt $(PY)
+	$(PIP) install -r requirements.txt 2>&1 | grep -v "is ignored: it is neither" || true
+	$(PY) -c "import django, celery, psycopg2" && touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(PIP) install -r requirements-dev.txt 2>&1 | grep -v "is ignored: it is neither" || true
+	$(PY) -c "import pytest, playwright, axe_playwright_python" && touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Django's compilemessages needs GNU gettext's msgfmt; install it from Debian when it is missing.
+translations:
+	@command -v msgfmt >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null)
+	cd $(CURDIR) && env -u DJANGO_SETTINGS_MODULE $(VENV)/bin/django-admin compilemessages --ignore=.venv --ignore=node_modules -v0
+
+install: $(VENV)/.installed node_modules/.installed translations
+
+install-dev: install $(VENV)/.installed-dev
+
+assets: install
+	$(MANAGE) collectstatic --noinput -v0
+
+run: install
+	DEBUG=$${DEBUG:-true} $(MANAGE) migrate --noinput -v0
+	DEBUG=$${DEBUG:-true} $(MANAGE) seed_demo
+	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:8000
+
+worker: install
+	$(VENV)/bin/celery -A jingan_portal worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(VENV)/bin/celery -A jingan_portal beat --loglevel=INFO
+
+test: install-dev
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: install
+	DEBUG=true $(MANAGE) makemigrations --check --dry-run
+
+deploy-check: install
+	DJANGO_SETTINGS_MODULE=jingan_portal.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+		ALLOWED_HOSTS=portal.example $(MANAGE) check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

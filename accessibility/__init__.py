@@ -1,0 +1,1 @@
+"""Home retrofits, ramp retrofits, sign-language video points and assistive devices."""

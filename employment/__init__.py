@@ -1,0 +1,1 @@
+"""Skills training, certificates, employers and job placements."""

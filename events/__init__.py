@@ -1,0 +1,1 @@
+"""Events, registrations, awards and the public event pages."""

@@ -1,0 +1,1 @@
+"""Annual plans, the annual report and its figures."""

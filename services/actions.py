@@ -1,0 +1,36 @@
+"""Writes to the registry: every change goes through here, with its audit entry and history."""
+
+from typing import Any
+
+from django.db import transaction
+
+from .audit import audit_record
+from .models import Person
+
+
+def _changed_fields(before: dict[str, Any], person: Person) -> list[str]:
+    return sorted(name for name, old in before.items() if getattr(person, name) != old)
+
+
+def _snapshot(person: Person) -> dict[str, Any]:
+    return {f.attname: getattr(person, f.attname) for f in Person._meta.concrete_fields if not f.generated}
+
+
+@transaction.atomic
+def person_save(*, person: Person, by: Any) -> Person:
+    """Create or update a person after full validation; history and audit name the user.
+
+    Raises ValidationError if the record breaks a rule.
+    """
+    creating = person._state.adding
+    before = {} if creating else _snapshot(Person.objects.select_for_update().get(pk=person.pk))
+    person.full_clean()
+    person._history_user = by  # simple-history reads this for the history row
+    person.save()
+    if creating:
+        audit_record(obj=person, code="services.person.created", by=by, data={"street": person.street_id})
+    else:
+        changed = _changed_fields(before, person)
+        if changed:
+            audit_record(obj=person, code="services.person.updated", by=by, data={"fields": changed})
+    return person

@@ -1,0 +1,316 @@
+"""Admin of the registry: street-scoped, masked, never deleting, with Excel in and out."""
+
+import re
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import actions, selectors, spreadsheets
+from .audit import access_log_record
+from .forms import PersonForm
+from .identity import normalise_number
+from .models import AccessLog, AuditEntry, Person, Street, StreetAssignment, User
+from .timeline import timeline_for
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NUMBER_LIKE = re.compile(r"[\dXx\s\uff10-\uff19\uff38\uff58]{15,24}")
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class StreetScopedAdmin(admin.ModelAdmin):
+    """Lists and pages start from `visible_to(user)`; another street's record is a 404."""
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404
+        return obj
+
+
+class AgeBandFilter(admin.SimpleListFilter):
+    title = _("age")
+    parameter_name = "age"
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, label, _young, _old in selectors.AGE_BANDS]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return selectors.filter_age_band(queryset, self.value(), timezone.localdate())
+        return queryset
+
+
+@admin.register(Person)
+class PersonAdmin(StreetScopedAdmin):
+    form = PersonForm
+    list_display = [
+        "name",
+        "masked_id",
+        "gender",
+        "age",
+        "category",
+        "grade",
+        "street",
+        "lives_alone",
+        "status",
+        "record_link",
+    ]
+    list_display_links = ["name"]
+    list_select_related = ["street"]
+    list_filter = ["street", "category", "grade", "status", "lives_alone", AgeBandFilter]
+    search_fields = ["name", "=phone"]
+    search_help_text = _("Name, phone, or a whole ID or certificate number.")
+    list_per_page = 50
+    show_full_result_count = False
+    readonly_fields = ["masked_numbers", "birth_date", "gender", "consent_recorded_by", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["name", "masked_numbers", "id_number", "certificate_number", "certificate_valid_until"]}),
+        (_("Disability"), {"fields": ["category", "grade"]}),
+        (_("Where and how to reach"), {"fields": ["street", "address", "phone", "lives_alone"]}),
+        (_("Guardian"), {"fields": ["guardian_name", "guardian_relation", "guardian_phone"]}),
+        (_("Status"), {"fields": ["status", "status_changed_on"]}),
+        (_("Consent"), {"fields": ["consent_basis", "consent_given_on", "consent_recorded_by"]}),
+        (_("Other"), {"fields": ["notes", "birth_date", "gender", "created_at", "updated_at"]}),
+    ]
+    change_list_template = "admin/services/person/change_list.html"
+
+    @admin.display(description=_("ID number"), ordering="id_number")
+    def masked_id(self, person: Person) -> str:
+        return person.masked_id_number
+
+    @admin.display(description=_("age"), ordering="-birth_date")
+    def age(self, person: Person) -> int:
+        return selectors.age_on(person.birth_date, timezone.localdate())
+
+    @admin.display(description=_("full record"))
+    def record_link(self, person: Person) -> str:
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:services_person_record", args=[person.pk]), _("open record")
+        )
+
+    @admin.display(description=_("numbers on file"))
+    def masked_numbers(self, person: Person) -> str:
+        if person.pk is None:
+            return "—"
+        return f"{person.masked_id_number} / {person.masked_certificate_number or '—'}"
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (name, {"fields": [f for f in opts["fields"] if f != "masked_numbers"]})
+                for name, opts in self.fieldsets
+            ]
+        return self.fieldsets
+
+    def get_search_results(self, request, queryset, search_term):
+        """A whole ID or certificate number, typed in any common way, is matched exactly."""
+        if NUMBER_LIKE.fullmatch(search_term.strip()):
+            number = normalise_number(search_term)
+            field = "certificate_number" if len(number) == 20 else "id_number"
+            return queryset.filter(**{field: number}), False
+        return super().get_search_results(request, queryset, search_term)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a person leaves the registry by a status change, never by deletion
+
+    def get_actions(self, request):
+        return {}
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.consent_recorded_by = request.user
+        actions.person_save(person=obj, by=request.user)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            access_log_record(
+                user=request.user, action=AccessLog.Action.OPENED, person=response.context_data["original"]
+            )
+        return response
+
+    def get_urls(self):
+        own = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="services_person_import"),
+            path(
+                "import/template.xlsx",
+                self.admin_site.admin_view(self.template_view),
+                name="services_person_import_template",
+            ),
+            path("export.xlsx", self.admin_site.admin_view(self.export_view), name="services_person_export"),
+            path("duplicates/", self.admin_site.admin_view(self.duplicates_view), name="services_person_duplicates"),
+            path("<int:pk>/record/", self.admin_site.admin_view(self.record_view), name="services_person_record"),
+        ]
+        return own + super().get_urls()
+
+    def _context(self, request: HttpRequest, title: str, **extra: Any) -> dict[str, Any]:
+        return {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **extra}
+
+    def record_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The staff page of one person: all the portal knows, newest first; numbers revealed on request."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        person = selectors.person_get_for(request.user, pk)
+        revealed = False
+        if request.method == "POST" and "reveal" in request.POST:
+            if not request.user.has_perm("services.reveal_id_number"):
+                raise PermissionDenied
+            access_log_record(user=request.user, action=AccessLog.Action.REVEALED, person=person)
+            revealed = True
+        else:
+            access_log_record(user=request.user, action=AccessLog.Action.OPENED, person=person)
+        context = self._context(
+            request,
+            str(person.name),
+            person=person,
+            original=person,
+            revealed=revealed,
+            can_reveal=request.user.has_perm("services.reveal_id_number"),
+            can_change=self.has_change_permission(request, person),
+            age=selectors.age_on(person.birth_date, timezone.localdate()),
+            timeline=timeline_for(person),
+        )
+        response = TemplateResponse(request, "admin/services/person/record.html", context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        if not request.user.has_perm("services.view_all_streets"):
+            raise PermissionDenied
+        result = None
+        if request.method == "POST":
+            upload = request.FILES.get("file")
+            if upload is None:
+                messages.error(request, _("Choose an .xlsx file to import."))
+            elif upload.size > spreadsheets.MAX_IMPORT_BYTES:
+                messages.error(request, _("The file is larger than 5 MB."))
+            else:
+                result = spreadsheets.import_persons(data=upload.read(), by=request.user)
+                if result.ok:
+                    messages.success(
+                        request,
+                        _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
+                        % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+                    )
+                    return redirect("admin:services_person_changelist")
+        context = self._context(request, _("Import persons from Excel"), result=result)
+        return TemplateResponse(request, "admin/services/person/import.html", context, status=400 if result else 200)
+
+    def template_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return xlsx_response(spreadsheets.template_workbook(), "persons-import-template.xlsx")
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The changelist as filtered and searched, masked, as .xlsx."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        persons = changelist.get_queryset(request).select_related("street")
+        count = persons.count()
+        access_log_record(
+            user=request.user, action=AccessLog.Action.EXPORTED, detail=f"{count} persons; {request.GET.urlencode()}"
+        )
+        return xlsx_response(spreadsheets.export_persons(persons.iterator(chunk_size=2000)), "persons.xlsx")
+
+    def duplicates_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        groups = selectors.likely_duplicates_for(request.user)
+        return TemplateResponse(
+            request,
+            "admin/services/person/duplicates.html",
+            self._context(request, _("Likely duplicates"), groups=groups),
+        )
+
+
+@admin.register(Street)
+class StreetAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_zh", "name_en"]
+    search_fields = ["code", "name_zh", "name_en"]
+    ordering = ["code"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # the 14 streets are set by a data migration
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code", "name_zh", "name_en"]
+
+
+class StreetAssignmentInline(admin.TabularInline):
+    model = StreetAssignment
+    extra = 1
+    autocomplete_fields = ["street"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    inlines = [StreetAssignmentInline]
+    list_display = ["username", "first_name", "last_name", "is_active", "is_staff", "roles"]
+    list_filter = ["is_active", "is_staff", "groups"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def roles(self, user: User) -> str:
+        return ", ".join(g.name for g in user.groups.all())
+
+
+class ReadOnlyLogAdmin(admin.ModelAdmin):
+    """Logs are written by the portal only: nobody adds, changes or deletes them here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyLogAdmin):
+    list_display = ["at", "user", "action", "person", "detail"]
+    list_filter = ["action", ("at", admin.DateFieldListFilter)]
+    list_select_related = ["user", "person"]
+    search_fields = ["user__username", "person__name"]
+    date_hierarchy = "at"
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyLogAdmin):
+    list_display = ["at", "user", "code", "model", "object_id", "data"]
+    list_filter = ["code", ("at", admin.DateFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["code", "user__username", "object_id"]
+    date_hierarchy = "at"
+
+
+admin.site.site_header = _("Jing'an District Disabled Persons' Federation")
+admin.site.site_title = _("Federation portal")
+admin.site.index_title = _("Administration")

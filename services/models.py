@@ -1,0 +1,282 @@
+"""The registry: streets, people served, users and their streets, and the audit trails."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .expressions import birth_date_from_id, gender_from_id
+from .identity import mask_number
+from .scoping import StreetScopedQuerySet
+
+
+class TimeStampedModel(models.Model):
+    """Adds timezone-aware creation and update times."""
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class User(AbstractUser):
+    """A portal account; its roles are groups (see services.roles)."""
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class Street(TimeStampedModel):
+    """One of Jing'an's 14 sub-districts (13 streets and Pengpu town)."""
+
+    code = models.CharField(_("code"), max_length=9, unique=True, help_text=_("9-digit administrative code"))
+    name_zh = models.CharField(_("Chinese name"), max_length=20, unique=True)
+    name_en = models.CharField(_("English name"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("street")
+        verbose_name_plural = _("streets")
+        ordering = ["code"]
+        permissions = [("view_all_streets", _("Can see the records of every street"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language."""
+        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+
+
+class StreetAssignment(TimeStampedModel):
+    """Links a committee member to a street they work in; a member may have several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="street_assignments", verbose_name=_("user")
+    )
+    street = models.ForeignKey(Street, models.PROTECT, related_name="assignments", verbose_name=_("street"))
+
+    class Meta:
+        verbose_name = _("street assignment")
+        verbose_name_plural = _("street assignments")
+        constraints = [models.UniqueConstraint(fields=["user", "street"], name="street_assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.street}"
+
+
+class Person(TimeStampedModel):
+    """One person served by the federation (一人一档)."""
+
+    class Category(models.IntegerChoices):
+        # The national category digits, as printed in the certificate number.
+        VISUAL = 1, _("visual")
+        HEARING = 2, _("hearing")
+        SPEECH = 3, _("speech")
+        PHYSICAL = 4, _("physical")
+        INTELLECTUAL = 5, _("intellectual")
+        MENTAL = 6, _("mental")
+        MULTIPLE = 7, _("multiple")
+
+    class Grade(models.IntegerChoices):
+        GRADE_1 = 1, _("grade 1 (most severe)")
+        GRADE_2 = 2, _("grade 2")
+        GRADE_3 = 3, _("grade 3")
+        GRADE_4 = 4, _("grade 4 (least severe)")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        MOVED_OUT = "moved_out", _("Moved out")
+        DECEASED = "deceased", _("Deceased")
+
+    class ConsentBasis(models.TextChoices):
+        PERSON = "person", _("Written consent of the person")
+        GUARDIAN = "guardian", _("Written consent of the guardian")
+        LEGAL_DUTY = "legal_duty", _("Required to perform a statutory duty")
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("male")
+        FEMALE = "female", _("female")
+
+    name = models.CharField(_("name"), max_length=50)
+    id_number = models.CharField(
+        _("ID number"),
+        max_length=18,
+        unique=True,
+        help_text=_("18 characters; spaces, full-width digits and a lower-case x are corrected automatically."),
+    )
+    certificate_number = models.CharField(
+        _("disability certificate number"),
+        max_length=20,
+        blank=True,
+        help_text=_("20 characters: the ID number, then the category digit, then the grade digit."),
+    )
+    certificate_valid_until = models.DateField(_("certificate valid until"), null=True, blank=True)
+    category = models.PositiveSmallIntegerField(_("disability category"), choices=Category)
+    grade = models.PositiveSmallIntegerField(_("disability grade"), choices=Grade)
+    # Derived by the database from the ID number, so they are never typed twice nor disagree.
+    birth_date = models.GeneratedField(
+        expression=birth_date_from_id("id_number"),
+        output_field=models.DateField(),
+        db_persist=True,
+        verbose_name=_("birth date"),
+    )
+    gender = models.GeneratedField(
+        expression=gender_from_id("id_number"),
+        output_field=models.CharField(max_length=6, choices=Gender),
+        db_persist=True,
+        verbose_name=_("gender"),
+    )
+    street = models.ForeignKey(Street, models.PROTECT, related_name="persons", verbose_name=_("street"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    guardian_name = models.CharField(_("guardian's name"), max_length=50, blank=True)
+    guardian_relation = models.CharField(
+        _("guardian's relation"), max_length=20, blank=True, help_text=_("For example: mother, son, spouse.")
+    )
+    guardian_phone = models.CharField(_("guardian's phone"), max_length=20, blank=True)
+    lives_alone = models.BooleanField(_("lives alone"), default=False)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.ACTIVE)
+    status_changed_on = models.DateField(
+        _("status since"), null=True, blank=True, help_text=_("Required when the person moved out or died.")
+    )
+    consent_basis = models.CharField(_("basis for processing"), max_length=16, choices=ConsentBasis)
+    consent_given_on = models.DateField(_("consent given on"))
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent recorded by"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords(
+        verbose_name=_("historical person"),
+        # Generated columns cannot be written, so the history keeps only what people typed.
+        excluded_fields=["updated_at", "birth_date", "gender"],
+    )
+
+    objects = StreetScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["street", "name", "id"]
+        permissions = [("reveal_id_number", _("Can reveal full ID and certificate numbers"))]
+        indexes = [
+            models.Index(fields=["street", "name"], name="person_street_name_idx"),
+            models.Index(fields=["phone"], name="person_phone_idx"),
+            models.Index(fields=["certificate_number"], name="person_certificate_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate_number"],
+                condition=~Q(certificate_number=""),
+                name="person_certificate_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active") | Q(status_changed_on__isnull=False),
+                name="person_status_change_dated",
+            ),
+            models.CheckConstraint(condition=Q(category__gte=1, category__lte=7), name="person_category_range"),
+            models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=4), name="person_grade_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.masked_id_number})"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_number(self.id_number)
+
+    @property
+    def masked_certificate_number(self) -> str:
+        return mask_number(self.certificate_number) if self.certificate_number else ""
+
+    def clean(self) -> None:
+        from .validation import person_errors
+
+        errors = person_errors(
+            id_number=self.id_number,
+            certificate_number=self.certificate_number,
+            category=self.category,
+            grade=self.grade,
+            status=self.status,
+            status_changed_on=self.status_changed_on,
+            consent_given_on=self.consent_given_on,
+            certificate_valid_until=self.certificate_valid_until,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+class ImmutableModel(models.Model):
+    """A record that is written once and never changed or deleted through the portal."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(_("Log entries cannot be changed."), code="immutable")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Log entries cannot be deleted."), code="immutable")
+
+
+class AccessLog(ImmutableModel):
+    """Who opened a person's full record, revealed a number or exported persons, and when."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("Opened the full record")
+        REVEALED = "revealed", _("Revealed the full ID and certificate numbers")
+        EXPORTED = "exported", _("Exported persons")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("who"))
+    action = models.CharField(_("what"), max_length=16, choices=Action)
+    person = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="access_logs", verbose_name=_("person")
+    )
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["person", "-at"], name="accesslog_person_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"
+
+
+class AuditEntry(ImmutableModel):
+    """One business action taken in the portal, by whom, on what (never holding ID numbers)."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False, db_index=True)
+    code = models.CharField(_("action"), max_length=80, help_text=_("A dotted code such as services.person.updated."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("who")
+    )
+    model = models.CharField(_("record type"), max_length=80)
+    object_id = models.CharField(_("record id"), max_length=40)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["model", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.code} {self.model}#{self.object_id}"

@@ -1,0 +1,59 @@
+"""The portal's roles, kept as groups, and the permissions each one holds."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+STAFF = "federation_staff"
+COMMITTEE_MEMBER = "committee_member"
+VOLUNTEER = "volunteer"
+AUDITOR = "auditor"
+
+LABELS = {
+    STAFF: _("Federation staff"),
+    COMMITTEE_MEMBER: _("Street committee member"),
+    VOLUNTEER: _("Volunteer"),
+    AUDITOR: _("Auditor"),
+}
+
+# Permission codenames per role ("app_label.codename"). Model permissions of apps that land later
+# are added here by their issues. Committee members and volunteers work outside the admin.
+_REGISTRY_EDIT = [
+    "services.view_street",
+    "services.view_person",
+    "services.add_person",
+    "services.change_person",
+    "services.view_streetassignment",
+]
+PERMISSIONS: dict[str, list[str]] = {
+    STAFF: [*_REGISTRY_EDIT, "services.view_all_streets", "services.reveal_id_number"],
+    AUDITOR: [
+        "services.view_street",
+        "services.view_person",
+        "services.view_all_streets",
+        "services.view_accesslog",
+        "services.view_auditentry",
+        "services.view_streetassignment",
+    ],
+    COMMITTEE_MEMBER: ["services.view_person"],
+    VOLUNTEER: [],
+}
+
+
+def sync_role_permissions(*args: Any, using: str = "default", **kwargs: Any) -> None:
+    """Give each role group exactly the permissions listed above (run after every migrate)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, names in PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        wanted = []
+        for name in names:
+            app_label, codename = name.split(".")
+            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)
+
+
+def has_role(user: Any, role: str) -> bool:
+    return bool(user.is_authenticated and user.groups.filter(name=role).exists())

@@ -1,0 +1,36 @@
+"""The street-scoping rule, in one place: which records a user may see.
+
+District staff and auditors (permission services.view_all_streets) see every street; a committee
+member sees the streets of their assignments; anyone else sees nothing. Views, form choices, admin
+querysets, exports and statistics all start from `visible_to(user)`.
+"""
+
+from typing import Any
+
+from django.db import models
+
+VIEW_ALL_STREETS = "services.view_all_streets"
+
+
+def sees_all_streets(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm(VIEW_ALL_STREETS))
+
+
+def street_ids_for(user: Any) -> models.QuerySet:
+    """The ids of the streets a user is assigned to, as a subquery."""
+    from .models import StreetAssignment
+
+    return StreetAssignment.objects.filter(user_id=user.pk).values("street_id")
+
+
+class StreetScopedQuerySet(models.QuerySet):
+    """A queryset of records that belong to a street through `street_lookup`."""
+
+    street_lookup = "street"
+
+    def visible_to(self, user: Any) -> "StreetScopedQuerySet":
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        if sees_all_streets(user):
+            return self
+        return self.filter(**{f"{self.street_lookup}__in": street_ids_for(user)})

@@ -1,0 +1,72 @@
+"""Headless Chromium (Debian's package) driven by Playwright, and axe-core checks of WCAG 2.x A/AA."""
+
+import os
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(request) -> Iterator:
+    from tests.conftest import CHROMIUM, require
+
+    require(os.path.exists(CHROMIUM), f"Chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    home = tempfile.mkdtemp(prefix="chromium-home-")
+    os.environ.setdefault("XDG_CONFIG_HOME", home)
+    os.environ.setdefault("XDG_CACHE_HOME", home)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """Open a portal path in a fresh context: `open_page(path, language=, display=, width=)`."""
+    contexts = []
+
+    def _open(path: str, *, language: str = "zh-hans", display: str = "standard", width: int = 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale=language)
+        context.add_cookies(
+            [
+                {"name": "django_language", "value": language, "url": live_server.url},
+                {"name": "display", "value": display, "url": live_server.url},
+            ]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        requests_elsewhere = []
+        page.on(
+            "request",
+            lambda r: requests_elsewhere.append(r.url) if not r.url.startswith((live_server.url, "data:")) else None,
+        )
+        response = page.goto(live_server.url + path)
+        assert response is not None, path
+        assert response.ok, f"{path}: {response.status}"
+        page.requests_elsewhere = requests_elsewhere
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def assert_no_axe_violations(page) -> None:
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    assert results.violations_count == 0, results.generate_report()

@@ -1,0 +1,110 @@
+"""Shared fixtures: streets, users of every role, and the rule for tests that need real services."""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.contrib.auth.models import Group
+
+from services import roles
+from services.models import Street, StreetAssignment, User
+
+# Playwright's sync API runs an event loop in the test thread; the ORM must still work there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+IN_CI = bool(os.environ.get("CI"))
+CHROMIUM = "/usr/bin/chromium"
+
+
+def require(available: bool, what: str) -> None:
+    """Skip a test whose service is missing on a laptop; under CI the missing service is a failure."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is required under CI but is not available", pytrace=False)
+    pytest.skip(f"{what} is not available")
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL", "")
+
+
+def redis_answers(url: str) -> bool:
+    if not url:
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def needs_postgres():
+    from django.db import connection
+
+    require(connection.vendor == "postgresql", "PostgreSQL (set DATABASE_URL=postgres://...)")
+
+
+@pytest.fixture
+def needs_redis() -> str:
+    url = redis_url()
+    require(redis_answers(url), "Redis (set REDIS_URL=redis://...)")
+    return url
+
+
+@pytest.fixture
+def needs_chromium() -> str:
+    require(shutil.which(CHROMIUM) is not None, f"Chromium at {CHROMIUM}")
+    return CHROMIUM
+
+
+@pytest.fixture
+def street(db) -> Street:
+    return Street.objects.get(code="310106006")  # 江宁路街道
+
+
+@pytest.fixture
+def other_street(db) -> Street:
+    return Street.objects.get(code="310106019")  # 大宁路街道
+
+
+def make_user(username: str, role: str, *, is_staff: bool = False, streets: tuple[Street, ...] = ()) -> User:
+    user = User.objects.create_user(username=username, password="pw-for-tests-only")
+    user.is_staff = is_staff
+    user.save()
+    user.groups.add(Group.objects.get(name=role))
+    for s in streets:
+        StreetAssignment.objects.create(user=user, street=s)
+    return user
+
+
+@pytest.fixture
+def staff_user(db) -> User:
+    return make_user("staff", roles.STAFF, is_staff=True)
+
+
+@pytest.fixture
+def auditor(db) -> User:
+    return make_user("auditor", roles.AUDITOR, is_staff=True)
+
+
+@pytest.fixture
+def member(street) -> User:
+    """A committee member of 江宁路街道."""
+    return make_user("member_a", roles.COMMITTEE_MEMBER, streets=(street,))
+
+
+@pytest.fixture
+def other_member(other_street) -> User:
+    """A committee member of 大宁路街道."""
+    return make_user("member_b", roles.COMMITTEE_MEMBER, streets=(other_street,))
+
+
+@pytest.fixture
+def volunteer(db) -> User:
+    return make_user("volunteer", roles.VOLUNTEER)
