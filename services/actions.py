@@ -8,12 +8,19 @@ from .audit import audit_record
 from .models import Person
 
 
+_NOT_COMPARED = {"id", "created_at", "updated_at"}
+
+
 def _changed_fields(before: dict[str, Any], person: Person) -> list[str]:
     return sorted(name for name, old in before.items() if getattr(person, name) != old)
 
 
 def _snapshot(person: Person) -> dict[str, Any]:
-    return {f.attname: getattr(person, f.attname) for f in Person._meta.concrete_fields if not f.generated}
+    return {
+        f.attname: getattr(person, f.attname)
+        for f in Person._meta.concrete_fields
+        if not f.generated and f.name not in _NOT_COMPARED
+    }
 
 
 @transaction.atomic

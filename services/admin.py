@@ -114,11 +114,12 @@ class PersonAdmin(StreetScopedAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [
-                (name, {"fields": [f for f in opts["fields"] if f != "masked_numbers"]})
-                for name, opts in self.fieldsets
-            ]
-        return self.fieldsets
+            hidden = {"masked_numbers"}
+        elif not self.has_change_permission(request, obj):
+            hidden = {"id_number", "certificate_number"}  # read-only fields would print them in full
+        else:
+            hidden = set()
+        return [(name, {"fields": [f for f in opts["fields"] if f not in hidden]}) for name, opts in self.fieldsets]
 
     def get_search_results(self, request, queryset, search_term):
         """A whole ID or certificate number, typed in any common way, is matched exactly."""

@@ -48,7 +48,9 @@ class PersonForm(forms.ModelForm):
         self.editing = self.instance.pk is not None
         if self.editing:
             for name in ("id_number", "certificate_number"):
-                field = self.fields[name]
+                field = self.fields.get(name)
+                if field is None:
+                    continue
                 current = getattr(self.instance, name)
                 field.required = False
                 field.widget = MaskedNumberInput(attrs={"placeholder": mask_number(current) if current else ""})
