@@ -7,7 +7,6 @@ from django.db import transaction
 from .audit import audit_record
 from .models import Person
 
-
 _NOT_COMPARED = {"id", "created_at", "updated_at"}
 
 
