@@ -1,0 +1,33 @@
+"""seed_demo: the demo accounts and registry, created once however often it runs."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from services import roles
+from services.models import Person, User
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_creates_accounts_and_registry_and_running_again_duplicates_nothing(capsys):
+    call_command("seed_demo", persons=400)
+    first = capsys.readouterr().out
+    call_command("seed_demo", persons=400)
+    assert Person.objects.count() == 400
+    assert User.objects.count() == 5
+    assert "member_jiangning" in first
+    assert "jingan-demo-2023" in first
+    member = User.objects.get(username="member_jiangning")
+    assert member.groups.get().name == roles.COMMITTEE_MEMBER
+    assert [a.street.code for a in member.street_assignments.all()] == ["310106006"]
+    assert User.objects.get(username="staff").check_password("jingan-demo-2023")
+    assert Person.objects.values("street").distinct().count() == 14
+    assert Person.objects.values("category").distinct().count() == 7
+
+
+def test_seed_demo_refuses_to_run_with_debug_off():
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", persons=10)
+    assert not User.objects.exists()
