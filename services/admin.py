@@ -3,9 +3,10 @@
 import re
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,7 +19,7 @@ from . import actions, selectors, spreadsheets
 from .audit import access_log_record
 from .forms import PersonForm
 from .identity import normalise_number
-from .models import AccessLog, AuditEntry, Person, Street, StreetAssignment, User
+from .models import AccessLog, AuditEntry, DigestSent, FollowUp, HomeVisit, Person, Street, StreetAssignment, User
 from .timeline import timeline_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -315,3 +316,117 @@ class AuditEntryAdmin(ReadOnlyLogAdmin):
 admin.site.site_header = _("Jing'an District Disabled Persons' Federation")
 admin.site.site_title = _("Federation portal")
 admin.site.index_title = _("Administration")
+
+
+class FollowUpInline(admin.TabularInline):
+    model = FollowUp
+    fields = ["need", "due_on", "status", "outcome", "closed_at", "closed_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(HomeVisit)
+class HomeVisitAdmin(StreetScopedAdmin):
+    list_display = ["visited_on", "person", "street", "mode", "purpose", "visitor"]
+    list_filter = ["street", "mode", "purpose", ("visited_on", admin.DateFieldListFilter)]
+    list_select_related = ["person", "street", "visitor"]
+    search_fields = ["person__name", "visitor__username"]
+    date_hierarchy = "visited_on"
+    autocomplete_fields = ["person"]
+    readonly_fields = ["person", "street", "visitor", "visited_on", "mode", "purpose", "findings", "created_at"]
+    inlines = [FollowUpInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # visits are filed in the field app, where the rules and follow-ups apply
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OpenFollowUpFilter(admin.SimpleListFilter):
+    """Open follow-ups by default: the work queue."""
+
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open")), ("overdue", _("Overdue")), ("closed", _("Closed")), ("all", _("All"))]
+
+    def choices(self, changelist):
+        value = self.value() or "open"
+        for key, label in self.lookup_choices:
+            yield {
+                "selected": value == key,
+                "query_string": changelist.get_query_string({self.parameter_name: key}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "open"
+        if value == "open":
+            return queryset.filter(status=FollowUp.Status.OPEN)
+        if value == "overdue":
+            return queryset.filter(status=FollowUp.Status.OPEN, due_on__lt=timezone.localdate())
+        if value == "closed":
+            return queryset.filter(status=FollowUp.Status.CLOSED)
+        return queryset
+
+
+class FollowUpCloseForm(forms.ModelForm):
+    close = forms.BooleanField(label=_("Close this follow-up now"), required=False)
+
+    class Meta:
+        model = FollowUp
+        fields = ["outcome"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("close") and not (cleaned.get("outcome") or "").strip():
+            self.add_error("outcome", _("Write what was done before closing."))
+        return cleaned
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(StreetScopedAdmin):
+    """The staff work queues: one per need, open ones first; closing records the outcome."""
+
+    form = FollowUpCloseForm
+    list_display = ["due_on", "need", "person", "street", "status", "overdue", "visit_date"]
+    list_filter = [OpenFollowUpFilter, "need", "street"]
+    list_select_related = ["person", "street", "visit"]
+    search_fields = ["person__name"]
+    readonly_fields = ["person", "street", "need", "due_on", "visit", "status", "closed_at", "closed_by"]
+    fields = ["person", "street", "need", "due_on", "visit", "status", "outcome", "close", "closed_at", "closed_by"]
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, follow_up: FollowUp) -> bool:
+        return follow_up.status == FollowUp.Status.OPEN and follow_up.due_on < timezone.localdate()
+
+    @admin.display(description=_("date of visit"), ordering="visit__visited_on")
+    def visit_date(self, follow_up: FollowUp):
+        return follow_up.visit.visited_on
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("close"):
+            try:
+                actions.follow_up_close(follow_up=obj, outcome=form.cleaned_data["outcome"], by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        elif "outcome" in form.changed_data:
+            obj._history_user = request.user
+            obj.save(update_fields=["outcome", "updated_at"])
+
+
+@admin.register(DigestSent)
+class DigestSentAdmin(ReadOnlyLogAdmin):
+    list_display = ["sent_on", "follow_ups", "recipients"]

@@ -25,17 +25,26 @@ _REGISTRY_EDIT = [
     "services.change_person",
     "services.view_streetassignment",
 ]
+_VISITS_READ = ["services.view_homevisit", "services.view_followup"]
 PERMISSIONS: dict[str, list[str]] = {
-    STAFF: [*_REGISTRY_EDIT, "services.view_all_streets", "services.reveal_id_number"],
+    STAFF: [
+        *_REGISTRY_EDIT,
+        *_VISITS_READ,
+        "services.view_all_streets",
+        "services.reveal_id_number",
+        "services.change_followup",
+        "services.view_digestsent",
+    ],
     AUDITOR: [
         "services.view_street",
         "services.view_person",
+        *_VISITS_READ,
         "services.view_all_streets",
         "services.view_accesslog",
         "services.view_auditentry",
         "services.view_streetassignment",
     ],
-    COMMITTEE_MEMBER: ["services.view_person"],
+    COMMITTEE_MEMBER: ["services.view_person", "services.use_field_app", "services.add_homevisit", *_VISITS_READ],
     VOLUNTEER: [],
 }
 

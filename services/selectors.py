@@ -4,11 +4,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Person
+from .models import FollowUp, HomeVisit, Person, Street
 
 
 def person_list_for(user: Any) -> QuerySet[Person]:
@@ -76,3 +78,94 @@ def likely_duplicates_for(user: Any) -> list[DuplicateGroup]:
     for person in same_phone.select_related("street").order_by("phone", "pk"):
         groups.setdefault((str(_("same phone")), person.phone), []).append(person)
     return [DuplicateGroup(reason=r, key=k, persons=p) for (r, k), p in groups.items()]
+
+
+LONG_AGO_DAYS = 365
+EXPIRING_DAYS = 90
+
+
+def field_person_list_for(user: Any, *, search: str = "", order: str = "name", stale_only: bool = False):
+    """Active persons of the member's streets with their last visit date and open needs count."""
+    last_visit = HomeVisit.objects.filter(person=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
+    open_needs = (
+        FollowUp.objects.filter(person=OuterRef("pk"), status=FollowUp.Status.OPEN)
+        .order_by()
+        .values("person")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    persons = (
+        Person.objects.visible_to(user)
+        .filter(status=Person.Status.ACTIVE)
+        .select_related("street")
+        .annotate(last_visited_on=Subquery(last_visit), open_needs=Coalesce(Subquery(open_needs), 0))
+    )
+    if search:
+        persons = persons.filter(name__icontains=search.strip())
+    if stale_only:
+        cutoff = timezone.localdate() - datetime.timedelta(days=LONG_AGO_DAYS)
+        persons = persons.filter(Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=cutoff))
+    if order == "stale":
+        return persons.order_by(F("last_visited_on").asc(nulls_first=True), "name", "pk")
+    return persons.order_by("name", "pk")
+
+
+def person_visits(person: Person, limit: int = 20) -> QuerySet[HomeVisit]:
+    return person.visits.select_related("visitor").prefetch_related("follow_ups").order_by("-visited_on", "-pk")[:limit]
+
+
+def person_open_follow_ups(person: Person) -> QuerySet[FollowUp]:
+    return person.follow_ups.filter(status=FollowUp.Status.OPEN).order_by("due_on", "pk")
+
+
+@dataclass(frozen=True)
+class StreetQuality:
+    street: Street
+    active: int
+    visited_this_year: int
+    lost_contact: int
+    not_visited_12_months: int
+    missing_certificate: int
+    expiring_certificate: int
+    likely_duplicates: int
+
+    @property
+    def visited_share(self) -> int:
+        """Percentage of active persons visited this year, rounded down."""
+        return self.visited_this_year * 100 // self.active if self.active else 0
+
+
+def data_quality_for(user: Any, *, today: datetime.date) -> list[StreetQuality]:
+    """Per street the user may see: visit coverage, lost contact, certificates and duplicates."""
+    visible = Person.objects.visible_to(user)
+    active = visible.filter(status=Person.Status.ACTIVE)
+    latest_mode = HomeVisit.objects.filter(person=OuterRef("pk")).order_by("-visited_on", "-pk").values("mode")[:1]
+    cutoff = today - datetime.timedelta(days=LONG_AGO_DAYS)
+    duplicate = Exists(
+        visible.filter(name=OuterRef("name"), birth_date=OuterRef("birth_date")).exclude(pk=OuterRef("pk"))
+    ) | Exists(visible.exclude(phone="").filter(phone=OuterRef("phone")).exclude(pk=OuterRef("pk")))
+    rows = (
+        active.annotate(latest_mode=Subquery(latest_mode))
+        .order_by()
+        .values("street")
+        .annotate(
+            active=Count("pk"),
+            visited_this_year=Count(
+                "pk", filter=Q(Exists(HomeVisit.objects.filter(person=OuterRef("pk"), visited_on__year=today.year)))
+            ),
+            lost_contact=Count("pk", filter=Q(latest_mode=HomeVisit.Mode.LOST_CONTACT)),
+            not_visited_12_months=Count(
+                "pk", filter=~Q(Exists(HomeVisit.objects.filter(person=OuterRef("pk"), visited_on__gte=cutoff)))
+            ),
+            missing_certificate=Count("pk", filter=Q(certificate_number="")),
+            expiring_certificate=Count(
+                "pk",
+                filter=~Q(certificate_number="")
+                & Q(certificate_valid_until__lt=today + datetime.timedelta(days=EXPIRING_DAYS)),
+            ),
+            likely_duplicates=Count("pk", filter=Q(duplicate)),
+        )
+    )
+    by_street = {row.pop("street"): row for row in rows}
+    streets = Street.objects.filter(pk__in=list(by_street)).order_by("code")
+    return [StreetQuality(street=s, **by_street[s.pk]) for s in streets]

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from .actions import overdue_digest_send
 from .models import Street
 
 
@@ -10,3 +11,10 @@ from .models import Street
 def heartbeat() -> dict[str, object]:
     """Prove a worker can reach the database: used by /healthz?worker=1 and the worker test."""
     return {"streets": Street.objects.count(), "at": timezone.now().isoformat()}
+
+
+@shared_task(name="services.send_overdue_follow_up_digest")
+def send_overdue_follow_up_digest() -> int | None:
+    """Send today's digest of overdue follow-ups to staff; a second run the same day sends nothing."""
+    sent = overdue_digest_send(today=timezone.localdate())
+    return sent.follow_ups if sent else None

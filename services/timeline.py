@@ -65,3 +65,20 @@ def registry_changes(person: Person) -> list[TimelineEntry]:
         entries.append(TimelineEntry(when=record.history_date, kind=_("Registry"), title=title, detail=detail))
         previous = record
     return entries
+
+
+@register
+def home_visits(person: Person) -> list[TimelineEntry]:
+    """Visits filed by committee members, with the needs they found."""
+    entries = []
+    for visit in person.visits.select_related("visitor").prefetch_related("follow_ups"):
+        needs = "、".join(str(f.get_need_display()) for f in visit.follow_ups.all())
+        entries.append(
+            TimelineEntry(
+                when=as_datetime(visit.visited_on),
+                kind=_("Home visit"),
+                title=f"{visit.get_mode_display()} · {visit.get_purpose_display()} · {visit.visitor.get_username()}",
+                detail=needs,
+            )
+        )
+    return entries

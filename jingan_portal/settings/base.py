@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -141,8 +142,15 @@ CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# Periodic jobs, one entry each, are added by the issues that need them.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs. Each sweep selects a window and keeps a marker, so a missed run catches up and a
+# repeated run does nothing. django-celery-beat copies these into the database, where staff edit them.
+CELERY_BEAT_SCHEDULE = {
+    # Every morning at 08:00 Shanghai time, before staff start: overdue follow-ups from home visits.
+    "overdue-follow-up-digest": {
+        "task": "services.send_overdue_follow_up_digest",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

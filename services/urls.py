@@ -1,0 +1,13 @@
+"""URLs of the field app, under /field/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "field"
+urlpatterns = [
+    path("", views.my_street, name="home"),
+    path("persons/<int:pk>/", views.person_detail, name="person"),
+    path("persons/<int:pk>/visit/", views.visit_create, name="visit"),
+    path("quality/", views.data_quality, name="quality"),
+]

@@ -1,0 +1,90 @@
+"""Follow-ups: staff close them with an outcome; a daily digest of overdue ones, sent once."""
+
+import datetime
+import uuid
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from services.actions import follow_up_close, home_visit_record
+from services.models import DigestSent, FollowUp
+from services.tasks import send_overdue_follow_up_digest
+from tests.services.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def visit(member, street):
+    person = PersonFactory(street=street, name="李四")
+    visit, _created = home_visit_record(
+        person=person,
+        by=member,
+        visited_on=timezone.localdate() - datetime.timedelta(days=20),
+        mode="home",
+        purpose="needs_assessment",
+        findings="",
+        needs=["escort", "retrofit"],
+        submission_key=uuid.uuid4(),
+    )
+    return visit
+
+
+def test_closing_needs_an_outcome_and_happens_once(visit, staff_user):
+    follow_up = visit.follow_ups.get(need="escort")
+    with pytest.raises(ValidationError):
+        follow_up_close(follow_up=follow_up, outcome="  ", by=staff_user)
+    closed = follow_up_close(follow_up=follow_up, outcome="已安排陪诊", by=staff_user)
+    assert (closed.status, closed.closed_by, closed.outcome) == ("closed", staff_user, "已安排陪诊")
+    with pytest.raises(ValidationError):
+        follow_up_close(follow_up=follow_up, outcome="again", by=staff_user)
+
+
+def test_staff_close_a_follow_up_in_the_admin(client, staff_user, visit):
+    follow_up = visit.follow_ups.get(need="escort")
+    client.force_login(staff_user)
+    queue = client.get(reverse("admin:services_followup_changelist"))
+    assert {f.need for f in queue.context["cl"].result_list} == {"escort", "retrofit"}
+    url = reverse("admin:services_followup_change", args=[follow_up.pk])
+    refused = client.post(url, {"outcome": "", "close": "on"})
+    assert refused.status_code == 200
+    assert "outcome" in refused.context["adminform"].form.errors
+    done = client.post(url, {"outcome": "已联系华东医院", "close": "on"})
+    assert done.status_code == 302
+    follow_up.refresh_from_db()
+    assert follow_up.status == "closed"
+    queue = client.get(reverse("admin:services_followup_changelist"))
+    assert {f.need for f in queue.context["cl"].result_list} == {"retrofit"}
+
+
+def test_members_see_no_follow_up_admin(client, member, visit):
+    member.is_staff = True
+    member.save()
+    client.force_login(member)
+    response = client.get(reverse("admin:services_followup_change", args=[visit.follow_ups.first().pk]))
+    assert response.status_code == 200  # their own street, read-only
+    assert client.post(response.request["PATH_INFO"], {"outcome": "x", "close": "on"}).status_code == 403
+
+
+def test_the_daily_digest_lists_overdue_follow_ups_and_is_sent_once(visit, staff_user, mailoutbox):
+    staff_user.email = "staff@example.org"
+    staff_user.save()
+    assert send_overdue_follow_up_digest.delay().get() == 1  # escort is due after 7 days: overdue
+    assert send_overdue_follow_up_digest.delay().get() is None
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["staff@example.org"]
+    assert "李四" in mail.body
+    assert visit.person.masked_id_number in mail.body
+    assert visit.person.id_number not in mail.body
+    assert DigestSent.objects.get().follow_ups == 1
+
+
+def test_timeline_shows_visits(client, staff_user, visit):
+    client.force_login(staff_user)
+    response = client.get(reverse("admin:services_person_record", args=[visit.person.pk]))
+    kinds = [e.kind for e in response.context["timeline"]]
+    assert "入户走访" in kinds or "Home visit" in kinds
+    assert FollowUp.objects.count() == 2
