@@ -43,7 +43,7 @@ class PersonForm(forms.ModelForm):
             "consent_given_on",
             "notes",
         ]
-        widgets = {"certificate_valid_until": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"certificate_valid_until": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -76,7 +76,9 @@ class PersonForm(forms.ModelForm):
 class HomeVisitForm(forms.Form):
     """Filing a home visit from a phone; the rules are in actions.home_visit_errors."""
 
-    visited_on = forms.DateField(label=_("Date of visit"), widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label=_("Date of visit"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     mode = forms.ChoiceField(label=_("How"), choices=HomeVisit.Mode.choices, widget=forms.RadioSelect)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=HomeVisit.Purpose.choices)
     findings = forms.CharField(

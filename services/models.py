@@ -199,6 +199,11 @@ class Person(TimeStampedModel):
         return mask_number(self.id_number)
 
     @property
+    def gender_label(self) -> str:
+        """The translated gender (generated fields get no get_FOO_display)."""
+        return str(self.Gender(self.gender).label)
+
+    @property
     def masked_certificate_number(self) -> str:
         return mask_number(self.certificate_number) if self.certificate_number else ""
 

@@ -70,3 +70,33 @@ def open_page(browser, live_server):
 def assert_no_axe_violations(page) -> None:
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture
+def logged_in(browser, live_server):
+    """Open a path as `user` (session cookie from Django's test client) in a phone-sized context."""
+    from django.test import Client
+
+    contexts = []
+
+    def _open(user, path: str, *, language: str = "zh-hans", display: str = "standard", width: int = 375):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(viewport={"width": width, "height": 812}, locale=language, has_touch=True)
+        context.add_cookies(
+            [
+                {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},
+                {"name": "django_language", "value": language, "url": live_server.url},
+                {"name": "display", "value": display, "url": live_server.url},
+            ]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        response = page.goto(live_server.url + path)
+        assert response is not None, path
+        assert response.ok, f"{path}: {response.status}"
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()

@@ -78,6 +78,9 @@ def test_my_street_lists_only_my_streets_people_with_masked_numbers(member_clien
     assert pair[0].masked_id_number in html
     assert pair[0].id_number not in html
     assert pair[1].name not in html
+    pair[0].refresh_from_db()
+    assert pair[0].gender_label in ("男", "女")
+    assert f"{pair[0].masked_id_number} · {pair[0].gender_label} ·" in html
 
 
 def test_filing_a_visit_creates_one_follow_up_per_need_with_due_dates(member_client, member, pair):
@@ -93,7 +96,7 @@ def test_filing_a_visit_creates_one_follow_up_per_need_with_due_dates(member_cli
     assert all(f.status == "open" and f.street == person.street for f in follow_ups.values())
     assert AuditEntry.objects.get(code="services.home_visit.recorded").data == {"needs": ["escort", "retrofit"]}
     page = member_client.get(response["Location"]).content.decode()
-    assert "陪同就医" in page or "Escort to hospital" in page
+    assert "陪同就医 · 截止日期" in page
 
 
 def test_submitting_the_same_form_twice_files_one_visit(member_client, pair):
