@@ -65,7 +65,7 @@ class PersonAdmin(StreetScopedAdmin):
     list_display = [
         "name",
         "masked_id",
-        "gender",
+        "gender_label",
         "age",
         "category",
         "grade",
@@ -81,7 +81,8 @@ class PersonAdmin(StreetScopedAdmin):
     search_help_text = _("Name, phone, or a whole ID or certificate number.")
     list_per_page = 50
     show_full_result_count = False
-    readonly_fields = ["masked_numbers", "birth_date", "gender", "consent_recorded_by", "created_at", "updated_at"]
+    # Age, never the birth date: the birth date is the part of the ID number the mask hides.
+    readonly_fields = ["masked_numbers", "age", "gender_label", "consent_recorded_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "masked_numbers", "id_number", "certificate_number", "certificate_valid_until"]}),
         (_("Disability"), {"fields": ["category", "grade"]}),
@@ -89,7 +90,7 @@ class PersonAdmin(StreetScopedAdmin):
         (_("Guardian"), {"fields": ["guardian_name", "guardian_relation", "guardian_phone"]}),
         (_("Status"), {"fields": ["status", "status_changed_on"]}),
         (_("Consent"), {"fields": ["consent_basis", "consent_given_on", "consent_recorded_by"]}),
-        (_("Other"), {"fields": ["notes", "birth_date", "gender", "created_at", "updated_at"]}),
+        (_("Other"), {"fields": ["notes", "age", "gender_label", "created_at", "updated_at"]}),
     ]
     change_list_template = "admin/services/person/change_list.html"
 
@@ -98,8 +99,12 @@ class PersonAdmin(StreetScopedAdmin):
         return person.masked_id_number
 
     @admin.display(description=_("age"), ordering="-birth_date")
-    def age(self, person: Person) -> int:
-        return selectors.age_on(person.birth_date, timezone.localdate())
+    def age(self, person: Person) -> int | str:
+        return selectors.age_on(person.birth_date, timezone.localdate()) if person.pk else "—"
+
+    @admin.display(description=_("gender"), ordering="gender")
+    def gender_label(self, person: Person) -> str:
+        return person.gender_label if person.pk else "—"
 
     @admin.display(description=_("full record"))
     def record_link(self, person: Person) -> str:
@@ -200,8 +205,10 @@ class PersonAdmin(StreetScopedAdmin):
         if not request.user.has_perm("services.view_all_streets"):
             raise PermissionDenied
         result = None
+        status = 200
         if request.method == "POST":
             upload = request.FILES.get("file")
+            status = 400
             if upload is None:
                 messages.error(request, _("Choose an .xlsx file to import."))
             elif upload.size > spreadsheets.MAX_IMPORT_BYTES:
@@ -216,7 +223,7 @@ class PersonAdmin(StreetScopedAdmin):
                     )
                     return redirect("admin:services_person_changelist")
         context = self._context(request, _("Import persons from Excel"), result=result)
-        return TemplateResponse(request, "admin/services/person/import.html", context, status=400 if result else 200)
+        return TemplateResponse(request, "admin/services/person/import.html", context, status=status)
 
     def template_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from .audit import audit_record
 from .identity import normalise_number
 from .models import Person, Street
+from .selectors import age_on
 from .validation import person_errors
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -219,7 +221,7 @@ def _read_rows(data: bytes) -> list[tuple[Any, ...]]:
         raise CellError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)})
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise CellError(_("This is not an Excel .xlsx file that can be read.")) from exc
     sheet = book.worksheets[0]
     rows = []
@@ -384,8 +386,9 @@ EXPORT_COLUMNS: list[tuple[Any, Callable[[Person], Any]]] = [
     (gettext_lazy("name"), lambda p: p.name),
     (gettext_lazy("ID number"), lambda p: p.masked_id_number),
     (gettext_lazy("disability certificate number"), lambda p: p.masked_certificate_number),
-    (gettext_lazy("gender"), lambda p: p.get_gender_display()),
-    (gettext_lazy("birth date"), lambda p: p.birth_date),
+    (gettext_lazy("gender"), lambda p: p.gender_label),
+    # The age, not the birth date: the birth date is exactly what the masked ID number hides.
+    (gettext_lazy("age"), lambda p: age_on(p.birth_date, timezone.localdate())),
     (gettext_lazy("disability category"), lambda p: p.get_category_display()),
     (gettext_lazy("disability grade"), lambda p: p.get_grade_display()),
     (gettext_lazy("street"), lambda p: p.street.name),

@@ -264,3 +264,20 @@ def test_member_without_view_permission_is_refused(staff_member, member, pair):
     member.groups.clear()
     member.user_permissions.remove(*Permission.objects.all())
     assert staff_member.get(reverse(CHANGELIST)).status_code == 403
+
+
+def test_no_admin_page_shows_the_birth_date_that_the_mask_hides(staff_client, staff_member, street):
+    person = PersonFactory(id_number="11010519491231002X", certificate_number="", street=street)
+    pages = [
+        staff_client.get(url("change", person.pk)),
+        staff_member.get(url("change", person.pk)),
+        staff_client.get(url("record", person.pk)),
+        staff_client.get(reverse(CHANGELIST)),
+    ]
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "110105********002X" in html
+        assert "1949-12-31" not in html
+        assert "1949年12月31日" not in html
+        assert "19491231" not in html
