@@ -72,12 +72,22 @@ def likely_duplicates_for(user: Any) -> list[DuplicateGroup]:
     same_phone = visible.exclude(phone="").filter(
         Exists(visible.filter(phone=OuterRef("phone")).exclude(pk=OuterRef("pk")))
     )
-    groups: dict[tuple[str, str], list[Person]] = {}
+    groups: list[DuplicateGroup] = []
+    # Grouped by birth date, labelled by name only: the birth date is what masking hides.
     for person in same_name.select_related("street").order_by("name", "birth_date", "pk"):
-        groups.setdefault((str(_("same name and birth date")), f"{person.name} {person.birth_date}"), []).append(person)
+        if not groups or (groups[-1].persons[0].name, groups[-1].persons[0].birth_date) != (
+            person.name,
+            person.birth_date,
+        ):
+            groups.append(DuplicateGroup(reason=str(_("same name and birth date")), key=person.name, persons=[]))
+        groups[-1].persons.append(person)
+    by_phone: dict[str, DuplicateGroup] = {}
     for person in same_phone.select_related("street").order_by("phone", "pk"):
-        groups.setdefault((str(_("same phone")), person.phone), []).append(person)
-    return [DuplicateGroup(reason=r, key=k, persons=p) for (r, k), p in groups.items()]
+        group = by_phone.setdefault(
+            person.phone, DuplicateGroup(reason=str(_("same phone")), key=person.phone, persons=[])
+        )
+        group.persons.append(person)
+    return groups + list(by_phone.values())
 
 
 LONG_AGO_DAYS = 365
