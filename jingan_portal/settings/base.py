@@ -103,7 +103,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Bootstrap is the npm package installed by `make install` (package.json), served as our own static.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
