@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from services import roles
-from services.models import Person, User
+from services.models import FollowUp, HomeVisit, Person, User
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +14,12 @@ pytestmark = pytest.mark.django_db
 def test_seed_demo_creates_accounts_and_registry_and_running_again_duplicates_nothing(capsys):
     call_command("seed_demo", persons=400)
     first = capsys.readouterr().out
+    visits, follow_ups = HomeVisit.objects.count(), FollowUp.objects.count()
     call_command("seed_demo", persons=400)
     assert Person.objects.count() == 400
+    assert visits > 0
+    assert (HomeVisit.objects.count(), FollowUp.objects.count()) == (visits, follow_ups)
+    assert set(HomeVisit.objects.values_list("street__code", flat=True)) == {"310106006", "310106019"}
     assert User.objects.count() == 5
     assert "member_jiangning" in first
     assert "jingan-demo-2023" in first
