@@ -43,19 +43,6 @@ def redis_answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session", autouse=True)
-def celery_runs_tasks_in_process():
-    """Load the Celery app's configuration from the test settings before any test overrides them.
-
-    Celery reads Django settings once, on first use; a test that first touches it inside
-    override_settings(CELERY_TASK_ALWAYS_EAGER=False) would leave every later task on the broker.
-    """
-    from jingan_portal.celery import app
-
-    assert app.conf.task_always_eager is True
-    return app
-
-
 @pytest.fixture
 def needs_postgres():
     from django.db import connection

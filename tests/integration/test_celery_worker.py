@@ -40,7 +40,8 @@ def worker(needs_redis, needs_postgres, tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    client = Celery(broker=needs_redis, backend=needs_redis)
+    # Not the current app: shared tasks called later in this test run must stay on the portal's app.
+    client = Celery(broker=needs_redis, backend=needs_redis, set_as_current=False)
     client.conf.task_serializer = "json"
     try:
         deadline = time.monotonic() + 60
@@ -63,3 +64,10 @@ def test_a_real_worker_executes_a_task_against_the_database(worker):
     answer = result.get(timeout=30)
     assert answer["streets"] == 14
     assert result.status == "SUCCESS"
+
+
+def test_the_portal_app_stays_current_after_the_worker_test():
+    from celery import current_app
+
+    assert current_app.main == "jingan_portal"
+    assert current_app.conf.task_always_eager is True
