@@ -24,6 +24,7 @@ from .timeline import timeline_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_LIKE = re.compile(r"[\dXx\s\uff10-\uff19\uff38\uff58]{15,24}")
+PHONE_LIKE = re.compile(r"[\d\s\-\uff10-\uff19]{7,14}")
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -77,7 +78,7 @@ class PersonAdmin(StreetScopedAdmin):
     list_display_links = ["name"]
     list_select_related = ["street"]
     list_filter = ["street", "category", "grade", "status", "lives_alone", AgeBandFilter]
-    search_fields = ["name", "=phone"]
+    search_fields = ["name"]
     search_help_text = _("Name, phone, or a whole ID or certificate number.")
     list_per_page = 50
     show_full_result_count = False
@@ -85,7 +86,7 @@ class PersonAdmin(StreetScopedAdmin):
     readonly_fields = ["masked_numbers", "age", "gender_label", "consent_recorded_by", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["name", "masked_numbers", "id_number", "certificate_number", "certificate_valid_until"]}),
-        (_("Disability"), {"fields": ["category", "grade"]}),
+        (_("Disability"), {"fields": ["category", "grade", "multiple_categories"]}),
         (_("Where and how to reach"), {"fields": ["street", "address", "phone", "lives_alone"]}),
         (_("Guardian"), {"fields": ["guardian_name", "guardian_relation", "guardian_phone"]}),
         (_("Status"), {"fields": ["status", "status_changed_on"]}),
@@ -128,11 +129,14 @@ class PersonAdmin(StreetScopedAdmin):
         return [(name, {"fields": [f for f in opts["fields"] if f not in hidden]}) for name, opts in self.fieldsets]
 
     def get_search_results(self, request, queryset, search_term):
-        """A whole ID or certificate number, typed in any common way, is matched exactly."""
-        if NUMBER_LIKE.fullmatch(search_term.strip()):
-            number = normalise_number(search_term)
+        """Whole ID, certificate and phone numbers are matched exactly (indexed); anything else by name."""
+        term = search_term.strip()
+        if NUMBER_LIKE.fullmatch(term):
+            number = normalise_number(term)
             field = "certificate_number" if len(number) == 20 else "id_number"
             return queryset.filter(**{field: number}), False
+        if PHONE_LIKE.fullmatch(term):
+            return queryset.filter(phone=normalise_number(term).replace("-", "")), False
         return super().get_search_results(request, queryset, search_term)
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -283,3 +283,10 @@ def test_no_admin_page_shows_the_birth_date_that_the_mask_hides(staff_client, st
         assert "1949-12-31" not in html
         assert "1949年12月31日" not in html
         assert "19491231" not in html
+
+
+def test_search_by_phone_is_an_exact_match(staff_client, street):
+    person = PersonFactory(phone="13912345678")
+    PersonFactory(phone="13912345679")
+    response = staff_client.get(reverse(CHANGELIST), {"q": "139 1234 5678"})
+    assert list(response.context["cl"].result_list) == [person]
