@@ -30,6 +30,7 @@ class PersonForm(forms.ModelForm):
             "certificate_valid_until",
             "category",
             "grade",
+            "multiple_categories",
             "street",
             "address",
             "phone",

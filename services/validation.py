@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .identity import birth_date_of, validate_certificate_number, validate_id_number
 
+MULTIPLE = 7
 CERTIFICATE_YEARS = 10
 # Ten years with their leap days, plus one day's grace.
 CERTIFICATE_SPAN = datetime.timedelta(days=365 * CERTIFICATE_YEARS + 3 + 1)
@@ -20,6 +21,7 @@ def person_errors(
     category: int | None,
     grade: int | None,
     status: str,
+    multiple_categories: str = "",
     status_changed_on: datetime.date | None,
     consent_given_on: datetime.date | None,
     certificate_valid_until: datetime.date | None,
@@ -46,6 +48,18 @@ def person_errors(
             validate_certificate_number(certificate_number, id_number=id_number, category=category, grade=grade)
         except ValidationError as exc:
             add("certificate_number", exc)
+    if multiple_categories:
+        digits = set(multiple_categories)
+        if category != MULTIPLE:
+            add(
+                "multiple_categories",
+                ValidationError(_("Only a multiple disability includes categories."), code="not_multiple"),
+            )
+        elif not digits <= set("123456") or len(digits) < 2 or len(digits) != len(multiple_categories):
+            add(
+                "multiple_categories",
+                ValidationError(_("Write two or more different category digits from 1 to 6, e.g. 24."), code="digits"),
+            )
     if status != "active" and status_changed_on is None:
         add("status_changed_on", ValidationError(_("Give the date the person moved out or died."), code="required"))
     if status_changed_on and status_changed_on > today:

@@ -1,18 +1,40 @@
 """The services app's models, one module per part; import them from here."""
 
+from .escorts import (
+    ClinicHours,
+    EscortBooking,
+    EscortService,
+    EscortSlot,
+    EscortStatusChange,
+    Hospital,
+    Reminder,
+    Volunteer,
+    VolunteerDecline,
+    VolunteerTeam,
+)
 from .registry import AccessLog, AuditEntry, ImmutableModel, Person, Street, StreetAssignment, TimeStampedModel, User
 from .visits import DigestSent, FollowUp, HomeVisit
 
 __all__ = [
     "AccessLog",
     "AuditEntry",
+    "ClinicHours",
     "DigestSent",
+    "EscortBooking",
+    "EscortService",
+    "EscortSlot",
+    "EscortStatusChange",
     "FollowUp",
     "HomeVisit",
+    "Hospital",
     "ImmutableModel",
     "Person",
+    "Reminder",
     "Street",
     "StreetAssignment",
     "TimeStampedModel",
     "User",
+    "Volunteer",
+    "VolunteerDecline",
+    "VolunteerTeam",
 ]

@@ -121,6 +121,12 @@ class Person(TimeStampedModel):
     certificate_valid_until = models.DateField(_("certificate valid until"), null=True, blank=True)
     category = models.PositiveSmallIntegerField(_("disability category"), choices=Category)
     grade = models.PositiveSmallIntegerField(_("disability grade"), choices=Grade)
+    multiple_categories = models.CharField(
+        _("categories included"),
+        max_length=6,
+        blank=True,
+        help_text=_("Only for a multiple disability: the digits of the categories it includes, e.g. 24."),
+    )
     # Derived by the database from the ID number, so they are never typed twice nor disagree.
     birth_date = models.GeneratedField(
         expression=birth_date_from_id("id_number"),
@@ -198,6 +204,12 @@ class Person(TimeStampedModel):
     def masked_id_number(self) -> str:
         return mask_number(self.id_number)
 
+    def has_category(self, category: int) -> bool:
+        """True if the person's disability is, or (for a multiple one) includes, `category`."""
+        return self.category == category or (
+            self.category == self.Category.MULTIPLE and str(category) in self.multiple_categories
+        )
+
     @property
     def gender_label(self) -> str:
         """The translated gender (generated fields get no get_FOO_display)."""
@@ -215,6 +227,7 @@ class Person(TimeStampedModel):
             certificate_number=self.certificate_number,
             category=self.category,
             grade=self.grade,
+            multiple_categories=self.multiple_categories,
             status=self.status,
             status_changed_on=self.status_changed_on,
             consent_given_on=self.consent_given_on,

@@ -115,3 +115,24 @@ def test_factory_numbers_are_valid():
 
     for n in range(0, 5000, 37):
         validate_id_number(id_number_for(n))
+
+
+@pytest.mark.parametrize(
+    ("category", "included", "ok"),
+    [(7, "24", True), (7, "2", False), (7, "22", False), (7, "27", False), (4, "24", False), (7, "", True)],
+)
+def test_a_multiple_disability_lists_the_categories_it_includes(street, category, included, ok):
+    person = PersonFactory.build(street=street, category=category, multiple_categories=included)
+    if ok:
+        person.full_clean()
+    else:
+        with pytest.raises(ValidationError) as exc:
+            person.full_clean()
+        assert "multiple_categories" in exc.value.message_dict
+
+
+def test_has_category_looks_inside_a_multiple_disability(street):
+    person = PersonFactory.build(street=street, category=7, multiple_categories="24")
+    assert person.has_category(2)
+    assert person.has_category(7)
+    assert not person.has_category(1)
