@@ -16,5 +16,6 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("field/", include("services.urls")),
+    path("volunteer/", include("services.volunteer_urls")),
     path("admin/", admin.site.urls),
 ]

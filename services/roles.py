@@ -26,6 +26,17 @@ _REGISTRY_EDIT = [
     "services.view_streetassignment",
 ]
 _VISITS_READ = ["services.view_homevisit", "services.view_followup"]
+_ESCORT_MODELS = [
+    "hospital",
+    "clinichours",
+    "escortservice",
+    "volunteerteam",
+    "volunteer",
+    "escortslot",
+    "escortbooking",
+]
+_ESCORTS_READ = [f"services.view_{m}" for m in _ESCORT_MODELS] + ["services.view_reminder"]
+_ESCORTS_EDIT = [f"services.{verb}_{m}" for m in _ESCORT_MODELS for verb in ("add", "change")]
 PERMISSIONS: dict[str, list[str]] = {
     STAFF: [
         *_REGISTRY_EDIT,
@@ -34,6 +45,9 @@ PERMISSIONS: dict[str, list[str]] = {
         "services.reveal_id_number",
         "services.change_followup",
         "services.view_digestsent",
+        *_ESCORTS_READ,
+        *_ESCORTS_EDIT,
+        "services.override_escort_eligibility",
     ],
     AUDITOR: [
         "services.view_street",
@@ -43,6 +57,7 @@ PERMISSIONS: dict[str, list[str]] = {
         "services.view_accesslog",
         "services.view_auditentry",
         "services.view_streetassignment",
+        *_ESCORTS_READ,
     ],
     COMMITTEE_MEMBER: ["services.view_person", "services.use_field_app", "services.add_homevisit", *_VISITS_READ],
     VOLUNTEER: [],

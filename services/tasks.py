@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .actions import overdue_digest_send
+from .escorts import escort_reminders_send
 from .models import Street
 
 
@@ -18,3 +19,9 @@ def send_overdue_follow_up_digest() -> int | None:
     """Send today's digest of overdue follow-ups to staff; a second run the same day sends nothing."""
     sent = overdue_digest_send(today=timezone.localdate())
     return sent.follow_ups if sent else None
+
+
+@shared_task(name="services.send_escort_reminders")
+def send_escort_reminders() -> int:
+    """Send the day-before escort reminders not sent yet; a repeated run sends nothing new."""
+    return escort_reminders_send(now=timezone.now())

@@ -82,3 +82,17 @@ def home_visits(person: Person) -> list[TimelineEntry]:
             )
         )
     return entries
+
+
+@register
+def clinic_escorts(person: Person) -> list[TimelineEntry]:
+    """Clinic escorts booked for the person, with their outcome."""
+    return [
+        TimelineEntry(
+            when=booking.slot.starts_at,
+            kind=_("Clinic escort"),
+            title=f"{booking.slot.hospital} · {booking.get_status_display()}",
+            detail=booking.department,
+        )
+        for booking in person.escort_bookings.select_related("slot__hospital")
+    ]

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", views.my_street, name="home"),
     path("persons/<int:pk>/", views.person_detail, name="person"),
     path("persons/<int:pk>/visit/", views.visit_create, name="visit"),
+    path("persons/<int:pk>/escort/", views.escort_request, name="escort"),
     path("quality/", views.data_quality, name="quality"),
 ]

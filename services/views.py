@@ -1,4 +1,4 @@
-"""The field app for street committee members: their people, home visits and data quality."""
+"""The field app for committee members (people, visits, escorts, data quality) and the volunteers' pages."""
 
 import uuid
 from functools import wraps
@@ -8,15 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from . import actions, selectors
+from . import actions, escorts, selectors
 from .audit import access_log_record
-from .forms import HomeVisitForm
-from .models import AccessLog
+from .forms import EscortRequestForm, HomeVisitForm, VolunteerOutcomeForm
+from .models import AccessLog, EscortBooking, FollowUp, Person
 
 FIELD_PERMISSION = "services.use_field_app"
 PAGE_SIZE = 25
@@ -60,6 +61,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "age": selectors.age_on(person.birth_date, timezone.localdate()),
         "visits": selectors.person_visits(person),
         "follow_ups": selectors.person_open_follow_ups(person),
+        "escorts": selectors.person_escorts(person),
     }
     return render(request, "services/field/person_detail.html", context)
 
@@ -104,3 +106,101 @@ def data_quality(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     context = {"streets": selectors.data_quality_for(request.user, today=today), "today": today}
     return render(request, "services/field/data_quality.html", context)
+
+
+@field_member_required
+def escort_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """A committee member books a clinic escort for a person of their street, possibly from a visit's need."""
+    person = selectors.person_get_for(request.user, pk)
+    follow_up = None
+    if request.GET.get("follow_up") or request.POST.get("follow_up"):
+        follow_up = get_object_or_404(
+            FollowUp.objects.visible_to(request.user),
+            pk=request.GET.get("follow_up") or request.POST.get("follow_up"),
+            person=person,
+            need=FollowUp.Need.ESCORT,
+            status=FollowUp.Status.OPEN,
+        )
+    initial = {"need": _default_need(person)}
+    form = EscortRequestForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = escorts.escort_booking_create(
+                person=person,
+                slot=form.cleaned_data["slot"],
+                need=form.cleaned_data["need"],
+                services=form.cleaned_data["services"],
+                department=form.cleaned_data["department"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if follow_up is not None:
+                actions.follow_up_close(
+                    follow_up=follow_up, outcome=_("Escort booked: %(slot)s") % {"slot": booking.slot}, by=request.user
+                )
+            messages.success(request, _("Escort booked: %(slot)s.") % {"slot": booking.slot})
+            return redirect("field:person", pk=person.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"person": person, "form": form, "follow_up": follow_up}
+    return render(request, "services/field/escort_form.html", context, status=status)
+
+
+def _default_need(person: Person) -> str:
+    if person.has_category(Person.Category.HEARING) or person.has_category(Person.Category.SPEECH):
+        return EscortBooking.Need.DEAF
+    if person.has_category(Person.Category.VISUAL):
+        return EscortBooking.Need.BLIND
+    return EscortBooking.Need.OTHER
+
+
+def volunteer_required(view):
+    """Logged in with a volunteer profile (else 403); never cached."""
+
+    @login_required
+    @never_cache
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not hasattr(request.user, "volunteer"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@volunteer_required
+def volunteer_home(request: HttpRequest) -> HttpResponse:
+    """A volunteer's escorts still to be given, soonest first, with what each patient needs."""
+    today = timezone.localdate()
+    hours = selectors.volunteer_hours(year=today.year).filter(pk=request.user.volunteer.pk).first()
+    context = {
+        "bookings": selectors.volunteer_assignments_for(request.user),
+        "minutes_this_year": hours.minutes if hours else 0,
+        "escorts_this_year": hours.escorts if hours else 0,
+        "now": timezone.now(),
+    }
+    return render(request, "services/volunteer/home.html", context)
+
+
+@volunteer_required
+@require_POST
+def volunteer_outcome(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
+    """Record a completed escort (minutes), a no-show, or decline the assignment (reason)."""
+    booking = get_object_or_404(EscortBooking, pk=pk, volunteer__user=request.user)
+    form = VolunteerOutcomeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(next(iter(form.errors.values())))
+        if outcome == "complete":
+            escorts.escort_booking_complete(booking=booking, by=request.user, minutes=form.cleaned_data["minutes"] or 0)
+            messages.success(request, _("Thank you: the escort is recorded."))
+        elif outcome == "no-show":
+            escorts.escort_booking_no_show(booking=booking, by=request.user)
+            messages.success(request, _("Recorded that the patient did not come."))
+        else:
+            escorts.escort_booking_decline(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Declined: staff will find another volunteer."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("volunteer:home")

@@ -1,5 +1,6 @@
 """Shared fixtures: streets, users of every role, and the rule for tests that need real services."""
 
+import importlib
 import os
 import shutil
 import socket
@@ -41,6 +42,36 @@ def redis_answers(url: str) -> bool:
             return sock.recv(16).startswith(b"+PONG")
     except OSError:
         return False
+
+
+REFERENCE_DATA_MIGRATIONS = [
+    "services.migrations.0002_streets_and_roles",
+    "services.migrations.0005_hospitals_and_escort_services",
+]
+
+
+def load_reference_data() -> None:
+    """Reload what data migrations put in the database (streets, roles, hospitals), idempotently."""
+    from django.apps import apps
+
+    from services.roles import sync_role_permissions
+
+    for name in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(name).load(apps, None)
+    sync_role_permissions()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """A transactional test's database is flushed afterwards, data migrations' rows included; reload them.
+
+    (Django's serialized_rollback cannot be relied on here: the Playwright tests run in another
+    context, where the connection has no serialized copy.)
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        load_reference_data()
 
 
 @pytest.fixture

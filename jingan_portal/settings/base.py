@@ -150,12 +150,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.send_overdue_follow_up_digest",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Every day at 10:00: day-before reminders for escorts starting within 36 hours, each sent once.
+    "escort-reminders": {
+        "task": "services.send_escort_reminders",
+        "schedule": crontab(hour=10, minute=0),
+    },
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+# Reminders to patients and volunteers: console by default; services.notify.EmailNotifier or an
+# SMS gateway class in production.
+NOTIFICATION_BACKEND = env.str("NOTIFICATION_BACKEND", default="services.notify.ConsoleNotifier")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")

@@ -212,6 +212,7 @@ class EscortBooking(TimeStampedModel):
         verbose_name = _("clinic escort booking")
         verbose_name_plural = _("clinic escort bookings")
         ordering = ["-slot__starts_at", "-id"]
+        permissions = [("override_escort_eligibility", _("Can book a person outside the escort rules"))]
         indexes = [
             models.Index(fields=["street", "status"], name="escort_street_status_idx"),
             models.Index(fields=["person", "status"], name="escort_person_status_idx"),
@@ -225,6 +226,16 @@ class EscortBooking(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.slot} {self.person.name}"
+
+    def required_skills(self) -> set[str]:
+        """ "signs" for a deaf patient or a signing request, "guides" for a blind patient or guiding."""
+        codes = {s.code for s in self.services.all()}
+        skills = set()
+        if self.need == self.Need.DEAF or EscortService.SIGN_LANGUAGE in codes:
+            skills.add("signs")
+        if self.need == self.Need.BLIND or EscortService.GUIDING in codes:
+            skills.add("guides")
+        return skills
 
 
 class EscortStatusChange(ImmutableModel):

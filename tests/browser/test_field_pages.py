@@ -12,7 +12,7 @@ from services.models import FollowUp, HomeVisit
 from tests.browser.conftest import assert_no_axe_violations
 from tests.services.factories import PersonFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
