@@ -1,16 +1,12 @@
 """The field app on a phone (375x812) in headless Chromium: the visit flow, by touch and by keyboard."""
 
-import uuid
-
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 
-from services.actions import home_visit_record
 from services.models import FollowUp, HomeVisit
 from tests.browser.conftest import assert_no_axe_violations
-from tests.services.factories import PersonFactory
+from tests.services.factories import PersonFactory, file_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -131,16 +127,7 @@ def test_a_draft_survives_a_dropped_connection_and_files_once(logged_in, live_se
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("display", ["standard", "large"])
 def test_every_field_page_has_no_wcag_violations_on_a_phone(logged_in, member, person, language, display):
-    home_visit_record(
-        person=person,
-        by=member,
-        visited_on=timezone.localdate(),
-        mode="home",
-        purpose="routine",
-        findings="需要陪诊",
-        needs=["escort"],
-        submission_key=uuid.uuid4(),
-    )
+    file_visit(person, by=member, needs=["escort"])
     for path in [
         "/field/",
         "/field/?stale=1&order=stale",

@@ -1,6 +1,7 @@
 """Factories of registry records with valid, unique numbers."""
 
 import datetime
+import uuid
 
 import factory
 from django.contrib.auth.models import Group
@@ -57,3 +58,20 @@ def make_volunteer(
         sign_language=Volunteer.SignLanguage.FLUENT if signs else Volunteer.SignLanguage.NONE,
         guide_trained=guides,
     )
+
+
+def file_visit(person: Person, by: User, *, needs=(), mode: str = "home", visited_on=None, purpose: str = "routine"):
+    """File a home visit through the real action (follow-ups included) and return it."""
+    from services.actions import home_visit_record
+
+    visit, _created = home_visit_record(
+        person=person,
+        by=by,
+        visited_on=visited_on or timezone.localdate(),
+        mode=mode,
+        purpose=purpose,
+        findings="",
+        needs=list(needs),
+        submission_key=uuid.uuid4(),
+    )
+    return visit

@@ -23,7 +23,14 @@ from services.models import (
 from services.selectors import volunteer_hours, volunteer_suggestions
 from services.stats import escort_figures, escort_visits_by
 from services.tasks import send_escort_reminders
-from tests.services.factories import PersonFactory, eligible_person, id_number_for, make_slot, make_volunteer
+from tests.services.factories import (
+    PersonFactory,
+    eligible_person,
+    file_visit,
+    id_number_for,
+    make_slot,
+    make_volunteer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -316,22 +323,10 @@ def test_escort_figures_count_only_completed_visits_of_the_year(street, other_st
 
 
 def test_a_member_books_an_escort_from_a_visits_need(client, member, street):
-    import uuid
-
-    from services.actions import home_visit_record
 
     person = eligible_person(street)
     slot = make_slot()
-    visit, _created = home_visit_record(
-        person=person,
-        by=member,
-        visited_on=timezone.localdate(),
-        mode="home",
-        purpose="routine",
-        findings="",
-        needs=["escort"],
-        submission_key=uuid.uuid4(),
-    )
+    visit = file_visit(person, by=member, needs=["escort"])
     follow_up = visit.follow_ups.get()
     client.force_login(member)
     url = reverse("field:escort", args=[person.pk])

@@ -9,9 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from services.actions import home_visit_record
 from services.models import AccessLog, AuditEntry, FollowUp, HomeVisit, Person
-from tests.services.factories import PersonFactory
+from tests.services.factories import PersonFactory, file_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -161,16 +160,7 @@ def test_list_query_count_is_the_same_for_few_and_many_people(member_client, mem
     few = count({})
     people = PersonFactory.create_batch(40, street=street)
     for person in people[:10]:
-        home_visit_record(
-            person=person,
-            by=member,
-            visited_on=timezone.localdate(),
-            mode="home",
-            purpose="routine",
-            findings="",
-            needs=["job"],
-            submission_key=uuid.uuid4(),
-        )
+        file_visit(person, by=member, needs=["job"])
     many = count({})
     assert few == many
     assert count({"order": "stale", "stale": "1", "q": "测试"}) == many
@@ -179,16 +169,7 @@ def test_list_query_count_is_the_same_for_few_and_many_people(member_client, mem
 def test_sorting_by_longest_since_last_visit_puts_never_visited_first(member_client, member, street):
     visited = PersonFactory(street=street, name="甲")
     never = PersonFactory(street=street, name="乙")
-    home_visit_record(
-        person=visited,
-        by=member,
-        visited_on=timezone.localdate(),
-        mode="phone",
-        purpose="routine",
-        findings="",
-        needs=[],
-        submission_key=uuid.uuid4(),
-    )
+    file_visit(visited, by=member, mode="phone")
     rows = member_client.get(reverse("field:home"), {"order": "stale"}).context["rows"]
     assert [p for p, _age in rows] == [never, visited]
     stale_rows = member_client.get(reverse("field:home"), {"stale": "1"}).context["rows"]
@@ -202,16 +183,7 @@ def test_data_quality_counts_for_members_and_staff(client, member, staff_user, s
     PersonFactory(street=street, certificate_valid_until=today + datetime.timedelta(days=10))
     PersonFactory(street=other_street)
     for person, mode in ((visited, "home"), (lost, "lost_contact")):
-        home_visit_record(
-            person=person,
-            by=member,
-            visited_on=today,
-            mode=mode,
-            purpose="routine",
-            findings="",
-            needs=[],
-            submission_key=uuid.uuid4(),
-        )
+        file_visit(person, by=member, mode=mode, visited_on=today)
     client.force_login(member)
     rows = client.get(reverse("field:quality")).context["streets"]
     assert len(rows) == 1

@@ -1,17 +1,16 @@
 """Follow-ups: staff close them with an outcome; a daily digest of overdue ones, sent once."""
 
 import datetime
-import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from services.actions import follow_up_close, home_visit_record
+from services.actions import follow_up_close
 from services.models import DigestSent, FollowUp
 from services.tasks import send_overdue_follow_up_digest
-from tests.services.factories import PersonFactory
+from tests.services.factories import PersonFactory, file_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +18,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def visit(member, street):
     person = PersonFactory(street=street, name="李四")
-    visit, _created = home_visit_record(
-        person=person,
+    visit = file_visit(
+        person,
         by=member,
-        visited_on=timezone.localdate() - datetime.timedelta(days=20),
-        mode="home",
-        purpose="needs_assessment",
-        findings="",
         needs=["escort", "retrofit"],
-        submission_key=uuid.uuid4(),
+        purpose="needs_assessment",
+        visited_on=timezone.localdate() - datetime.timedelta(days=20),
     )
     return visit
 
