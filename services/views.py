@@ -204,3 +204,17 @@ def volunteer_outcome(request: HttpRequest, pk: int, outcome: str) -> HttpRespon
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("volunteer:home")
+
+
+@volunteer_required
+def volunteer_certificate(request: HttpRequest, year: int) -> HttpResponse:
+    """A printable certificate of the volunteer's escort service in `year`, from the hours ledger."""
+    hours = selectors.volunteer_hours(year=year).filter(pk=request.user.volunteer.pk).first()
+    context = {
+        "volunteer": request.user.volunteer,
+        "year": year,
+        "escorts": hours.escorts if hours else 0,
+        "hours": round((hours.minutes if hours else 0) / 60, 1),
+        "issued_on": timezone.localdate(),
+    }
+    return render(request, "services/volunteer/certificate.html", context)

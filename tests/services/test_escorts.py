@@ -405,3 +405,18 @@ def test_staff_book_in_the_admin_and_see_the_refusal_reason(client, staff_user, 
     assert change.status_code == 200
     ledger = client.get(reverse("admin:services_volunteer_hours"), {"year": "2023"})
     assert ledger.status_code == 200
+
+
+def test_a_volunteer_prints_a_certificate_of_service_from_the_ledger(client, street, staff_user):
+    slot = make_slot(days_ahead=1)
+    volunteer = make_volunteer("cert")
+    booking = book(eligible_person(street), slot, staff_user, need="other")
+    escorts.escort_booking_assign(booking=booking, volunteer=volunteer, by=staff_user)
+    EscortSlot.objects.filter(pk=slot.pk).update(starts_at=timezone.now() - datetime.timedelta(minutes=5))
+    escorts.escort_booking_complete(booking=booking, by=volunteer.user, minutes=90)
+    client.force_login(volunteer.user)
+    year = timezone.localtime(slot.starts_at).year
+    page = client.get(reverse("volunteer:certificate", args=[year]))
+    assert page.status_code == 200
+    assert (page.context["escorts"], page.context["hours"]) == (1, 1.5)
+    assert client.get(reverse("volunteer:certificate", args=[year - 1])).context["escorts"] == 0
