@@ -37,6 +37,11 @@ _ESCORT_MODELS = [
 ]
 _ESCORTS_READ = [f"services.view_{m}" for m in _ESCORT_MODELS] + ["services.view_reminder"]
 _ESCORTS_EDIT = [f"services.{verb}_{m}" for m in _ESCORT_MODELS for verb in ("add", "change")]
+# Other apps' models, named here so that one place says what each role may do.
+_EMPLOYMENT = ["course", "enrollment", "employer", "placement", "placementfollowup", "graduate", "referral"]
+_EMPLOYMENT_STAFF = [f"employment.{v}_{m}" for m in _EMPLOYMENT for v in ("view", "add", "change")]
+_EMPLOYMENT_READ = [f"employment.view_{m}" for m in _EMPLOYMENT]
+
 PERMISSIONS: dict[str, list[str]] = {
     STAFF: [
         *_REGISTRY_EDIT,
@@ -48,6 +53,8 @@ PERMISSIONS: dict[str, list[str]] = {
         *_ESCORTS_READ,
         *_ESCORTS_EDIT,
         "services.override_escort_eligibility",
+        *_EMPLOYMENT_STAFF,
+        "employment.view_certificate",
     ],
     AUDITOR: [
         "services.view_street",
@@ -58,8 +65,18 @@ PERMISSIONS: dict[str, list[str]] = {
         "services.view_auditentry",
         "services.view_streetassignment",
         *_ESCORTS_READ,
+        *_EMPLOYMENT_READ,
+        "employment.view_certificate",
     ],
-    COMMITTEE_MEMBER: ["services.view_person", "services.use_field_app", "services.add_homevisit", *_VISITS_READ],
+    COMMITTEE_MEMBER: [
+        "services.view_person",
+        "services.use_field_app",
+        "services.add_homevisit",
+        *_VISITS_READ,
+        "employment.view_course",
+        "employment.view_referral",
+        "employment.add_referral",
+    ],
     VOLUNTEER: [],
 }
 

@@ -1,0 +1,59 @@
+"""Entries of the person timeline: courses, certificates and jobs (registered in EmploymentConfig.ready)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from services.models import Person
+from services.timeline import TimelineEntry, as_datetime
+
+from .models import Enrollment, Placement
+
+
+def employment_entries(person: Person) -> list[TimelineEntry]:
+    """A person's enrolments, the certificates they earned, and the jobs they started and left (two queries)."""
+    entries: list[TimelineEntry] = []
+    for enrollment in Enrollment.objects.filter(person=person).select_related("course"):
+        course = enrollment.course
+        url = reverse("admin:employment_enrollment_change", args=[enrollment.pk])
+        entries.append(
+            TimelineEntry(
+                when=as_datetime(course.starts_on),
+                kind=_("Skills training"),
+                title=f"{course.title} · {course.trade}",
+                detail=f"{course.starts_on} – {course.ends_on} · {enrollment.get_status_display()}",
+                url=url,
+            )
+        )
+        if enrollment.has_certificate:
+            entries.append(
+                TimelineEntry(
+                    when=as_datetime(enrollment.certificate_issued_on),
+                    kind=_("Certificate"),
+                    title=f"{course.trade} · {enrollment.get_certificate_level_display()}",
+                    detail=" · ".join(filter(None, [enrollment.certificate_issuer, enrollment.certificate_number])),
+                    url=url,
+                )
+            )
+    for placement in Placement.objects.filter(person=person).select_related("employer"):
+        url = reverse("admin:employment_placement_change", args=[placement.pk])
+        how = _("on the federation's recommendation") if placement.recommended else _("found independently")
+        entries.append(
+            TimelineEntry(
+                when=as_datetime(placement.started_on),
+                kind=_("Job"),
+                title=f"{placement.employer.name} · {placement.job_title}",
+                detail=f"{placement.get_contract_type_display()} · {how}",
+                url=url,
+            )
+        )
+        if placement.ended_on:
+            entries.append(
+                TimelineEntry(
+                    when=as_datetime(placement.ended_on),
+                    kind=_("Job ended"),
+                    title=f"{placement.employer.name} · {placement.job_title}",
+                    detail=placement.get_end_reason_display(),
+                    url=url,
+                )
+            )
+    return entries

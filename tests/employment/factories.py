@@ -1,0 +1,79 @@
+"""Factories of employment records; persons of working age come from `worker`."""
+
+import datetime
+import itertools
+
+import factory
+
+from employment.demo import credit_code
+from employment.models import Course, Employer, Enrollment, Graduate, Placement
+from services.models import Person
+from tests.services.factories import PersonFactory, id_number_for
+
+_serial = itertools.count(1)
+
+
+def born_on(day: datetime.date, **kwargs) -> Person:
+    """A person born on `day` (their ID number says so), with a unique ID number."""
+    n = next(_serial)
+    return PersonFactory(id_number=id_number_for(0, born=day, sequence=n), **kwargs)
+
+
+def worker(**kwargs) -> Person:
+    """A person of working age throughout 2020-2030 (born in 1990)."""
+    return born_on(datetime.date(1990, 5, 17), **kwargs)
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+
+    title = factory.Sequence(lambda n: f"中式面点制作{n}")
+    trade = "中式面点师"
+    provider = "静安区残疾人职业技能培训中心"
+    starts_on = datetime.date(2023, 3, 6)
+    ends_on = datetime.date(2023, 4, 28)
+    capacity = 30
+    place = "共和新路"
+
+
+class EmployerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employer
+
+    name = factory.Sequence(lambda n: f"上海测试用人单位{n}有限公司")
+    credit_code = factory.Sequence(lambda n: credit_code(1000 + n))
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    """An enrolment written directly, for hand-built figures; the actions are tested on their own."""
+
+    class Meta:
+        model = Enrollment
+
+    person = factory.LazyFunction(worker)
+    street = factory.LazyAttribute(lambda e: e.person.street)
+    course = factory.SubFactory(CourseFactory)
+    status = Enrollment.Status.COMPLETED
+
+
+class PlacementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Placement
+
+    person = factory.LazyFunction(worker)
+    street = factory.LazyAttribute(lambda p: p.person.street)
+    employer = factory.SubFactory(EmployerFactory)
+    job_title = "理货员"
+    started_on = datetime.date(2023, 5, 8)
+    contract_type = Placement.ContractType.FIXED_TERM
+    recommended = True
+
+
+class GraduateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Graduate
+
+    person = factory.LazyFunction(lambda: born_on(datetime.date(2001, 9, 1)))
+    street = factory.LazyAttribute(lambda g: g.person.street)
+    graduation_year = 2023
