@@ -1,4 +1,4 @@
-"""App configuration."""
+"""App configuration: adds retrofits to the person's timeline and to the field app."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -7,3 +7,29 @@ from django.utils.translation import gettext_lazy as _
 class AccessibilityConfig(AppConfig):
     name = "accessibility"
     verbose_name = _("Accessibility")
+
+    def ready(self) -> None:
+        from django.urls import reverse
+
+        from services import extensions, timeline
+
+        from .selectors import retrofits_for_person
+        from .timeline import person_entries
+
+        timeline.register(person_entries)
+        extensions.register_nav(extensions.NavLink(_("Home retrofits"), "field_retrofits:list", "retrofits"))
+        extensions.register_person_panel(
+            extensions.PersonPanel(
+                "accessibility/field/_person_retrofits.html",
+                lambda person, user: {"retrofits": retrofits_for_person(person)},
+            )
+        )
+        extensions.register_need_action(
+            "retrofit",
+            extensions.NeedAction(
+                _("start an application"),
+                lambda person, follow_up: (
+                    f"{reverse('field_retrofits:apply', args=[person.pk])}?follow_up={follow_up.pk}"
+                ),
+            ),
+        )

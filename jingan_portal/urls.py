@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("field/retrofits/", include("accessibility.urls")),
     path("field/", include("services.urls")),
     path("volunteer/", include("services.volunteer_urls")),
     path("admin/", admin.site.urls),

@@ -42,6 +42,35 @@ _EMPLOYMENT = ["course", "enrollment", "employer", "placement", "placementfollow
 _EMPLOYMENT_STAFF = [f"employment.{v}_{m}" for m in _EMPLOYMENT for v in ("view", "add", "change")]
 _EMPLOYMENT_READ = [f"employment.view_{m}" for m in _EMPLOYMENT]
 
+_ACCESSIBILITY_STAFF = [
+    *(f"accessibility.{v}_retrofit" for v in ("view", "add", "change")),
+    "accessibility.advance_retrofit",
+    "accessibility.apply_retrofit",
+    "accessibility.approve_over_cap",
+    *(f"accessibility.{v}_retrofitline" for v in ("view", "add", "change", "delete")),
+    "accessibility.view_retrofitstatuschange",
+    "accessibility.view_retrofitphoto",
+    "accessibility.add_retrofitphoto",
+    *(
+        f"accessibility.{v}_{m}"
+        for m in ("retrofititem", "retrofittypecap", "rampretrofit", "signlanguagepoint", "deviceissue")
+        for v in ("view", "add", "change")
+    ),
+]
+_ACCESSIBILITY_READ = [
+    f"accessibility.view_{m}"
+    for m in (
+        "retrofit",
+        "retrofitline",
+        "retrofitstatuschange",
+        "retrofititem",
+        "retrofittypecap",
+        "rampretrofit",
+        "signlanguagepoint",
+        "deviceissue",
+    )
+]
+
 PERMISSIONS: dict[str, list[str]] = {
     STAFF: [
         *_REGISTRY_EDIT,
@@ -55,6 +84,7 @@ PERMISSIONS: dict[str, list[str]] = {
         "services.override_escort_eligibility",
         *_EMPLOYMENT_STAFF,
         "employment.view_certificate",
+        *_ACCESSIBILITY_STAFF,
     ],
     AUDITOR: [
         "services.view_street",
@@ -67,6 +97,7 @@ PERMISSIONS: dict[str, list[str]] = {
         *_ESCORTS_READ,
         *_EMPLOYMENT_READ,
         "employment.view_certificate",
+        *_ACCESSIBILITY_READ,
     ],
     COMMITTEE_MEMBER: [
         "services.view_person",
@@ -76,6 +107,8 @@ PERMISSIONS: dict[str, list[str]] = {
         "employment.view_course",
         "employment.view_referral",
         "employment.add_referral",
+        "accessibility.view_retrofit",
+        "accessibility.apply_retrofit",
     ],
     VOLUNTEER: [],
 }

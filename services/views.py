@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import actions, escorts, selectors
+from . import actions, escorts, extensions, selectors
 from .audit import access_log_record
 from .forms import EscortRequestForm, HomeVisitForm, VolunteerOutcomeForm
 from .models import AccessLog, EscortBooking, FollowUp, Person
@@ -56,12 +56,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """What a visitor needs to know about one person, their visits and open follow-ups."""
     person = selectors.person_get_for(request.user, pk)
     access_log_record(user=request.user, action=AccessLog.Action.OPENED, person=person, detail="field")
+    follow_ups = list(selectors.person_open_follow_ups(person))
     context = {
         "person": person,
         "age": selectors.age_on(person.birth_date, timezone.localdate()),
         "visits": selectors.person_visits(person),
-        "follow_ups": selectors.person_open_follow_ups(person),
+        "follow_ups": [(f, extensions.need_action_for(f)) for f in follow_ups],
         "escorts": selectors.person_escorts(person),
+        "panels": extensions.panels_for(person, request.user),
     }
     return render(request, "services/field/person_detail.html", context)
 

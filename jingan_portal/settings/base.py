@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "crispy_forms",
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jingan_portal.context_processors.display",
+                "services.context_processors.field_nav",
             ],
         },
     },
@@ -124,6 +126,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The longest a public page (home, events) is served from the cache; any change to events refreshes
+# it at once (events.caching). 0 turns the cache off.
+EVENTS_PUBLIC_CACHE_SECONDS = env.int("EVENTS_PUBLIC_CACHE_SECONDS", default=300)
 
 # Celery: with REDIS_URL unset, tasks run eagerly in the calling process (the embedded default).
 CELERY_BROKER_URL = REDIS_URL or "memory://"

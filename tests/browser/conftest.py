@@ -20,8 +20,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(request) -> Iterator:
+    """One Chromium per test module: a Playwright left running across the whole session was
+    disturbed by other tests' event loops ("Sync API inside the asyncio loop")."""
     from tests.conftest import CHROMIUM, require
 
     require(os.path.exists(CHROMIUM), f"Chromium at {CHROMIUM}")

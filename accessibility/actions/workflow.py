@@ -1,0 +1,344 @@
+"""Applying for a home retrofit and moving it through its steps."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, DecimalField, F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from services.audit import audit_record
+from services.models import FollowUp, Person
+
+from ..models import Retrofit, RetrofitLine, RetrofitStatusChange, RetrofitTypeCap
+from .common import (
+    ADVANCE,
+    APPLY,
+    MAX_NOTE,
+    OVER_CAP,
+    Errors,
+    Status,
+    add_error,
+    check_step_date,
+    is_retrofit_staff,
+    line_total,
+    sees_case,
+)
+
+
+def retrofit_apply_errors(
+    *,
+    person: Person,
+    by: Any,
+    type: str,
+    note: str,
+    from_follow_up: FollowUp | None,
+    applied_on: datetime.date,
+    today: datetime.date,
+) -> Errors:
+    """The rules an application must keep, by field; empty when it may be filed."""
+    errors: Errors = {}
+    if not (by.is_authenticated and (by.has_perm(APPLY) or by.has_perm(ADVANCE))):
+        add_error(errors, NON_FIELD_ERRORS, _("You are not allowed to apply for home retrofits."), "forbidden")
+        return errors
+    if not Person.objects.visible_to(by).filter(pk=person.pk).exists():
+        add_error(errors, NON_FIELD_ERRORS, _("This person is not in your streets."), "not_visible")
+        return errors
+    if person.status != Person.Status.ACTIVE:
+        add_error(
+            errors,
+            NON_FIELD_ERRORS,
+            _("This person is no longer active in the registry (%(status)s)."),
+            "inactive",
+            status=person.get_status_display(),
+        )
+    if type not in Retrofit.Type.values:
+        add_error(errors, "type", _("Choose the standard or the basic type."), "invalid_type")
+    if len(note) > MAX_NOTE:
+        add_error(errors, "note", _("At most %(max)d characters."), "too_long", max=MAX_NOTE)
+    if applied_on > today:
+        add_error(errors, "applied_on", _("The date cannot be in the future."), "future")
+    if from_follow_up is not None and (
+        from_follow_up.person_id != person.pk or from_follow_up.need != FollowUp.Need.RETROFIT
+    ):
+        add_error(
+            errors,
+            NON_FIELD_ERRORS,
+            _("That home-visit need is not a retrofit need of this person."),
+            "wrong_follow_up",
+        )
+    open_case = Retrofit.objects.filter(person=person, status__in=Retrofit.OPEN).first()
+    if open_case is not None:
+        add_error(
+            errors,
+            NON_FIELD_ERRORS,
+            _("This person already has an open home retrofit (#%(number)d, %(status)s)."),
+            "one_open",
+            number=open_case.pk,
+            status=open_case.get_status_display(),
+        )
+    return errors
+
+
+@transaction.atomic
+def retrofit_apply(
+    *,
+    person: Person,
+    by: Any,
+    type: str,
+    note: str = "",
+    from_follow_up: FollowUp | None = None,
+    applied_on: datetime.date | None = None,
+) -> Retrofit:
+    """File an application for a person's household, optionally from a home visit's retrofit need.
+
+    Raises ValidationError if the user may not apply for this person, the data are wrong, or the
+    person already has an open case (also when two applications arrive at the same moment).
+    """
+    today = timezone.localdate()
+    applied_on = applied_on or today
+    note = note.strip()
+    errors = retrofit_apply_errors(
+        person=person,
+        by=by,
+        type=type,
+        note=note,
+        from_follow_up=from_follow_up,
+        applied_on=applied_on,
+        today=today,
+    )
+    if errors:
+        raise ValidationError(errors)
+    retrofit = Retrofit(
+        person=person,
+        street_id=person.street_id,
+        type=type,
+        applied_on=applied_on,
+        application_note=note,
+        from_follow_up=from_follow_up,
+    )
+    retrofit._history_user = by
+    try:
+        with transaction.atomic():
+            retrofit.save()
+    except IntegrityError:
+        # Another application for the same person was committed between the check and the insert.
+        if Retrofit.objects.filter(person=person, status__in=Retrofit.OPEN).exists():
+            raise ValidationError(_("This person already has an open home retrofit."), code="one_open") from None
+        raise
+    RetrofitStatusChange.objects.create(retrofit=retrofit, old="", new=Status.APPLIED, on=applied_on, by=by, note=note)
+    audit_record(
+        obj=retrofit,
+        code="accessibility.retrofit.applied",
+        by=by,
+        data={"type": type, "street": person.street_id, "from_follow_up": getattr(from_follow_up, "pk", None)},
+    )
+    return retrofit
+
+
+# --- moving through the workflow ------------------------------------------------------------------
+
+
+def _may_move(by: Any, retrofit: Retrofit, to: str) -> bool:
+    if is_retrofit_staff(by):
+        return True
+    # Committee members may withdraw an application that nobody has assessed yet.
+    return bool(
+        by.is_authenticated and by.has_perm(APPLY) and retrofit.status == Status.APPLIED and to == Status.WITHDRAWN
+    )
+
+
+def retrofit_advance_errors(
+    *,
+    retrofit: Retrofit,
+    to: str,
+    by: Any,
+    on: datetime.date,
+    note: str,
+    cap_exception_reason: str,
+    household_signatory: str,
+    contractor_signatory: str,
+    today: datetime.date,
+) -> Errors:
+    """Why the case cannot move to `to` now, by field; empty when it can."""
+    errors: Errors = {}
+    if not (by.is_authenticated and sees_case(by, retrofit)):
+        add_error(errors, NON_FIELD_ERRORS, _("This home retrofit is not in your streets."), "not_visible")
+        return errors
+    if not retrofit.can_move_to(to):
+        current = retrofit.get_status_display()
+        target = Status(to).label if to in Status.values else to
+        add_error(
+            errors,
+            NON_FIELD_ERRORS,
+            _("A case that is “%(current)s” cannot become “%(target)s”."),
+            "bad_transition",
+            current=current,
+            target=target,
+        )
+        return errors
+    if not _may_move(by, retrofit, to):
+        add_error(
+            errors,
+            NON_FIELD_ERRORS,
+            _("You are not allowed to make a case “%(target)s”."),
+            "forbidden",
+            target=Status(to).label,
+        )
+        return errors
+    check_step_date(errors, on, not_before=retrofit.step_date, today=today)
+    if len(note) > MAX_NOTE:
+        add_error(errors, "note", _("At most %(max)d characters."), "too_long", max=MAX_NOTE)
+    if to == Status.ASSESSED and not note:
+        add_error(errors, "note", _("Record what the home assessment found."), "required")
+    elif to in (Status.REJECTED, Status.WITHDRAWN) and not note:
+        add_error(errors, "note", _("Give the reason."), "required")
+    elif to == Status.FOLLOWED_UP:
+        if not note:
+            add_error(errors, "note", _("Record how the household uses the works."), "required")
+        due = retrofit.accepted_on + datetime.timedelta(days=Retrofit.FOLLOW_UP_AFTER_DAYS)
+        if on < due:
+            add_error(
+                errors,
+                "on",
+                _("The check on use is due from %(date)s, three months after acceptance."),
+                "too_early",
+                date=date_format(due, "Y-m-d"),
+            )
+    elif to == Status.APPROVED:
+        _approval_errors(errors, retrofit=retrofit, by=by, cap_exception_reason=cap_exception_reason)
+    elif to == Status.IN_WORKS and not retrofit.contractor.strip():
+        add_error(errors, NON_FIELD_ERRORS, _("Enter the contractor before the works start."), "no_contractor")
+    elif to == Status.ACCEPTED:
+        if not household_signatory:
+            add_error(errors, "household_signatory", _("Who signed for the household?"), "required")
+        if not contractor_signatory:
+            add_error(errors, "contractor_signatory", _("Who signed for the contractor?"), "required")
+    return errors
+
+
+def _approval_errors(errors: Errors, *, retrofit: Retrofit, by: Any, cap_exception_reason: str) -> None:
+    lines = RetrofitLine.objects.filter(retrofit=retrofit)
+    summary = lines.aggregate(
+        count=Count("pk"),
+        total=Coalesce(Sum(F("unit_cost") * F("quantity")), Decimal(0), output_field=DecimalField()),
+    )
+    if not summary["count"]:
+        add_error(errors, NON_FIELD_ERRORS, _("Choose the items of the works before approval."), "no_items")
+        return
+    allowed = Q(item__allowed_standard=True) if retrofit.type == Retrofit.Type.STANDARD else Q(item__allowed_basic=True)
+    for name in lines.exclude(allowed).values_list("item__name", flat=True).order_by("item__name"):
+        add_error(
+            errors,
+            NON_FIELD_ERRORS,
+            _("“%(item)s” is not allowed in the %(type)s."),
+            "item_not_allowed",
+            item=name,
+            type=retrofit.get_type_display(),
+        )
+    cap = RetrofitTypeCap.objects.filter(type=retrofit.type).values_list("cap", flat=True).first()
+    if cap is None:
+        add_error(
+            errors,
+            NON_FIELD_ERRORS,
+            _("No cost cap is set for the %(type)s; set one first."),
+            "no_cap",
+            type=retrofit.get_type_display(),
+        )
+        return
+    total = Decimal(summary["total"])
+    if total <= cap:
+        return
+    params = {"total": f"{total:.2f}", "cap": f"{cap:.2f}", "type": retrofit.get_type_display()}
+    if not cap_exception_reason:
+        add_error(
+            errors,
+            "cap_exception_reason",
+            _(
+                "The cost of %(total)s yuan is above the %(type)s cap of %(cap)s yuan. "
+                "Record the reason for an exception to approve it."
+            ),
+            "over_cap",
+            **params,
+        )
+    elif not by.has_perm(OVER_CAP):
+        add_error(
+            errors,
+            "cap_exception_reason",
+            _("You are not allowed to approve above the cost cap."),
+            "over_cap_forbidden",
+        )
+
+
+@transaction.atomic
+def retrofit_advance(
+    *,
+    retrofit: Retrofit,
+    to: str,
+    by: Any,
+    on: datetime.date | None = None,
+    note: str = "",
+    cap_exception_reason: str = "",
+    household_signatory: str = "",
+    contractor_signatory: str = "",
+) -> Retrofit:
+    """Move a case one step to `to`, recording the step's data, who and when.
+
+    Raises ValidationError (and changes nothing) if the move, the user or the data break a rule.
+    """
+    retrofit = Retrofit.objects.select_for_update().select_related("person").get(pk=retrofit.pk)
+    today = timezone.localdate()
+    on = on or today
+    note, cap_exception_reason = note.strip(), cap_exception_reason.strip()
+    household_signatory, contractor_signatory = household_signatory.strip(), contractor_signatory.strip()
+    errors = retrofit_advance_errors(
+        retrofit=retrofit,
+        to=to,
+        by=by,
+        on=on,
+        note=note,
+        cap_exception_reason=cap_exception_reason,
+        household_signatory=household_signatory,
+        contractor_signatory=contractor_signatory,
+        today=today,
+    )
+    if errors:
+        raise ValidationError(errors)
+    old = retrofit.status
+    changed = ["status", "updated_at"]
+    if to == Status.ASSESSED:
+        retrofit.assessed_on, retrofit.assessment_note = on, note
+        changed += ["assessed_on", "assessment_note"]
+    elif to == Status.APPROVED:
+        retrofit.approved_on, retrofit.approved_total = on, line_total(retrofit)
+        cap = RetrofitTypeCap.objects.get(type=retrofit.type).cap
+        if retrofit.approved_total > cap:
+            retrofit.cap_exception_reason, retrofit.cap_exception_by = cap_exception_reason, by
+        changed += ["approved_on", "approved_total", "cap_exception_reason", "cap_exception_by"]
+    elif to == Status.IN_WORKS:
+        retrofit.works_started_on = on
+        changed += ["works_started_on"]
+    elif to == Status.ACCEPTED:
+        retrofit.accepted_on, retrofit.accepted_by = on, by
+        retrofit.household_signatory, retrofit.contractor_signatory = household_signatory, contractor_signatory
+        changed += ["accepted_on", "accepted_by", "household_signatory", "contractor_signatory"]
+    elif to == Status.FOLLOWED_UP:
+        retrofit.followed_up_on, retrofit.follow_up_note = on, note
+        changed += ["followed_up_on", "follow_up_note"]
+    else:
+        retrofit.closed_on, retrofit.closing_reason = on, note
+        changed += ["closed_on", "closing_reason"]
+    retrofit.status = to
+    retrofit._history_user = by
+    retrofit.save(update_fields=changed)
+    RetrofitStatusChange.objects.create(retrofit=retrofit, old=old, new=to, on=on, by=by, note=note)
+    data: dict[str, Any] = {"from": old, "to": to}
+    if retrofit.cap_exception_reason and to == Status.APPROVED:
+        data["cap_exception"] = True
+    audit_record(obj=retrofit, code="accessibility.retrofit.advanced", by=by, data=data)
+    return retrofit

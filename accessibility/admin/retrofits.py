@@ -1,0 +1,376 @@
+"""The retrofit inbox and case pages: steps through actions.retrofit_advance, photos, the export."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from services.admin import StreetScopedAdmin, xlsx_response
+from services.audit import access_log_record, audit_record
+from services.models import AccessLog
+
+from .. import actions, selectors, spreadsheets
+from ..forms import PhotoForm, RetrofitAddForm, RetrofitChangeForm, TransitionForm, add_action_errors
+from ..models import Retrofit, RetrofitLine, RetrofitTypeCap
+from ..photos import sniff
+from .parts import (
+    STEP_FIELDS,
+    STEP_LABELS,
+    VIEW_PHOTOS,
+    ApplicationYearFilter,
+    InboxFilter,
+    RetrofitLineInline,
+    RetrofitPhotoInline,
+    RetrofitStatusChangeInline,
+    Status,
+)
+
+
+@admin.register(Retrofit)
+class RetrofitAdmin(StreetScopedAdmin):
+    list_display = [
+        "number",
+        "person_name",
+        "masked_id",
+        "street",
+        "type",
+        "status",
+        "applied_on",
+        "cost",
+        "contractor",
+        "accepted_on",
+    ]
+    list_display_links = ["number", "person_name"]
+    # The inbox is the status filter, with counts; a second plain status filter would contradict it.
+    list_filter = [InboxFilter, "street", "type", ApplicationYearFilter]
+    list_select_related = ["person", "street"]
+    search_fields = ["person__name", "contractor"]
+    search_help_text = _("Name of the person or of the contractor.")
+    autocomplete_fields = ["person"]
+    list_per_page = 50
+    show_full_result_count = False
+    inlines = [RetrofitLineInline, RetrofitPhotoInline, RetrofitStatusChangeInline]
+    change_form_template = "admin/accessibility/retrofit/change_form.html"
+    change_list_template = "admin/accessibility/retrofit/change_list.html"
+    actions = ["mark_assessed", "approve", "start_works", "accept", "follow_up", "reject", "withdraw"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(items_total=selectors.items_total())
+
+    @admin.display(description=_("case"), ordering="pk")
+    def number(self, retrofit: Retrofit) -> str:
+        return f"#{retrofit.pk}"
+
+    @admin.display(description=_("person"), ordering="person__name")
+    def person_name(self, retrofit: Retrofit) -> str:
+        return retrofit.person.name
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, retrofit: Retrofit) -> str:
+        return retrofit.person.masked_id_number
+
+    @admin.display(description=_("cost (yuan)"), ordering="items_total")
+    def cost(self, retrofit: Retrofit) -> str:
+        return f"{retrofit.items_total:.2f}"
+
+    @admin.display(description=_("cost cap"))
+    def cap(self, retrofit: Retrofit) -> str:
+        cap = RetrofitTypeCap.objects.filter(type=retrofit.type).values_list("cap", flat=True).first()
+        return "—" if cap is None else f"{cap:.2f}"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = RetrofitChangeForm if obj is not None else RetrofitAddForm
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class WithUser(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, user=request.user, **kw)
+
+        return WithUser
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["person", "type", "applied_on", "application_note"]})]
+        return [
+            (None, {"fields": ["person_name", "masked_id", "street", "status", "applied_on", "from_follow_up"]}),
+            (_("Application"), {"fields": ["type", "contractor", "application_note", "cost", "cap"]}),
+            (_("Steps"), {"fields": [f for f in STEP_FIELDS if getattr(obj, f) not in (None, "")]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        readonly = ["person_name", "masked_id", "street", "status", "applied_on", "from_follow_up", "cost", "cap"]
+        readonly += STEP_FIELDS
+        if obj.status not in Retrofit.EDITABLE:
+            readonly.append("type")
+        if obj.status not in (*Retrofit.EDITABLE, Status.APPROVED):
+            readonly.append("contractor")
+        return readonly
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a case ends by rejection or withdrawal, never by deletion
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            actions.retrofit_edit(
+                retrofit=obj,
+                by=request.user,
+                type=obj.type,
+                contractor=obj.contractor,
+                application_note=obj.application_note,
+            )
+            return
+        created = actions.retrofit_apply(
+            person=obj.person,
+            by=request.user,
+            type=obj.type,
+            note=obj.application_note,
+            applied_on=obj.applied_on,
+        )
+        # The admin redirects to the object it handed in: point it at the case the action filed.
+        obj.pk, obj.street_id, obj._state.adding = created.pk, created.street_id, False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not RetrofitLine:
+            return super().save_formset(request, form, formset, change)
+        lines = formset.save(commit=False)
+        for line in formset.deleted_objects:
+            line._history_user = request.user
+            line.delete()
+        for line in lines:
+            line._history_user = request.user
+            line.save()
+        if lines or formset.deleted_objects:
+            audit_record(
+                obj=form.instance,
+                code="accessibility.retrofit.items_changed",
+                by=request.user,
+                data={"saved": len(lines), "deleted": len(formset.deleted_objects)},
+            )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        retrofit = self.get_object(request, object_id)
+        extra_context["next_steps"] = [
+            (to, STEP_LABELS[to], reverse("admin:accessibility_retrofit_advance", args=[retrofit.pk, to]))
+            for to in Retrofit.NEXT.get(retrofit.status, ())
+        ]
+        extra_context["can_add_photo"] = request.user.has_perm(actions.ADD_PHOTO)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            access_log_record(
+                user=request.user,
+                action=AccessLog.Action.OPENED,
+                person=retrofit.person,
+                detail=f"retrofit {retrofit.pk}",
+            )
+        return response
+
+    # --- own pages ---------------------------------------------------------------------------------
+
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/advance/<str:to>/",
+                self.admin_site.admin_view(self.advance_view),
+                name="accessibility_retrofit_advance",
+            ),
+            path(
+                "<int:pk>/photos/add/",
+                self.admin_site.admin_view(self.photo_add_view),
+                name="accessibility_retrofit_photo_add",
+            ),
+            path(
+                "photos/<int:pk>/",
+                self.admin_site.admin_view(self.photo_view),
+                name="accessibility_retrofitphoto_file",
+            ),
+            path("export.xlsx", self.admin_site.admin_view(self.export_view), name="accessibility_retrofit_export"),
+        ]
+        return own + super().get_urls()
+
+    def _context(self, request: HttpRequest, title: str, **extra: Any) -> dict[str, Any]:
+        return {**self.admin_site.each_context(request), "opts": self.opts, "title": title, **extra}
+
+    def advance_view(self, request: HttpRequest, pk: int, to: str) -> HttpResponse:
+        """One step of one case: a form for the step's data, then actions.retrofit_advance decides."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        retrofit = selectors.retrofit_get_for(request.user, pk)
+        change_url = reverse("admin:accessibility_retrofit_change", args=[retrofit.pk])
+        status = 200
+        form = TransitionForm(request.POST or None, to=to, retrofit=retrofit)
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                try:
+                    actions.retrofit_advance(retrofit=retrofit, to=to, by=request.user, **form.action_kwargs(retrofit))
+                except ValidationError as exc:
+                    add_action_errors(form, exc)
+                else:
+                    self.message_user(
+                        request,
+                        _("Case #%(number)d is now “%(status)s”.")
+                        % {"number": retrofit.pk, "status": Status(to).label},
+                        messages.SUCCESS,
+                    )
+                    return redirect(change_url)
+        elif not retrofit.can_move_to(to):
+            self.message_user(
+                request,
+                _("A case that is “%(current)s” cannot become “%(target)s”.")
+                % {"current": retrofit.get_status_display(), "target": dict(Status.choices).get(to, to)},
+                messages.ERROR,
+            )
+            return redirect(change_url)
+        context = self._context(
+            request,
+            str(STEP_LABELS.get(to, to)),
+            form=form,
+            retrofits=[retrofit],
+            to=to,
+            original=retrofit,
+            change_url=change_url,
+        )
+        return TemplateResponse(request, "admin/accessibility/retrofit/transition.html", context, status=status)
+
+    def _bulk(self, request: HttpRequest, queryset, to: str) -> HttpResponse | None:
+        """Apply one step to each selected case through actions.retrofit_advance, reporting each refusal."""
+        bulk = True
+        form = TransitionForm(request.POST if request.POST.get("step") == to else None, to=to, bulk=bulk)
+        retrofits = list(queryset.select_related("person").order_by("pk"))
+        if form.is_bound and form.is_valid():
+            done = 0
+            for retrofit in retrofits:
+                try:
+                    actions.retrofit_advance(retrofit=retrofit, to=to, by=request.user, **form.action_kwargs(retrofit))
+                except ValidationError as exc:
+                    self.message_user(
+                        request,
+                        _("Case #%(number)d (%(name)s) was not changed: %(reason)s")
+                        % {"number": retrofit.pk, "name": retrofit.person.name, "reason": " ".join(exc.messages)},
+                        messages.ERROR,
+                    )
+                else:
+                    done += 1
+            if done:
+                self.message_user(
+                    request,
+                    _("%(count)d cases are now “%(status)s”.") % {"count": done, "status": Status(to).label},
+                    messages.SUCCESS,
+                )
+            return None
+        context = self._context(
+            request,
+            str(STEP_LABELS[to]),
+            form=form,
+            retrofits=retrofits,
+            to=to,
+            bulk=bulk,
+            action_name=request.POST.get("action", ""),
+            selected=request.POST.getlist(ACTION_CHECKBOX_NAME),
+            action_checkbox_name=ACTION_CHECKBOX_NAME,
+        )
+        status = 400 if form.is_bound else 200
+        return TemplateResponse(request, "admin/accessibility/retrofit/transition.html", context, status=status)
+
+    @admin.action(description=_("Record the home assessment of the selected cases"), permissions=["advance"])
+    def mark_assessed(self, request, queryset):
+        return self._bulk(request, queryset, Status.ASSESSED)
+
+    @admin.action(description=_("Approve the selected cases"), permissions=["advance"])
+    def approve(self, request, queryset):
+        return self._bulk(request, queryset, Status.APPROVED)
+
+    @admin.action(description=_("Start works on the selected cases"), permissions=["advance"])
+    def start_works(self, request, queryset):
+        return self._bulk(request, queryset, Status.IN_WORKS)
+
+    @admin.action(description=_("Record the joint acceptance of the selected cases"), permissions=["advance"])
+    def accept(self, request, queryset):
+        return self._bulk(request, queryset, Status.ACCEPTED)
+
+    @admin.action(description=_("Record the check on use of the selected cases"), permissions=["advance"])
+    def follow_up(self, request, queryset):
+        return self._bulk(request, queryset, Status.FOLLOWED_UP)
+
+    @admin.action(description=_("Reject the selected cases"), permissions=["advance"])
+    def reject(self, request, queryset):
+        return self._bulk(request, queryset, Status.REJECTED)
+
+    @admin.action(description=_("Withdraw the selected cases"), permissions=["advance"])
+    def withdraw(self, request, queryset):
+        return self._bulk(request, queryset, Status.WITHDRAWN)
+
+    def has_advance_permission(self, request) -> bool:
+        return request.user.has_perm(actions.ADVANCE)
+
+    def photo_add_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perm(actions.ADD_PHOTO):
+            raise PermissionDenied
+        retrofit = selectors.retrofit_get_for(request.user, pk)
+        change_url = reverse("admin:accessibility_retrofit_change", args=[retrofit.pk])
+        form = PhotoForm(request.POST or None, request.FILES or None)
+        status = 200
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                try:
+                    actions.retrofit_photo_add(retrofit=retrofit, by=request.user, **form.cleaned_data)
+                except ValidationError as exc:
+                    add_action_errors(form, exc)
+                else:
+                    self.message_user(request, _("The photo was added."), messages.SUCCESS)
+                    return redirect(change_url)
+        context = self._context(request, str(_("Add a photo")), form=form, original=retrofit, change_url=change_url)
+        return TemplateResponse(request, "admin/accessibility/retrofit/photo_add.html", context, status=status)
+
+    def photo_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Stream a photo from storage to federation staff; it has no public URL."""
+        if not request.user.has_perm(VIEW_PHOTOS):
+            raise PermissionDenied
+        photo = selectors.photo_get_for(request.user, pk)
+        try:
+            file = default_storage.open(photo.image.name, "rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        kind = sniff(file)
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.OPENED,
+            person=photo.retrofit.person,
+            detail=f"retrofit photo {photo.pk}",
+        )
+        response = FileResponse(file, content_type=kind[0] if kind else "application/octet-stream")
+        response["Content-Disposition"] = "inline"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The cases accepted in ?year=, masked, as .xlsx."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        raw = request.GET.get("year", "")
+        if not (raw.isdigit() and 2000 <= int(raw) <= timezone.localdate().year):
+            self.message_user(request, _("Give a year from 2000 to this year."), messages.ERROR)
+            return redirect("admin:accessibility_retrofit_changelist")
+        year = int(raw)
+        retrofits = list(selectors.accepted_in_year_for(request.user, year))
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.EXPORTED,
+            detail=f"{len(retrofits)} accepted home retrofits of {year}",
+        )
+        return xlsx_response(spreadsheets.export_accepted(retrofits), f"retrofits-accepted-{year}.xlsx")

@@ -1,0 +1,131 @@
+"""Ramp retrofits on old compounds, sign-language video points, and assistive devices issued."""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from services.models import TimeStampedModel
+from services.scoping import StreetScopedQuerySet
+
+
+class RampRetrofit(TimeStampedModel):
+    """A ramp built on a passage of an old residential compound."""
+
+    street = models.ForeignKey("services.Street", models.PROTECT, related_name="+", verbose_name=_("street"))
+    compound = models.CharField(_("residential compound"), max_length=100, help_text=_("For example: 彭浦新村."))
+    passage = models.CharField(_("passage"), max_length=100, help_text=_("For example: 12号楼入口."))
+    completed_on = models.DateField(_("completed on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("historical ramp retrofit"), excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("ramp retrofit")
+        verbose_name_plural = _("ramp retrofits")
+        ordering = ["-completed_on", "street", "compound", "passage"]
+        indexes = [models.Index(fields=["completed_on", "street"], name="ramp_completed_street_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "compound", "passage"],
+                name="ramp_passage_once",
+                violation_error_message=_("This passage already has a ramp on record."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.compound} {self.passage}"
+
+
+class SignLanguagePoint(TimeStampedModel):
+    """A public service counter with a remote sign-language interpreter on video."""
+
+    class Kind(models.TextChoices):
+        ADMINISTRATIVE_HALL = "administrative_hall", _("Administrative service hall")
+        MARRIAGE_REGISTRY = "marriage_registry", _("Marriage registry")
+        LEGAL_SERVICE = "legal_service", _("Legal service centre")
+        HOSPITAL = "hospital", _("District hospital")
+        STREET_COUNTER = "street_counter", _("Street service counter")
+        HEALTH_CENTRE = "health_centre", _("Community health centre")
+        OTHER = "other", _("Other")
+
+    venue = models.CharField(_("venue"), max_length=100, unique=True)
+    kind = models.CharField(_("kind of venue"), max_length=24, choices=Kind)
+    street = models.ForeignKey("services.Street", models.PROTECT, related_name="+", verbose_name=_("street"))
+    in_service_from = models.DateField(_("in service from"))
+    in_service_to = models.DateField(
+        _("in service until"), null=True, blank=True, help_text=_("The last day of service; empty while it runs.")
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical sign-language point"), excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("sign-language video point")
+        verbose_name_plural = _("sign-language video points")
+        ordering = ["street", "venue"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(in_service_to__isnull=True) | Q(in_service_to__gte=F("in_service_from")),
+                name="sign_point_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.venue
+
+
+class DeviceType(models.TextChoices):
+    """Kinds of assistive device the federation issues."""
+
+    SMART_WRISTBAND = "smart_wristband", _("Smart wristband")
+    HEARING_AID = "hearing_aid", _("Hearing aid")
+    WHEELCHAIR = "wheelchair", _("Wheelchair")
+    WHITE_CANE = "white_cane", _("White cane")
+    MAGNIFIER = "magnifier", _("Electronic magnifier")
+    OTHER = "other", _("Other")
+
+
+class DeviceIssue(TimeStampedModel):
+    """An assistive device issued to a person, and its return."""
+
+    DeviceType = DeviceType
+
+    person = models.ForeignKey("services.Person", models.PROTECT, related_name="devices", verbose_name=_("person"))
+    # Copied from person.street when issued, so scoping is one indexed join.
+    street = models.ForeignKey("services.Street", models.PROTECT, related_name="+", verbose_name=_("street"))
+    device_type = models.CharField(_("device type"), max_length=20, choices=DeviceType)
+    serial_number = models.CharField(_("serial number"), max_length=40, blank=True)
+    issued_on = models.DateField(_("issued on"))
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    history = HistoricalRecords(verbose_name=_("historical device issue"), excluded_fields=["updated_at"])
+    objects = StreetScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("device issued")
+        verbose_name_plural = _("devices issued")
+        ordering = ["-issued_on", "-id"]
+        indexes = [models.Index(fields=["issued_on", "device_type"], name="device_issued_type_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(returned_on__isnull=True) | Q(returned_on__gte=F("issued_on")),
+                name="device_returned_after_issue",
+            ),
+            models.UniqueConstraint(
+                fields=["serial_number"],
+                condition=~Q(serial_number=""),
+                name="device_serial_unique",
+                violation_error_message=_("Another device has this serial number."),
+            ),
+            models.UniqueConstraint(
+                fields=["person", "device_type"],
+                condition=Q(returned_on__isnull=True),
+                name="device_one_unreturned_per_type",
+                violation_error_message=_("This person already has an unreturned device of this type."),
+            ),
+            models.CheckConstraint(condition=Q(device_type__in=DeviceType.values), name="device_type_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_device_type_display()} → {self.person.name} ({self.issued_on})"

@@ -1,0 +1,48 @@
+"""The accessibility app's entries on a person's timeline: retrofit steps and devices issued."""
+
+from django.utils.translation import gettext as _
+
+from services.models import Person
+from services.timeline import TimelineEntry, as_datetime
+
+from .models import DeviceIssue, RetrofitStatusChange
+
+
+def person_entries(person: Person) -> list[TimelineEntry]:
+    """Each step of the person's home retrofits, and each device issued or returned (two queries)."""
+    entries = []
+    steps = (
+        RetrofitStatusChange.objects.filter(retrofit__person=person)
+        .select_related("retrofit", "by")
+        .order_by("on", "at", "pk")
+    )
+    for step in steps:
+        entries.append(
+            TimelineEntry(
+                # The day the step took place (it may be recorded later), so steps and visits sort together.
+                when=as_datetime(step.on),
+                kind=_("Home retrofit"),
+                title=f"#{step.retrofit_id} {step.retrofit.get_type_display()} · {step.get_new_display()} · "
+                f"{step.by.get_username()}",
+                detail=step.note,
+            )
+        )
+    for device in DeviceIssue.objects.filter(person=person).order_by("issued_on", "pk"):
+        entries.append(
+            TimelineEntry(
+                when=as_datetime(device.issued_on),
+                kind=_("Assistive device"),
+                title=_("%(device)s issued") % {"device": device.get_device_type_display()},
+                detail=device.serial_number,
+            )
+        )
+        if device.returned_on:
+            entries.append(
+                TimelineEntry(
+                    when=as_datetime(device.returned_on),
+                    kind=_("Assistive device"),
+                    title=_("%(device)s returned") % {"device": device.get_device_type_display()},
+                    detail=device.serial_number,
+                )
+            )
+    return entries

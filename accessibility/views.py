@@ -1,0 +1,101 @@
+"""Field pages for committee members: their streets' home retrofits, applying and withdrawing."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from services import selectors as registry
+from services.models import FollowUp
+from services.views import field_member_required
+
+from . import actions, selectors
+from .forms import ApplyForm, WithdrawForm, add_action_errors
+from .models import Retrofit
+
+PAGE_SIZE = 25
+VIEW = "accessibility.view_retrofit"
+
+
+def _require(request: HttpRequest, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+@field_member_required
+def retrofit_list(request: HttpRequest) -> HttpResponse:
+    """The cases of the member's streets by status, and the retrofit needs still waiting for an application."""
+    _require(request, VIEW)
+    retrofits = selectors.retrofit_list_for(request.user)
+    counts = selectors.status_counts(retrofits)
+    status = request.GET.get("status", "")
+    if status in Retrofit.Status.values:
+        retrofits = retrofits.filter(status=status)
+    else:
+        status = ""
+    page = Paginator(retrofits, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": [(value, label, counts[value]) for value, label in Retrofit.Status.choices],
+        "total": sum(counts.values()),
+        "needs": list(selectors.retrofit_needs_for(request.user)[:50]),
+        "can_apply": request.user.has_perm(actions.APPLY),
+    }
+    return render(request, "accessibility/field/retrofit_list.html", context)
+
+
+@field_member_required
+def retrofit_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Apply for a person's home retrofit, from a home visit's retrofit need when one is given."""
+    _require(request, actions.APPLY)
+    person = registry.person_get_for(request.user, pk)
+    follow_up = None
+    follow_up_id = request.GET.get("follow_up") or request.POST.get("follow_up")
+    if follow_up_id and follow_up_id.isdigit():
+        follow_up = FollowUp.objects.visible_to(request.user).filter(pk=int(follow_up_id), person=person).first()
+    form = ApplyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                actions.retrofit_apply(person=person, by=request.user, from_follow_up=follow_up, **form.cleaned_data)
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+            else:
+                messages.success(request, _("The home retrofit application was filed."))
+                return redirect("field:person", pk=person.pk)
+    context = {
+        "person": person,
+        "form": form,
+        "follow_up": follow_up,
+        "retrofits": list(selectors.retrofits_for_person(person)),
+    }
+    return render(request, "accessibility/field/retrofit_apply.html", context, status=status)
+
+
+@field_member_required
+def retrofit_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw an application that is still waiting for its home assessment."""
+    _require(request, actions.APPLY)
+    retrofit = selectors.retrofit_get_for(request.user, pk)
+    form = WithdrawForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                actions.retrofit_advance(
+                    retrofit=retrofit, to=Retrofit.Status.WITHDRAWN, by=request.user, note=form.cleaned_data["note"]
+                )
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+            else:
+                messages.success(request, _("The application was withdrawn."))
+                return redirect("field_retrofits:list")
+    return render(
+        request, "accessibility/field/retrofit_withdraw.html", {"retrofit": retrofit, "form": form}, status=status
+    )
