@@ -2,12 +2,16 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from events import views as event_views
+from events.sitemaps import SITEMAPS
 
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", event_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("display/", views.set_display, name="set_display"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -15,6 +19,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("events/", include("events.urls")),
+    path("accessibility-statement/", event_views.accessibility_statement, name="accessibility_statement"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("reports/", include("reports.urls")),
+    path("field/events/", include("events.field_urls")),
     path("field/retrofits/", include("accessibility.urls")),
     path("field/", include("services.urls")),
     path("volunteer/", include("services.volunteer_urls")),

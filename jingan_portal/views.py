@@ -1,7 +1,6 @@
-"""Project-level views: the home page, health check and display preference."""
+"""Project-level views: the health check and the display preference (the home page is events.views.home)."""
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -10,10 +9,6 @@ from .context_processors import DISPLAY_CHOICES, DISPLAY_COOKIE
 from .health import check_all
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
 
 
 @never_cache

@@ -70,6 +70,21 @@ _ACCESSIBILITY_READ = [
         "deviceissue",
     )
 ]
+_EVENTS_STAFF = [
+    *(f"events.{v}_{m}" for m in ("event", "registration") for v in ("view", "add", "change")),
+    *(f"events.{v}_{m}" for m in ("eventphoto", "award") for v in ("view", "add", "change", "delete")),
+]
+_EVENTS_READ = ["events.view_event", "events.view_eventphoto", "events.view_registration", "events.view_award"]
+_REPORTS_STAFF = [
+    "reports.view_annualreport",
+    "reports.run_annualreport",
+    "reports.freeze_annualreport",
+    "reports.view_figure_records",
+    "reports.view_annualplan",
+    "reports.add_annualplan",
+    "reports.change_annualplan",
+]
+_REPORTS_READ = ["reports.view_annualreport", "reports.view_figure_records", "reports.view_annualplan"]
 
 PERMISSIONS: dict[str, list[str]] = {
     STAFF: [
@@ -85,6 +100,8 @@ PERMISSIONS: dict[str, list[str]] = {
         *_EMPLOYMENT_STAFF,
         "employment.view_certificate",
         *_ACCESSIBILITY_STAFF,
+        *_EVENTS_STAFF,
+        *_REPORTS_STAFF,
     ],
     AUDITOR: [
         "services.view_street",
@@ -98,6 +115,8 @@ PERMISSIONS: dict[str, list[str]] = {
         *_EMPLOYMENT_READ,
         "employment.view_certificate",
         *_ACCESSIBILITY_READ,
+        *_EVENTS_READ,
+        *_REPORTS_READ,
     ],
     COMMITTEE_MEMBER: [
         "services.view_person",
@@ -109,6 +128,10 @@ PERMISSIONS: dict[str, list[str]] = {
         "employment.add_referral",
         "accessibility.view_retrofit",
         "accessibility.apply_retrofit",
+        "events.view_event",
+        "events.view_registration",
+        "events.add_registration",
+        "events.change_registration",
     ],
     VOLUNTEER: [],
 }

@@ -1,0 +1,321 @@
+"""Writes to events, registrations and awards: row locks, rules, audit entries and fresh public pages."""
+
+import datetime
+import hashlib
+import secrets
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from services.audit import audit_record
+from services.models import Person
+
+from .caching import public_pages_changed
+from .models import Award, Event, Registration
+from .validators import validate_phone
+
+_NOT_COMPARED = {"id", "created_at", "updated_at"}
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a cancel token: its SHA-256, so a database copy cannot cancel anyone's place."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name not in _NOT_COMPARED}
+
+
+def _changed(before: dict[str, Any], obj: Any) -> list[str]:
+    return sorted(name for name, old in before.items() if getattr(obj, name) != old)
+
+
+def closed_reason(event: Event, *, now: datetime.datetime, public: bool) -> ValidationError | None:
+    """Why `event` takes no registration now, or None."""
+    if not event.is_published:
+        return ValidationError(_("This event is not open for registration."), code="unpublished")
+    if event.is_cancelled:
+        return ValidationError(_("This event has been cancelled."), code="cancelled")
+    if not event.takes_registrations:
+        return ValidationError(_("This event needs no registration: just come along."), code="no_registration")
+    if now >= event.starts_at:
+        return ValidationError(_("This event has already started or is over."), code="started")
+    if public and now >= event.closes_at:
+        return ValidationError(
+            _("Registration closed on %(date)s."),
+            code="deadline",
+            params={"date": date_format(timezone.localtime(event.closes_at), "DATETIME_FORMAT")},
+        )
+    return None
+
+
+def _fill_from_waiting_list(event: Event, *, by: Any) -> list[Registration]:
+    """Confirm waiting registrations, oldest first, while places are free; the event row must be locked."""
+    confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    free = event.capacity - confirmed
+    if free <= 0:
+        return []
+    waiting = list(
+        event.registrations.select_for_update()
+        .filter(status=Registration.Status.WAITLISTED)
+        .order_by("created_at", "id")[:free]
+    )
+    for registration in waiting:
+        registration.status = Registration.Status.CONFIRMED
+        registration._history_user = by
+        registration.save(update_fields=["status", "updated_at"])
+        audit_record(obj=registration, code="events.registration.promoted", by=by, data={"event": event.pk})
+    return waiting
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    event: Event,
+    by: Any = None,
+    person: Person | None = None,
+    name: str = "",
+    phone: str = "",
+    needs_interpreter: bool = False,
+    needs_wheelchair_space: bool = False,
+    needs_companion: bool = False,
+    needs_other: str = "",
+    consent: bool = False,
+    now: datetime.datetime | None = None,
+) -> tuple[Registration, str]:
+    """Register a registry person (entered by `by`) or a member of the public (`by` None, with name and phone).
+
+    The place is confirmed while places remain and on the waiting list after that, decided under a
+    lock on the event row. Returns the registration and its cancel token, which is stored only hashed.
+    Raises ValidationError if registration is closed, the person is not `by`'s to register, the
+    input is invalid or the phone number or person is already registered for the event.
+    """
+    now = now or timezone.now()
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    public = person is None
+    closed = closed_reason(event, now=now, public=public)
+    if closed is not None:
+        raise closed
+    errors: dict[str, list[ValidationError]] = {}
+    fields: dict[str, Any] = {}
+    if public:
+        name = " ".join((name or "").split())
+        if not name:
+            errors["name"] = [ValidationError(_("Enter your name."), code="required")]
+        try:
+            phone = validate_phone(phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.error_list
+        if not consent:
+            errors["consent"] = [
+                ValidationError(_("Agree to how we use your details, or ask us by phone instead."), code="consent")
+            ]
+        if (
+            "phone" not in errors
+            and event.registrations.exclude(status=Registration.Status.CANCELLED).filter(phone=phone).exists()
+        ):
+            errors["phone"] = [
+                ValidationError(_("This phone number is already registered for this event."), code="duplicate")
+            ]
+        fields = {"source": Registration.Source.PUBLIC, "name": name, "phone": phone, "consented_at": now}
+    else:
+        if by is None or not Person.objects.visible_to(by).filter(pk=person.pk).exists():
+            raise ValidationError(_("You cannot register this person."), code="not_yours")
+        if person.status != Person.Status.ACTIVE:
+            errors["person"] = [
+                ValidationError(
+                    _("This person is no longer active in the registry (%(status)s)."),
+                    code="inactive",
+                    params={"status": person.get_status_display()},
+                )
+            ]
+        elif event.registrations.exclude(status=Registration.Status.CANCELLED).filter(person=person).exists():
+            errors["person"] = [
+                ValidationError(_("This person is already registered for this event."), code="duplicate")
+            ]
+        fields = {"source": Registration.Source.REGISTRY, "person": person, "street_id": person.street_id}
+    needs_other = " ".join((needs_other or "").split())
+    if len(needs_other) > 200:
+        errors["needs_other"] = [ValidationError(_("Keep other needs under 200 characters."), code="max_length")]
+    if errors:
+        raise ValidationError(errors)
+    confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
+    status = Registration.Status.CONFIRMED if confirmed < event.capacity else Registration.Status.WAITLISTED
+    token = secrets.token_urlsafe(24)
+    registration = Registration(
+        event=event,
+        status=status,
+        needs_interpreter=needs_interpreter,
+        needs_wheelchair_space=needs_wheelchair_space,
+        needs_companion=needs_companion,
+        needs_other=needs_other,
+        registered_by=by if getattr(by, "pk", None) else None,
+        token_hash=token_digest(token),
+        **fields,
+    )
+    registration._history_user = by if getattr(by, "pk", None) else None
+    try:
+        with transaction.atomic():
+            registration.save()
+    except IntegrityError as exc:
+        # The lock serialises registrations of one event, so only a bug gets here; answer clearly all the same.
+        raise ValidationError(_("This registration already exists."), code="duplicate") from exc
+    audit_record(
+        obj=registration,
+        code="events.registration.created",
+        by=by,
+        data={"event": event.pk, "source": registration.source, "status": status},
+    )
+    public_pages_changed()
+    return registration, token
+
+
+@transaction.atomic
+def registration_cancel(
+    *, registration: Registration, by: Any = None, now: datetime.datetime | None = None
+) -> Registration:
+    """Cancel a registration and give its place to the first on the waiting list.
+
+    Raises ValidationError if it is already cancelled or the event has started.
+    """
+    now = now or timezone.now()
+    event = Event.objects.select_for_update().get(pk=registration.event_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == Registration.Status.CANCELLED:
+        raise ValidationError(_("This registration is already cancelled."), code="cancelled")
+    if now >= event.starts_at:
+        raise ValidationError(
+            _("The event has started, so the registration can no longer be cancelled."), code="started"
+        )
+    was_confirmed = registration.status == Registration.Status.CONFIRMED
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = now
+    registration._history_user = by if getattr(by, "pk", None) else None
+    registration.save(update_fields=["status", "cancelled_at", "updated_at"])
+    audit_record(obj=registration, code="events.registration.cancelled", by=by, data={"event": event.pk})
+    if was_confirmed and not event.is_cancelled:
+        _fill_from_waiting_list(event, by=by)
+    public_pages_changed()
+    return registration
+
+
+@transaction.atomic
+def registration_cancel_by_token(*, token: str, now: datetime.datetime | None = None) -> Registration:
+    """Cancel the registration whose cancel link holds `token`. Raises Registration.DoesNotExist or ValidationError."""
+    registration = Registration.objects.get(token_hash=token_digest(token))
+    return registration_cancel(registration=registration, now=now)
+
+
+@transaction.atomic
+def attendance_record(
+    *, registration: Registration, attended: bool, by: Any, now: datetime.datetime | None = None
+) -> Registration:
+    """Record whether a confirmed registrant came. Raises ValidationError before the event or if not confirmed."""
+    now = now or timezone.now()
+    registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    if now < registration.event.starts_at:
+        raise ValidationError(_("Attendance can be recorded once the event has started."), code="not_started")
+    if registration.event.is_cancelled:
+        raise ValidationError(_("This event was cancelled."), code="cancelled")
+    if registration.status != Registration.Status.CONFIRMED:
+        raise ValidationError(_("Only confirmed registrations have an attendance."), code="not_confirmed")
+    registration.attendance = Registration.Attendance.ATTENDED if attended else Registration.Attendance.ABSENT
+    registration.attendance_recorded_at = now
+    registration.attendance_recorded_by = by
+    registration._history_user = by
+    registration.save(update_fields=["attendance", "attendance_recorded_at", "attendance_recorded_by", "updated_at"])
+    audit_record(
+        obj=registration, code="events.registration.attendance", by=by, data={"attendance": registration.attendance}
+    )
+    public_pages_changed()
+    return registration
+
+
+@transaction.atomic
+def event_save(*, event: Event, by: Any) -> Event:
+    """Create or update an event after full validation; more places go to the waiting list first.
+
+    Raises ValidationError if the event breaks a rule.
+    """
+    creating = event._state.adding
+    before = {} if creating else _snapshot(Event.objects.select_for_update().get(pk=event.pk))
+    event.full_clean()
+    event._history_user = by
+    event.save()
+    if creating:
+        audit_record(obj=event, code="events.event.created", by=by, data={"category": event.category})
+    else:
+        changed = _changed(before, event)
+        if changed:
+            audit_record(obj=event, code="events.event.updated", by=by, data={"fields": changed})
+        if "capacity" in changed and not event.is_cancelled:
+            _fill_from_waiting_list(event, by=by)
+    public_pages_changed()
+    return event
+
+
+@transaction.atomic
+def event_publish(*, event: Event, by: Any, published: bool = True) -> Event:
+    """Show the event on the public site, or take it off."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.is_published != published:
+        event.is_published = published
+        event._history_user = by
+        event.save(update_fields=["is_published", "updated_at"])
+        audit_record(obj=event, code="events.event.published" if published else "events.event.unpublished", by=by)
+        public_pages_changed()
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, by: Any, now: datetime.datetime | None = None) -> Event:
+    """Cancel an event; its registrations stay, so staff can tell the registrants. Raises ValidationError."""
+    now = now or timezone.now()
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.is_cancelled:
+        raise ValidationError(_("This event is already cancelled."), code="cancelled")
+    if now >= event.ends_at:
+        raise ValidationError(_("An event that is over cannot be cancelled."), code="over")
+    event.status = Event.Status.CANCELLED
+    event.cancelled_at = now
+    event._history_user = by
+    event.save(update_fields=["status", "cancelled_at", "updated_at"])
+    audit_record(obj=event, code="events.event.cancelled", by=by)
+    public_pages_changed()
+    return event
+
+
+def event_photos_changed(*, event: Event, by: Any) -> None:
+    """Record that an event's photos were added, changed or removed, and refresh the public pages."""
+    audit_record(obj=event, code="events.event.photos_changed", by=by)
+    public_pages_changed()
+
+
+@transaction.atomic
+def award_save(*, award: Award, by: Any) -> Award:
+    """Create or update an award after full validation. Raises ValidationError if it breaks a rule."""
+    creating = award._state.adding
+    award.full_clean()
+    award._history_user = by
+    award.save()
+    audit_record(
+        obj=award,
+        code="events.award.created" if creating else "events.award.updated",
+        by=by,
+        data={"place": award.place, "kind": award.kind},
+    )
+    public_pages_changed()
+    return award
+
+
+@transaction.atomic
+def award_delete(*, award: Award, by: Any) -> None:
+    """Remove an award entered by mistake (its history keeps it)."""
+    audit_record(obj=award, code="events.award.deleted", by=by, data={"place": award.place})
+    award._history_user = by
+    award.delete()
+    public_pages_changed()

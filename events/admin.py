@@ -1,0 +1,276 @@
+"""Staff admin of events, their photos, registrations (staff only: registrants' details) and awards."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from services.admin import StreetScopedAdmin
+
+from . import actions
+from .forms import AwardAdminForm, EventAdminForm, EventPhotoForm, RegistrationAddForm
+from .models import NEEDS, PROVISIONS, Award, Event, EventPhoto, Registration
+
+
+class WhenFilter(admin.SimpleListFilter):
+    """Events to come by default: the work at hand."""
+
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", _("To come")), ("past", _("Past")), ("all", _("All"))]
+
+    def choices(self, changelist):
+        value = self.value() or "upcoming"
+        for key, label in self.lookup_choices:
+            yield {
+                "selected": value == key,
+                "query_string": changelist.get_query_string({self.parameter_name: key}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "upcoming"
+        now = timezone.now()
+        if value == "upcoming":
+            return queryset.filter(ends_at__gt=now)
+        if value == "past":
+            return queryset.filter(ends_at__lte=now)
+        return queryset
+
+
+class EventPhotoInline(admin.TabularInline):
+    model = EventPhoto
+    form = EventPhotoForm
+    extra = 1
+    fields = ["image", "alt_text", "caption", "position"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
+    list_display = [
+        "title",
+        "category",
+        "starts_at",
+        "status",
+        "is_published",
+        "capacity",
+        "confirmed",
+        "waiting",
+        "attended",
+    ]
+    list_filter = [WhenFilter, "category", "is_published", "status"]
+    search_fields = ["title", "venue", "slug"]
+    date_hierarchy = "starts_at"
+    ordering = ["starts_at"]
+    readonly_fields = ["status", "cancelled_at", "created_at", "updated_at"]
+    inlines = [EventPhotoInline]
+    actions = ["publish", "unpublish", "cancel"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "category", "summary", "description", "organiser"]}),
+        (_("When and where"), {"fields": ["starts_at", "ends_at", "venue", "address"]}),
+        (
+            _("Accessibility"),
+            {"fields": [name for name, _label in PROVISIONS] + ["easy_read_text", "sign_language_video_url"]},
+        ),
+        (_("Registration"), {"fields": ["capacity", "takes_registrations", "registration_deadline"]}),
+        (_("Publication"), {"fields": ["is_published", "status", "cancelled_at", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_confirmed=Count("registrations", filter=Q(registrations__status=Registration.Status.CONFIRMED)),
+                n_waiting=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+                n_attended=Count("registrations", filter=Q(registrations__attendance=Registration.Attendance.ATTENDED)),
+            )
+        )
+
+    @admin.display(description=_("confirmed"), ordering="n_confirmed")
+    def confirmed(self, event: Event) -> int:
+        return event.n_confirmed
+
+    @admin.display(description=_("waiting"), ordering="n_waiting")
+    def waiting(self, event: Event) -> int:
+        return event.n_waiting
+
+    @admin.display(description=_("attended"), ordering="n_attended")
+    def attended(self, event: Event) -> int:
+        return event.n_attended
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # an event is cancelled or unpublished, never deleted: registrations point at it
+
+    def save_model(self, request, obj, form, change):
+        actions.event_save(event=obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.has_changed():
+            actions.event_photos_changed(event=form.instance, by=request.user)
+
+    def _each(self, request, queryset, action, done_message) -> None:
+        done = 0
+        for event in queryset:
+            try:
+                action(event)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{event.title}: {' '.join(exc.messages)}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Publish the selected events"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: actions.event_publish(event=e, by=request.user, published=True),
+            _("%(count)d events published."),
+        )
+
+    @admin.action(description=_("Take the selected events off the public site"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: actions.event_publish(event=e, by=request.user, published=False),
+            _("%(count)d events taken off the public site."),
+        )
+
+    @admin.action(description=_("Cancel the selected events"), permissions=["change"])
+    def cancel(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: actions.event_cancel(event=e, by=request.user),
+            _("%(count)d events cancelled."),
+        )
+
+
+@admin.register(Registration)
+class RegistrationAdmin(StreetScopedAdmin):
+    """Registrants' names, phones and needs: seen by federation staff (all) and no public page."""
+
+    list_display = ["event", "who", "phone", "source", "status", "attendance", "needs_summary", "created_at"]
+    list_filter = ["status", "attendance", "source", "needs_interpreter", "needs_wheelchair_space", "event__category"]
+    list_select_related = ["event", "person", "street"]
+    search_fields = ["name", "phone", "person__name", "event__title"]
+    autocomplete_fields = ["event", "person"]
+    actions = ["mark_attended", "mark_absent", "cancel"]
+    readonly_fields = [
+        "event",
+        "person",
+        "street",
+        "name",
+        "phone",
+        "source",
+        "status",
+        "attendance",
+        "attendance_recorded_at",
+        "attendance_recorded_by",
+        "registered_by",
+        "consented_at",
+        "cancelled_at",
+        "created_at",
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = RegistrationAddForm
+        form = super().get_form(request, obj, change, **kwargs)
+        form.user = request.user  # a new class per request (modelform_factory), so this stays this user's
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return list(RegistrationAddForm._meta.fields)
+        return [*self.readonly_fields, *(name for name, _label in NEEDS), "needs_other"]
+
+    @admin.display(description=_("registrant"))
+    def who(self, registration: Registration) -> str:
+        return registration.who
+
+    @admin.display(description=_("needs"))
+    def needs_summary(self, registration: Registration) -> str:
+        return "、".join(registration.needs) or "—"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # cancelled, never deleted: attendance figures are counted from these rows
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj._history_user = request.user
+            obj.save()
+        # A new registration was written by the action while the form was validated (RegistrationAddForm).
+
+    def _each(self, request, queryset, action, done_message) -> None:
+        done = 0
+        for registration in queryset:
+            try:
+                action(registration)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{registration.who}: {' '.join(exc.messages)}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Record: attended"), permissions=["change"])
+    def mark_attended(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda r: actions.attendance_record(registration=r, attended=True, by=request.user),
+            _("%(count)d attendances recorded."),
+        )
+
+    @admin.action(description=_("Record: did not attend"), permissions=["change"])
+    def mark_absent(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda r: actions.attendance_record(registration=r, attended=False, by=request.user),
+            _("%(count)d absences recorded."),
+        )
+
+    @admin.action(description=_("Cancel the selected registrations"), permissions=["change"])
+    def cancel(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda r: actions.registration_cancel(registration=r, by=request.user),
+            _("%(count)d registrations cancelled."),
+        )
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    form = AwardAdminForm
+    list_display = ["awarded_on", "competition", "place", "kind", "winner", "event"]
+    list_filter = ["place", "kind", ("awarded_on", admin.DateFieldListFilter)]
+    list_select_related = ["event", "person"]
+    search_fields = ["competition", "team_name", "person__name", "event__title"]
+    autocomplete_fields = ["event", "person"]
+    date_hierarchy = "awarded_on"
+
+    @admin.display(description=_("winner"))
+    def winner(self, award: Award) -> str:
+        return award.team_name if award.kind == Award.Kind.TEAM else award.person.name
+
+    def save_model(self, request, obj, form, change):
+        actions.award_save(award=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        actions.award_delete(award=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for award in queryset:
+            actions.award_delete(award=award, by=request.user)

@@ -1,0 +1,280 @@
+"""Demo events: the article's 2023 (16 culture and sports events, 1616 participants), traps that must not
+count, other years, awards, and events to come for the public pages. The same records on every run."""
+
+import datetime
+import random
+from typing import Any
+
+from django.utils import timezone
+
+from services.models import Person
+
+from .caching import public_pages_changed
+from .models import Award, Event, Registration
+
+C = Event.Category
+SHANGHAI = "上海市静安区"
+
+# slug, title, category, (month, day, hour), participants who came. The 16 culture and sports events of 2023.
+CULTURE_AND_SPORTS_2023 = [
+    ("2023-aesthetic-education", "“红色静安 红色教育”千人美育计划", C.CULTURE, (3, 18, 9), 220),
+    ("2023-choir-spring-concert", "残疾人艺术团合唱队迎春演出", C.CULTURE, (1, 14, 14), 130),
+    ("2023-reading-club", "无障碍读书会", C.CULTURE, (4, 23, 14), 40),
+    ("2023-darts-open", "静安区残疾人飞镖公开赛", C.SPORTS, (4, 22, 9), 72),
+    ("2023-suhe-art-walk", "艺术苏河行走", C.CULTURE, (5, 20, 9), 60),
+    ("2023-heritage-day-flash-mob", "文化和自然遗产日红歌快闪", C.CULTURE, (6, 10, 10), 120),
+    ("2023-accessible-film", "无障碍电影放映（手语与字幕场）", C.CULTURE, (6, 16, 14), 100),
+    ("2023-esports-friendly", "听障电竞队交流赛", C.ESPORTS, (7, 8, 13), 48),
+    ("2023-fitness-week", "残疾人健身周社区健身活动", C.SPORTS, (8, 8, 9), 140),
+    ("2023-813-lecture", "“八一三”淞沪抗战纪念日专题讲座", C.CULTURE, (8, 13, 14), 90),
+    ("2023-rouliqiu-show", "柔力球展示活动", C.SPORTS, (9, 2, 9), 60),
+    ("2023-photo-exhibition", "主题摄影展观摩", C.CULTURE, (9, 16, 10), 100),
+    ("2023-national-day-citywalk", "国庆升旗仪式暨Citywalk活动", C.CULTURE, (10, 1, 7), 150),
+    ("2023-light-festival-lecture", "光影节观摩讲座", C.CULTURE, (10, 21, 14), 80),
+    ("2023-esports-fusion", "上海城市业余联赛残健融合运动会—融合电竞赛", C.ESPORTS, (11, 4, 9), 96),
+    ("2023-choir-festival", "第九届上海合唱节展演", C.CULTURE, (12, 9, 19), 110),
+]
+ARTICLE_EVENTS, ARTICLE_PARTICIPANTS = 16, 1616
+
+# Held in 2023 but of other categories: counted by category, never as culture and sports.
+OTHER_CATEGORIES_2023 = [
+    ("2023-prevention-day", "全国残疾预防日“预防先天残疾 守护美好未来”宣传活动", C.PREVENTION, (8, 25, 9), 200),
+    ("2023-massage-training", "盲人保健按摩技能培训", C.TRAINING, (5, 9, 9), 30),
+    ("2023-vanguard-party-day", "党员先锋队主题党日", C.PARTY_BUILDING, (7, 1, 9), 40),
+    ("2023-volunteer-day", "助残志愿服务日", C.VOLUNTEERING, (3, 5, 9), 50),
+]
+
+# Culture events with participants that must not count for 2023: not published, cancelled, other years.
+# (slug, title, year-month-day-hour, came, published, cancelled). The New Year's Eve concert starts at
+# 00:30 on 1 January 2024 in Shanghai, which is still 2023 in UTC.
+NOT_COUNTED = [
+    ("2023-calligraphy-draft", "书法体验课（草稿）", (2023, 11, 18, 14), 30, False, False),
+    ("2023-outdoor-concert", "户外音乐会（台风预警取消）", (2023, 9, 14, 18), 25, True, True),
+    ("2022-choir-concert", "合唱队年终演出", (2022, 12, 20, 19), 80, True, False),
+    ("2024-new-year-concert", "跨年新年音乐会", (2024, 1, 1, 0), 60, True, False),
+    ("2024-citywalk", "城市漫步·静安寺", (2024, 4, 13, 9), 45, True, False),
+]
+
+ESPORTS_WEEK = "第十三届残疾人健身周（浙江）全国残疾人电子竞技项目推广活动"
+DARTS_WEEK = "第十三届残疾人健身周（江西）全国残疾人飞镖项目推广活动·个人组"
+ROULIQIU = "第十三届残疾人健身周上海市主题活动暨上海市残疾人柔力球比赛"
+FUSION_2023 = "上海城市业余联赛残健融合运动会—融合电竞赛"
+# competition, event slug or "", awarded on, kind, team (or "" for a registry person), place
+AWARDS = [
+    (ESPORTS_WEEK, "", (2023, 8, 12), "team", "静安区听障电竞队", "second"),
+    (DARTS_WEEK, "", (2023, 8, 19), "person", "", "second"),
+    (DARTS_WEEK, "", (2023, 8, 19), "person", "", "third"),
+    (DARTS_WEEK, "", (2023, 8, 19), "person", "", "third"),
+    (DARTS_WEEK, "", (2023, 8, 19), "person", "", "fifth"),
+    (FUSION_2023, "2023-esports-fusion", (2023, 11, 4), "team", "静安区残健融合电竞队", "second"),
+    (ROULIQIU, "", (2023, 8, 26), "team", "静安区代表团", "first_prize"),
+    ("上海市第四届市民运动会残健融合电竞赛", "", (2024, 4, 20), "team", "静安队", "first"),
+]
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗"
+GIVEN = [
+    *("伟", "芳", "敏", "静", "丽", "强", "磊", "军", "洋", "勇"),
+    *("艳", "杰", "娟", "涛", "明", "超", "秀英", "桂兰", "建华", "志强"),
+]
+VENUES = [
+    ("静安区残疾人综合服务中心", "静安区共和新路1988号"),
+    ("大宁会议中心", "静安区大宁路1号"),
+    ("静安区文化馆", "静安区乌鲁木齐北路459号"),
+    ("静安体育中心", "静安区江场路1515号"),
+]
+ALL_PROVISIONS = {"step_free": True, "accessible_toilet": True, "sign_language": True}
+
+
+def _at(year: int, month: int, day: int, hour: int) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, 30 if hour == 0 else 0, tzinfo=timezone.get_default_timezone())
+
+
+def _event(slug: str, title: str, category: str, starts_at: datetime.datetime, **fields: Any) -> Event:
+    venue, address = VENUES[sum(map(ord, slug)) % len(VENUES)]
+    defaults = {
+        "title": title,
+        "category": category,
+        "summary": f"{title}。欢迎残疾朋友和家属参加，现场提供无障碍服务。",
+        "description": (
+            f"**{title}**\n\n- 地点：{venue}\n- 费用：免费\n\n需要手语翻译或轮椅位的朋友，请在报名时告诉我们。"
+        ),
+        "starts_at": starts_at,
+        "ends_at": starts_at + datetime.timedelta(hours=3),
+        "venue": venue,
+        "address": address,
+        "capacity": 50,
+        "is_published": True,
+        **ALL_PROVISIONS,
+        **fields,
+    }
+    event, _created = Event.objects.update_or_create(slug=slug, defaults=defaults)
+    return event
+
+
+def _public_registrations(
+    event: Event,
+    index: int,
+    *,
+    attended: int = 0,
+    absent: int = 0,
+    pending: int = 0,
+    waiting: int = 0,
+    persons: list[Person] = (),
+) -> None:
+    """Registrations for `event`, once: registry persons first, then made-up members of the public."""
+    if event.registrations.exists():
+        return
+    rng = random.Random(index)
+    rows = []
+    statuses = (
+        [(Registration.Status.CONFIRMED, Registration.Attendance.ATTENDED)] * attended
+        + [(Registration.Status.CONFIRMED, Registration.Attendance.ABSENT)] * absent
+        + [(Registration.Status.CONFIRMED, Registration.Attendance.PENDING)] * pending
+        + [(Registration.Status.WAITLISTED, Registration.Attendance.PENDING)] * waiting
+    )
+    created = min(event.starts_at - datetime.timedelta(days=7), timezone.now() - datetime.timedelta(days=1))
+    for n, (status, attendance) in enumerate(statuses):
+        common = {
+            "event": event,
+            "status": status,
+            "attendance": attendance,
+            "attendance_recorded_at": event.ends_at if attendance != Registration.Attendance.PENDING else None,
+            "needs_wheelchair_space": rng.random() < 0.15,
+            "needs_interpreter": rng.random() < 0.1,
+            "needs_companion": rng.random() < 0.2,
+            "created_at": created + datetime.timedelta(minutes=n),
+        }
+        if n < len(persons):
+            person = persons[n]
+            rows.append(
+                Registration(source=Registration.Source.REGISTRY, person=person, street_id=person.street_id, **common)
+            )
+        else:
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+            rows.append(
+                Registration(
+                    source=Registration.Source.PUBLIC,
+                    name=name,
+                    phone=f"139{index:02d}{n:06d}",
+                    consented_at=created,
+                    **common,
+                )
+            )
+    Registration.objects.bulk_create(rows, batch_size=1000)
+
+
+def seed_year(year: int, persons: list[Person]) -> None:
+    """The events, registrations and awards of the demo year and the traps around it."""
+    assert len(CULTURE_AND_SPORTS_2023) == ARTICLE_EVENTS
+    assert sum(row[4] for row in CULTURE_AND_SPORTS_2023) == ARTICLE_PARTICIPANTS
+    offset = year - 2023
+    for index, (slug, title, category, (month, day, hour), came) in enumerate(
+        CULTURE_AND_SPORTS_2023 + OTHER_CATEGORIES_2023
+    ):
+        event = _event(slug, title, category, _at(year, month, day, hour), capacity=came + came // 10 + 5)
+        _public_registrations(
+            event, index, attended=came, absent=came // 20, persons=persons[index * 6 : index * 6 + 6]
+        )
+    for index, (slug, title, (y, month, day, hour), came, published, cancelled) in enumerate(NOT_COUNTED, start=40):
+        event = _event(
+            slug,
+            title,
+            C.CULTURE,
+            _at(y + offset, month, day, hour),
+            capacity=came + 10,
+            is_published=published,
+            status=Event.Status.CANCELLED if cancelled else Event.Status.SCHEDULED,
+            cancelled_at=_at(y + offset, month, day, 8) if cancelled else None,
+        )
+        _public_registrations(event, index, attended=came, absent=0)
+    winners = iter(persons[-10:])
+    for competition, event_slug, (y, month, day), kind, team, place in AWARDS:
+        person = next(winners, None) if kind == "person" else None
+        if kind == "person" and person is None:
+            continue  # no registry to take the athletes from
+        Award.objects.get_or_create(
+            competition=competition,
+            awarded_on=datetime.date(y + offset, month, day),
+            kind=kind,
+            place=place,
+            team_name=team,
+            person=person,
+            defaults={"event": Event.objects.get(slug=event_slug) if event_slug else None},
+        )
+
+
+def seed_upcoming(persons: list[Person]) -> None:
+    """Events to come, relative to today, so the public pages always have something to show."""
+    today = timezone.localdate()
+
+    def on(days: int, hour: int = 14) -> datetime.datetime:
+        day = today + datetime.timedelta(days=days)
+        return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=timezone.get_default_timezone())
+
+    film = _event(
+        "upcoming-accessible-film",
+        "无障碍电影放映：手语与字幕场",
+        C.CULTURE,
+        on(3),
+        capacity=60,
+        captions=True,
+        hearing_loop=True,
+        guide_dogs=True,
+        sign_language_video_url="https://example.org/sign/film",
+    )
+    _public_registrations(film, 60, pending=18, persons=persons[:3])
+    darts = _event("upcoming-darts-taster", "飞镖体验日", C.SPORTS, on(6, 9), capacity=20, large_print=True)
+    _public_registrations(darts, 61, pending=20, waiting=3, persons=persons[3:8])
+    _event("upcoming-esports-friendly", "残健融合电竞友谊赛", C.ESPORTS, on(10), capacity=40)
+    _event(
+        "upcoming-hearing-day",
+        "爱耳护耳：听力筛查与预防讲座",
+        C.PREVENTION,
+        on(14, 9),
+        capacity=200,
+        takes_registrations=False,
+        captions=True,
+        hearing_loop=True,
+    )
+    _event(
+        "upcoming-smartphone-training",
+        "智能手机使用培训（视障长者专场）",
+        C.TRAINING,
+        on(20, 9),
+        capacity=25,
+        large_print=True,
+        easy_read=True,
+        easy_read_text="我们教你用手机。\n\n手机会读出屏幕上的字。\n\n带上你的手机来。",
+        registration_deadline=on(17, 17),
+    )
+    _event(
+        "upcoming-choir-rehearsal",
+        "合唱队公开排练",
+        C.CULTURE,
+        on(2, 19),
+        capacity=30,
+        registration_deadline=on(-1, 17),
+    )
+    _event("upcoming-vanguard-service", "党员先锋队助残服务日", C.PARTY_BUILDING, on(25, 9), capacity=30)
+    _event("upcoming-guide-volunteers", "助盲志愿者培训", C.VOLUNTEERING, on(45, 9), capacity=40)
+    _event(
+        "upcoming-walk-cancelled",
+        "苏州河健步走",
+        C.SPORTS,
+        on(12, 8),
+        capacity=80,
+        status=Event.Status.CANCELLED,
+        cancelled_at=timezone.now(),
+    )
+    _event("upcoming-draft", "新春游园会（筹备中）", C.CULTURE, on(40), capacity=100, is_published=False)
+
+
+def seed(*, year: int, persons: int, stdout: Any) -> None:
+    registry = list(Person.objects.filter(status=Person.Status.ACTIVE).order_by("id_number")[:200])
+    seed_year(year, registry)
+    seed_upcoming(registry)
+    public_pages_changed()
+    stdout.write(
+        f"Events: {Event.objects.count()} ({Event.objects.filter(starts_at__year=year).count()} in {year}), "
+        f"{Registration.objects.count()} registrations, {Award.objects.count()} awards."
+    )

@@ -1,0 +1,129 @@
+"""Figures of the annual report from events: events held by category, participants and awards.
+
+Definitions, for one calendar year in Asia/Shanghai time:
+
+- An event is *held* in a year when it is published, not cancelled, and starts in that year.
+- *Participants* are person-times (人次): registrations recorded as attended at events held.
+  A person who came to three events counts three times; waiting, absent and cancelled
+  registrations never count.
+- The article's *culture and sports events* (文体活动: 16 events, 1616 participants in 2023) are
+  the held events of the categories culture, sports and e-sports. Prevention campaigns,
+  trainings, party-building and volunteering events are counted by category, but are reported by
+  their own figures (prevention work, employment training, volunteer service), not as 文体活动.
+- *Awards* are the places won by Jing'an teams and athletes with an award date in the year, at
+  the federation's own events (held ones only) or at competitions held by others.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from .models import Award, Event, Registration
+from .selectors import year_bounds
+
+CULTURE_AND_SPORTS = (Event.Category.CULTURE, Event.Category.SPORTS, Event.Category.ESPORTS)
+ATTENDED = Q(registrations__attendance=Registration.Attendance.ATTENDED)
+
+
+@dataclass(frozen=True)
+class CategoryYear:
+    """One category's events held in a year and their participants."""
+
+    category: str
+    label: str
+    events: int
+    participants: int
+
+
+@dataclass(frozen=True)
+class EventYear:
+    """Events held in a year: by category (every category, zeros included) and in total."""
+
+    year: int
+    by_category: tuple[CategoryYear, ...]
+    events: int
+    participants: int
+
+
+@dataclass(frozen=True)
+class CultureAndSportsYear:
+    """The report's culture and sports events (文体活动) of a year and their participants."""
+
+    year: int
+    events: int
+    participants: int
+
+
+@dataclass(frozen=True)
+class AwardYear:
+    """Awards won in a year: in total, by team and individual, and by place (only places won)."""
+
+    year: int
+    total: int
+    team: int
+    individual: int
+    by_place: tuple[tuple[str, str, int], ...]
+
+
+def held_events(year: int):
+    """The events held in `year`: published, not cancelled, starting in the year."""
+    start, end = year_bounds(year)
+    return Event.objects.filter(
+        is_published=True, status=Event.Status.SCHEDULED, starts_at__gte=start, starts_at__lt=end
+    )
+
+
+def events_by_category(*, year: int) -> EventYear:
+    """Events held in `year` and their participants (person-times), by category, in one query."""
+    rows = {
+        row["category"]: row
+        for row in held_events(year)
+        .values("category")
+        .annotate(events=Count("id", distinct=True), participants=Count("registrations", filter=ATTENDED))
+        .order_by()
+    }
+    by_category = tuple(
+        CategoryYear(
+            category=value,
+            label=str(label),
+            events=rows.get(value, {}).get("events", 0),
+            participants=rows.get(value, {}).get("participants", 0),
+        )
+        for value, label in Event.Category.choices
+    )
+    return EventYear(
+        year=year,
+        by_category=by_category,
+        events=sum(c.events for c in by_category),
+        participants=sum(c.participants for c in by_category),
+    )
+
+
+def culture_and_sports(*, year: int) -> CultureAndSportsYear:
+    """The culture and sports events (culture, sports, e-sports) held in `year` and their participants."""
+    figures = (
+        held_events(year)
+        .filter(category__in=CULTURE_AND_SPORTS)
+        .aggregate(events=Count("id", distinct=True), participants=Count("registrations", filter=ATTENDED))
+    )
+    return CultureAndSportsYear(year=year, events=figures["events"], participants=figures["participants"])
+
+
+def participants(*, year: int) -> int:
+    """Person-times at all events held in `year`."""
+    return Registration.objects.filter(event__in=held_events(year), attendance=Registration.Attendance.ATTENDED).count()
+
+
+def awards(*, year: int) -> AwardYear:
+    """Awards dated in `year`, at our held events or elsewhere, in two queries."""
+    counted = Award.objects.filter(awarded_on__year=year).filter(
+        Q(event__isnull=True) | Q(event__is_published=True, event__status=Event.Status.SCHEDULED)
+    )
+    totals = counted.aggregate(
+        total=Count("id"),
+        team=Count("id", filter=Q(kind=Award.Kind.TEAM)),
+        individual=Count("id", filter=Q(kind=Award.Kind.PERSON)),
+    )
+    places = dict(counted.values("place").annotate(n=Count("id")).order_by().values_list("place", "n"))
+    by_place = tuple((value, str(label), places[value]) for value, label in Award.Place.choices if value in places)
+    return AwardYear(year=year, by_place=by_place, **totals)

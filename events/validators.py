@@ -1,0 +1,102 @@
+"""Input rules of the events app: phone numbers, page addresses, links, photos and an event's dates."""
+
+import re
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Mainland mobile numbers: 11 digits, 1 then 3-9. Landlines: an optional area code (0 and 2-3 digits)
+# and a 7- or 8-digit local number that does not start with 0 or 1.
+MOBILE = re.compile(r"1[3-9]\d{9}")
+LANDLINE = re.compile(r"(0\d{2,3})?[2-9]\d{6,7}")
+SHANGHAI_AREA_CODE = "021"
+
+# Paths under /events/ that a page address would hide.
+RESERVED_SLUGS = frozenset({"past", "feed", "rss", "atom", "registrations", "accessibility"})
+
+FILENAME_LIKE = re.compile(r"(?i)^[\w\-. ]*\.(jpe?g|png|gif|webp|heic)$|^(img|dsc|photo|image)[_\- ]?\d+$")
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
+def normalise_phone(raw: object) -> str:
+    """Digits only: full-width digits folded, spaces, hyphens, brackets and a +86 or 0086 prefix dropped."""
+    text = unicodedata.normalize("NFKC", "" if raw is None else str(raw))
+    text = re.sub(r"[\s\-()（）.]", "", text)
+    if text.startswith("+86"):
+        text = text[3:]
+    elif text.startswith("0086"):
+        text = text[4:]
+    return text
+
+
+def validate_phone(value: str) -> str:
+    """Return the number as stored (mobile: 11 digits; landline: with its area code, Shanghai's by default).
+
+    Raises ValidationError if it is neither a mainland mobile nor a landline number.
+    """
+    number = normalise_phone(value)
+    if MOBILE.fullmatch(number):
+        return number
+    if LANDLINE.fullmatch(number):
+        return number if number.startswith("0") else SHANGHAI_AREA_CODE + number
+    raise ValidationError(
+        _("Enter a mobile number of 11 digits starting with 1, or a landline number such as 021 6234 5678."),
+        code="phone",
+    )
+
+
+def validate_slug_not_reserved(value: str) -> None:
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            _("“%(slug)s” is used by another page of the site; choose another address."),
+            code="reserved",
+            params={"slug": value},
+        )
+
+
+def validate_https_url(value: str) -> None:
+    if value and not value.lower().startswith("https://"):
+        raise ValidationError(_("Use a secure link that starts with https://."), code="https")
+
+
+def validate_alt_text(value: str) -> str:
+    """Return the trimmed text alternative. Raises ValidationError if it is empty or only a file name."""
+    text = " ".join((value or "").split())
+    if not text:
+        raise ValidationError(_("Describe the photo: every photo needs a text alternative."), code="alt_required")
+    if FILENAME_LIKE.match(text):
+        raise ValidationError(
+            _("Describe what the photo shows, not its file name."),
+            code="alt_filename",
+        )
+    return text
+
+
+def validate_photo_file(file: Any) -> None:
+    """Refuse uploads over 5 MB or in formats other than JPEG and PNG (read by Pillow, not the name)."""
+    if file is None:
+        return
+    if getattr(file, "size", 0) > MAX_PHOTO_BYTES:
+        raise ValidationError(_("The photo is larger than 5 MB."), code="too_large")
+    image = getattr(file, "image", None)
+    fmt = getattr(image, "format", None)
+    if image is not None and fmt not in {"JPEG", "PNG"}:
+        raise ValidationError(_("Upload a JPEG or PNG photo."), code="format")
+
+
+def event_errors(event: Any) -> dict[str, list[ValidationError]]:
+    """Every rule an event breaks, by field; empty when it may be saved."""
+    errors: dict[str, list[ValidationError]] = {}
+    if event.starts_at and event.ends_at and event.ends_at <= event.starts_at:
+        errors["ends_at"] = [ValidationError(_("The event must end after it starts."), code="order")]
+    if event.starts_at and event.registration_deadline and event.registration_deadline > event.starts_at:
+        errors["registration_deadline"] = [
+            ValidationError(_("Registration must close before the event starts."), code="deadline")
+        ]
+    if event.easy_read and not (event.easy_read_text or "").strip():
+        errors["easy_read_text"] = [
+            ValidationError(_("Write the easy-read summary, or untick the easy-read provision."), code="required")
+        ]
+    return errors

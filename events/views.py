@@ -1,0 +1,351 @@
+"""The public site: home, events and their pages, registration, calendars, results and the accessibility statement.
+
+No page here shows who registered: only numbers of places. Anonymous pages are cached (events.caching).
+"""
+
+import datetime
+import json
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import actions, caching, ratelimit, selectors
+from .calendar import calendar_response
+from .forms import EventFilterForm, PublicRegistrationForm, upcoming_month_values
+from .models import PROVISION_NAMES, Event, Registration
+from .richtext import render_markdown
+
+PAGE_SIZE = 10
+HOME_EVENTS = 4
+PAST_PAGE_SIZE = 10
+# Characters that must not appear raw inside a <script> element.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+STATEMENT_REVIEWED = datetime.date(2026, 11, 29)
+
+
+def _rows(events: list[Event], now: datetime.datetime) -> list[dict[str, Any]]:
+    """Each event with what a reader can do about it now and its places left (numbers only)."""
+    return [
+        {
+            "event": event,
+            "state": selectors.registration_state(event, now=now),
+            "places_left": max(0, event.capacity - event.confirmed_count),
+        }
+        for event in events
+    ]
+
+
+def page_links(page_obj: Any, around: int = 2) -> list[int | None]:
+    """The page numbers to link: the first, the last and `around` either side of the current; None for a gap."""
+    last = page_obj.paginator.num_pages
+    wanted = sorted({1, last, *range(max(1, page_obj.number - around), min(last, page_obj.number + around) + 1)})
+    links: list[int | None] = []
+    for number in wanted:
+        if links and number - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(number)
+    return links
+
+
+def _page_number(request: HttpRequest) -> int | None:
+    """The requested page as a positive number, 1 when absent, None when malformed."""
+    raw = request.GET.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else None
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The public home page: how to ask for a service, contact, and the next events."""
+    now = timezone.now()
+
+    def render_page(extra: dict[str, Any]):
+        events = list(selectors.upcoming_event_list(now=now)[:HOME_EVENTS])
+        response = render(request, "home.html", {"rows": _rows(events, now), "nav": "home", **extra})
+        return response, selectors.next_change(events, now=now)
+
+    return caching.cached_page(request, caching.reader_key(request, "home"), render_page)
+
+
+LIST_PARAMETERS = frozenset({"category", "month", "provision", "page"})
+
+
+def _list_filters(request: HttpRequest, today: datetime.date) -> dict[str, Any] | None:
+    """The list's filters read straight from the query (before any form is built, so a cached page is
+    served cheaply), or None when anything is unknown or invalid: the form then says what."""
+    query = request.GET
+    if not set(query) <= LIST_PARAMETERS:
+        return None
+    category = query.get("category", "")
+    if category and category not in Event.Category.values:
+        return None
+    month = None
+    if raw_month := query.get("month", ""):
+        allowed = {value for value, _label in upcoming_month_values(today)}
+        if raw_month not in allowed:
+            return None
+        month = datetime.date.fromisoformat(f"{raw_month}-01")
+    provisions = query.getlist("provision")
+    if not set(provisions) <= set(PROVISION_NAMES):
+        return None
+    return {"category": category, "month": month, "provision": sorted(set(provisions))}
+
+
+@require_GET
+def event_list(request: HttpRequest) -> HttpResponse:
+    """Events to come, filtered by category, month and accessibility provisions, ten a page."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    data = _list_filters(request, today)
+    number = _page_number(request)
+    if data is None or number is None:
+        # Refused filters are shown with their errors, never cached.
+        form = EventFilterForm(request.GET, today=today)
+        form.is_valid()
+        context = {"form": form, "page": None, "filtered": True, "nav": "events"}
+        return render(request, "events/public/event_list.html", context, status=400)
+    key = caching.reader_key(
+        request, "list", data["category"], data["month"] or "", ",".join(data["provision"]), number
+    )
+
+    def render_page(extra: dict[str, Any]):
+        form = EventFilterForm(request.GET or None, today=today)
+        form.is_valid()
+        events = selectors.upcoming_event_list(
+            now=now, category=data["category"], month=data["month"], provisions=data["provision"]
+        )
+        try:
+            page_obj = Paginator(events, PAGE_SIZE).page(number)
+        except EmptyPage:
+            raise Http404 from None
+        rows = list(page_obj.object_list)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {
+            "form": form,
+            "page": page_obj,
+            "page_links": page_links(page_obj),
+            "rows": _rows(rows, now),
+            "query": query.urlencode(),
+            "filtered": any(data.values()),
+            "category_label": Event.Category(data["category"]).label if data["category"] else "",
+            "nav": "events",
+            **extra,
+        }
+        return render(request, "events/public/event_list.html", context), selectors.next_change(rows, now=now)
+
+    return caching.cached_page(request, key, render_page)
+
+
+def event_json_ld(request: HttpRequest, event: Event) -> str:
+    """schema.org Event data of the page, safe to place inside a <script> element."""
+    url = request.build_absolute_uri(reverse("events:detail", args=[event.slug]))
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "description": event.summary,
+        "startDate": timezone.localtime(event.starts_at).isoformat(),
+        "endDate": timezone.localtime(event.ends_at).isoformat(),
+        "eventStatus": "https://schema.org/EventCancelled"
+        if event.is_cancelled
+        else "https://schema.org/EventScheduled",
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "isAccessibleForFree": True,
+        "url": url,
+        "location": {
+            "@type": "Place",
+            "name": event.venue,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": event.address,
+                "addressLocality": "上海市静安区",
+                "addressRegion": "上海市",
+                "addressCountry": "CN",
+            },
+        },
+        "organizer": {"@type": "Organization", "name": event.organiser},
+        "maximumAttendeeCapacity": event.capacity,
+    }
+    photos = [request.build_absolute_uri(photo.image.url) for photo in event.photos.all()]
+    if photos:
+        data["image"] = photos
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
+
+
+@require_GET
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One event: when, where, what is provided for access, places left, results; with schema.org data."""
+    now = timezone.now()
+
+    def render_page(extra: dict[str, Any]):
+        event = selectors.event_get_public(slug)
+        context = {
+            "event": event,
+            "description_html": render_markdown(event.description),
+            "json_ld": event_json_ld(request, event),
+            "state": selectors.registration_state(event, now=now),
+            "places_left": max(0, event.capacity - event.confirmed_count),
+            "is_past": event.ends_at <= now,
+            "nav": "events",
+            **extra,
+        }
+        response = render(request, "events/public/event_detail.html", context)
+        return response, selectors.next_change([event], now=now)
+
+    return caching.cached_page(request, caching.reader_key(request, "event", slug), render_page)
+
+
+def _too_many(request: HttpRequest, event: Event) -> HttpResponse:
+    response = render(
+        request,
+        "events/public/too_many_requests.html",
+        {"event": event, "minutes": ratelimit.WINDOW_SECONDS // 60, "nav": "events"},
+        status=429,
+    )
+    response["Retry-After"] = str(ratelimit.seconds_left())
+    return response
+
+
+def _add_errors(form: PublicRegistrationForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def event_register(request: HttpRequest, slug: str) -> HttpResponse:
+    """The registration form of a member of the public: rate limited per address, confirmed on its own page."""
+    now = timezone.now()
+    event = selectors.event_get_public(slug)
+    form = PublicRegistrationForm(request.POST or None)
+    if request.method == "POST":
+        ip = ratelimit.client_ip(request)
+        if (
+            ratelimit.hit("attempt", ip) > ratelimit.ATTEMPTS_PER_WINDOW
+            or ratelimit.count("registration", ip) >= ratelimit.REGISTRATIONS_PER_WINDOW
+        ):
+            return _too_many(request, event)
+        if form.is_valid():
+            try:
+                _registration, token = actions.registration_create(event=event, now=now, **form.action_arguments())
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                ratelimit.hit("registration", ip)
+                return redirect("events:registration", token=token)
+    closed = actions.closed_reason(event, now=now, public=True)
+    context = {
+        "event": event,
+        "form": form,
+        "closed": " ".join(closed.messages) if closed else "",
+        "places_left": max(0, event.capacity - event.confirmed_count),
+        "nav": "events",
+    }
+    return render(request, "events/public/event_register.html", context, status=400 if form.errors else 200)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The address holds the cancel token: no search engine, no cache, and no referrer to other sites
+    # ("no-referrer" would also make the browser send "Origin: null", which the CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def registration_status(request: HttpRequest, token: str) -> HttpResponse:
+    """What the registrant's link shows: the place or waiting position, what happens next, and cancelling."""
+    registration = selectors.registration_get_by_token(token)
+    error = ""
+    just_cancelled = False
+    if request.method == "POST":
+        try:
+            registration = actions.registration_cancel(registration=registration)
+            just_cancelled = True
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "waiting_position": selectors.waiting_position(registration),
+        "can_cancel": registration.status != Registration.Status.CANCELLED
+        and timezone.now() < registration.event.starts_at,
+        "error": error,
+        "just_cancelled": just_cancelled,
+        "status_url": request.build_absolute_uri(request.path),
+    }
+    return _private(render(request, "events/public/registration_status.html", context, status=400 if error else 200))
+
+
+@require_GET
+def past_events(request: HttpRequest) -> HttpResponse:
+    """Events that took place, latest first, with how many came and the results; by year."""
+    now = timezone.now()
+    raw_year = request.GET.get("year", "")
+    number = _page_number(request)
+
+    def render_page(extra: dict[str, Any]):
+        years = selectors.past_years(now=now)
+        if (raw_year and (not raw_year.isdigit() or int(raw_year) not in years)) or number is None:
+            context = {"years": years, "invalid": True, "page": None, "nav": "past", **extra}
+            return render(request, "events/public/past_events.html", context, status=400), None
+        year = int(raw_year) if raw_year else (years[0] if years else None)
+        try:
+            page_obj = Paginator(selectors.past_event_list(now=now, year=year), PAST_PAGE_SIZE).page(number)
+        except EmptyPage:
+            raise Http404 from None
+        context = {
+            "years": years,
+            "year": year,
+            "page": page_obj,
+            "page_links": page_links(page_obj),
+            "events": list(page_obj.object_list),
+            "awards_elsewhere": list(selectors.awards_elsewhere(year=year)) if year else [],
+            "year_query": f"year={year}" if year else "",
+            "nav": "past",
+            **extra,
+        }
+        return render(request, "events/public/past_events.html", context), None
+
+    if number is None or (raw_year and not raw_year.isdigit()):
+        response, _changes_at = render_page({})
+        return response
+    return caching.cached_page(request, caching.reader_key(request, "past", raw_year, number), render_page)
+
+
+@require_GET
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """How the public site is made accessible, how it was tested, what is known not to work, whom to tell."""
+
+    def render_page(extra: dict[str, Any]):
+        context = {"reviewed": STATEMENT_REVIEWED, "nav": "accessibility", **extra}
+        return render(request, "events/public/accessibility_statement.html", context), None
+
+    return caching.cached_page(request, caching.reader_key(request, "statement"), render_page)
+
+
+@require_GET
+def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
+    """One event as an .ics file to add to a calendar."""
+    event = selectors.event_get_public(slug)
+    return calendar_response(request, [event], filename=f"{event.slug}.ics")
+
+
+@require_GET
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    """Every published event of the past year and to come, as an iCalendar feed to subscribe to."""
+    events = list(selectors.feed_events(now=timezone.now()))
+    return calendar_response(request, events, filename="jingan-federation-events.ics", inline=True)

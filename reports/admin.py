@@ -1,0 +1,83 @@
+"""Admin of the reports app: plans edited by staff; reports read-only, frozen through an action."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .actions import annual_report_freeze
+from .models import AnnualPlan, AnnualReport
+
+
+@admin.register(AnnualPlan)
+class AnnualPlanAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "figure", "target", "note", "updated_at"]
+    list_display_links = ["year", "figure"]
+    list_editable = ["target"]
+    list_filter = ["year", "figure"]
+    search_fields = ["figure", "note"]
+    fields = ["year", "figure", "target", "note"]
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "status", "progress", "generated_at", "duration_ms", "code_version", "official", "link"]
+    list_filter = ["year", "status", ("frozen_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["requested_by", "frozen_by"]
+    search_fields = ["task_id", "code_version"]
+    fields = [
+        "year",
+        "status",
+        "progress_done",
+        "progress_total",
+        "requested_by",
+        "task_id",
+        "started_at",
+        "heartbeat_at",
+        "generated_at",
+        "duration_ms",
+        "code_version",
+        "error",
+        "frozen_at",
+        "frozen_by",
+        "created_at",
+    ]
+    readonly_fields = fields
+    actions = ["freeze"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: AnnualReport) -> str:
+        return f"{obj.progress_done}/{obj.progress_total}"
+
+    @admin.display(description=_("official"), boolean=True)
+    def official(self, obj: AnnualReport) -> bool:
+        return obj.is_frozen
+
+    @admin.display(description=_("dashboard"))
+    def link(self, obj: AnnualReport) -> str:
+        url = reverse("reports:dashboard", kwargs={"year": obj.year}) + f"?report={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("open"))
+
+    @admin.action(description=_("Freeze as the official report of its year"), permissions=["freeze"])
+    def freeze(self, request, queryset):
+        for report in queryset:
+            try:
+                annual_report_freeze(report=report, by=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{report}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                self.message_user(request, _("%(report)s is now the official report.") % {"report": report})
+
+    def has_freeze_permission(self, request) -> bool:
+        return request.user.has_perm("reports.freeze_annualreport")

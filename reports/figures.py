@@ -1,0 +1,530 @@
+"""The figure registry: the only place that names the annual report's figures.
+
+Each `Figure` points at the app function that computes it in the database, at its breakdowns and at
+the queryset of the records it counts (the drill-down). The Celery job, the dashboard, the Excel
+export, the public page and the `annual_report` command all iterate `FIGURES`; adding a figure is
+one entry below.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import get_language
+
+from accessibility import stats as accessibility_stats
+from accessibility.models import DeviceIssue, DeviceType, RampRetrofit, Retrofit, SignLanguagePoint
+from employment import stats as employment_stats
+from employment.models import CertificateLevel
+from events import stats as event_stats
+from events.models import Event, Registration
+from services import stats as service_stats
+from services.models import EscortBooking, EscortService, Hospital, Person, Street
+
+Streets = Iterable[Street] | QuerySet[Street] | None
+Breakdown = Callable[[int], dict[str, int]]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a figure's drill-down list: a heading and how to read it from a record."""
+
+    label_zh: str
+    label_en: str
+    value: Callable[[Any], Any]
+
+    @property
+    def label(self) -> str:
+        return self.label_en if _english() else self.label_zh
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of the annual report, defined once."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    unit_zh: str
+    unit_en: str
+    compute: Callable[[int, Streets], int]
+    drilldown: Callable[[int], QuerySet]
+    columns: tuple[Column, ...]
+    breakdowns: dict[str, Breakdown] = field(default_factory=dict)
+    # Sentence templates (str.format): {value} {unit} {plan} {above} {percent} {share} {b[name][key]} {f[key]}
+    sentence_zh: str = ""
+    sentence_en: str = ""
+    has_plan: bool = True  # staff may set a target for it in AnnualPlan
+    share_of: str = ""  # another figure's key: {share} is this value as a percentage of that one
+    select_related: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.label_en if _english() else self.label_zh
+
+    @property
+    def unit(self) -> str:
+        return self.unit_en if _english() else self.unit_zh
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def grouped(queryset: QuerySet, by: str, count: str = "pk") -> dict[str, int]:
+    """Counts of distinct `count` per value of `by`, keyed by the value as text, in one query."""
+    rows = queryset.order_by().values_list(by).annotate(n=Count(count, distinct=True)).order_by(by)
+    return {str(key): n for key, n in rows if key is not None}
+
+
+def _in_streets(queryset: QuerySet, streets: Streets, lookup: str = "street") -> QuerySet:
+    return queryset if streets is None else queryset.filter(**{f"{lookup}__in": streets})
+
+
+def _district_only(streets: Streets) -> None:
+    if streets is not None:
+        raise ValueError("This figure is counted for the whole district only.")
+
+
+# The record columns shared by figures about persons: masked numbers only, never the full ones.
+PERSON_COLUMNS = (
+    Column("姓名", "Name", lambda r: r.person.name),
+    Column("身份证号", "ID number", lambda r: r.person.masked_id_number),
+    Column("残疾类别", "Category", lambda r: r.person.get_category_display()),
+    Column("街道", "Street", lambda r: r.street.name if r.street_id else ""),
+)
+
+
+# Escort clinics
+
+
+def escort_bookings_completed(year: int) -> QuerySet[EscortBooking]:
+    """The records behind escort person-visits: completed escorts whose clinic session is in `year`."""
+    return EscortBooking.objects.filter(slot__starts_at__year=year, status=EscortBooking.Status.COMPLETED)
+
+
+def _escort_by(by: str) -> Breakdown:
+    return lambda year: service_stats.escort_visits_by(year=year, by=by)
+
+
+ESCORT_PERSON_VISITS = Figure(
+    key="escort_person_visits",
+    label_zh="助聋助盲陪诊服务",
+    label_en="Escort clinic person-visits",
+    unit_zh="人次",
+    unit_en="person-visits",
+    compute=lambda year, streets=None: service_stats.escort_figures(year=year, streets=streets).person_visits,
+    breakdowns={
+        "hospital": _escort_by("hospital"),
+        "service": _escort_by("service"),
+        "street": _escort_by("street"),
+        "category": _escort_by("category"),
+    },
+    drilldown=escort_bookings_completed,
+    select_related=("person", "street", "slot__hospital"),
+    columns=(
+        *PERSON_COLUMNS,
+        Column("医院", "Hospital", lambda r: str(r.slot.hospital)),
+        Column("时间", "Time", lambda r: r.slot.starts_at),
+    ),
+    sentence_zh="全年提供助聋助盲陪诊服务{value}人次",
+    sentence_en="{value} escort clinic person-visits for deaf and blind patients in the year",
+)
+
+
+# Accessibility
+
+
+def _retrofits(year: int, streets: Streets = None) -> int:
+    return _in_streets(accessibility_stats.accepted_retrofits(year), streets).count()
+
+
+RETROFITS = Figure(
+    key="home_retrofits",
+    label_zh="家庭无障碍改造",
+    label_en="Home retrofits",
+    unit_zh="户",
+    unit_en="households",
+    compute=lambda year, streets=None: (
+        accessibility_stats.retrofits_accepted_in(year).total if streets is None else _retrofits(year, streets)
+    ),
+    breakdowns={
+        "type": lambda year: accessibility_stats.retrofits_accepted_in(year).by_type,
+        "street": lambda year: accessibility_stats.retrofits_accepted_in(year).by_street,
+        "category": lambda year: grouped(accessibility_stats.accepted_retrofits(year), "person__category"),
+    },
+    drilldown=lambda year: accessibility_stats.accepted_retrofits(year),
+    select_related=("person", "street"),
+    columns=(
+        *PERSON_COLUMNS,
+        Column("类型", "Type", lambda r: r.get_type_display()),
+        Column("验收日期", "Accepted on", lambda r: r.accepted_on),
+    ),
+    sentence_zh="完成家庭无障碍改造{value}户，其中标准型{b[type][standard]}户、基本型{b[type][basic]}户",
+    sentence_en="{value} home retrofits completed: {b[type][standard]} standard and {b[type][basic]} basic",
+)
+
+
+def ramps_completed(year: int) -> QuerySet[RampRetrofit]:
+    """The records behind ramp passages: ramps completed in `year`."""
+    return RampRetrofit.objects.filter(completed_on__year=year)
+
+
+RAMP_PASSAGES = Figure(
+    key="ramp_passages",
+    label_zh="老旧小区通道坡道改造",
+    label_en="Ramp retrofits on old compounds' passages",
+    unit_zh="处",
+    unit_en="passages",
+    compute=lambda year, streets=None: (
+        accessibility_stats.ramps_completed_in(year).passages
+        if streets is None
+        else _in_streets(ramps_completed(year), streets).count()
+    ),
+    breakdowns={"street": lambda year: grouped(ramps_completed(year), "street__code")},
+    drilldown=ramps_completed,
+    select_related=("street",),
+    columns=(
+        Column("街道", "Street", lambda r: r.street.name),
+        Column("小区", "Compound", lambda r: r.compound),
+        Column("通道", "Passage", lambda r: r.passage),
+        Column("完成日期", "Completed on", lambda r: r.completed_on),
+    ),
+    sentence_zh="完成老旧小区通道坡道改造{value}处，覆盖{f[ramp_streets]}个街道（镇）",
+    sentence_en="{value} ramps built on old compounds' passages in {f[ramp_streets]} streets",
+)
+
+RAMP_STREETS = Figure(
+    key="ramp_streets",
+    label_zh="坡道改造覆盖街道（镇）",
+    label_en="Streets with ramp retrofits",
+    unit_zh="个",
+    unit_en="streets",
+    compute=lambda year, streets=None: (
+        accessibility_stats.ramps_completed_in(year).streets
+        if streets is None
+        else _in_streets(ramps_completed(year), streets).values("street").distinct().count()
+    ),
+    drilldown=ramps_completed,
+    select_related=("street",),
+    columns=RAMP_PASSAGES.columns,
+    has_plan=False,
+)
+
+
+def sign_language_points(year: int) -> QuerySet[SignLanguagePoint]:
+    """The records behind sign-language points: points in service on 31 December of `year`."""
+    import datetime
+
+    year_end = datetime.date(year, 12, 31)
+    return SignLanguagePoint.objects.filter(in_service_from__lte=year_end).filter(
+        Q(in_service_to__isnull=True) | Q(in_service_to__gte=year_end)
+    )
+
+
+SIGN_LANGUAGE_POINTS = Figure(
+    key="sign_language_points",
+    label_zh="在线手语视频服务点",
+    label_en="Online sign-language video points",
+    unit_zh="个",
+    unit_en="points",
+    compute=lambda year, streets=None: (
+        accessibility_stats.sign_language_points_in_service(year)
+        if streets is None
+        else _in_streets(sign_language_points(year), streets).count()
+    ),
+    breakdowns={
+        "kind": lambda year: grouped(sign_language_points(year), "kind"),
+        "street": lambda year: grouped(sign_language_points(year), "street__code"),
+    },
+    drilldown=sign_language_points,
+    select_related=("street",),
+    columns=(
+        Column("服务点", "Venue", lambda r: r.venue),
+        Column("类型", "Kind", lambda r: r.get_kind_display()),
+        Column("街道", "Street", lambda r: r.street.name),
+        Column("启用日期", "In service from", lambda r: r.in_service_from),
+    ),
+    sentence_zh="在线手语视频服务点达{value}个",
+    sentence_en="{value} online sign-language video points in service",
+)
+
+
+def wristbands_issued(year: int) -> QuerySet[DeviceIssue]:
+    """The records behind wristbands: smart wristbands issued in `year`."""
+    return DeviceIssue.objects.filter(issued_on__year=year, device_type=DeviceType.SMART_WRISTBAND)
+
+
+WRISTBANDS = Figure(
+    key="smart_wristbands",
+    label_zh="智能腕表发放",
+    label_en="Smart wristbands issued",
+    unit_zh="块",
+    unit_en="wristbands",
+    compute=lambda year, streets=None: (
+        accessibility_stats.devices_issued_in(year).get(DeviceType.SMART_WRISTBAND, 0)
+        if streets is None
+        else _in_streets(wristbands_issued(year), streets).count()
+    ),
+    breakdowns={
+        "street": lambda year: grouped(wristbands_issued(year), "street__code"),
+        "category": lambda year: grouped(wristbands_issued(year), "person__category"),
+    },
+    drilldown=wristbands_issued,
+    select_related=("person", "street"),
+    columns=(*PERSON_COLUMNS, Column("发放日期", "Issued on", lambda r: r.issued_on)),
+    sentence_zh="为智力残疾学员发放智能腕表{value}块",
+    sentence_en="{value} smart wristbands issued to trainees with intellectual disabilities",
+)
+
+
+# Employment
+
+
+def _by(function: Callable[..., dict[Any, Any]], attribute: str) -> Breakdown:
+    return lambda year: {str(k): getattr(v, attribute) for k, v in function(year).items() if getattr(v, attribute)}
+
+
+TRAINED = Figure(
+    key="trained",
+    label_zh="就业年龄段残疾人技能培训",
+    label_en="Working-age people trained",
+    unit_zh="人",
+    unit_en="people",
+    compute=lambda year, streets=None: employment_stats.trained(year, streets).persons,
+    breakdowns={
+        "street": _by(employment_stats.trained_by_street, "persons"),
+        "category": _by(employment_stats.trained_by_category, "persons"),
+    },
+    drilldown=employment_stats.trained_enrollments,
+    select_related=("person", "street", "course"),
+    columns=(*PERSON_COLUMNS, Column("课程", "Course", lambda r: r.course)),
+    sentence_zh="培训就业年龄段残疾人{value}人",
+    sentence_en="{value} working-age disabled people trained",
+)
+
+CERTIFIED = Figure(
+    key="certified",
+    label_zh="取得职业技能等级证书",
+    label_en="People certified",
+    unit_zh="人",
+    unit_en="people",
+    compute=lambda year, streets=None: employment_stats.certified(year, streets).persons,
+    breakdowns={
+        "street": _by(employment_stats.certified_by_street, "persons"),
+        "category": _by(employment_stats.certified_by_category, "persons"),
+        "level": lambda year: {str(k): n for k, n in employment_stats.certified_by_level(year).items()},
+    },
+    drilldown=employment_stats.certificates_issued,
+    select_related=("person", "street", "course"),
+    columns=(
+        *PERSON_COLUMNS,
+        Column("证书等级", "Level", lambda r: r.get_certificate_level_display()),
+        Column("发证日期", "Issued on", lambda r: r.certificate_issued_on),
+    ),
+    sentence_zh="{value}人取得职业技能等级证书",
+    sentence_en="{value} people earned a vocational skill certificate",
+)
+
+PLACED = Figure(
+    key="placed",
+    label_zh="推荐就业",
+    label_en="People placed in jobs",
+    unit_zh="人",
+    unit_en="people",
+    compute=lambda year, streets=None: employment_stats.placed(year, streets).persons,
+    breakdowns={
+        "street": _by(employment_stats.placed_by_street, "persons"),
+        "category": _by(employment_stats.placed_by_category, "persons"),
+    },
+    drilldown=employment_stats.recommended_placements,
+    select_related=("person", "street", "employer"),
+    columns=(
+        *PERSON_COLUMNS,
+        Column("用人单位", "Employer", lambda r: r.employer),
+        Column("入职日期", "Started on", lambda r: r.started_on),
+    ),
+    sentence_zh="推荐残疾人就业{value}人",
+    sentence_en="{value} people placed in jobs on the federation's recommendation",
+)
+
+NEW_GRADUATES = Figure(
+    key="new_graduates",
+    label_zh="应届残疾人大学毕业生",
+    label_en="New graduates",
+    unit_zh="人",
+    unit_en="people",
+    compute=lambda year, streets=None: employment_stats.new_graduates(year, streets).graduates,
+    breakdowns={"street": _by(employment_stats.new_graduates_by_street, "graduates")},
+    drilldown=employment_stats.graduates_of,
+    select_related=("person", "street"),
+    columns=(*PERSON_COLUMNS, Column("已就业", "Placed", lambda r: "✓" if r.is_placed else "")),
+    has_plan=False,
+)
+
+NEW_GRADUATES_PLACED = Figure(
+    key="new_graduates_placed",
+    label_zh="应届残疾人大学毕业生就业",
+    label_en="New graduates placed",
+    unit_zh="人",
+    unit_en="people",
+    compute=lambda year, streets=None: employment_stats.new_graduates(year, streets).placed,
+    breakdowns={"street": _by(employment_stats.new_graduates_by_street, "placed")},
+    drilldown=lambda year: employment_stats.graduates_of(year).filter(is_placed=True),
+    select_related=("person", "street"),
+    columns=PERSON_COLUMNS,
+    share_of="new_graduates",
+    sentence_zh="应届残疾人大学毕业生{f[new_graduates]}人，实现就业{value}人，就业率{share}%",
+    sentence_en="{value} of {f[new_graduates]} new graduates placed in jobs ({share}%)",
+)
+
+
+# Events
+
+
+def culture_and_sports_events(year: int) -> QuerySet[Event]:
+    """The records behind culture and sports events: those held in `year` (published, not cancelled)."""
+    return event_stats.held_events(year).filter(category__in=event_stats.CULTURE_AND_SPORTS)
+
+
+def culture_and_sports_attendance(year: int) -> QuerySet[Registration]:
+    """The records behind participants: attended registrations at culture and sports events held in `year`."""
+    return Registration.objects.filter(
+        event__in=culture_and_sports_events(year), attendance=Registration.Attendance.ATTENDED
+    )
+
+
+def _events_by_category(attribute: str) -> Breakdown:
+    def breakdown(year: int) -> dict[str, int]:
+        rows = event_stats.events_by_category(year=year).by_category
+        return {
+            c.category: getattr(c, attribute)
+            for c in rows
+            if c.category in event_stats.CULTURE_AND_SPORTS and getattr(c, attribute)
+        }
+
+    return breakdown
+
+
+def _culture(attribute: str) -> Callable[[int, Streets], int]:
+    def compute(year: int, streets: Streets = None) -> int:
+        _district_only(streets)
+        return getattr(event_stats.culture_and_sports(year=year), attribute)
+
+    return compute
+
+
+CULTURE_EVENTS = Figure(
+    key="culture_events",
+    label_zh="文体活动",
+    label_en="Culture and sports events",
+    unit_zh="场",
+    unit_en="events",
+    compute=_culture("events"),
+    breakdowns={"event_category": _events_by_category("events")},
+    drilldown=culture_and_sports_events,
+    columns=(
+        Column("活动", "Event", lambda r: r.title),
+        Column("类别", "Category", lambda r: r.get_category_display()),
+        Column("开始时间", "Starts", lambda r: r.starts_at),
+    ),
+    sentence_zh="举办文体活动{value}场，参与{f[culture_participants]}人次",
+    sentence_en="{value} culture and sports events held, with {f[culture_participants]} participants",
+)
+
+CULTURE_PARTICIPANTS = Figure(
+    key="culture_participants",
+    label_zh="文体活动参与",
+    label_en="Culture and sports participants",
+    unit_zh="人次",
+    unit_en="person-times",
+    compute=_culture("participants"),
+    breakdowns={"event_category": _events_by_category("participants")},
+    drilldown=culture_and_sports_attendance,
+    select_related=("event", "person", "street"),
+    columns=(
+        Column("活动", "Event", lambda r: r.event.title),
+        Column("姓名", "Name", lambda r: r.person.name if r.person_id else r.name),
+        Column("身份证号", "ID number", lambda r: r.person.masked_id_number if r.person_id else ""),
+        Column("街道", "Street", lambda r: r.street.name if r.street_id else ""),
+    ),
+)
+
+
+FIGURES: tuple[Figure, ...] = (
+    ESCORT_PERSON_VISITS,
+    RETROFITS,
+    RAMP_PASSAGES,
+    RAMP_STREETS,
+    SIGN_LANGUAGE_POINTS,
+    WRISTBANDS,
+    TRAINED,
+    CERTIFIED,
+    PLACED,
+    NEW_GRADUATES,
+    NEW_GRADUATES_PLACED,
+    CULTURE_EVENTS,
+    CULTURE_PARTICIPANTS,
+)
+BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
+assert len(BY_KEY) == len(FIGURES), "figure keys must be unique"
+
+
+def get(key: str) -> Figure:
+    """The figure called `key`. Raises KeyError."""
+    return BY_KEY[key]
+
+
+def plan_choices() -> list[tuple[str, str]]:
+    """The figures a plan can set a target for, as choices (called by the model field, never cached)."""
+    return [(f.key, f"{f.label_zh} / {f.label_en}") for f in FIGURES if f.has_plan]
+
+
+# Breakdowns: their names, and how their keys read.
+
+BREAKDOWN_NAMES = {
+    "street": ("按街道（镇）", "By street"),
+    "category": ("按残疾类别", "By disability category"),
+    "hospital": ("按医院", "By hospital"),
+    "service": ("按服务项目", "By service"),
+    "type": ("按改造类型", "By retrofit type"),
+    "kind": ("按服务点类型", "By kind of venue"),
+    "level": ("按证书等级", "By certificate level"),
+    "event_category": ("按活动类别", "By event category"),
+}
+
+
+def breakdown_name(name: str) -> str:
+    zh, en = BREAKDOWN_NAMES.get(name, (name, name))
+    return en if _english() else zh
+
+
+def _choice_labels(choices: Iterable[tuple[Any, Any]]) -> dict[str, str]:
+    return {str(value): str(label) for value, label in choices}
+
+
+def key_labels(names: Iterable[str]) -> dict[str, dict[str, str]]:
+    """For each breakdown name, its keys' labels in the active language (one query per named table)."""
+    names = set(names)
+    labels: dict[str, dict[str, str]] = {}
+    for name in names:
+        if name == "street":
+            labels[name] = {s.code: s.name for s in Street.objects.all()}
+        elif name == "hospital":
+            labels[name] = {h.name_zh: str(h) for h in Hospital.objects.all()}
+        elif name == "service":
+            labels[name] = {s.code: str(s) for s in EscortService.objects.all()}
+        elif name == "category":
+            labels[name] = _choice_labels(Person.Category.choices)
+        elif name == "type":
+            labels[name] = _choice_labels(Retrofit.Type.choices)
+        elif name == "kind":
+            labels[name] = _choice_labels(SignLanguagePoint.Kind.choices)
+        elif name == "level":
+            labels[name] = _choice_labels(CertificateLevel.choices)
+        elif name == "event_category":
+            labels[name] = _choice_labels(Event.Category.choices)
+        else:
+            labels[name] = {}
+    return labels

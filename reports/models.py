@@ -1,0 +1,156 @@
+"""Annual plans (the year's targets) and annual reports (one computation of a year's figures)."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from services.models import TimeStampedModel
+
+from .figures import plan_choices
+
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+
+class AnnualPlan(TimeStampedModel):
+    """The target for one figure in one year, such as 2000 escort person-visits in 2023."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    figure = models.CharField(_("figure"), max_length=40, choices=plan_choices)
+    target = models.PositiveIntegerField(
+        _("target"),
+        validators=[MinValueValidator(1, message=_("A target must be at least 1."))],
+        help_text=_("The planned count for the year, in the figure's unit."),
+    )
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("For example, the source of the target.")
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical annual plan"), excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("annual plan target")
+        verbose_name_plural = _("annual plan targets")
+        ordering = ["-year", "figure"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "figure"],
+                name="annualplan_one_target_per_figure",
+                violation_error_message=_("This figure already has a target for that year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR), name="annualplan_year_in_range"
+            ),
+            models.CheckConstraint(condition=Q(target__gt=0), name="annualplan_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_figure_display()}: {self.target}"
+
+
+class AnnualReport(TimeStampedModel):
+    """One computation of a year's figures by the report job; a frozen one is the official report."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED, editable=False)
+    # {key: {"value", "breakdowns": {name: {key: n}}, "plan", "percent_of_plan", "above_plan"}}
+    figures = models.JSONField(_("figures"), default=dict, blank=True, editable=False)
+    progress_done = models.PositiveSmallIntegerField(_("figures computed"), default=0, editable=False)
+    progress_total = models.PositiveSmallIntegerField(_("figures to compute"), default=0, editable=False)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+        help_text=_("Empty when a schedule or the command started it."),
+    )
+    started_at = models.DateTimeField(_("started"), null=True, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"), null=True, blank=True, editable=False, help_text=_("Updated after each figure.")
+    )
+    generated_at = models.DateTimeField(_("generated"), null=True, blank=True, editable=False)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True, editable=False)
+    code_version = models.CharField(_("code version"), max_length=40, blank=True, editable=False)
+    error = models.TextField(_("error"), blank=True, editable=False)
+    frozen_at = models.DateTimeField(_("frozen"), null=True, blank=True, editable=False)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("frozen by"),
+        editable=False,
+    )
+
+    history = HistoricalRecords(
+        verbose_name=_("historical annual report"),
+        # Progress changes after every figure; the history keeps the states that matter.
+        excluded_fields=["updated_at", "progress_done", "heartbeat_at"],
+    )
+
+    class Meta:
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        ordering = ["-year", "-created_at", "-id"]
+        permissions = [
+            ("run_annualreport", _("Can start the computation of an annual report")),
+            ("freeze_annualreport", _("Can freeze an annual report as the official one")),
+            ("view_figure_records", _("Can list the records behind a figure")),
+        ]
+        indexes = [models.Index(fields=["year", "status", "-created_at"], name="annualreport_year_status_idx")]
+        constraints = [
+            # Two triggers for one year give one run: the second finds this row instead of adding one.
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(status__in=["queued", "running"]), name="annualreport_one_run_per_year"
+            ),
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(frozen_at__isnull=False), name="annualreport_one_official_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(frozen_at__isnull=True) | Q(status="done", frozen_by__isnull=False),
+                name="annualreport_frozen_only_when_done",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(generated_at__isnull=False), name="annualreport_done_has_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_done__lte=F("progress_total")), name="annualreport_progress_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR), name="annualreport_year_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} #{self.pk} {self.get_status_display()}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def progress_percent(self) -> int:
+        return round(100 * self.progress_done / self.progress_total) if self.progress_total else 0
+
+    def value(self, key: str) -> int | None:
+        entry = self.figures.get(key)
+        return None if entry is None else entry["value"]

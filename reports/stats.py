@@ -1,0 +1,41 @@
+"""The annual report's numbers: every figure of the registry for a year, with plan and percentages."""
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .figures import FIGURES, Figure
+from .models import AnnualPlan
+
+
+def percent(part: int, whole: int | None) -> int | None:
+    """`part` as a whole percentage of `whole`, rounded half up; None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return int((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def plans_for(year: int) -> dict[str, int]:
+    """The targets set for `year`, by figure key (one query)."""
+    return dict(AnnualPlan.objects.filter(year=year).values_list("figure", "target"))
+
+
+def figure_entry(figure: Figure, year: int, plan: int | None) -> dict[str, Any]:
+    """One figure of `year` as the report stores it: value, breakdowns, plan and percentages of plan."""
+    value = figure.compute(year, None)
+    breakdowns = {
+        name: {key: count for key, count in sorted(function(year).items())}
+        for name, function in figure.breakdowns.items()
+    }
+    return {
+        "value": value,
+        "breakdowns": breakdowns,
+        "plan": plan,
+        "percent_of_plan": percent(value, plan),
+        "above_plan": None if plan is None else percent(value - plan, plan),
+    }
+
+
+def annual_figures(year: int) -> dict[str, dict[str, Any]]:
+    """Every figure of the registry for `year`, computed in the database (no progress, no storing)."""
+    plans = plans_for(year)
+    return {figure.key: figure_entry(figure, year, plans.get(figure.key)) for figure in FIGURES}

@@ -1,0 +1,159 @@
+"""Views of the reports app: the staff dashboard, drill-downs, export, print, and the public page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from services.admin import xlsx_response
+
+from . import figures, selectors
+from .actions import annual_report_freeze, annual_report_request
+from .models import FIRST_YEAR, LAST_YEAR, AnnualReport
+from .spreadsheets import report_workbook
+
+VIEW = "reports.view_annualreport"
+RUN = "reports.run_annualreport"
+FREEZE = "reports.freeze_annualreport"
+RECORDS = "reports.view_figure_records"
+PER_PAGE = 50
+
+
+def _year(year: int) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise Http404
+    return year
+
+
+def _chosen_report(request, year: int) -> AnnualReport | None:
+    """The run asked for with ?report=<id>, or else the latest finished one."""
+    pk = request.GET.get("report", "")
+    if pk:
+        if not pk.isdigit():
+            raise Http404
+        return get_object_or_404(AnnualReport.objects.filter(status=AnnualReport.Status.DONE), pk=pk, year=year)
+    return selectors.latest_report(year)
+
+
+def _context(request, year: int) -> dict:
+    report = _chosen_report(request, year)
+    official = selectors.official_report(year)
+    previous = selectors.public_report(year - 1)
+    rows = selectors.report_rows(report, previous=previous, official=official) if report else []
+    return {
+        "year": year,
+        "report": report,
+        "official": official,
+        "previous": previous,
+        "rows": rows,
+        "summary": [row.sentence for row in rows if row.sentence],
+        "changes": selectors.changed_figures(report, official) if report else [],
+    }
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def dashboard_index(request):
+    years = selectors.report_years()
+    return redirect("reports:dashboard", year=years[0] if years else timezone.localdate().year)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def dashboard(request, year: int):
+    context = _context(request, _year(year))
+    context.update(
+        active=selectors.active_report(year),
+        history=selectors.report_history(year)[:12],
+        years=selectors.report_years(),
+        can_run=request.user.has_perm(RUN),
+        can_freeze=request.user.has_perm(FREEZE),
+        can_drill=request.user.has_perm(RECORDS),
+    )
+    return render(request, "reports/annualreport_dashboard.html", context)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def report_print(request, year: int):
+    return render(request, "reports/annualreport_print.html", _context(request, _year(year)))
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def report_export(request, year: int):
+    context = _context(request, _year(year))
+    if context["report"] is None:
+        raise Http404
+    data = report_workbook(context["report"], context["rows"])
+    return xlsx_response(data, f"annual-report-{year}.xlsx")
+
+
+@require_POST
+@login_required
+@permission_required(RUN, raise_exception=True)
+def report_compute(request, year: int):
+    try:
+        _report, started = annual_report_request(year=_year(year), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if started:
+            messages.success(request, _("The report for %(year)s is being computed.") % {"year": year})
+        else:
+            messages.info(request, _("The report for %(year)s is already being computed.") % {"year": year})
+    return redirect("reports:dashboard", year=year)
+
+
+@require_POST
+@login_required
+@permission_required(FREEZE, raise_exception=True)
+def report_freeze(request, pk: int):
+    report = get_object_or_404(AnnualReport, pk=pk)
+    try:
+        annual_report_freeze(report=report, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The report is now the official one for %(year)s.") % {"year": report.year})
+    return redirect(reverse("reports:dashboard", kwargs={"year": report.year}) + f"?report={report.pk}")
+
+
+@login_required
+@permission_required(RECORDS, raise_exception=True)
+def figure_records(request, year: int, key: str):
+    try:
+        figure = figures.get(key)
+    except KeyError:
+        raise Http404 from None
+    records = selectors.drilldown_records(figure, _year(year), request.user)
+    page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/figure_records.html",
+        {
+            "year": year,
+            "figure": figure,
+            "page": page,
+            "columns": [c.label for c in figure.columns],
+            "table": selectors.figure_rows(figure, page.object_list),
+        },
+    )
+
+
+def public_report_page(request, year: int) -> HttpResponse:
+    report = selectors.public_report(_year(year))
+    if report is None:
+        raise Http404
+    rows = selectors.report_rows(report, public=True)
+    return render(
+        request,
+        "reports/public/annualreport_public.html",
+        {"year": year, "report": report, "rows": rows, "summary": [r.sentence for r in rows if r.sentence]},
+    )

@@ -1,0 +1,114 @@
+"""The report's event figures, against a small dataset counted by hand, each in a fixed number of queries."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from events import stats
+from events.models import Award, Event, Registration
+from tests.events.factories import AwardFactory, EventFactory, PublicRegistrationFactory
+from tests.services.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = timezone.get_default_timezone()
+
+
+def at(*args: int) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=SHANGHAI)
+
+
+def held(category: str, start: datetime.datetime, *, came: int, absent: int = 0, waiting: int = 0, **fields) -> Event:
+    event = EventFactory(category=category, starts_at=start, ends_at=start + datetime.timedelta(hours=2), **fields)
+    PublicRegistrationFactory.create_batch(came, event=event, attendance=Registration.Attendance.ATTENDED)
+    PublicRegistrationFactory.create_batch(absent, event=event, attendance=Registration.Attendance.ABSENT)
+    PublicRegistrationFactory.create_batch(waiting, event=event, status=Registration.Status.WAITLISTED)
+    return event
+
+
+@pytest.fixture
+def year_2023():
+    C = Event.Category
+    held(C.CULTURE, at(2023, 3, 1, 9), came=3, absent=1, waiting=2)
+    held(C.CULTURE, at(2023, 12, 31, 23), came=2)  # last evening of the year
+    held(C.SPORTS, at(2023, 6, 1, 9), came=4)
+    held(C.ESPORTS, at(2023, 7, 1, 9), came=1)
+    held(C.PREVENTION, at(2023, 8, 1, 9), came=5)  # held, but not culture and sports
+    # Never counted for 2023:
+    held(C.CULTURE, at(2023, 5, 1, 9), came=7, is_published=False)
+    held(C.CULTURE, at(2023, 9, 1, 9), came=6, status=Event.Status.CANCELLED, cancelled_at=at(2023, 8, 30, 9))
+    held(C.CULTURE, at(2024, 1, 1, 0, 30), came=8)  # still 2023 in UTC, 2024 in Shanghai
+    held(C.SPORTS, at(2022, 12, 31, 20), came=9)
+    cancelled = EventFactory(status=Event.Status.CANCELLED, cancelled_at=at(2023, 1, 1, 9), starts_at=at(2023, 2, 2, 9))
+    cancelled.ends_at = cancelled.starts_at + datetime.timedelta(hours=1)
+    cancelled.save()
+    AwardFactory(awarded_on=datetime.date(2023, 8, 12), place=Award.Place.SECOND)
+    AwardFactory(
+        awarded_on=datetime.date(2023, 8, 19),
+        place=Award.Place.THIRD,
+        kind=Award.Kind.PERSON,
+        team_name="",
+        person=PersonFactory(),
+    )
+    AwardFactory(
+        awarded_on=datetime.date(2023, 8, 19),
+        place=Award.Place.THIRD,
+        kind=Award.Kind.PERSON,
+        team_name="",
+        person=PersonFactory(),
+    )
+    AwardFactory(
+        awarded_on=datetime.date(2023, 11, 4), place=Award.Place.FIRST, event=Event.objects.get(category="esports")
+    )
+    AwardFactory(awarded_on=datetime.date(2023, 9, 1), place=Award.Place.FIRST, event=cancelled)  # not counted
+    AwardFactory(awarded_on=datetime.date(2024, 1, 2), place=Award.Place.FIRST)  # another year
+
+
+def test_culture_and_sports_counts_held_events_of_its_categories_and_attended_person_times(
+    year_2023, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        figures = stats.culture_and_sports(year=2023)
+    assert figures == stats.CultureAndSportsYear(year=2023, events=4, participants=10)
+
+
+def test_events_by_category_lists_every_category_with_zeros(year_2023, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        figures = stats.events_by_category(year=2023)
+    by = {c.category: (c.events, c.participants) for c in figures.by_category}
+    assert by == {
+        "culture": (2, 5),
+        "sports": (1, 4),
+        "esports": (1, 1),
+        "prevention": (1, 5),
+        "training": (0, 0),
+        "party_building": (0, 0),
+        "volunteering": (0, 0),
+    }
+    assert (figures.events, figures.participants) == (5, 15)
+
+
+def test_participants_of_a_year_are_attended_registrations_at_held_events(year_2023, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert stats.participants(year=2023) == 15
+    assert stats.participants(year=2024) == 8
+    assert stats.participants(year=2022) == 9
+
+
+def test_awards_of_a_year_count_places_won_elsewhere_and_at_held_events(year_2023, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        figures = stats.awards(year=2023)
+    assert (figures.total, figures.team, figures.individual) == (4, 2, 2)
+    assert [(place, n) for place, _label, n in figures.by_place] == [("first", 1), ("second", 1), ("third", 2)]
+
+
+def test_figures_are_zero_for_a_year_without_events():
+    assert stats.culture_and_sports(year=2030) == stats.CultureAndSportsYear(year=2030, events=0, participants=0)
+    assert stats.awards(year=2030).total == 0
+
+
+def test_figures_are_frozen():
+    figures = stats.CultureAndSportsYear(year=2023, events=1, participants=2)
+    with pytest.raises(AttributeError):
+        figures.events = 3

@@ -1,0 +1,153 @@
+"""Requesting, running and freezing the annual report: one run per year, identical reruns, frozen stays."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.test import override_settings
+from django.utils import timezone
+
+from reports.actions import (
+    annual_report_compute,
+    annual_report_freeze,
+    annual_report_request,
+    annual_report_start,
+)
+from reports.figures import FIGURES
+from reports.models import AnnualPlan, AnnualReport
+from reports.selectors import changed_figures, summary
+from services.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def run(year: int = 2023) -> AnnualReport:
+    """Request and run a report in this process, as the task does."""
+    report, started = annual_report_request(year=year, dispatch=False)
+    assert started
+    report = annual_report_start(report_id=report.pk, task_id=report.task_id)
+    return annual_report_compute(report=report)
+
+
+def test_a_run_stores_every_figure_with_plan_and_percentage(year_2023):
+    AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
+    report = run()
+    assert report.status == "done"
+    assert {k: v["value"] for k, v in report.figures.items()} == year_2023
+    escort = report.figures["escort_person_visits"]
+    assert (escort["plan"], escort["percent_of_plan"], escort["above_plan"]) == (2, 150, 50)
+    assert report.figures["trained"]["plan"] is None
+    assert (report.progress_done, report.progress_total) == (len(FIGURES), len(FIGURES))
+    assert report.generated_at is not None
+    assert report.duration_ms is not None
+    assert report.code_version
+    assert AuditEntry.objects.filter(code="reports.annual_report.computed", object_id=str(report.pk)).exists()
+
+
+def test_running_again_on_the_same_data_gives_identical_figures(year_2023):
+    assert run().figures == run().figures
+
+
+def test_a_second_trigger_for_a_year_joins_the_run_under_way(staff_user):
+    first, started = annual_report_request(year=2023, by=staff_user, dispatch=False)
+    second, started_again = annual_report_request(year=2023, dispatch=False)
+    assert (started, started_again) == (True, False)
+    assert second.pk == first.pk
+    assert AnnualReport.objects.count() == 1
+
+
+def test_the_database_refuses_two_runs_under_way_for_one_year():
+    AnnualReport.objects.create(year=2023, status="running")
+    with pytest.raises(IntegrityError):
+        AnnualReport.objects.create(year=2023, status="queued")
+
+
+@override_settings(REPORTS_STALE_AFTER_SECONDS=60)
+def test_a_run_whose_worker_died_is_given_a_new_task(year_2023):
+    report, _started = annual_report_request(year=2023, dispatch=False)
+    annual_report_start(report_id=report.pk, task_id=report.task_id)
+    AnnualReport.objects.filter(pk=report.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=5))
+    again, started = annual_report_request(year=2023, dispatch=False)
+    assert started
+    assert again.pk == report.pk
+    assert again.task_id != report.task_id
+    assert annual_report_start(report_id=report.pk, task_id=report.task_id) is None  # the dead task's redelivery
+    done = annual_report_compute(report=annual_report_start(report_id=again.pk, task_id=again.task_id))
+    assert done.status == "done"
+
+
+def test_a_live_run_is_not_started_twice(year_2023):
+    report, _started = annual_report_request(year=2023, dispatch=False)
+    assert annual_report_start(report_id=report.pk, task_id=report.task_id) is not None
+    assert annual_report_start(report_id=report.pk, task_id="someone-else") is None
+
+
+@pytest.mark.parametrize("year", [1999, 2101, "2023", None])
+def test_a_bad_year_is_refused_and_nothing_written(year):
+    with pytest.raises(ValidationError) as info:
+        annual_report_request(year=year, dispatch=False)
+    assert info.value.code == "bad_year"
+    assert not AnnualReport.objects.exists()
+
+
+def test_freezing_makes_the_official_report_and_later_runs_leave_it_alone(year_2023, staff_user, street):
+    official = annual_report_freeze(report=run(), by=staff_user)
+    frozen_figures = dict(official.figures)
+    AnnualPlan.objects.create(year=2023, figure="ramp_passages", target=10)
+    from tests.accessibility.factories import RampRetrofitFactory
+
+    RampRetrofitFactory(street=street, completed_on=datetime.date(2023, 9, 9))  # a late record
+    later = run()
+    official.refresh_from_db()
+    assert official.figures == frozen_figures
+    assert later.figures["ramp_passages"]["value"] == official.figures["ramp_passages"]["value"] + 1
+    changes = {figure.key: (old, new) for figure, old, new in changed_figures(later, official)}
+    assert changes == {"ramp_passages": (3, 4)}
+    assert AuditEntry.objects.filter(code="reports.annual_report.frozen").count() == 1
+
+
+def test_freezing_is_refused_twice_a_year_and_before_the_run_is_done(year_2023, staff_user):
+    first = run()
+    second = run()
+    annual_report_freeze(report=first, by=staff_user)
+    with pytest.raises(ValidationError) as info:
+        annual_report_freeze(report=second, by=staff_user)
+    assert info.value.code == "year_frozen"
+    with pytest.raises(ValidationError) as info:
+        annual_report_freeze(report=first, by=staff_user)
+    assert info.value.code == "already_frozen"
+    queued, _started = annual_report_request(year=2024, dispatch=False)
+    with pytest.raises(ValidationError) as info:
+        annual_report_freeze(report=queued, by=staff_user)
+    assert info.value.code == "not_done"
+    assert AnnualReport.objects.filter(frozen_at__isnull=False).count() == 1
+
+
+def test_the_summary_reads_as_sentences_in_chinese_and_english(year_2023):
+    from django.utils import translation
+
+    AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
+    report = run()
+    with translation.override("zh-hans"):
+        zh = summary(report)
+    with translation.override("en"):
+        en = summary(report)
+    assert "全年提供助聋助盲陪诊服务3人次，超出计划量50%" in zh
+    assert "完成家庭无障碍改造3户，其中标准型2户、基本型1户" in zh
+    assert "应届残疾人大学毕业生2人，实现就业1人，就业率50%" in zh
+    assert "3 escort clinic person-visits for deaf and blind patients in the year, 50% above plan" in en
+    assert "1 of 2 new graduates placed in jobs (50%)" in en
+
+
+def test_a_plan_is_one_target_per_figure_and_year():
+    AnnualPlan.objects.create(year=2023, figure="placed", target=300)
+    with pytest.raises(IntegrityError):
+        AnnualPlan.objects.create(year=2023, figure="placed", target=310)
+
+
+def test_a_plan_refuses_an_unknown_figure_and_a_zero_target():
+    plan = AnnualPlan(year=2023, figure="no_such_figure", target=0)
+    with pytest.raises(ValidationError) as info:
+        plan.full_clean()
+    assert set(info.value.message_dict) == {"figure", "target"}

@@ -1,0 +1,57 @@
+"""`seed_demo --year 2023` gives records whose 2023 report reads as the article (run once: it takes a while)."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import translation
+
+from accessibility.models import RampRetrofit
+from reports.actions import annual_report_compute, annual_report_request, annual_report_start
+from reports.models import AnnualPlan, AnnualReport
+from reports.selectors import summary
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE = {
+    "escort_person_visits": 3138,
+    "home_retrofits": 450,
+    "ramp_passages": 200,
+    "ramp_streets": 5,
+    "sign_language_points": 36,
+    "smart_wristbands": 249,
+    "trained": 204,
+    "certified": 23,
+    "placed": 325,
+    "new_graduates": 6,
+    "new_graduates_placed": 6,
+    "culture_events": 16,
+    "culture_participants": 1616,
+}
+
+
+def test_the_demo_year_reads_as_the_article_and_follows_its_records(needs_postgres):
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", persons=3000, stdout=io.StringIO())
+    seeded = AnnualReport.objects.get(year=2023, status="done")
+    assert {key: seeded.figures[key]["value"] for key in ARTICLE} == ARTICLE
+    assert seeded.figures["home_retrofits"]["breakdowns"]["type"] == {"basic": 240, "standard": 210}
+    assert seeded.figures["escort_person_visits"]["plan"] == 2000
+    assert seeded.figures["escort_person_visits"]["above_plan"] == 57
+    with translation.override("zh-hans"):
+        assert "全年提供助聋助盲陪诊服务3138人次，超出计划量57%" in summary(seeded)
+    with translation.override("en"):
+        assert "3138 escort clinic person-visits for deaf and blind patients in the year, 57% above plan" in summary(
+            seeded
+        )
+
+    # Seeding again duplicates nothing; the report is computed from records, so a changed record changes it.
+    with override_settings(DEBUG=True):
+        call_command("seed_demo", persons=3000, stdout=io.StringIO())
+    assert AnnualPlan.objects.filter(year=2023, figure="escort_person_visits").get().target == 2000
+    RampRetrofit.objects.filter(completed_on__year=2023).order_by("pk").first().delete()
+    report, _started = annual_report_request(year=2023, dispatch=False)
+    report = annual_report_compute(report=annual_report_start(report_id=report.pk, task_id=report.task_id))
+    assert report.figures["ramp_passages"]["value"] == 199
+    assert AnnualReport.objects.filter(year=2023, status="done").count() == 3

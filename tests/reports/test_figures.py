@@ -1,0 +1,84 @@
+"""Each figure of the registry against a year of records counted by hand, including those that must not count."""
+
+import pytest
+from django.db.models import QuerySet
+
+from reports import figures
+from reports.stats import annual_figures, percent
+from services.models import Street
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_figure_counts_only_the_records_of_its_definition(year_2023):
+    computed = {f.key: f.compute(2023, None) for f in figures.FIGURES}
+    assert computed == year_2023
+
+
+def test_every_drilldown_lists_exactly_the_records_counted(year_2023):
+    people = {"trained", "certified", "placed", "new_graduates", "new_graduates_placed"}
+    for figure in figures.FIGURES:
+        records = figure.drilldown(2023)
+        assert isinstance(records, QuerySet), figure.key
+        if figure.key in people:
+            assert records.values("person").distinct().count() == year_2023[figure.key], figure.key
+        elif figure.key == "ramp_streets":
+            assert records.values("street").distinct().count() == year_2023[figure.key]
+        else:
+            assert records.count() == year_2023[figure.key], figure.key
+
+
+def test_breakdowns_add_up_to_the_figure(year_2023, street, other_street):
+    result = annual_figures(2023)
+    escort = result["escort_person_visits"]["breakdowns"]
+    assert escort["street"] == {street.code: 2, other_street.code: 1}
+    assert escort["hospital"] == {"华东医院": 2, "市北医院": 1}
+    assert escort["category"] == {"1": 1, "2": 2}
+    assert result["home_retrofits"]["breakdowns"]["type"] == {"basic": 1, "standard": 2}
+    assert result["home_retrofits"]["breakdowns"]["street"] == {street.code: 2, other_street.code: 1}
+    assert result["ramp_passages"]["breakdowns"]["street"] == {street.code: 2, other_street.code: 1}
+    assert result["sign_language_points"]["breakdowns"]["street"] == {street.code: 1, other_street.code: 1}
+    assert result["trained"]["breakdowns"]["street"] == {street.code: 2, other_street.code: 1}
+    assert result["certified"]["breakdowns"]["level"] == {"4": 1}
+    assert result["culture_events"]["breakdowns"]["event_category"] == {"culture": 1, "esports": 1}
+    assert result["culture_participants"]["breakdowns"]["event_category"] == {"culture": 3, "esports": 2}
+    for key, entry in result.items():
+        for name, counts in entry["breakdowns"].items():
+            if name in {"street", "type", "hospital", "event_category"} and key not in {"trained", "certified"}:
+                assert sum(counts.values()) == entry["value"], (key, name)
+
+
+def test_a_figure_counted_on_some_streets_counts_only_theirs(year_2023, street):
+    only = Street.objects.filter(pk=street.pk)
+    assert figures.get("escort_person_visits").compute(2023, only) == 2
+    assert figures.get("home_retrofits").compute(2023, only) == 2
+    assert figures.get("ramp_passages").compute(2023, only) == 2
+    assert figures.get("placed").compute(2023, only) == 1
+    with pytest.raises(ValueError, match="whole district"):
+        figures.get("culture_events").compute(2023, only)
+
+
+def test_other_years_count_nothing_but_the_points_still_in_service(year_2023):
+    values = {key: entry["value"] for key, entry in annual_figures(2025).items()}
+    assert values.pop("sign_language_points") == 3  # a stock on 31 December, not a flow
+    assert set(values.values()) == {0}
+
+
+def test_the_whole_year_takes_a_fixed_number_of_queries(year_2023, django_assert_max_num_queries):
+    with django_assert_max_num_queries(40):
+        annual_figures(2023)
+
+
+def test_percent_rounds_half_up_as_the_article_does():
+    assert percent(3138 - 2000, 2000) == 57
+    assert percent(3138, 2000) == 157
+    assert percent(1, 200) == 1  # 0.5 rounds up, not to even
+    assert percent(5, 0) is None
+
+
+def test_registry_keys_are_unique_and_every_figure_is_labelled_in_both_languages():
+    assert len(figures.BY_KEY) == len(figures.FIGURES)
+    for figure in figures.FIGURES:
+        assert all((figure.label_zh, figure.label_en, figure.unit_zh, figure.unit_en)), figure.key
+        assert figure.columns, figure.key
+        assert set(figure.breakdowns) <= set(figures.BREAKDOWN_NAMES), figure.key

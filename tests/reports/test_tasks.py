@@ -1,0 +1,79 @@
+"""The report task (eager here; tests/integration runs it on a real worker) and its schedules."""
+
+import pytest
+from django.db import OperationalError
+from django_celery_beat.models import PeriodicTask
+
+from accessibility import stats as accessibility_stats
+from reports.actions import annual_report_request
+from reports.models import AnnualReport
+from reports.tasks import compute_annual_report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_request_dispatches_the_task_after_commit(year_2023, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report, _started = annual_report_request(year=2023)
+    assert len(callbacks) == 1
+    report.refresh_from_db()
+    assert report.status == "done"
+    assert report.figures["escort_person_visits"]["value"] == 3
+
+
+def test_the_task_does_nothing_for_a_finished_report(year_2023, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        report, _started = annual_report_request(year=2023)
+    assert compute_annual_report.apply(args=[report.pk]).get() is None
+
+
+def test_a_transient_database_error_is_retried_and_the_run_completes(year_2023, monkeypatch):
+    failures = []
+    original = accessibility_stats.ramps_completed_in
+
+    def flaky(year, **kwargs):
+        if not failures:
+            failures.append(year)
+            raise OperationalError("server closed the connection unexpectedly")
+        return original(year, **kwargs)
+
+    # The edge simulated: one figure's query loses the database connection once.
+    monkeypatch.setattr(accessibility_stats, "ramps_completed_in", flaky)
+    report, _started = annual_report_request(year=2023, dispatch=False)
+    compute_annual_report.apply(args=[report.pk], task_id=report.task_id, throw=False)
+    report.refresh_from_db()
+    assert failures == [2023]
+    assert report.status == "done"
+    assert report.figures["ramp_passages"]["value"] == 3
+
+
+def test_a_failing_figure_marks_the_run_failed_and_frees_the_year(year_2023, monkeypatch):
+    def broken(year, **kwargs):
+        raise ZeroDivisionError("bad figure")
+
+    monkeypatch.setattr(accessibility_stats, "ramps_completed_in", broken)
+    report, _started = annual_report_request(year=2023, dispatch=False)
+    with pytest.raises(ZeroDivisionError):
+        compute_annual_report.apply(args=[report.pk], task_id=report.task_id).get()
+    report.refresh_from_db()
+    assert report.status == "failed"
+    assert "bad figure" in report.error
+    assert annual_report_request(year=2023, dispatch=False)[1] is True
+
+
+def test_the_schedules_are_database_rows_staff_can_edit():
+    tasks = {t.task: t for t in PeriodicTask.objects.filter(task__startswith="reports.")}
+    monthly = tasks["reports.recompute_current_year"].crontab
+    january = tasks["reports.compute_previous_year"].crontab
+    assert (monthly.day_of_month, monthly.month_of_year) == ("1", "*")
+    assert (january.day_of_month, january.month_of_year) == ("15", "1")
+    assert str(january.timezone) == "Asia/Shanghai"
+
+
+def test_the_scheduled_tasks_queue_the_current_and_previous_year(django_capture_on_commit_callbacks, time_machine):
+    time_machine.move_to("2024-01-15 03:00 +08:00")
+    from reports.tasks import compute_previous_year, recompute_current_year
+
+    recompute_current_year.apply()
+    compute_previous_year.apply()
+    assert sorted(AnnualReport.objects.values_list("year", flat=True)) == [2023, 2024]

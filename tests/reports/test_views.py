@@ -1,0 +1,201 @@
+"""The dashboard, drill-downs, export, print and public pages: who may see them, what they show, in how many queries."""
+
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from openpyxl import load_workbook
+
+from reports.actions import annual_report_compute, annual_report_request, annual_report_start
+from reports.models import AnnualPlan, AnnualReport
+from tests.services.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def run(year: int = 2023) -> AnnualReport:
+    report, _started = annual_report_request(year=year, dispatch=False)
+    return annual_report_compute(report=annual_report_start(report_id=report.pk, task_id=report.task_id))
+
+
+@pytest.fixture
+def report(year_2023) -> AnnualReport:
+    AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
+    return run()
+
+
+STAFF_PAGES = [
+    ("reports:dashboard", {"year": 2023}),
+    ("reports:print", {"year": 2023}),
+    ("reports:export", {"year": 2023}),
+    ("reports:records", {"year": 2023, "key": "escort_person_visits"}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), STAFF_PAGES)
+def test_staff_pages_answer_by_role(client, report, staff_user, auditor, member, volunteer, name, kwargs):
+    url = reverse(name, kwargs=kwargs)
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    for user, expected in [(member, 403), (volunteer, 403), (auditor, 200), (staff_user, 200)]:
+        client.force_login(user)
+        assert client.get(url).status_code == expected, (user.username, url)
+
+
+def test_only_staff_may_compute_and_freeze(client, report, auditor, staff_user):
+    client.force_login(auditor)
+    assert client.post(reverse("reports:compute", kwargs={"year": 2023})).status_code == 403
+    assert client.post(reverse("reports:freeze", kwargs={"pk": report.pk})).status_code == 403
+    client.force_login(staff_user)
+    assert client.get(reverse("reports:freeze", kwargs={"pk": report.pk})).status_code == 405
+    response = client.post(reverse("reports:freeze", kwargs={"pk": report.pk}))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.is_frozen
+    assert report.frozen_by == staff_user
+
+
+def test_compute_button_queues_one_run(client, staff_user, year_2023, django_capture_on_commit_callbacks):
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("reports:compute", kwargs={"year": 2023}))
+        client.post(reverse("reports:compute", kwargs={"year": 2023}))
+    assert len(callbacks) == 1
+    assert AnnualReport.objects.get().status == "queued"
+
+
+def test_the_dashboard_shows_figures_plan_charts_and_drilldown_links(client, staff_user, report):
+    client.force_login(staff_user)
+    page = client.get(reverse("reports:dashboard", kwargs={"year": 2023})).content.decode()
+    assert "全年提供助聋助盲陪诊服务3人次，超出计划量50%" in page
+    assert "150%" in page
+    assert page.count('role="img"') == page.count('<table class="table table-sm report-table">')
+    assert reverse("reports:records", kwargs={"year": 2023, "key": "home_retrofits"}) in page
+
+
+def test_a_running_job_shows_its_progress(client, staff_user):
+    AnnualReport.objects.create(year=2023, status="running", progress_done=4, progress_total=13)
+    client.force_login(staff_user)
+    page = client.get(reverse("reports:dashboard", kwargs={"year": 2023})).content.decode()
+    assert '<progress class="w-100" max="13" value="4"' in page
+    assert 'http-equiv="refresh"' in page
+
+
+def test_the_dashboard_compares_with_the_previous_year_and_the_official_report(client, staff_user, report, street):
+    from tests.accessibility.factories import RampRetrofitFactory
+
+    client.force_login(staff_user)
+    client.post(reverse("reports:freeze", kwargs={"pk": report.pk}))
+    import datetime
+
+    RampRetrofitFactory(street=street, completed_on=datetime.date(2023, 10, 1))
+    run()
+    page = client.get(reverse("reports:dashboard", kwargs={"year": 2023})).content.decode()
+    assert "正式报告" in page or "Official report" in page
+    assert "3 → 4" in page
+
+
+def test_the_dashboard_query_count_does_not_grow_with_records(client, staff_user, report, street, other_street):
+    client.force_login(staff_user)
+    url = reverse("reports:dashboard", kwargs={"year": 2023})
+    client.get(url)
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    PersonFactory.create_batch(5, street=street)
+    build_year_again = run()
+    assert build_year_again.pk != report.pk
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after) == len(before) <= 15
+
+
+def test_a_drilldown_lists_exactly_the_records_counted_with_masked_numbers(client, staff_user, report):
+    from services.models import EscortBooking
+
+    client.force_login(staff_user)
+    url = reverse("reports:records", kwargs={"year": 2023, "key": "escort_person_visits"})
+    page = client.get(url).content.decode()
+    counted = EscortBooking.objects.filter(status="completed", slot__starts_at__year=2023).select_related("person")
+    assert counted.count() == 3
+    for booking in counted:
+        assert booking.person.masked_id_number in page
+        assert booking.person.id_number not in page
+    not_counted = EscortBooking.objects.exclude(pk__in=counted.values("pk")).select_related("person")
+    assert all(
+        b.person.masked_id_number not in page or b.person_id in {c.person_id for c in counted} for b in not_counted
+    )
+
+
+def test_drilldown_pages_take_the_same_queries_for_few_and_many_rows(client, staff_user, street, other_street):
+    from tests.accessibility.factories import DeviceIssueFactory
+
+    client.force_login(staff_user)
+    url = reverse("reports:records", kwargs={"year": 2023, "key": "smart_wristbands"})
+    DeviceIssueFactory.create_batch(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    DeviceIssueFactory.create_batch(30)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert len(many) == len(few)
+    assert "32" in page
+
+
+def test_an_unknown_figure_or_year_is_not_found(client, staff_user):
+    client.force_login(staff_user)
+    assert client.get(reverse("reports:records", kwargs={"year": 2023, "key": "nope"})).status_code == 404
+    assert client.get(reverse("reports:dashboard", kwargs={"year": 1800})).status_code == 404
+    assert client.get(reverse("reports:dashboard", kwargs={"year": 2023}) + "?report=x").status_code == 404
+
+
+def test_the_excel_export_has_a_sheet_per_breakdown_with_numbers_as_numbers(client, staff_user, report):
+    client.force_login(staff_user)
+    response = client.get(reverse("reports:export", kwargs={"year": 2023}))
+    assert response["Content-Disposition"] == 'attachment; filename="annual-report-2023.xlsx"'
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+    with translation.override("zh-hans"):
+        first = gettext("Figures")
+    assert book.sheetnames[0] == first
+    assert {"按街道（镇）", "按医院", "按改造类型", "按残疾类别"} <= set(book.sheetnames)
+    figures = {row[0]: row for row in book[first].iter_rows(min_row=2, values_only=True)}
+    assert figures["助聋助盲陪诊服务"][2:5] == (3, 2, 150)
+    hospital = list(book["按医院"].iter_rows(min_row=2, values_only=True))
+    assert ("助聋助盲陪诊服务", "华东医院", "华东医院", 2) in hospital
+
+
+def test_the_public_page_shows_headlines_and_hides_small_counts(client, report):
+    page = client.get(reverse("reports:public", kwargs={"year": 2023})).content.decode()
+    assert "全年提供助聋助盲陪诊服务3人次" in page
+    assert "&lt;5" in page
+    from services.models import Person
+
+    for person in Person.objects.all():
+        assert person.name not in page
+        assert person.masked_id_number not in page
+
+
+def test_the_public_page_prefers_the_official_report(client, report, staff_user, street):
+    import datetime
+
+    from reports.actions import annual_report_freeze
+    from tests.accessibility.factories import RampRetrofitFactory
+
+    annual_report_freeze(report=report, by=staff_user)
+    RampRetrofitFactory(street=street, completed_on=datetime.date(2023, 10, 1))
+    run()
+    page = client.get(reverse("reports:public", kwargs={"year": 2023})).content.decode()
+    assert "完成老旧小区通道坡道改造3处" in page
+
+
+def test_no_public_page_before_a_report_exists(client, db):
+    assert client.get(reverse("reports:public", kwargs={"year": 2023})).status_code == 404
+
+
+def test_the_english_dashboard_reads_in_english(client, staff_user, report):
+    client.force_login(staff_user)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("reports:dashboard", kwargs={"year": 2023}), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3 escort clinic person-visits for deaf and blind patients in the year, 50% above plan" in page
