@@ -25,6 +25,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("field/events/", include("events.field_urls")),
     path("field/retrofits/", include("accessibility.urls")),
+    path("field/employment/", include("employment.field_urls")),
     path("field/", include("services.urls")),
     path("volunteer/", include("services.volunteer_urls")),
     path("admin/", admin.site.urls),

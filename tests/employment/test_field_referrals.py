@@ -1,0 +1,53 @@
+"""Committee members refer a person from a visit's training or job need, in the field app."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from employment.models import Course, Referral
+from tests.services.factories import PersonFactory, file_visit
+
+pytestmark = pytest.mark.django_db
+
+
+def working_age_person(street):
+    from tests.services.factories import id_number_for
+
+    born = timezone.localdate() - datetime.timedelta(days=365 * 30)
+    return PersonFactory(street=street, id_number=id_number_for(0, born=born, sequence=321), category=4, grade=3)
+
+
+def test_a_training_need_leads_to_a_referral_to_a_course(client, member, street):
+    person = working_age_person(street)
+    need = file_visit(person, by=member, needs=["training"]).follow_ups.get()
+    today = timezone.localdate()
+    course = Course.objects.create(
+        title="面点制作",
+        trade="西式面点师",
+        provider="静安区职业技能培训中心",
+        starts_on=today + datetime.timedelta(days=10),
+        ends_on=today + datetime.timedelta(days=40),
+        capacity=20,
+    )
+    client.force_login(member)
+    person_page = client.get(reverse("field:person", args=[person.pk])).content.decode()
+    url = reverse("field_employment:refer", args=[need.pk])
+    assert url in person_page
+    assert 'id="person-employment"' in person_page
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"course": course.pk, "note": "想学烘焙"})
+    assert response.status_code == 302
+    referral = Referral.objects.get()
+    assert (referral.person, referral.kind, referral.course, referral.follow_up) == (person, "course", course, need)
+
+
+def test_a_member_cannot_refer_from_another_streets_need(client, member, other_member, other_street):
+    person = working_age_person(other_street)
+    need = file_visit(person, by=other_member, needs=["job"]).follow_ups.get()
+    client.force_login(member)
+    url = reverse("field_employment:refer", args=[need.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"note": "x"}).status_code == 404
+    assert not Referral.objects.exists()
