@@ -14,7 +14,7 @@ from services.models import AuditEntry, Person
 from tests.events.factories import EventFactory, PersonRegistrationFactory, PublicRegistrationFactory, in_days
 from tests.services.factories import PersonFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 PUBLIC = {"name": "李明", "phone": "139 1234 5678", "consent": True}
 

@@ -12,7 +12,7 @@ from services.models import AuditEntry
 from tests.events.factories import AwardFactory, EventFactory, PublicRegistrationFactory, image_upload, in_days
 from tests.services.factories import PersonFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture

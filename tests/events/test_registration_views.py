@@ -10,7 +10,7 @@ from events import ratelimit
 from events.models import Event, Registration
 from tests.events.factories import EventFactory, PublicRegistrationFactory, in_days
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 VALID = {"name": "李明", "phone": "139 1234 5678", "needs": ["needs_wheelchair_space"], "consent": "on"}
 

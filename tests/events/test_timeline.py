@@ -9,7 +9,7 @@ from services.timeline import timeline_for
 from tests.events.factories import AwardFactory, EventFactory, PersonRegistrationFactory
 from tests.services.factories import PersonFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def test_timeline_lists_registrations_with_attendance_and_awards():

@@ -22,7 +22,7 @@ from tests.events.factories import (
 )
 from tests.services.factories import PersonFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture
