@@ -420,3 +420,35 @@ def test_a_volunteer_prints_a_certificate_of_service_from_the_ledger(client, str
     assert page.status_code == 200
     assert (page.context["escorts"], page.context["hours"]) == (1, 1.5)
     assert client.get(reverse("volunteer:certificate", args=[year - 1])).context["escorts"] == 0
+
+
+def test_the_volunteer_page_and_the_escort_admin_list_keep_their_query_count(client, street, staff_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    volunteer = make_volunteer("counted", signs=True)
+
+    def assign(days: range) -> None:
+        for day in days:
+            booking = book(
+                eligible_person(street), make_slot(days_ahead=day), staff_user, codes=("sign_language", "medicine")
+            )
+            escorts.escort_booking_assign(booking=booking, volunteer=volunteer, by=staff_user)
+
+    def count(user, url: str) -> int:
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    assign(range(2, 3))
+    few = (
+        count(volunteer.user, reverse("volunteer:home")),
+        count(staff_user, reverse("admin:services_escortbooking_changelist")),
+    )
+    assign(range(3, 9))
+    many = (
+        count(volunteer.user, reverse("volunteer:home")),
+        count(staff_user, reverse("admin:services_escortbooking_changelist")),
+    )
+    assert few == many
