@@ -17,10 +17,9 @@ from accessibility.actions import (
 )
 from accessibility.models import DeviceIssue, Retrofit, RetrofitLine, RetrofitStatusChange, RetrofitTypeCap
 from services import roles
-from services.actions import home_visit_record
 from services.models import AuditEntry, FollowUp, Person
 from tests.conftest import make_user
-from tests.services.factories import PersonFactory
+from tests.services.factories import PersonFactory, file_visit
 
 from .factories import make_retrofit
 from .test_workflow import codes, snapshot
@@ -270,18 +269,8 @@ def test_a_finished_or_closed_case_does_not_block_a_new_application(status, memb
 
 
 def visit_with_needs(person, member, needs):
-    import uuid
 
-    visit, _created = home_visit_record(
-        person=person,
-        by=member,
-        visited_on=timezone.localdate(),
-        mode="home",
-        purpose="routine",
-        findings="",
-        needs=needs,
-        submission_key=uuid.uuid4(),
-    )
+    visit = file_visit(person, by=member, needs=needs)
     return visit
 
 

@@ -1,16 +1,12 @@
 """Field pages: a member sees their streets' cases, applies from a home visit's need and withdraws applications."""
 
-import uuid
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from accessibility.models import Retrofit, RetrofitStatusChange
-from services.actions import home_visit_record
-from tests.services.factories import PersonFactory
+from tests.services.factories import PersonFactory, file_visit
 
 from .conftest import english_client
 from .factories import make_retrofit
@@ -38,16 +34,7 @@ def withdraw_url(retrofit) -> str:
 
 
 def retrofit_need(person, member):
-    visit, _created = home_visit_record(
-        person=person,
-        by=member,
-        visited_on=timezone.localdate(),
-        mode="home",
-        purpose="needs_assessment",
-        findings="",
-        needs=["retrofit"],
-        submission_key=uuid.uuid4(),
-    )
+    visit = file_visit(person, by=member, needs=["retrofit"], purpose="needs_assessment")
     return visit.follow_ups.get()
 
 

@@ -2,7 +2,6 @@
 
 import datetime
 import threading
-import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,9 +10,10 @@ from django.utils import timezone
 
 from employment import actions
 from employment.models import Course, Employer, Enrollment, Graduate, Placement, PlacementFollowUp, Referral
-from services.actions import follow_up_close, home_visit_record
+from services.actions import follow_up_close
 from services.models import AuditEntry
 from tests.employment.factories import CourseFactory, EmployerFactory, EnrollmentFactory, born_on, worker
+from tests.services.factories import file_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -386,15 +386,8 @@ def test_follow_ups_are_recorded_once_and_not_before_they_are_nearly_due(staff_u
 @pytest.fixture
 def visit_needs(member, street):
     """A member's home visit to a working-age person of their street that found training and job needs."""
-    visit, _created = home_visit_record(
-        person=worker(street=street),
-        by=member,
-        visited_on=timezone.localdate(),
-        mode="home",
-        purpose="needs_assessment",
-        findings="",
-        needs=["training", "job", "escort"],
-        submission_key=uuid.uuid4(),
+    visit = file_visit(
+        worker(street=street), by=member, needs=["training", "job", "escort"], purpose="needs_assessment"
     )
     return {f.need: f for f in visit.follow_ups.all()}
 
@@ -453,16 +446,7 @@ def test_a_referral_names_a_course_only_for_training_and_not_an_ended_one(visit_
 
 
 def test_a_person_past_working_age_is_not_referred(member, street):
-    visit, _created = home_visit_record(
-        person=born_on(datetime.date(1950, 1, 1), street=street),
-        by=member,
-        visited_on=timezone.localdate(),
-        mode="home",
-        purpose="routine",
-        findings="",
-        needs=["job"],
-        submission_key=uuid.uuid4(),
-    )
+    visit = file_visit(born_on(datetime.date(1950, 1, 1), street=street), by=member, needs=["job"])
     with pytest.raises(ValidationError) as exc:
         actions.referral_create(follow_up=visit.follow_ups.get(), kind="job", by=member)
     assert codes(exc) == {"working_age"}

@@ -2,7 +2,6 @@
 
 import datetime
 import io
-import uuid
 
 import pytest
 from django.contrib import admin
@@ -24,7 +23,6 @@ from employment.models import (
     PlacementFollowUp,
     Referral,
 )
-from services.actions import home_visit_record
 from services.models import AccessLog, AuditEntry
 from tests.employment.factories import (
     CourseFactory,
@@ -35,6 +33,7 @@ from tests.employment.factories import (
     born_on,
     worker,
 )
+from tests.services.factories import file_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -82,16 +81,7 @@ def errors_of(response) -> str:
 
 
 def _need(person, member):
-    visit, _created = home_visit_record(
-        person=person,
-        by=member,
-        visited_on=timezone.localdate(),
-        mode="home",
-        purpose="routine",
-        findings="",
-        needs=["job"],
-        submission_key=uuid.uuid4(),
-    )
+    visit = file_visit(person, by=member, needs=["job"])
     return visit.follow_ups.get()
 
 

@@ -1,14 +1,12 @@
 """The database keeps the rules even when code forgets them: every named constraint refuses a bad row."""
 
 import datetime
-import uuid
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from employment.models import Certificate, Enrollment, Placement, PlacementFollowUp, Referral
-from services.actions import home_visit_record
 from tests.employment.factories import (
     CourseFactory,
     EmployerFactory,
@@ -17,6 +15,7 @@ from tests.employment.factories import (
     PlacementFactory,
     worker,
 )
+from tests.services.factories import file_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -113,16 +112,7 @@ def test_a_graduate_is_registered_once_a_year_with_a_plausible_year():
 @pytest.fixture
 def need(member, street):
     """An open skills-training need from a member's home visit."""
-    visit, _created = home_visit_record(
-        person=worker(street=street),
-        by=member,
-        visited_on=timezone.localdate(),
-        mode="home",
-        purpose="needs_assessment",
-        findings="",
-        needs=["training", "job"],
-        submission_key=uuid.uuid4(),
-    )
+    visit = file_visit(worker(street=street), by=member, needs=["training", "job"], purpose="needs_assessment")
     return visit.follow_ups.get(need="training")
 
 
