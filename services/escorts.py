@@ -52,6 +52,15 @@ def escort_ineligibility(person: Person, on: datetime.date) -> str:
     ) % {"date": on.isoformat()}
 
 
+def default_need(person: Person) -> str:
+    """What the escort is for, from the person's disability: deaf, blind or other."""
+    if person.has_category(Person.Category.HEARING) or person.has_category(Person.Category.SPEECH):
+        return EscortBooking.Need.DEAF
+    if person.has_category(Person.Category.VISUAL):
+        return EscortBooking.Need.BLIND
+    return EscortBooking.Need.OTHER
+
+
 def _overlapping(queryset, slot: EscortSlot):
     return queryset.filter(
         slot__starts_at__lt=slot.ends_at, slot__ends_at__gt=slot.starts_at, status__in=EscortBooking.ACTIVE

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from . import actions, escorts, extensions, selectors
 from .audit import access_log_record
 from .forms import EscortRequestForm, HomeVisitForm, VolunteerOutcomeForm
-from .models import AccessLog, EscortBooking, FollowUp, Person
+from .models import AccessLog, EscortBooking, FollowUp
 
 FIELD_PERMISSION = "services.use_field_app"
 PAGE_SIZE = 25
@@ -123,7 +123,7 @@ def escort_request(request: HttpRequest, pk: int) -> HttpResponse:
             need=FollowUp.Need.ESCORT,
             status=FollowUp.Status.OPEN,
         )
-    initial = {"need": _default_need(person)}
+    initial = {"need": escorts.default_need(person)}
     form = EscortRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -147,14 +147,6 @@ def escort_request(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     context = {"person": person, "form": form, "follow_up": follow_up}
     return render(request, "services/field/escort_form.html", context, status=status)
-
-
-def _default_need(person: Person) -> str:
-    if person.has_category(Person.Category.HEARING) or person.has_category(Person.Category.SPEECH):
-        return EscortBooking.Need.DEAF
-    if person.has_category(Person.Category.VISUAL):
-        return EscortBooking.Need.BLIND
-    return EscortBooking.Need.OTHER
 
 
 def volunteer_required(view):

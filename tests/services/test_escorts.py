@@ -452,3 +452,12 @@ def test_the_volunteer_page_and_the_escort_admin_list_keep_their_query_count(cli
         count(staff_user, reverse("admin:services_escortbooking_changelist")),
     )
     assert few == many
+
+
+@pytest.mark.parametrize(
+    ("category", "included", "need"),
+    [(2, "", "deaf"), (3, "", "deaf"), (1, "", "blind"), (7, "14", "blind"), (4, "", "other")],
+)
+def test_the_escort_form_starts_from_the_need_the_disability_suggests(street, category, included, need):
+    person = PersonFactory.build(street=street, category=category, multiple_categories=included)
+    assert escorts.default_need(person) == need
