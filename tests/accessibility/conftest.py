@@ -3,59 +3,13 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import translation
 
-from services import roles
 from tests.browser.conftest import browser, logged_in  # noqa: F401 - Chromium fixtures for test_browser.py
 
 from .factories import RetrofitItemFactory
 
 # What services.roles.PERMISSIONS should grant for this app (reported to the lead; granted here meanwhile).
-ROLE_PERMISSIONS = {
-    roles.STAFF: [
-        "view_retrofit",
-        "add_retrofit",
-        "change_retrofit",
-        "advance_retrofit",
-        "apply_retrofit",
-        "approve_over_cap",
-        "view_retrofitline",
-        "add_retrofitline",
-        "change_retrofitline",
-        "delete_retrofitline",
-        "view_retrofitstatuschange",
-        "view_retrofitphoto",
-        "add_retrofitphoto",
-        "view_retrofititem",
-        "add_retrofititem",
-        "change_retrofititem",
-        "view_retrofittypecap",
-        "add_retrofittypecap",
-        "change_retrofittypecap",
-        "view_rampretrofit",
-        "add_rampretrofit",
-        "change_rampretrofit",
-        "view_signlanguagepoint",
-        "add_signlanguagepoint",
-        "change_signlanguagepoint",
-        "view_deviceissue",
-        "add_deviceissue",
-        "change_deviceissue",
-    ],
-    roles.AUDITOR: [
-        "view_retrofit",
-        "view_retrofitline",
-        "view_retrofitstatuschange",
-        "view_retrofititem",
-        "view_retrofittypecap",
-        "view_rampretrofit",
-        "view_signlanguagepoint",
-        "view_deviceissue",
-    ],
-    roles.COMMITTEE_MEMBER: ["view_retrofit", "apply_retrofit"],
-    roles.VOLUNTEER: [],
-}
 
 
 @pytest.fixture(autouse=True)
@@ -63,15 +17,6 @@ def in_english():
     """Messages are matched in English, so the tests hold whatever the Chinese catalogue says."""
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def accessibility_role_permissions(db):
-    for role, codenames in ROLE_PERMISSIONS.items():
-        group = Group.objects.get(name=role)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="accessibility", codename__in=codenames)
-        )
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from django.utils import timezone
 from events import actions, ratelimit
 from events.models import Award, Event, Registration
 from tests.browser.conftest import assert_no_axe_violations
-from tests.events.conftest import grant_event_permissions
 from tests.events.factories import AwardFactory, EventFactory, PublicRegistrationFactory, in_days
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,7 +22,6 @@ SLUG = "accessible-film"
 def site(db):
     """Events to come (one full, one closed, one cancelled), a past one with results, a registration."""
     cache.clear()
-    grant_event_permissions()
     film = EventFactory(
         slug=SLUG,
         title="无障碍电影放映：手语与字幕场",

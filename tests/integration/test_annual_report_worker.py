@@ -17,7 +17,7 @@ from reports.models import AnnualPlan, AnnualReport
 from reports.stats import annual_figures
 from services.models import Street
 from tests.integration.test_celery_worker import database_url
-from tests.reports.conftest import build_year, grant_report_permissions
+from tests.reports.conftest import build_year
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -115,7 +115,6 @@ def through_the_broker():
 
 
 def test_a_worker_killed_midway_leaves_a_run_that_completes_identically_when_rerun(worker, through_the_broker):
-    grant_report_permissions()
     build_year(Street.objects.get(code="310106006"), Street.objects.get(code="310106019"))
     AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
     expected = annual_figures(2023)  # computed here, in process
@@ -147,7 +146,6 @@ def test_a_worker_killed_midway_leaves_a_run_that_completes_identically_when_rer
 
 
 def test_two_triggers_for_one_year_give_one_run_on_the_worker(worker, through_the_broker):
-    grant_report_permissions()
     first, started = dispatch(2024)
     second, started_again = dispatch(2024)
     assert (started, started_again) == (True, False)
@@ -163,7 +161,6 @@ def test_two_triggers_for_one_year_give_one_run_on_the_worker(worker, through_th
 def test_the_command_runs_the_job_through_the_broker(worker, through_the_broker, capsys):
     from django.core.management import call_command
 
-    grant_report_permissions()
     call_command("annual_report", "2022", "--json")
     out = capsys.readouterr().out
     assert '"year": 2022' in out

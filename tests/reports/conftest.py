@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from accessibility.models import Retrofit
@@ -40,22 +39,6 @@ SHANGHAI = timezone.get_default_timezone()
 
 def at(*args: int) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=SHANGHAI)
-
-
-def grant_report_permissions() -> None:
-    for role, codenames in REPORT_PERMISSIONS.items():
-        Group.objects.get(name=role).permissions.add(
-            *Permission.objects.filter(content_type__app_label="reports", codename__in=codenames)
-        )
-
-
-@pytest.fixture(autouse=True)
-def _report_permissions(request):
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None:
-        return
-    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
-    grant_report_permissions()
 
 
 def _slot(hospital: str, start: datetime.datetime) -> EscortSlot:
