@@ -2,12 +2,10 @@
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import Count
 from django.test import override_settings
 
 from services import roles
-from services.models import EscortBooking, FollowUp, HomeVisit, Person, User
-from services.stats import escort_figures
+from services.models import FollowUp, HomeVisit, Person, User
 
 pytestmark = pytest.mark.django_db
 
@@ -41,21 +39,3 @@ def test_seed_demo_refuses_to_run_with_debug_off():
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo", persons=10)
     assert not User.objects.exists()
-
-
-@override_settings(DEBUG=True)
-def test_the_demo_2023_escorts_read_as_the_article():
-    call_command("seed_demo", persons=3000)
-    figures = escort_figures(year=2023)
-    assert figures.person_visits == 3138
-    assert (figures.no_shows, figures.cancelled) == (120, 150)
-    call_command("seed_demo", persons=3000)
-    assert escort_figures(year=2023).person_visits == 3138
-    volunteer = User.objects.get(username="volunteer").volunteer
-    assert volunteer.bookings.filter(status="booked").count() == 2
-    # No one is booked twice on one morning, no volunteer escorts two people at once.
-    active = EscortBooking.objects.exclude(status="cancelled")
-    doubled = active.values("person", "slot__starts_at").annotate(n=Count("pk")).filter(n__gt=1)
-    assert not doubled.exists()
-    busy = active.exclude(volunteer=None).values("volunteer", "slot__starts_at").annotate(n=Count("pk")).filter(n__gt=1)
-    assert not busy.exists()
