@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from services.actions import follow_up_close
 from services.audit import audit_record
 from services.models import FollowUp, Person
 
@@ -138,6 +139,14 @@ def retrofit_apply(
         by=by,
         data={"type": type, "street": person.street_id, "from_follow_up": getattr(from_follow_up, "pk", None)},
     )
+    if from_follow_up is not None and from_follow_up.status == FollowUp.Status.OPEN:
+        # The need is met by the application: its case now has a workflow of its own, as an escort
+        # booked from a need closes that need.
+        follow_up_close(
+            follow_up=from_follow_up,
+            outcome=_("Home retrofit application #%(number)d filed.") % {"number": retrofit.pk},
+            by=by,
+        )
     return retrofit
 
 

@@ -280,6 +280,11 @@ def test_an_application_can_come_from_a_home_visits_retrofit_need(member):
     retrofit = retrofit_apply(person=person, by=member, type="standard", from_follow_up=need)
     assert retrofit.from_follow_up == need
     assert AuditEntry.objects.get(code="accessibility.retrofit.applied").data["from_follow_up"] == need.pk
+    # The application meets the need: it leaves the work queue, with the case named; the other need stays.
+    need.refresh_from_db()
+    assert (need.status, need.closed_by) == ("closed", member)
+    assert f"#{retrofit.pk}" in need.outcome
+    assert FollowUp.objects.get(visit=need.visit, need="escort").status == "open"
 
 
 def test_an_application_refuses_another_need_or_another_persons_need(member):
