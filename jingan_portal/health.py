@@ -1,6 +1,6 @@
 """Liveness checks of the parts the portal depends on: database, cache and task broker."""
 
-import time
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -20,12 +20,17 @@ def _database() -> str:
 
 
 def _cache() -> str:
-    key = "healthz:probe"
-    token = str(time.monotonic_ns())
+    # A key of its own per probe: with one shared key, concurrent probes overwrote each other's
+    # token and reported a healthy cache as broken (503s under load).
+    token = uuid.uuid4().hex
+    key = f"healthz:probe:{token}"
     cache = caches["default"]
     cache.set(key, token, 10)
-    if cache.get(key) != token:
-        raise RuntimeError("cache did not return what was written")
+    try:
+        if cache.get(key) != token:
+            raise RuntimeError("cache did not return what was written")
+    finally:
+        cache.delete(key)
     return type(cache).__name__
 
 

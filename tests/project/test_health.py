@@ -37,3 +37,15 @@ def test_healthz_is_503_naming_what_failed_when_redis_is_unreachable(client):
     assert body["checks"]["database"]["status"] == "ok"
     assert body["checks"]["broker"]["status"] == "error"
     assert body["checks"]["cache"]["status"] == "error"
+
+
+def test_concurrent_probes_of_a_healthy_cache_all_pass(needs_redis):
+    """Probes racing on one Redis must not read each other's token (they used to share a key)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from jingan_portal.health import _cache
+
+    redis_cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": needs_redis}}
+    with override_settings(CACHES=redis_cache), ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _n: _cache(), range(400)))
+    assert results == ["RedisCache"] * 400
