@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from accounts import views as account_views
 from events import views as event_views
 from events.sitemaps import SITEMAPS
 
@@ -19,6 +20,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/two-factor/setup/", account_views.otp_setup, name="otp_setup"),
+    path("accounts/two-factor/", account_views.otp_verify, name="otp_verify"),
+    path("accounts/two-factor/recovery-codes/", account_views.otp_recovery_codes, name="otp_recovery_codes"),
     path("events/", include("events.urls")),
     path("accessibility-statement/", event_views.accessibility_statement, name="accessibility_statement"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

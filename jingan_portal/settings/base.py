@@ -1,5 +1,6 @@
 """Portal settings, read from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,6 +39,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "django_celery_beat",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
     "services",
     "accessibility",
     "employment",
@@ -47,15 +54,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "accounts.middleware.PrivatePagesNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jingan_portal.urls"
@@ -160,7 +174,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.send_escort_reminders",
         "schedule": crontab(hour=10, minute=0),
     },
+    # Every night at 04:00: delete sessions past their expiry (idle or logged-out ones never come back).
+    "expired-sessions": {
+        "task": "accounts.clear_expired_sessions",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    # Every night at 03:30: delete access-log, audit and history rows older than AUDIT_RETENTION_DAYS.
+    "audit-trail-purge": {
+        "task": "services.purge_audit_trails",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+
+# How long access logs, audit entries and change history are kept (days). Never below 183 (six
+# months): a shorter value stops the portal here, and services.retention refuses it again.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
+if AUDIT_RETENTION_DAYS < 183:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS is {AUDIT_RETENTION_DAYS}: access logs and change history must be kept "
+        "at least 183 days (six months)."
+    )
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -178,6 +211,50 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp), in every environment so a violation shows during development:
+# our own scripts and styles only, never inline ones. The one inline style attribute left is
+# django-simple-history's history page paginator, allowed by its hash alone.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # The hash of "border-top: 0"; 'unsafe-hashes' lets a hash allow a style attribute.
+        "style-src-attr": ["'unsafe-hashes'", "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sessions: Django's database sessions with their user recorded (accounts.UserSession), so that
+# disabling an account or changing its roles ends all its sessions at once.
+SESSION_ENGINE = "accounts.sessions"
+# Idle limits: staff and auditors see the whole registry (30 minutes); committee members and
+# volunteers work on phones between home visits (8 hours).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+FIELD_SESSION_IDLE_SECONDS = env.int("FIELD_SESSION_IDLE_SECONDS", default=8 * 3600)
+# How often the last activity is written to the session (at most this early an idle logout comes).
+SESSION_ACTIVITY_RESOLUTION_SECONDS = 60
+SESSION_COOKIE_AGE = FIELD_SESSION_IDLE_SECONDS
+
+# Login throttling (django-axes): after 5 failures the user name and the address each cool off.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 5
+AXES_VERBOSE = False  # no banner on every process start; lockouts are still logged
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+AXES_CLIENT_IP_CALLABLE = "accounts.ip.client_ip"
+# Reverse proxies in front of the portal that append to X-Forwarded-For; 0 trusts no such header.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Two-factor log-in (django-otp, TOTP with recovery codes) for staff and auditors; production turns it on.
+OTP_REQUIRED_FOR_STAFF = env.bool("OTP_REQUIRED_FOR_STAFF", default=False)
+OTP_TOTP_ISSUER = "Jingan CDPF"
 
 LOGGING = {
     "version": 1,
