@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from services.concurrency import VERSION_FIELDS, VersionFieldsMixin
+
 from . import actions
 from .models import DeviceIssue, Retrofit, RetrofitLine, RetrofitPhoto
 
@@ -47,10 +49,12 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(VersionFieldsMixin):
     """The data one step needs: its date, a note, and for some steps a cap exception or sign-offs.
 
     In bulk (several cases at once) the household sign-off may be left empty: each applicant's name is used.
+    For one case the form carries the version of the case it showed, so a step taken from a stale
+    page is refused (services.concurrency).
     """
 
     on = forms.DateField(label=_("Date"), widget=DateInput())
@@ -62,6 +66,11 @@ class TransitionForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("on", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.to, self.bulk = to, bulk
+        if bulk or retrofit is None:
+            for name in VERSION_FIELDS:
+                del self.fields[name]
+        elif not self.is_bound:
+            self.show_version_of(retrofit)
         self.fields["on"].label = DATE_LABELS.get(to, _("Date"))
         self.fields["on"].widget.attrs["max"] = timezone.localdate().isoformat()
         if to in NOTE_LABELS:
@@ -228,13 +237,17 @@ class ApplyForm(forms.Form):
         self.helper.disable_csrf = True
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(VersionFieldsMixin):
+    """A committee member withdraws an application; the form carries the version of the case it showed."""
+
     note = forms.CharField(
         label=_("Reason for withdrawal"), max_length=actions.MAX_NOTE, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, retrofit: Retrofit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.show_version_of(retrofit)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

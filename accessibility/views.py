@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from services import selectors as registry
+from services.concurrency import is_conflict
 from services.models import FollowUp
 from services.views import field_member_required
 
@@ -82,17 +83,24 @@ def retrofit_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw an application that is still waiting for its home assessment."""
     _require(request, actions.APPLY)
     retrofit = selectors.retrofit_get_for(request.user, pk)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST or None, retrofit=retrofit)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
                 actions.retrofit_advance(
-                    retrofit=retrofit, to=Retrofit.Status.WITHDRAWN, by=request.user, note=form.cleaned_data["note"]
+                    retrofit=retrofit,
+                    to=Retrofit.Status.WITHDRAWN,
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                    **form.seen(),
                 )
             except ValidationError as exc:
                 add_action_errors(form, exc)
+                if is_conflict(exc):
+                    retrofit = selectors.retrofit_get_for(request.user, pk)  # show the case as it is now
+                    form.show_version_of(retrofit)
             else:
                 messages.success(request, _("The application was withdrawn."))
                 return redirect("field_retrofits:list")

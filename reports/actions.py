@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
+from services.enqueue import enqueue_on_commit
 
 from .figures import FIGURES
 from .models import FIRST_YEAR, LAST_YEAR, AnnualReport
@@ -61,9 +62,10 @@ def _check_year(year: Any) -> int:
 
 
 def _dispatch(report: AnnualReport) -> None:
+    """Queue the report's job under its task id once the transaction commits (never for a rollback)."""
     from .tasks import compute_annual_report
 
-    compute_annual_report.apply_async(args=[report.pk], task_id=report.task_id)
+    enqueue_on_commit(compute_annual_report, args=[report.pk], task_id=report.task_id)
 
 
 def annual_report_request(*, year: int, by: Any = None, dispatch: bool = True) -> tuple[AnnualReport, bool]:
@@ -101,7 +103,7 @@ def annual_report_request(*, year: int, by: Any = None, dispatch: bool = True) -
             code = "reports.annual_report.requested"
         audit_record(obj=report, code=code, by=by, data={"year": year})
         if dispatch:
-            transaction.on_commit(functools.partial(_dispatch, report))
+            _dispatch(report)
     return report, True
 
 

@@ -7,7 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Q
+from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,7 +18,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import actions, escorts, selectors, spreadsheets
+from .admin_filters import DateRangeFilter
 from .audit import access_log_record
+from .concurrency import OptimisticLockAdminMixin
 from .forms import PersonForm
 from .identity import normalise_number
 from .models import (
@@ -82,7 +85,7 @@ class AgeBandFilter(admin.SimpleListFilter):
 
 
 @admin.register(Person)
-class PersonAdmin(StreetScopedAdmin):
+class PersonAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
     form = PersonForm
     list_display = [
         "name",
@@ -329,20 +332,37 @@ class ReadOnlyLogAdmin(admin.ModelAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyLogAdmin):
+    """Auditors search who opened whose record: by user, person, date range and action."""
+
     list_display = ["at", "user", "action", "person", "detail"]
-    list_filter = ["action", ("at", admin.DateFieldListFilter)]
+    list_filter = ["action", ("at", DateRangeFilter)]
     list_select_related = ["user", "person"]
     search_fields = ["user__username", "person__name"]
+    search_help_text = _("User name or the person's name.")
     date_hierarchy = "at"
+    show_full_result_count = False
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyLogAdmin):
+    """Auditors search what was done: by user, action code, record, person and date range."""
+
     list_display = ["at", "user", "code", "model", "object_id", "data"]
-    list_filter = ["code", ("at", admin.DateFieldListFilter)]
+    list_filter = ["code", ("at", DateRangeFilter)]
     list_select_related = ["user"]
     search_fields = ["code", "user__username", "object_id"]
+    search_help_text = _("User name, action code, record id, or the person's name.")
     date_hierarchy = "at"
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also the entries about persons of that name (their record id is the person's id)."""
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            persons = Person.objects.filter(name__icontains=term).annotate(key=Cast("pk", CharField())).values("key")
+            results |= queryset.filter(model=Person._meta.label_lower, object_id__in=persons)
+        return results, duplicates
 
 
 admin.site.site_header = _("Jing'an District Disabled Persons' Federation")
@@ -423,7 +443,7 @@ class FollowUpCloseForm(forms.ModelForm):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(StreetScopedAdmin):
+class FollowUpAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
     """The staff work queues: one per need, open ones first; closing records the outcome."""
 
     form = FollowUpCloseForm
@@ -470,7 +490,7 @@ class ClinicHoursInline(admin.TabularInline):
 
 
 @admin.register(Hospital)
-class HospitalAdmin(admin.ModelAdmin):
+class HospitalAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["name_zh", "name_en", "clinic", "active"]
     search_fields = ["name_zh", "name_en"]
     inlines = [ClinicHoursInline]
@@ -488,7 +508,7 @@ class VolunteerTeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "team", "sign_language", "guide_trained", "active"]
     list_filter = ["active", "sign_language", "guide_trained", "team"]
     list_select_related = ["user", "team"]
@@ -519,7 +539,7 @@ class VolunteerAdmin(admin.ModelAdmin):
 
 
 @admin.register(EscortSlot)
-class EscortSlotAdmin(admin.ModelAdmin):
+class EscortSlotAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["starts_at", "hospital", "capacity", "taken", "cancelled"]
     list_filter = ["hospital", "cancelled", ("starts_at", admin.DateFieldListFilter)]
     date_hierarchy = "starts_at"
@@ -593,7 +613,7 @@ class EscortBookingAdminForm(forms.ModelForm):
 
 
 @admin.register(EscortBooking)
-class EscortBookingAdmin(StreetScopedAdmin):
+class EscortBookingAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
     """Staff book escorts and assign volunteers here; every write goes through services.escorts."""
 
     form = EscortBookingAdminForm
@@ -673,3 +693,8 @@ class ReminderAdmin(ReadOnlyLogAdmin):
     list_display = ["at", "booking", "recipient", "channel", "address"]
     list_filter = ["recipient", "channel"]
     list_select_related = ["booking__slot__hospital", "booking__person"]
+
+
+# The persons' change history for auditors lives in its own module (this one is long); importing it
+# registers it.
+from . import admin_audit  # noqa: E402, F401

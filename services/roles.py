@@ -110,6 +110,7 @@ PERMISSIONS: dict[str, list[str]] = {
         "services.view_all_streets",
         "services.view_accesslog",
         "services.view_auditentry",
+        "services.view_historicalperson",
         "services.view_streetassignment",
         *_ESCORTS_READ,
         *_EMPLOYMENT_READ,

@@ -6,6 +6,7 @@ from django.utils import timezone
 from .actions import overdue_digest_send
 from .escorts import escort_reminders_send
 from .models import Street
+from .retention import audit_trail_purge
 
 
 @shared_task(name="services.heartbeat")
@@ -25,3 +26,9 @@ def send_overdue_follow_up_digest() -> int | None:
 def send_escort_reminders() -> int:
     """Send the day-before escort reminders not sent yet; a repeated run sends nothing new."""
     return escort_reminders_send(now=timezone.now())
+
+
+@shared_task(name="services.purge_audit_trails")
+def purge_audit_trails() -> dict[str, int]:
+    """Delete access-log, audit and history rows past AUDIT_RETENTION_DAYS (never younger than six months)."""
+    return audit_trail_purge(now=timezone.now())

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.actions import follow_up_close
 from services.audit import audit_record
+from services.concurrency import check_version
 from services.models import FollowUp, Person
 
 from ..models import Retrofit, RetrofitLine, RetrofitStatusChange, RetrofitTypeCap
@@ -295,12 +296,21 @@ def retrofit_advance(
     cap_exception_reason: str = "",
     household_signatory: str = "",
     contractor_signatory: str = "",
+    seen_version: str = "",
+    seen_history: str = "",
 ) -> Retrofit:
     """Move a case one step to `to`, recording the step's data, who and when.
 
+    `seen_version` (with `seen_history`), when given, is the version of the case the user's form
+    showed: a case changed since is refused (services.concurrency).
     Raises ValidationError (and changes nothing) if the move, the user or the data break a rule.
     """
     retrofit = Retrofit.objects.select_for_update().select_related("person").get(pk=retrofit.pk)
+    if seen_version:
+        try:
+            check_version(record=retrofit, seen_version=seen_version, seen_history=seen_history)
+        except ValidationError as exc:
+            raise ValidationError({NON_FIELD_ERRORS: [exc]}) from None
     today = timezone.localdate()
     on = on or today
     note, cap_exception_reason = note.strip(), cap_exception_reason.strip()

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from services.admin import ReadOnlyLogAdmin, StreetScopedAdmin
+from services.concurrency import OptimisticLockAdminMixin
 
 from .. import actions
 from ..forms import DeviceIssueForm
@@ -54,7 +55,7 @@ class RetrofitStatusChangeAdmin(ReadOnlyLogAdmin, StreetScopedAdmin):
 
 
 @admin.register(RetrofitItem)
-class RetrofitItemAdmin(admin.ModelAdmin):
+class RetrofitItemAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["name", "unit", "reference_cost", "allowed_standard", "allowed_basic", "active"]
     list_filter = ["active", "allowed_standard", "allowed_basic"]
     list_editable = ["active"]
@@ -72,12 +73,12 @@ class RetrofitItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(RetrofitTypeCap)
-class RetrofitTypeCapAdmin(admin.ModelAdmin):
+class RetrofitTypeCapAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["type", "cap", "updated_at"]
 
 
 @admin.register(RampRetrofit)
-class RampRetrofitAdmin(admin.ModelAdmin):
+class RampRetrofitAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["compound", "passage", "street", "completed_on"]
     list_filter = ["street", ("completed_on", admin.DateFieldListFilter)]
     list_select_related = ["street"]
@@ -87,7 +88,7 @@ class RampRetrofitAdmin(admin.ModelAdmin):
 
 
 @admin.register(SignLanguagePoint)
-class SignLanguagePointAdmin(admin.ModelAdmin):
+class SignLanguagePointAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["venue", "kind", "street", "in_service_from", "in_service_to"]
     list_filter = ["kind", "street"]
     list_select_related = ["street"]
@@ -96,7 +97,7 @@ class SignLanguagePointAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeviceIssue)
-class DeviceIssueAdmin(StreetScopedAdmin):
+class DeviceIssueAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
     form = DeviceIssueForm
     list_display = ["device_type", "person_name", "masked_id", "street", "serial_number", "issued_on", "returned_on"]
     list_filter = ["device_type", "street", ("issued_on", admin.DateFieldListFilter)]

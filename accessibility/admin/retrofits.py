@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.admin import StreetScopedAdmin, xlsx_response
 from services.audit import access_log_record, audit_record
+from services.concurrency import OptimisticLockAdminMixin, is_conflict
 from services.models import AccessLog
 
 from .. import actions, selectors, spreadsheets
@@ -35,7 +36,7 @@ from .parts import (
 
 
 @admin.register(Retrofit)
-class RetrofitAdmin(StreetScopedAdmin):
+class RetrofitAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
     list_display = [
         "number",
         "person_name",
@@ -219,6 +220,9 @@ class RetrofitAdmin(StreetScopedAdmin):
                     actions.retrofit_advance(retrofit=retrofit, to=to, by=request.user, **form.action_kwargs(retrofit))
                 except ValidationError as exc:
                     add_action_errors(form, exc)
+                    if is_conflict(exc):
+                        retrofit = selectors.retrofit_get_for(request.user, pk)  # show the case as it is now
+                        form.show_version_of(retrofit)
                 else:
                     self.message_user(
                         request,

@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from services.admin import StreetScopedAdmin
+from services.concurrency import OptimisticLockAdminMixin
 
 from .. import actions, exports, selectors
 from ..forms import (
@@ -24,7 +25,7 @@ from .base import CATEGORY, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, 
 
 
 @admin.register(Employer)
-class EmployerAdmin(NoDeleteMixin, admin.ModelAdmin):
+class EmployerAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     form = EmployerForm
     list_display = ["name", "credit_code", "district", "counts_toward_quota", "current_placements"]
     list_filter = ["counts_toward_quota", "district"]
@@ -76,7 +77,7 @@ PLACEMENT_FIELDS = [
 
 
 @admin.register(Placement)
-class PlacementAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class PlacementAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     list_display = [
         "person",
         "employer",
@@ -199,7 +200,9 @@ class FollowUpStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(PlacementFollowUp)
-class PlacementFollowUpAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class PlacementFollowUpAdmin(
+    OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin
+):
     """Follow-ups at 1, 3, 6 and 12 months; the list opens on the overdue ones."""
 
     form = FollowUpRecordForm
@@ -286,7 +289,7 @@ class GraduationYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Graduate)
-class GraduateAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class GraduateAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     form = GraduateForm
     list_display = ["person", "graduation_year", "school", "major", "placed", "street"]
     list_filter = ["street", CATEGORY, GraduationYearFilter, GraduatePlacedFilter]

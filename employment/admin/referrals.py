@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from services.admin import StreetScopedAdmin
+from services.concurrency import OptimisticLockAdminMixin
 
 from .. import actions, exports
 from ..forms import (
@@ -15,7 +16,7 @@ from .base import CATEGORY, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, 
 
 
 @admin.register(Referral)
-class ReferralAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class ReferralAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     list_display = ["created_at", "person", "kind", "course", "status", "referred_by", "street"]
     list_filter = ["street", CATEGORY, year_filter("created_at", _("year")), "status", "kind"]
     list_select_related = ["person", "street", "course", "referred_by"]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from services.admin import StreetScopedAdmin
+from services.concurrency import OptimisticLockAdminMixin
 
 from .. import actions, exports, selectors
 from ..forms import (
@@ -39,7 +40,7 @@ class CourseStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(NoDeleteMixin, admin.ModelAdmin):
+class CourseAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     form = CourseForm
     list_display = ["title", "trade", "provider", "starts_on", "ends_on", "places", "place"]
     list_filter = [year_filter("starts_on", _("year")), CourseStateFilter, "trade"]
@@ -62,7 +63,7 @@ class CourseAdmin(NoDeleteMixin, admin.ModelAdmin):
 # Enrolments and the certificate register
 
 
-class EnrollmentAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class EnrollmentAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     list_display = ["person", "course", "street", "status", "certificate_level"]
     list_filter = ["street", CATEGORY, year_filter("course__starts_on", _("year")), "status", "certificate_level"]
     list_select_related = ["person", "street", "course"]

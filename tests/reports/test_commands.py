@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 
 from reports.models import AnnualReport
 
-pytestmark = pytest.mark.django_db
+# The command queues the job after its request commits (services.enqueue): the tests must commit too.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_command_prints_the_figures_and_the_summary(year_2023, capsys):

@@ -12,7 +12,6 @@ from reports.actions import annual_report_request
 from reports.figures import FIGURES
 from reports.models import AnnualReport
 from reports.selectors import summary
-from reports.tasks import compute_annual_report
 
 
 class Command(BaseCommand):
@@ -26,14 +25,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, year: int, json: bool, timeout: float, language: str, **options):
         try:
-            report, started = annual_report_request(year=year, dispatch=False)
+            # Queued after commit like every task (services.enqueue); a run under way is joined.
+            report, _started = annual_report_request(year=year)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        eager = compute_annual_report.app.conf.task_always_eager
-        if started:
-            result = compute_annual_report.apply_async(args=[report.pk], task_id=report.task_id)
-            if not eager:
-                result.get(timeout=timeout, propagate=True)
         report = self._wait(report.pk, timeout)
         if report.status != AnnualReport.Status.DONE:
             raise CommandError(f"The report job for {year} failed: {report.error}")

@@ -1,0 +1,221 @@
+"""Optimistic locking: a form carries the version of the record it showed, and a save from a stale form is refused.
+
+The version is the record's `updated_at` (every save moves it), so no model needs a new column.
+The check runs on the row locked with SELECT ... FOR UPDATE inside the saving transaction, so two
+simultaneous saves from forms that showed the same version cannot both pass: the second waits for
+the first to commit, then sees a newer version. The refused user gets their input back with a
+message naming who changed the record, when, and which fields (from the simple-history rows);
+in the admin's change form the fields they left alone show the record as it is now.
+"""
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+CONFLICT = "edit_conflict"
+VERSION_FIELDS = ("seen_version", "seen_history")
+
+
+def version_of(record: models.Model) -> str:
+    """The version token of `record`: its last save time, to the microsecond."""
+    updated = getattr(record, "updated_at", None)
+    return updated.isoformat() if updated else ""
+
+
+def history_mark(record: models.Model) -> str:
+    """The id of the record's latest history row ("" without history): what the form's user had seen."""
+    history = getattr(record, "history", None)
+    if history is None or record.pk is None:
+        return ""
+    latest = history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return "" if latest is None else str(latest)
+
+
+def _changes_since(record: models.Model, seen_history: str) -> tuple[list[str], list[str]]:
+    """The labels of the fields changed after history row `seen_history`, and who changed them."""
+    history = getattr(record, "history", None)
+    if history is None or not seen_history.isdigit():
+        return [], []
+    seen = int(seen_history)
+    previous = history.filter(history_id__lte=seen).order_by("-history_id").first()
+    fields: list[str] = []
+    users: list[str] = []
+    for row in history.filter(history_id__gt=seen).select_related("history_user").order_by("history_id"):
+        if previous is not None:
+            for name in row.diff_against(previous).changed_fields:
+                try:
+                    label = str(record._meta.get_field(name).verbose_name)
+                except FieldDoesNotExist:
+                    label = name
+                if label not in fields:
+                    fields.append(label)
+        who = row.history_user.get_username() if row.history_user else ""
+        if who and who not in users:
+            users.append(who)
+        previous = row
+    return fields, users
+
+
+def edit_conflict(record: models.Model, seen_history: str = "") -> ValidationError:
+    """The error a stale save gets: who changed `record`, when, and which fields."""
+    fields, users = _changes_since(record, seen_history)
+    when = date_format(timezone.localtime(record.updated_at), "Y-m-d H:i:s") if record.updated_at else "—"
+    params = {"who": ", ".join(users) or _("another user"), "when": when, "fields": ", ".join(fields)}
+    if fields:
+        message = _(
+            "%(who)s saved this record at %(when)s while you were editing it, changing: %(fields)s. "
+            "Nothing of yours was saved yet: your changes are still in the form below. Check them "
+            "against the record as it is now and save again."
+        )
+    else:
+        message = _(
+            "%(who)s saved this record at %(when)s while you were editing it. Nothing of yours was "
+            "saved yet: your changes are still in the form below. Check them against the record as it "
+            "is now and save again."
+        )
+    return ValidationError(message, code=CONFLICT, params=params)
+
+
+def check_version(*, record: models.Model, seen_version: str, seen_history: str = "") -> None:
+    """Refuse a save from a form that showed an older version of `record`, which must be locked already.
+
+    Raises ValidationError with code "edit_conflict".
+    """
+    if seen_version != version_of(record):
+        raise edit_conflict(record, seen_history)
+
+
+def lock_and_check(*, record: models.Model, seen_version: str, seen_history: str = "") -> models.Model:
+    """Lock `record`'s row until the transaction ends and check the form's version. Raises ValidationError."""
+    locked = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    check_version(record=locked, seen_version=seen_version, seen_history=seen_history)
+    return locked
+
+
+def is_conflict(exc: ValidationError) -> bool:
+    errors = exc.error_dict.get(NON_FIELD_ERRORS, []) if hasattr(exc, "error_dict") else exc.error_list
+    return any(getattr(error, "code", None) == CONFLICT for error in errors)
+
+
+def bump_version(record: models.Model) -> None:
+    """Mark `record` as changed (a save of its inline rows leaves its own fields as they were)."""
+    now = timezone.now()
+    type(record)._default_manager.filter(pk=record.pk).update(updated_at=now)
+    record.updated_at = now
+
+
+class VersionFieldsMixin(forms.Form):
+    """Two hidden fields: the version of the record the form showed and the latest history row then."""
+
+    seen_version = forms.CharField(label=_("version seen"), widget=forms.HiddenInput, required=False)
+    seen_history = forms.CharField(label=_("history seen"), widget=forms.HiddenInput, required=False)
+
+    def show_version_of(self, record: models.Model) -> None:
+        """Carry `record`'s current version; on a bound form (after a conflict), the next save is from here."""
+        values = {"seen_version": version_of(record), "seen_history": history_mark(record)}
+        for name, value in values.items():
+            self.fields[name].initial = value
+        if self.is_bound:
+            data = self.data.copy()
+            for name, value in values.items():
+                data[self.add_prefix(name)] = value
+            self.data = data
+
+    def seen(self) -> dict[str, str]:
+        """The version arguments for an action: what this form showed."""
+        data = getattr(self, "cleaned_data", {})
+        return {name: data.get(name) or "" for name in VERSION_FIELDS}
+
+
+class VersionedModelFormMixin(VersionFieldsMixin):
+    """A ModelForm that refuses to save over a newer version of its instance.
+
+    The check locks the row, so it must run inside the transaction that saves (the admin's change
+    view is one). Put it first in the bases: class F(VersionedModelFormMixin, forms.ModelForm).
+    A post without the token (a script, not a page the portal rendered) is not checked.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and not self.is_bound:
+            self.show_version_of(self.instance)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk is not None and self.seen()["seen_version"]:
+            seen = self.seen()
+            try:
+                lock_and_check(record=self.instance, **seen)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+                current = type(self.instance)._default_manager.get(pk=self.instance.pk)
+                self._show_current_with_their_edits(current, seen["seen_history"])
+                self.show_version_of(current)
+        return cleaned
+
+    def _show_current_with_their_edits(self, current: models.Model, seen_history: str) -> None:
+        """After a conflict, the fields this user left alone show the record as it is now; their edits stay.
+
+        What the user saw is the history row `seen_history`; without history, the form is left as posted.
+        """
+        history = getattr(current, "history", None)
+        if history is None or not seen_history.isdigit():
+            return
+        seen = history.filter(history_id__lte=int(seen_history)).order_by("-history_id").first()
+        if seen is None:
+            return
+        now = type(self)(instance=current)
+        data = self.data.copy()
+        for name, field in self.fields.items():
+            try:
+                model_field = current._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.disabled or not model_field.concrete or not hasattr(seen, model_field.attname):
+                continue
+            if field.has_changed(getattr(seen, model_field.attname), self[name].data):
+                continue  # their edit
+            value = now[name].value()
+            key = self.add_prefix(name)
+            if isinstance(value, list | tuple):
+                data.setlist(key, [str(v) for v in value])
+            elif value is None or value is False:
+                data.pop(key, None)
+            else:
+                data[key] = "on" if value is True else str(value)
+        self.data = data
+
+
+class OptimisticLockAdminMixin:
+    """A ModelAdmin whose change form refuses a stale save; put it before the ModelAdmin class in the bases.
+
+    The admin saves in one transaction (changeform_view), so the form's check under the row lock and
+    the save are atomic. A save of inlines alone moves the version too.
+    """
+
+    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> type[forms.ModelForm]:
+        base = kwargs.get("form", self.form)
+        if obj is not None and not issubclass(base, VersionedModelFormMixin):
+            kwargs["form"] = type(f"Versioned{base.__name__}", (VersionedModelFormMixin, base), {})
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: Any, obj: Any = None) -> list[Any]:
+        # Without declared fieldsets the admin lists the form's fields, the hidden ones included: place them once.
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options.get("fields", ()) if f not in VERSION_FIELDS]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is not None and fieldsets and self.has_change_permission(request, obj):
+            name, options = fieldsets[0]
+            fieldsets[0] = (name, {**options, "fields": [*options["fields"], *VERSION_FIELDS]})
+        return fieldsets
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if change and any(formset.has_changed() for formset in formsets):
+            bump_version(form.instance)

@@ -1,0 +1,71 @@
+"""How long the audit trails are kept, and the purge job: the only way their rows are ever deleted.
+
+The trails are the access log, the audit entries and every simple-history table. They are kept
+AUDIT_RETENTION_DAYS (three years unless set), never less than MIN_RETENTION_DAYS (six months): a
+shorter setting stops the portal at start-up and the purge alike. The purge deletes with one
+DELETE per table, and records what it removed in the audit trail itself.
+"""
+
+import datetime
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models, transaction
+from simple_history.models import HistoricalChanges
+
+from .audit import audit_record
+from .models import AccessLog, AuditEntry
+from .models.registry import ImmutableQuerySet
+
+MIN_RETENTION_DAYS = 183
+DEFAULT_RETENTION_DAYS = 3 * 365
+
+
+def retention_days() -> int:
+    """The configured retention in days. Raises ImproperlyConfigured below the six-month minimum."""
+    days = getattr(settings, "AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+    if isinstance(days, bool) or not isinstance(days, int) or days < MIN_RETENTION_DAYS:
+        raise ImproperlyConfigured(
+            f"AUDIT_RETENTION_DAYS is {days!r}: access logs and change history must be kept at least "
+            f"{MIN_RETENTION_DAYS} days (six months). Set a whole number of days of {MIN_RETENTION_DAYS} or more."
+        )
+    return days
+
+
+def audit_trails() -> list[tuple[type[models.Model], str]]:
+    """Every audit table with the field that dates its rows: the access log, audit entries, each history table."""
+    trails: list[tuple[type[models.Model], str]] = [(AccessLog, "at"), (AuditEntry, "at")]
+    trails += [(model, "history_date") for model in apps.get_models() if issubclass(model, HistoricalChanges)]
+    return trails
+
+
+def audit_trail_purge(*, now: datetime.datetime) -> dict[str, int]:
+    """Delete the audit rows older than the retention period; returns the rows deleted per table.
+
+    Rows younger than MIN_RETENTION_DAYS are never deleted, whatever the setting.
+    Raises ImproperlyConfigured if AUDIT_RETENTION_DAYS is below the minimum.
+    """
+    days = retention_days()
+    cutoff = now - datetime.timedelta(days=days)
+    # A second guard, independent of the setting's check: nothing of the last six months goes.
+    cutoff = min(cutoff, now - datetime.timedelta(days=MIN_RETENTION_DAYS))
+    deleted: dict[str, int] = {}
+    with transaction.atomic():
+        for model, field in audit_trails():
+            rows: Any = model._default_manager.all()
+            if isinstance(rows, ImmutableQuerySet):
+                count = rows.purge_older_than(cutoff, field=field)
+            else:
+                doomed = rows.filter(**{f"{field}__lt": cutoff})
+                count = doomed._raw_delete(doomed.db)  # one DELETE, as for the logs above
+            if count:
+                deleted[model._meta.label_lower] = count
+        audit_record(
+            obj=AuditEntry,
+            code="services.audit.purged",
+            by=None,
+            data={"cutoff": cutoff.isoformat(), "retention_days": days, "deleted": deleted},
+        )
+    return deleted
