@@ -66,3 +66,18 @@ deploy-check: install
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
+
+.PHONY: backup restore load
+
+# pg_dump (custom format) of DATABASE_URL's database, and a tar of MEDIA_ROOT, into BACKUP_DIR (./backups).
+backup: install
+	$(MANAGE) backup
+
+# make restore BACKUP=backups/x.dump [TARGET_DATABASE_URL=postgres://...] [FORCE=1]
+restore: install
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=path/to/file.dump [TARGET_DATABASE_URL=postgres://...] [FORCE=1]" && exit 2)
+	$(MANAGE) restore "$(BACKUP)" $(if $(TARGET_DATABASE_URL),--target "$(TARGET_DATABASE_URL)") $(if $(filter 1 true yes,$(FORCE)),--force)
+
+# The load check of issue #10 (bench/README.md): public pages and 20 committee members filing visits.
+load: install-dev
+	$(PY) bench/load.py

@@ -1,4 +1,4 @@
-"""Photos of homes: what may be stored (JPEG or PNG by content, at most 5 MB) and where."""
+"""Photos of homes: what may be stored (JPEG or PNG by content, within RETROFIT_PHOTO_MAX_BYTES) and where."""
 
 import uuid
 from typing import IO, Any
@@ -6,7 +6,8 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
+from services.uploads import validate_image
+
 # The first bytes of each accepted format; the file name's extension is never trusted.
 SIGNATURES = {
     b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
@@ -28,12 +29,11 @@ def sniff(file: IO[bytes] | Any) -> tuple[str, str] | None:
 
 
 def validate_photo(file: Any) -> None:
-    """Refuse a file that is over 5 MB or is not a JPEG or PNG image by its content."""
-    if file.size > MAX_PHOTO_BYTES:
-        raise ValidationError(
-            _("The photo is larger than %(mb)d MB."), code="too_large", params={"mb": MAX_PHOTO_BYTES // 1024 // 1024}
-        )
-    if file.size == 0 or sniff(file) is None:
+    """Refuse a file over settings.RETROFIT_PHOTO_MAX_BYTES, or that Pillow does not verify as a whole JPEG or PNG."""
+    kind = sniff(file) if file.size else None
+    found = validate_image(file, kind="retrofit_photo")
+    # The stored name's extension comes from the first bytes: they must agree with what Pillow read.
+    if kind is None or kind[0] != f"image/{found.lower()}":
         raise ValidationError(_("Upload a JPEG or PNG photo."), code="not_an_image")
 
 

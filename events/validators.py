@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from services.uploads import file_too_large
+
 # Mainland mobile numbers: 11 digits, 1 then 3-9. Landlines: an optional area code (0 and 2-3 digits)
 # and a 7- or 8-digit local number that does not start with 0 or 1.
 MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -17,7 +19,6 @@ SHANGHAI_AREA_CODE = "021"
 RESERVED_SLUGS = frozenset({"past", "feed", "rss", "atom", "registrations", "accessibility"})
 
 FILENAME_LIKE = re.compile(r"(?i)^[\w\-. ]*\.(jpe?g|png|gif|webp|heic)$|^(img|dsc|photo|image)[_\- ]?\d+$")
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
 def normalise_phone(raw: object) -> str:
@@ -75,11 +76,12 @@ def validate_alt_text(value: str) -> str:
 
 
 def validate_photo_file(file: Any) -> None:
-    """Refuse uploads over 5 MB or in formats other than JPEG and PNG (read by Pillow, not the name)."""
+    """Refuse uploads over settings.EVENT_PHOTO_MAX_BYTES or in formats other than JPEG and PNG (read by Pillow)."""
     if file is None:
         return
-    if getattr(file, "size", 0) > MAX_PHOTO_BYTES:
-        raise ValidationError(_("The photo is larger than 5 MB."), code="too_large")
+    too_large = file_too_large(getattr(file, "size", 0), "event_photo")
+    if too_large:
+        raise ValidationError(too_large, code="too_large")
     image = getattr(file, "image", None)
     fmt = getattr(image, "format", None)
     if image is not None and fmt not in {"JPEG", "PNG"}:

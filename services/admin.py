@@ -45,6 +45,7 @@ from .models import (
     VolunteerTeam,
 )
 from .timeline import timeline_for
+from .uploads import file_too_large
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_LIKE = re.compile(r"[\dXx\s\uff10-\uff19\uff38\uff58]{15,24}")
@@ -239,8 +240,8 @@ class PersonAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
             status = 400
             if upload is None:
                 messages.error(request, _("Choose an .xlsx file to import."))
-            elif upload.size > spreadsheets.MAX_IMPORT_BYTES:
-                messages.error(request, _("The file is larger than 5 MB."))
+            elif file_too_large(upload.size, "spreadsheet"):
+                messages.error(request, file_too_large(upload.size, "spreadsheet"))
             else:
                 result = spreadsheets.import_persons(data=upload.read(), by=request.user)
                 if result.ok:

@@ -2,7 +2,6 @@
 
 import datetime
 import io
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,16 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from .audit import audit_record
 from .identity import normalise_number
 from .models import Person, Street
 from .selectors import age_on
+from .uploads import file_too_large, is_xlsx
 from .validation import person_errors
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
 BATCH = 1000
 # Cells that a spreadsheet program would run as a formula (CSV/formula injection).
@@ -218,19 +216,26 @@ def _header_map(headers: list[Any]) -> tuple[dict[str, int], list[RowError]]:
 
 
 def _read_rows(data: bytes) -> list[tuple[Any, ...]]:
-    if len(data) > MAX_IMPORT_BYTES:
-        raise CellError(_("The file is larger than %(mb)d MB.") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)})
+    too_large = file_too_large(len(data), "spreadsheet")
+    if too_large:
+        raise CellError(too_large)
+    if not is_xlsx(data):
+        raise CellError(_("This is not an Excel .xlsx file that can be read."))
+    rows = []
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        try:
+            # Read-only mode parses the sheet lazily: a damaged file can also fail while iterating.
+            for row in book.worksheets[0].iter_rows(values_only=True):
+                if len(rows) > MAX_IMPORT_ROWS:
+                    raise CellError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_IMPORT_ROWS})
+                rows.append(row)
+        finally:
+            book.close()
+    except CellError:
+        raise
+    except Exception as exc:  # zipfile, zlib, the XML parser and openpyxl each fail their own way on a bad file
         raise CellError(_("This is not an Excel .xlsx file that can be read.")) from exc
-    sheet = book.worksheets[0]
-    rows = []
-    for row in sheet.iter_rows(values_only=True):
-        if len(rows) > MAX_IMPORT_ROWS:
-            raise CellError(_("The file has more than %(max)d rows; split it.") % {"max": MAX_IMPORT_ROWS})
-        rows.append(row)
-    book.close()
     return rows
 
 

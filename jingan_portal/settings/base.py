@@ -134,6 +134,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Upload limits in bytes, one per kind of file; a refusal names the limit (services.uploads).
+RETROFIT_PHOTO_MAX_BYTES = env.int("RETROFIT_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+EVENT_PHOTO_MAX_BYTES = env.int("EVENT_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+SPREADSHEET_IMPORT_MAX_BYTES = env.int("SPREADSHEET_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

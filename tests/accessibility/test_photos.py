@@ -1,15 +1,18 @@
 """Before and after photos: JPEG or PNG by content, at most 5 MB, with a text alternative, for staff only."""
 
+import io
+
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from PIL import Image
 
 from accessibility.actions import retrofit_photo_add
 from accessibility.models import Retrofit, RetrofitPhoto
-from accessibility.photos import MAX_PHOTO_BYTES
 from services.models import AccessLog, AuditEntry
 from tests.services.factories import PersonFactory
 
@@ -19,8 +22,18 @@ from .factories import make_retrofit
 pytestmark = pytest.mark.django_db
 
 Status = Retrofit.Status
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200)
+
+
+def _image(fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), "white").save(buffer, fmt)
+    return buffer.getvalue()
+
+
+# Real images: the content is verified by Pillow, not only by its first bytes.
+PNG = _image("PNG")
+JPEG = _image("JPEG")
+MAX_PHOTO_BYTES = settings.RETROFIT_PHOTO_MAX_BYTES
 
 
 def upload(content: bytes = PNG, name: str = "bathroom.png") -> SimpleUploadedFile:

