@@ -319,3 +319,18 @@ def award_delete(*, award: Award, by: Any) -> None:
     award._history_user = by
     award.delete()
     public_pages_changed()
+
+
+@transaction.atomic
+def prevention_record_save(*, record: Any, by: Any) -> Any:
+    """Create or update a prevention material or quiz campaign after full validation, audited.
+
+    Raises ValidationError if the record breaks a rule.
+    """
+    creating = record._state.adding
+    record.full_clean()
+    record._history_user = by
+    record.save()
+    name = record._meta.model_name
+    audit_record(obj=record, code=f"events.{name}.{'created' if creating else 'updated'}", by=by)
+    return record

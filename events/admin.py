@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from services.admin import StreetScopedAdmin
 
 from . import actions
 from .forms import AwardAdminForm, EventAdminForm, EventPhotoForm, RegistrationAddForm
-from .models import NEEDS, PROVISIONS, Award, Event, EventPhoto, Registration
+from .models import NEEDS, PROVISIONS, Award, Event, EventPhoto, PreventionMaterial, QuizCampaign, Registration
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -274,3 +275,45 @@ class AwardAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for award in queryset:
             actions.award_delete(award=award, by=request.user)
+
+
+class PreventionAdmin(admin.ModelAdmin):
+    """Links are https only; the campaign is chosen among the prevention-campaign events."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "campaign":
+            kwargs["queryset"] = Event.objects.filter(category=Event.Category.PREVENTION).order_by("-starts_at")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(PreventionMaterial)
+class PreventionMaterialAdmin(PreventionAdmin):
+    """Prevention videos and articles as published; the report counts the videos."""
+
+    list_display = ["published_on", "title", "kind", "captioned", "signed", "campaign"]
+    list_filter = ["kind", "captioned", "signed", ("published_on", admin.DateFieldListFilter)]
+    list_select_related = ["campaign"]
+    search_fields = ["title", "url"]
+    date_hierarchy = "published_on"
+    fields = ["kind", "title", "url", "published_on", "captioned", "signed", "campaign"]
+
+    def save_model(self, request, obj, form, change):
+        actions.prevention_record_save(record=obj, by=request.user)
+
+
+@admin.register(QuizCampaign)
+class QuizCampaignAdmin(PreventionAdmin):
+    list_display = ["title", "starts_on", "ends_on", "participants", "prize_winners", "campaign"]
+    list_filter = [("ends_on", admin.DateFieldListFilter)]
+    list_select_related = ["campaign"]
+    search_fields = ["title"]
+    date_hierarchy = "starts_on"
+    fields = ["title", "starts_on", "ends_on", "url", "participants", "prize_winners", "campaign"]
+
+    def save_model(self, request, obj, form, change):
+        actions.prevention_record_save(record=obj, by=request.user)

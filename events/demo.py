@@ -10,7 +10,7 @@ from django.utils import timezone
 from services.models import Person
 
 from .caching import public_pages_changed
-from .models import Award, Event, Registration
+from .models import Award, Event, PreventionMaterial, QuizCampaign, Registration
 
 C = Event.Category
 SHANGHAI = "上海市静安区"
@@ -269,10 +269,72 @@ def seed_upcoming(persons: list[Person]) -> None:
     _event("upcoming-draft", "新春游园会（筹备中）", C.CULTURE, on(40), capacity=100, is_published=False)
 
 
+# The 2023 prevention campaign: 15 educational videos on the WeChat account (the article), a few articles,
+# and the online quiz with prizes. (title, month, day, captioned, signed)
+PREVENTION_VIDEOS_2023 = [
+    ("预防先天残疾：孕前检查很重要", 1, 10, True, False),
+    ("新生儿听力筛查知多少", 1, 31, True, True),
+    ("儿童弱视早发现早治疗", 2, 21, True, False),
+    ("老年人防跌倒居家小贴士", 3, 3, True, True),
+    ("爱耳日：远离噪声性耳聋", 3, 3, True, True),
+    ("脑卒中的早期信号", 4, 11, True, False),
+    ("糖尿病视网膜病变的预防", 5, 9, True, False),
+    ("科学认识孤独症", 4, 2, True, False),
+    ("心理健康：抑郁不是懒", 5, 25, True, False),
+    ("安全用药，预防药物性耳聋", 6, 13, True, True),
+    ("交通安全与意外伤害预防", 7, 18, True, False),
+    ("全国残疾预防日：预防先天残疾 守护美好未来", 8, 25, True, True),
+    ("骨质疏松与骨折预防", 9, 12, True, False),
+    ("全国爱眼日回顾：青少年近视防控", 10, 17, True, False),
+    ("康复之家：家门口的康复服务", 11, 21, True, True),
+]
+PREVENTION_ARTICLES_2023 = [("残疾预防知识问答（图文）", 8, 20), ("静安区残疾预防行动工作方案解读", 6, 1)]
+ARTICLE_VIDEOS = 15
+
+
+def seed_prevention(year: int) -> None:
+    """The year's prevention videos, articles and quiz, and a video of the year before that must not count."""
+    assert len(PREVENTION_VIDEOS_2023) == ARTICLE_VIDEOS
+    campaign = Event.objects.filter(slug="2023-prevention-day").first()
+    rows = [
+        (PreventionMaterial.Kind.VIDEO, title, datetime.date(year, month, day), captioned, signed, n)
+        for n, (title, month, day, captioned, signed) in enumerate(PREVENTION_VIDEOS_2023)
+    ]
+    rows += [
+        (PreventionMaterial.Kind.ARTICLE, title, datetime.date(year, month, day), False, False, 50 + n)
+        for n, (title, month, day) in enumerate(PREVENTION_ARTICLES_2023)
+    ]
+    rows.append((PreventionMaterial.Kind.VIDEO, "助残日宣传片", datetime.date(year - 1, 5, 15), True, False, 90))
+    for kind, title, published_on, captioned, signed, n in rows:
+        PreventionMaterial.objects.get_or_create(
+            url=f"https://mp.weixin.qq.com/s/jingan-prevention-{published_on.year}-{n:02d}",
+            defaults={
+                "kind": kind,
+                "title": title,
+                "published_on": published_on,
+                "captioned": captioned,
+                "signed": signed,
+                "campaign": campaign if published_on.month == 8 and published_on.year == year else None,
+            },
+        )
+    # The article names the quiz but gives no counts: these participants and winners are made up for the demo.
+    QuizCampaign.objects.get_or_create(
+        title="“残疾预防，普及健康”线上有奖知识竞答",
+        starts_on=datetime.date(year, 8, 18),
+        defaults={
+            "ends_on": datetime.date(year, 9, 10),
+            "participants": 2368,
+            "prize_winners": 200,
+            "campaign": campaign,
+        },
+    )
+
+
 def seed(*, year: int, persons: int, stdout: Any) -> None:
     registry = list(Person.objects.filter(status=Person.Status.ACTIVE).order_by("id_number")[:200])
     seed_year(year, registry)
     seed_upcoming(registry)
+    seed_prevention(year)
     public_pages_changed()
     stdout.write(
         f"Events: {Event.objects.count()} ({Event.objects.filter(starts_at__year=year).count()} in {year}), "

@@ -427,3 +427,9 @@ class Award(TimeStampedModel):
     def public_winner(self) -> str:
         """Who won, as the public site may say it: the team's name, never a person's."""
         return self.team_name if self.kind == self.Kind.TEAM else gettext("A Jing'an athlete")
+
+
+# Prevention materials and quizzes live in their own module; imported here so they are this app's models.
+from .prevention import PreventionMaterial, QuizCampaign  # noqa: E402
+
+__all__ = ["Award", "Event", "EventPhoto", "PreventionMaterial", "QuizCampaign", "Registration"]

@@ -10,15 +10,19 @@ Definitions, for one calendar year in Asia/Shanghai time:
   the held events of the categories culture, sports and e-sports. Prevention campaigns,
   trainings, party-building and volunteering events are counted by category, but are reported by
   their own figures (prevention work, employment training, volunteer service), not as 文体活动.
+- *Prevention videos* are prevention materials of the kind video published (dated) in the year;
+  articles are counted apart. *Quiz participants* are the participants of the quiz campaigns that
+  ended in the year (their count is final when a quiz closes).
 - *Awards* are the places won by Jing'an teams and athletes with an award date in the year, at
   the federation's own events (held ones only) or at competitions held by others.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
-from .models import Award, Event, Registration
+from .models import Award, Event, PreventionMaterial, QuizCampaign, Registration
 from .selectors import year_bounds
 
 CULTURE_AND_SPORTS = (Event.Category.CULTURE, Event.Category.SPORTS, Event.Category.ESPORTS)
@@ -127,3 +131,49 @@ def awards(*, year: int) -> AwardYear:
     places = dict(counted.values("place").annotate(n=Count("id")).order_by().values_list("place", "n"))
     by_place = tuple((value, str(label), places[value]) for value, label in Award.Place.choices if value in places)
     return AwardYear(year=year, by_place=by_place, **totals)
+
+
+def prevention_videos(year: int) -> QuerySet[PreventionMaterial]:
+    """Prevention videos published in `year` (articles never count)."""
+    return PreventionMaterial.objects.filter(kind=PreventionMaterial.Kind.VIDEO, published_on__year=year)
+
+
+def quiz_campaigns(year: int) -> QuerySet[QuizCampaign]:
+    """Quiz campaigns that ended in `year`."""
+    return QuizCampaign.objects.filter(ends_on__year=year)
+
+
+def quiz_participants(year: int) -> int:
+    """Participants of the quiz campaigns that ended in `year`, in one query."""
+    return quiz_campaigns(year).aggregate(n=Coalesce(Sum("participants"), 0))["n"]
+
+
+@dataclass(frozen=True)
+class PreventionYear:
+    """Prevention work of a year: materials published and quiz campaigns closed."""
+
+    year: int
+    videos: int
+    captioned_videos: int
+    signed_videos: int
+    articles: int
+    quizzes: int
+    quiz_participants: int
+    prize_winners: int
+
+
+def prevention(*, year: int) -> PreventionYear:
+    """Prevention materials published and quiz campaigns ended in `year`, in two queries."""
+    video = Q(kind=PreventionMaterial.Kind.VIDEO)
+    materials = PreventionMaterial.objects.filter(published_on__year=year).aggregate(
+        videos=Count("pk", filter=video),
+        captioned_videos=Count("pk", filter=video & Q(captioned=True)),
+        signed_videos=Count("pk", filter=video & Q(signed=True)),
+        articles=Count("pk", filter=Q(kind=PreventionMaterial.Kind.ARTICLE)),
+    )
+    quizzes = quiz_campaigns(year).aggregate(
+        quizzes=Count("pk"),
+        quiz_participants=Coalesce(Sum("participants"), 0),
+        prize_winners=Coalesce(Sum("prize_winners"), 0),
+    )
+    return PreventionYear(year=year, **materials, **quizzes)

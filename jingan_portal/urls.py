@@ -8,6 +8,7 @@ from django.urls import include, path
 from accounts import views as account_views
 from events import views as event_views
 from events.sitemaps import SITEMAPS
+from services import rehab_views
 
 from . import views
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("accounts/two-factor/recovery-codes/", account_views.otp_recovery_codes, name="otp_recovery_codes"),
     path("events/", include("events.urls")),
     path("accessibility-statement/", event_views.accessibility_statement, name="accessibility_statement"),
+    path("rehab-homes/", rehab_views.rehab_homes, name="rehab_homes"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("reports/", include("reports.urls")),
     path("field/events/", include("events.field_urls")),

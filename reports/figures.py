@@ -20,7 +20,7 @@ from employment.models import CertificateLevel
 from events import stats as event_stats
 from events.models import Event, Registration
 from services import stats as service_stats
-from services.models import EscortBooking, EscortService, Hospital, Person, Street
+from services.models import EscortBooking, EscortService, HomeRehabSession, Hospital, Person, Street
 
 Streets = Iterable[Street] | QuerySet[Street] | None
 Breakdown = Callable[[int], dict[str, int]]
@@ -452,6 +452,144 @@ CULTURE_PARTICIPANTS = Figure(
 )
 
 
+# Rehabilitation, prevention and the campaign visits (issue 12)
+
+
+def _people_given_home_rehab(year: int) -> QuerySet[Person]:
+    """The records behind people who received home rehabilitation: persons with a session in `year`."""
+    return Person.objects.filter(pk__in=service_stats.home_rehab_sessions(year).values("person"))
+
+
+REHAB_HOMES = Figure(
+    key="rehab_homes",
+    label_zh="残疾人“康复之家”",
+    label_en="Rehabilitation homes",
+    unit_zh="家",
+    unit_en="centres",
+    compute=lambda year, streets=None: service_stats.rehab_homes_certified(year, streets).count(),
+    breakdowns={"street": lambda year: grouped(service_stats.rehab_homes_certified(year), "street__code")},
+    drilldown=service_stats.rehab_homes_certified,
+    select_related=("street",),
+    columns=(
+        Column("社区卫生服务中心", "Community health service centre", lambda r: r.name),
+        Column("街道", "Street", lambda r: r.street.name),
+        Column("市级验收日期", "Municipal acceptance", lambda r: r.accepted_on),
+    ),
+    sentence_zh="{value}家社区卫生服务中心通过市级验收，建设成为残疾人“康复之家”",
+    sentence_en="{value} community health service centres accepted by the city as rehabilitation homes",
+)
+
+HOME_REHAB_PEOPLE = Figure(
+    key="home_rehab_people",
+    label_zh="送康复服务上门",
+    label_en="People given rehabilitation at home",
+    unit_zh="人",
+    unit_en="people",
+    compute=lambda year, streets=None: service_stats.home_rehab_figures(year=year, streets=streets).people,
+    breakdowns={
+        "street": lambda year: grouped(service_stats.home_rehab_sessions(year), "street__code", "person"),
+        "category": lambda year: grouped(service_stats.home_rehab_sessions(year), "person__category", "person"),
+    },
+    drilldown=_people_given_home_rehab,
+    select_related=("street",),
+    columns=(
+        Column("姓名", "Name", lambda r: r.name),
+        Column("身份证号", "ID number", lambda r: r.masked_id_number),
+        Column("残疾类别", "Category", lambda r: r.get_category_display()),
+        Column("街道", "Street", lambda r: r.street.name),
+    ),
+    sentence_zh="结合家庭医生签约送康复服务上门{value}人、{f[home_rehab_sessions]}次",
+    sentence_en="Rehabilitation brought to {value} people at home, in {f[home_rehab_sessions]} sessions",
+)
+
+HOME_REHAB_SESSIONS = Figure(
+    key="home_rehab_sessions",
+    label_zh="上门康复服务",
+    label_en="Home rehabilitation sessions",
+    unit_zh="次",
+    unit_en="sessions",
+    compute=lambda year, streets=None: service_stats.home_rehab_figures(year=year, streets=streets).sessions,
+    breakdowns={
+        "session_kind": lambda year: grouped(service_stats.home_rehab_sessions(year), "kind"),
+        "street": lambda year: grouped(service_stats.home_rehab_sessions(year), "street__code"),
+    },
+    drilldown=service_stats.home_rehab_sessions,
+    select_related=("person", "street", "centre"),
+    columns=(
+        *PERSON_COLUMNS,
+        Column("服务内容", "Kind", lambda r: r.get_kind_display()),
+        Column("日期", "Date", lambda r: r.given_on),
+        Column("社区卫生服务中心", "Centre", lambda r: r.centre.name),
+    ),
+)
+
+
+def _prevention_videos(year: int, streets: Streets = None) -> int:
+    _district_only(streets)
+    return event_stats.prevention_videos(year).count()
+
+
+def _quiz_participants(year: int, streets: Streets = None) -> int:
+    _district_only(streets)
+    return event_stats.quiz_participants(year)
+
+
+PREVENTION_VIDEOS = Figure(
+    key="prevention_videos",
+    label_zh="残疾预防科普视频",
+    label_en="Prevention videos published",
+    unit_zh="条",
+    unit_en="videos",
+    compute=_prevention_videos,
+    drilldown=event_stats.prevention_videos,
+    columns=(
+        Column("标题", "Title", lambda r: r.title),
+        Column("发布日期", "Published on", lambda r: r.published_on),
+        Column("字幕", "Captioned", lambda r: "✓" if r.captioned else ""),
+        Column("手语", "Sign language", lambda r: "✓" if r.signed else ""),
+    ),
+    sentence_zh="推送残疾预防科普视频{value}条",
+    sentence_en="{value} disability prevention videos published",
+)
+
+QUIZ_PARTICIPANTS = Figure(
+    key="quiz_participants",
+    label_zh="残疾预防线上有奖知识竞答参与",
+    label_en="Prevention quiz participants",
+    unit_zh="人次",
+    unit_en="participants",
+    compute=_quiz_participants,
+    drilldown=event_stats.quiz_campaigns,
+    columns=(
+        Column("竞答", "Quiz", lambda r: r.title),
+        Column("开始", "Starts", lambda r: r.starts_on),
+        Column("结束", "Ends", lambda r: r.ends_on),
+        Column("参与人次", "Participants", lambda r: r.participants),
+        Column("获奖人数", "Prize winners", lambda r: r.prize_winners),
+    ),
+    sentence_zh="开展残疾预防线上有奖知识竞答，参与{value}人次",
+    sentence_en="{value} people took the online prevention quiz",
+)
+
+CAMPAIGN_VISITS_HELPED = Figure(
+    key="campaign_visits_helped",
+    label_zh="“四百”大走访精准帮扶",
+    label_en="Campaign visits with targeted help",
+    unit_zh="户次",
+    unit_en="visits",
+    compute=lambda year, streets=None: service_stats.campaign_visits_with_help(year, streets).count(),
+    breakdowns={
+        "street": lambda year: grouped(service_stats.campaign_visits_with_help(year), "street__code"),
+        "category": lambda year: grouped(service_stats.campaign_visits_with_help(year), "person__category"),
+    },
+    drilldown=service_stats.campaign_visits_with_help,
+    select_related=("person", "street"),
+    columns=(*PERSON_COLUMNS, Column("走访日期", "Visited on", lambda r: r.visited_on)),
+    sentence_zh="“四百”大走访入户调查并精准帮扶{value}户次",
+    sentence_en="{value} campaign home visits led to targeted help",
+)
+
+
 FIGURES: tuple[Figure, ...] = (
     ESCORT_PERSON_VISITS,
     RETROFITS,
@@ -466,6 +604,12 @@ FIGURES: tuple[Figure, ...] = (
     NEW_GRADUATES_PLACED,
     CULTURE_EVENTS,
     CULTURE_PARTICIPANTS,
+    REHAB_HOMES,
+    HOME_REHAB_PEOPLE,
+    HOME_REHAB_SESSIONS,
+    PREVENTION_VIDEOS,
+    QUIZ_PARTICIPANTS,
+    CAMPAIGN_VISITS_HELPED,
 )
 BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
 assert len(BY_KEY) == len(FIGURES), "figure keys must be unique"
@@ -492,6 +636,7 @@ BREAKDOWN_NAMES = {
     "kind": ("按服务点类型", "By kind of venue"),
     "level": ("按证书等级", "By certificate level"),
     "event_category": ("按活动类别", "By event category"),
+    "session_kind": ("按服务内容", "By kind of session"),
 }
 
 
@@ -525,6 +670,8 @@ def key_labels(names: Iterable[str]) -> dict[str, dict[str, str]]:
             labels[name] = _choice_labels(CertificateLevel.choices)
         elif name == "event_category":
             labels[name] = _choice_labels(Event.Category.choices)
+        elif name == "session_kind":
+            labels[name] = _choice_labels(HomeRehabSession.Kind.choices)
         else:
             labels[name] = {}
     return labels

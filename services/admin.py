@@ -696,6 +696,6 @@ class ReminderAdmin(ReadOnlyLogAdmin):
     list_select_related = ["booking__slot__hospital", "booking__person"]
 
 
-# The persons' change history for auditors lives in its own module (this one is long); importing it
-# registers it.
-from . import admin_audit  # noqa: E402, F401
+# Rehabilitation's admin lives in its own module (this one is long); importing it registers it.
+# The persons' change history for auditors is in its own module too.
+from . import admin_audit, admin_rehab  # noqa: E402, F401

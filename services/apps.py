@@ -14,3 +14,23 @@ class ServicesConfig(AppConfig):
 
         # Permissions exist only after migrate has run for every app, so roles get theirs here.
         post_migrate.connect(sync_role_permissions, dispatch_uid="services.sync_role_permissions")
+        self._register_rehabilitation()
+
+    def _register_rehabilitation(self) -> None:
+        """A visit's rehabilitation need refers the person to a centre; the person page shows their rehabilitation."""
+        from django.urls import reverse
+
+        from . import extensions, rehab, timeline
+
+        timeline.register(rehab.timeline_entries)
+        extensions.register_need_action(
+            "rehabilitation",
+            extensions.NeedAction(
+                _("refer to a centre"), lambda person, follow_up: reverse("field:rehab_refer", args=[follow_up.pk])
+            ),
+        )
+        extensions.register_person_panel(
+            extensions.PersonPanel(
+                "services/field/_person_rehab.html", lambda person, user: rehab.person_rehab_panel(person)
+            )
+        )

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from . import demo_escorts, roles
+from . import demo_escorts, demo_rehab, roles
 from .actions import home_visit_record
 from .models import FollowUp, Person, Street, StreetAssignment, User
 from .sample import sample_persons
@@ -80,6 +80,7 @@ def seed(*, year: int, persons: int, stdout: Any) -> None:
     stdout.write(f"Registry: {total} persons.")
     stdout.write(f"Home visits by the demo committee members: {seed_visits()}.")
     demo_escorts.seed(year=year, stdout=stdout)
+    demo_rehab.seed(year=year, stdout=stdout)
 
 
 def describe_accounts(stdout: Any) -> None:

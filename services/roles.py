@@ -75,6 +75,14 @@ _EVENTS_STAFF = [
     *(f"events.{v}_{m}" for m in ("eventphoto", "award") for v in ("view", "add", "change", "delete")),
 ]
 _EVENTS_READ = ["events.view_event", "events.view_eventphoto", "events.view_registration", "events.view_award"]
+# Rehabilitation (issue 12): centres, family-doctor contracts, home sessions, referrals; prevention in events.
+_REHAB_MODELS = ["rehabcentre", "familydoctorcontract", "homerehabsession", "rehabreferral"]
+_REHAB_STAFF = [f"services.{v}_{m}" for m in _REHAB_MODELS for v in ("view", "add", "change")]
+_REHAB_READ = [f"services.view_{m}" for m in _REHAB_MODELS]
+_PREVENTION_STAFF = [
+    f"events.{v}_{m}" for m in ("preventionmaterial", "quizcampaign") for v in ("view", "add", "change")
+]
+_PREVENTION_READ = ["events.view_preventionmaterial", "events.view_quizcampaign"]
 _REPORTS_STAFF = [
     "reports.view_annualreport",
     "reports.run_annualreport",
@@ -102,6 +110,8 @@ PERMISSIONS: dict[str, list[str]] = {
         *_ACCESSIBILITY_STAFF,
         *_EVENTS_STAFF,
         *_REPORTS_STAFF,
+        *_REHAB_STAFF,
+        *_PREVENTION_STAFF,
     ],
     AUDITOR: [
         "services.view_street",
@@ -118,6 +128,8 @@ PERMISSIONS: dict[str, list[str]] = {
         *_ACCESSIBILITY_READ,
         *_EVENTS_READ,
         *_REPORTS_READ,
+        *_REHAB_READ,
+        *_PREVENTION_READ,
     ],
     COMMITTEE_MEMBER: [
         "services.view_person",
@@ -133,6 +145,12 @@ PERMISSIONS: dict[str, list[str]] = {
         "events.view_registration",
         "events.add_registration",
         "events.change_registration",
+        # The field referral from a rehabilitation need, and the person page's rehabilitation panel.
+        "services.view_rehabcentre",
+        "services.view_familydoctorcontract",
+        "services.view_homerehabsession",
+        "services.view_rehabreferral",
+        "services.add_rehabreferral",
     ],
     VOLUNTEER: [],
 }

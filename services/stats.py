@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from .models import EscortBooking, Street
+from .models import EscortBooking, FollowUp, HomeRehabSession, HomeVisit, RehabCentre, Street
 
 
 @dataclass(frozen=True)
@@ -62,3 +62,45 @@ def escort_visits_by(*, year: int, by: str, streets: QuerySet[Street] | None = N
         .values_list(key, "n")
     )
     return {str(k): n for k, n in rows}
+
+
+# Rehabilitation (康复之家, 送康复服务上门) and the campaign visits (四百大走访).
+
+
+def rehab_homes_certified(year: int, streets: QuerySet[Street] | None = None) -> QuerySet[RehabCentre]:
+    """Centres certified as rehabilitation homes on 31 December of `year` (revoked later still count)."""
+    centres = RehabCentre.objects.certified_at_end_of(year)
+    return centres if streets is None else centres.filter(street__in=streets)
+
+
+def home_rehab_sessions(year: int, streets: QuerySet[Street] | None = None) -> QuerySet[HomeRehabSession]:
+    """Home rehabilitation sessions given in `year`."""
+    sessions = HomeRehabSession.objects.filter(given_on__year=year)
+    return sessions if streets is None else sessions.filter(street__in=streets)
+
+
+@dataclass(frozen=True)
+class HomeRehabYear:
+    """Rehabilitation given at home in one calendar year."""
+
+    people: int  # distinct persons who received at least one session
+    sessions: int
+    minutes: int
+
+
+def home_rehab_figures(*, year: int, streets: QuerySet[Street] | None = None) -> HomeRehabYear:
+    """People who received home rehabilitation in `year`, sessions given and their minutes, in one query."""
+    agg = home_rehab_sessions(year, streets).aggregate(
+        people=Count("person", distinct=True), sessions=Count("pk"), minutes=Coalesce(Sum("minutes"), 0)
+    )
+    return HomeRehabYear(**agg)
+
+
+def campaign_visits_with_help(year: int, streets: QuerySet[Street] | None = None) -> QuerySet[HomeVisit]:
+    """Campaign visits (四百大走访) in `year` that found at least one need, i.e. led to targeted help."""
+    visits = HomeVisit.objects.filter(
+        Exists(FollowUp.objects.filter(visit=OuterRef("pk"))),
+        purpose=HomeVisit.Purpose.CAMPAIGN,
+        visited_on__year=year,
+    )
+    return visits if streets is None else visits.filter(street__in=streets)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import rehab_views, views
 
 app_name = "field"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("persons/<int:pk>/visit/", views.visit_create, name="visit"),
     path("persons/<int:pk>/escort/", views.escort_request, name="escort"),
     path("quality/", views.data_quality, name="quality"),
+    path("follow-ups/<int:follow_up>/rehab/", rehab_views.rehab_refer, name="rehab_refer"),
 ]

@@ -13,6 +13,7 @@ from .escorts import (
     VolunteerTeam,
 )
 from .registry import AccessLog, AuditEntry, ImmutableModel, Person, Street, StreetAssignment, TimeStampedModel, User
+from .rehab import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
 from .visits import DigestSent, FollowUp, HomeVisit
 
 __all__ = [
@@ -24,11 +25,15 @@ __all__ = [
     "EscortService",
     "EscortSlot",
     "EscortStatusChange",
+    "FamilyDoctorContract",
     "FollowUp",
+    "HomeRehabSession",
     "HomeVisit",
     "Hospital",
     "ImmutableModel",
     "Person",
+    "RehabCentre",
+    "RehabReferral",
     "Reminder",
     "Street",
     "StreetAssignment",

@@ -168,6 +168,14 @@ def build_year(street, other_street) -> dict:
         "new_graduates_placed": 1,
         "culture_events": 2,
         "culture_participants": 5,
+        # Issue 12's figures are counted against their own records in tests/services/test_rehab_stats.py
+        # and tests/events/test_prevention_stats.py; this year has none of them.
+        "rehab_homes": 0,
+        "home_rehab_people": 0,
+        "home_rehab_sessions": 0,
+        "prevention_videos": 0,
+        "quiz_participants": 0,
+        "campaign_visits_helped": 0,
     }
 
 

@@ -1,0 +1,182 @@
+"""The rehabilitation admin: staff edit, auditors read, street scoping, masked numbers, constant queries."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from services import rehab
+from services.models import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
+from tests.services.factories import PersonFactory, file_visit
+from tests.services.rehab_factories import ContractFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+MODELS = ["rehabcentre", "familydoctorcontract", "homerehabsession", "rehabreferral"]
+
+
+def changelist(model: str) -> str:
+    return reverse(f"admin:services_{model}_changelist")
+
+
+def as_client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def add_records(street, member, n: int) -> None:
+    """n of each record, each about a new person of `street`."""
+    for _ in range(n):
+        contract = ContractFactory(person=PersonFactory(street=street))
+        SessionFactory(contract=contract)
+        need = file_visit(contract.person, by=member, needs=["rehabilitation"]).follow_ups.get()
+        rehab.rehab_referral_create(follow_up=need, centre=contract.centre, by=member)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_each_changelist_keeps_its_query_count_however_many_rows(model, staff_user, member, street):
+    client = as_client(staff_user)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(changelist(model)).status_code == 200
+        return len(queries)
+
+    add_records(street, member, 1)
+    few = count()
+    add_records(street, member, 6)
+    assert count() == few
+    assert few <= 12, few
+
+
+def test_lists_show_masked_numbers_only(staff_user, member, street):
+    add_records(street, member, 1)
+    person = FamilyDoctorContract.objects.get().person
+    client = as_client(staff_user)
+    for model in ["familydoctorcontract", "homerehabsession", "rehabreferral"]:
+        html = client.get(changelist(model)).content.decode()
+        assert person.masked_id_number in html, model
+        assert person.id_number not in html, model
+
+
+def test_a_member_with_admin_access_sees_only_their_street(member, other_member, street, other_street):
+    add_records(street, member, 1)
+    add_records(other_street, other_member, 1)
+    member.is_staff = True
+    member.save()
+    client = as_client(member)
+    mine = FamilyDoctorContract.objects.get(street=street)
+    theirs = FamilyDoctorContract.objects.get(street=other_street)
+    html = client.get(changelist("rehabreferral")).content.decode()
+    assert mine.person.name in html
+    assert theirs.person.name not in html
+    theirs_referral = RehabReferral.objects.get(street=other_street)
+    assert client.get(reverse("admin:services_rehabreferral_change", args=[theirs_referral.pk])).status_code == 404
+    contracts = client.get(changelist("familydoctorcontract")).content.decode()
+    assert mine.person.name in contracts
+    assert theirs.person.name not in contracts
+    assert client.get(reverse("admin:services_familydoctorcontract_change", args=[theirs.pk])).status_code == 404
+    # Members read; they change nothing here.
+    assert client.get(reverse("admin:services_familydoctorcontract_add")).status_code == 403
+
+
+def test_the_auditor_reads_and_cannot_change(auditor, staff_user, member, street):
+    add_records(street, member, 1)
+    client = as_client(auditor)
+    for model in MODELS:
+        assert client.get(changelist(model)).status_code == 200, model
+        assert client.get(reverse(f"admin:services_{model}_add")).status_code == 403, model
+    centre = RehabCentre.objects.first()
+    response = client.post(reverse("admin:services_rehabcentre_change", args=[centre.pk]), {"name": "改名"})
+    assert response.status_code == 403
+    centre.refresh_from_db()
+    assert centre.name != "改名"
+
+
+def centre_form(street, **changes) -> dict:
+    data = {
+        "name": "曹家渡街道社区卫生服务中心",
+        "street": street.pk,
+        "address": "静安区万航渡路",
+        "phone": "021-60000014",
+        "contact": "康复科",
+        "opening_hours": "周一至周五 8:00–16:30",
+        "offers_physiotherapy": "on",
+        "step_free": "on",
+        "certification": "certified",
+        "applied_on": "2023-03-01",
+        "accepted_on": "2023-09-12",
+        "revoked_on": "",
+    }
+    return {**data, **changes}
+
+
+def test_staff_add_a_centre_and_a_bad_one_is_refused_with_a_message(staff_user, street):
+    client = as_client(staff_user)
+    add = reverse("admin:services_rehabcentre_add")
+    response = client.post(add, centre_form(street, accepted_on=""))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["accepted_on"]
+    assert not RehabCentre.objects.exists()
+    assert client.post(add, centre_form(street)).status_code == 302
+    centre = RehabCentre.objects.get()
+    assert (centre.certification, centre.accepted_on) == ("certified", datetime.date(2023, 9, 12))
+    assert centre.history.get().history_user == staff_user
+
+
+def test_staff_record_the_assessment_from_the_referral_queue(staff_user, member, street):
+    add_records(street, member, 1)
+    referral = RehabReferral.objects.get()
+    client = as_client(staff_user)
+    html = client.get(changelist("rehabreferral")).content.decode()
+    add_url = reverse("admin:services_homerehabsession_add")
+    assert f"{add_url}?person={referral.person_id}" in html.replace("&amp;", "&")
+    form = client.get(add_url, {"person": referral.person_id, "referral": referral.pk, "centre": referral.centre_id})
+    assert form.status_code == 200
+    response = client.post(
+        add_url,
+        {
+            "person": referral.person_id,
+            "centre": referral.centre_id,
+            "contract": referral.contract_id,
+            "referral": referral.pk,
+            "given_on": "2023-06-01",
+            "kind": "assessment",
+            "minutes": "45",
+            "given_by": "康复治疗师",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    referral.refresh_from_db()
+    assert referral.status == RehabReferral.Status.ASSESSED
+    assert HomeRehabSession.objects.filter(referral=referral, street=street).count() == 1
+
+
+def test_staff_close_a_referral_only_with_a_reason(staff_user, member, street):
+    add_records(street, member, 1)
+    referral = RehabReferral.objects.get()
+    client = as_client(staff_user)
+    url = reverse("admin:services_rehabreferral_change", args=[referral.pk])
+    response = client.post(url, {"close": "on", "reason": ""})
+    assert response.status_code == 200
+    referral.refresh_from_db()
+    assert referral.status == "open"
+    assert client.post(url, {"close": "on", "reason": "已由医院康复科接收"}).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "closed"
+    assert "已由医院康复科接收" in referral.note
+
+
+def test_the_persons_full_record_shows_their_rehabilitation(staff_user, member, street):
+    add_records(street, member, 1)
+    person = FamilyDoctorContract.objects.get().person
+    html = as_client(staff_user).get(reverse("admin:services_person_record", args=[person.pk])).content.decode()
+    session = HomeRehabSession.objects.get()
+    assert reverse("admin:services_familydoctorcontract_change", args=[person.family_doctor_contracts.get().pk]) in html
+    assert reverse("admin:services_homerehabsession_change", args=[session.pk]) in html
+    assert reverse("admin:services_rehabreferral_change", args=[RehabReferral.objects.get().pk]) in html

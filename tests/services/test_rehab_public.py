@@ -1,0 +1,84 @@
+"""The public page of rehabilitation homes: certified centres only, their access facts, and no personal data."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.services.factories import PersonFactory, file_visit
+from tests.services.rehab_factories import ContractFactory, RehabCentreFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def homes(street, other_street, member):
+    home = RehabCentreFactory(
+        street=street,
+        name="江宁路街道社区卫生服务中心",
+        address="静安区西康路测试号",
+        opening_hours="周一至周五 8:00–16:30",
+        lift=True,
+        sign_language=True,
+        offers_speech_therapy=True,
+    )
+    RehabCentreFactory(street=other_street, name="未认证中心", certification="applied", accepted_on=None)
+    RehabCentreFactory(
+        street=other_street,
+        name="已撤销中心",
+        accepted_on=datetime.date(2021, 1, 1),
+        certification="revoked",
+        revoked_on=datetime.date(2022, 1, 1),
+    )
+    person = PersonFactory(street=street, name="赵秘密", address="静安区隐私路1号", phone="13900009999")
+    contract = ContractFactory(person=person, centre=home, doctor="钱医生团队")
+    SessionFactory(contract=contract, given_by="孙治疗师", note="左侧偏瘫")
+    file_visit(person, by=member, needs=["rehabilitation"])
+    return home, person
+
+
+def test_anyone_sees_the_certified_homes_with_hours_and_access(client, homes):
+    home, _person = homes
+    response = client.get(reverse("rehab_homes"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    for text in (home.name, home.address, home.opening_hours, "江宁路街道"):
+        assert text in html
+    assert "未认证中心" not in html
+    assert "已撤销中心" not in html
+    with translation.override("en"):
+        html = client.get(reverse("rehab_homes"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Step-free entrance" in html
+    assert "Lift to every floor" in html
+    assert "Speech and language therapy" in html
+    assert "Hearing loop" not in html  # not offered by this centre
+
+
+def test_the_page_shows_no_personal_data(client, homes):
+    _home, person = homes
+    html = client.get(reverse("rehab_homes")).content.decode()
+    for private in (
+        person.name,
+        person.id_number,
+        person.masked_id_number,
+        person.phone,
+        person.address,
+        "钱医生团队",
+        "孙治疗师",
+        "左侧偏瘫",
+    ):
+        assert private not in html
+
+
+def test_the_page_takes_one_query_however_many_homes(client, homes, street, django_assert_num_queries):
+    client.get(reverse("rehab_homes"))  # sessions, language: warm
+    for _ in range(5):
+        RehabCentreFactory(street=street)
+    with django_assert_num_queries(1):
+        assert client.get(reverse("rehab_homes")).status_code == 200
+
+
+def test_it_is_in_the_sitemap_and_takes_no_post(client, homes):
+    assert reverse("rehab_homes") in client.get(reverse("sitemap")).content.decode()
+    assert client.post(reverse("rehab_homes")).status_code == 405

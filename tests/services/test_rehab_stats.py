@@ -1,0 +1,126 @@
+"""The services figures of issue 12 against hand-built records, with the records that must not count."""
+
+import datetime
+import uuid
+
+import pytest
+
+from reports import figures
+from services import stats
+from services.models import FollowUp, HomeVisit, Street
+from tests.services.factories import PersonFactory
+from tests.services.rehab_factories import ContractFactory, RehabCentreFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def d(*parts: int) -> datetime.date:
+    return datetime.date(*parts)
+
+
+@pytest.fixture
+def centres(street, other_street):
+    """Certified at the end of 2023: two. Not: applied, accepted in 2024, revoked in 2023, never applied."""
+    counted = [
+        RehabCentreFactory(street=street, accepted_on=d(2023, 12, 31)),
+        RehabCentreFactory(
+            street=other_street, accepted_on=d(2021, 5, 1), certification="revoked", revoked_on=d(2024, 1, 2)
+        ),
+    ]
+    RehabCentreFactory(street=street, certification="applied", accepted_on=None, applied_on=d(2023, 3, 1))
+    RehabCentreFactory(street=street, accepted_on=d(2024, 1, 1))
+    RehabCentreFactory(
+        street=other_street, accepted_on=d(2021, 5, 1), certification="revoked", revoked_on=d(2023, 12, 31)
+    )
+    RehabCentreFactory(street=other_street, certification="none", accepted_on=None)
+    return counted
+
+
+def test_rehab_homes_are_the_centres_certified_on_31_december(centres, street, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert set(stats.rehab_homes_certified(2023)) == set(centres)
+    assert stats.rehab_homes_certified(2023, Street.objects.filter(pk=street.pk)).get() == centres[0]
+    assert stats.rehab_homes_certified(2022).count() == 2  # the two accepted in 2021, both revoked only later
+    assert stats.rehab_homes_certified(2024).count() == 2  # accepted 2023 and accepted 2024
+    figure = figures.get("rehab_homes")
+    assert figure.compute(2023, None) == 2
+    assert figure.breakdowns["street"](2023) == {street.code: 1, centres[1].street.code: 1}
+    assert figure.drilldown(2023).count() == 2
+
+
+@pytest.fixture
+def sessions(street, other_street):
+    """2023: three sessions for one person and one for another (of another street); 2022 and 2024 ones do not count."""
+    a = ContractFactory(person=PersonFactory(street=street, category=4))
+    b = ContractFactory(person=PersonFactory(street=other_street, category=5))
+    late = ContractFactory(person=PersonFactory(street=street))
+    for day, minutes in [(d(2023, 1, 1), 30), (d(2023, 6, 1), 45), (d(2023, 12, 31), 60)]:
+        SessionFactory(contract=a, given_on=day, minutes=minutes)
+    SessionFactory(contract=b, given_on=d(2023, 3, 3), minutes=90, kind="assessment")
+    SessionFactory(contract=late, given_on=d(2022, 12, 31))
+    SessionFactory(contract=late, given_on=d(2024, 1, 1))
+    return a, b
+
+
+def test_home_rehabilitation_counts_people_sessions_and_minutes_of_the_year(
+    sessions, street, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        year = stats.home_rehab_figures(year=2023)
+    assert year == stats.HomeRehabYear(people=2, sessions=4, minutes=225)
+    assert stats.home_rehab_figures(year=2023, streets=Street.objects.filter(pk=street.pk)) == stats.HomeRehabYear(
+        people=1, sessions=3, minutes=135
+    )
+    assert stats.home_rehab_figures(year=2021) == stats.HomeRehabYear(people=0, sessions=0, minutes=0)
+
+
+def test_the_home_rehabilitation_figures_and_their_records(sessions, street, other_street):
+    people, given = figures.get("home_rehab_people"), figures.get("home_rehab_sessions")
+    assert (people.compute(2023, None), given.compute(2023, None)) == (2, 4)
+    assert set(people.drilldown(2023)) == {sessions[0].person, sessions[1].person}
+    assert given.drilldown(2023).count() == 4
+    assert people.breakdowns["street"](2023) == {street.code: 1, other_street.code: 1}
+    assert people.breakdowns["category"](2023) == {"4": 1, "5": 1}
+    assert given.breakdowns["session_kind"](2023) == {"training": 3, "assessment": 1}
+
+
+@pytest.fixture
+def visits(street, member):
+    """2023 campaign visits: two found needs (one found two), one found none. Not counted: a routine visit with a
+    need, a 2022 campaign visit with a need."""
+
+    def visit(purpose: str, on: datetime.date, needs: list[str]) -> HomeVisit:
+        person = PersonFactory(street=street)
+        v = HomeVisit.objects.create(
+            person=person,
+            street=street,
+            visited_on=on,
+            visitor=member,
+            purpose=purpose,
+            submission_key=uuid.uuid4(),
+        )
+        for need in needs:
+            FollowUp.objects.create(visit=v, person=person, street=street, need=need, due_on=on)
+        return v
+
+    counted = [
+        visit("campaign", d(2023, 1, 1), ["retrofit", "rehabilitation"]),
+        visit("campaign", d(2023, 12, 31), ["subsidy"]),
+    ]
+    visit("campaign", d(2023, 5, 5), [])
+    visit("routine", d(2023, 5, 6), ["retrofit"])
+    visit("campaign", d(2022, 12, 31), ["retrofit"])
+    return counted
+
+
+def test_campaign_visits_with_targeted_help_count_visits_that_found_a_need(
+    visits, street, other_street, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        assert stats.campaign_visits_with_help(2023).count() == 2  # visits, not needs: the first found two
+    assert set(stats.campaign_visits_with_help(2023)) == set(visits)
+    assert stats.campaign_visits_with_help(2023, Street.objects.filter(pk=other_street.pk)).count() == 0
+    figure = figures.get("campaign_visits_helped")
+    assert figure.compute(2023, None) == 2
+    assert figure.breakdowns["street"](2023) == {street.code: 2}
+    assert figure.compute(2022, None) == 1
