@@ -81,3 +81,10 @@ restore: install
 # The load check of issue #10 (bench/README.md): public pages and 20 committee members filing visits.
 load: install-dev
 	$(PY) bench/load.py
+
+.PHONY: bench
+BENCH_SIZES ?= 20000 200000
+# Every benchmark of bench/ at each size of BENCH_SIZES, in one table (bench/run.py; PostgreSQL on
+# 127.0.0.1 or DATABASE_URL's server, Redis REDIS_URL). Generates jingan_scale_<size> on the first run.
+bench: install-dev
+	BENCH_SIZES="$(BENCH_SIZES)" $(PY) bench/run.py

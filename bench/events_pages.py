@@ -26,7 +26,6 @@ import concurrent.futures
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/jingan_bench_events"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
 TARGET_RATIO = 0.5
@@ -79,9 +80,10 @@ class Result:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port of the benchmarks' range (8100-8149)."""
+    from bench.common import free_port as in_range
+
+    return in_range()
 
 
 def ensure_database(url: str) -> None:
@@ -330,3 +332,91 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def measures(
+    database_url: str,
+    size: str,
+    *,
+    event_path: str,
+    seconds: int = 5,
+    rounds: int = 3,
+    connections: int = 16,
+    workers: int = 2,
+) -> list:
+    """For bench/run.py, on the database as it is: /events/ and `event_path` against a trivial view.
+
+    gunicorn (`workers`, DEBUG off, Redis cache) on 127.0.0.1 in the benchmarks' port range; rounds
+    alternate the three URLs, and each ratio is the median of the rounds' ratios.
+    """
+    from bench.common import Measure, free_port, start_gunicorn, stop
+
+    args = argparse.Namespace(seconds=seconds, requests=2000, connections=connections, python_client=False)
+    with tempfile.TemporaryDirectory(prefix="bench-events-") as tmp:
+        Path(tmp, "bench_events_settings.py").write_text(SETTINGS)
+        Path(tmp, "bench_events_urls.py").write_text(URLCONF)
+        script = Path(tmp, "p95.lua")
+        script.write_text(WRK_SCRIPT)
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([tmp, str(ROOT)]),
+            "DJANGO_SETTINGS_MODULE": "bench_events_settings",
+            "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 30,
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": os.environ.get("REDIS_URL", DEFAULT_REDIS),
+            "STATIC_ROOT": f"{tmp}/static",
+            "LOG_LEVEL": "WARNING",
+        }
+        manage(env, "collectstatic", "--noinput", "-v0")
+        port = free_port()
+        server = start_gunicorn(env, port, workers, "/bench/trivial")
+        base = f"http://127.0.0.1:{port}"
+        pages = [("trivial view", "/bench/trivial"), ("/events/", "/events/"), ("an event page", event_path)]
+        try:
+            body = urllib.request.urlopen(f"{base}/events/", timeout=10).read().decode()
+            assert 'class="event-card' in body, "the event list shows no events"
+            rounds_results = [
+                [measure(label, f"{base}{path}", args, script) for label, path in pages] for _ in range(rounds)
+            ]
+        finally:
+            stop(server)
+        # The same pages with the page cache off: what each request costs the database at this size.
+        port = free_port()
+        server = start_gunicorn({**env, "EVENTS_PUBLIC_CACHE_SECONDS": "0"}, port, workers, "/bench/trivial")
+        try:
+            uncached = [measure(label, f"http://127.0.0.1:{port}{path}", args, script) for label, path in pages[1:]]
+        finally:
+            stop(server)
+    rows = []
+    trivial = median_result([r[0] for r in rounds_results])
+    for (label, _path), page in zip(pages[1:], uncached, strict=True):
+        rows.append(
+            Measure(
+                f"{label} under gunicorn, page cache off, requests/s",
+                size,
+                f"{page.requests_per_second:,.0f}/s, p95 {page.p95_ms:.0f} ms"
+                + (f", {page.errors} errors" if page.errors else ""),
+                f"trivial view: {trivial.requests_per_second:,.0f}/s",
+                page.requests_per_second / trivial.requests_per_second,
+            )
+        )
+    for column, (label, _path) in enumerate(pages[1:], start=1):
+        ratios = [r[column].requests_per_second / r[0].requests_per_second for r in rounds_results]
+        page = median_result([r[column] for r in rounds_results])
+        trivial = median_result([r[0] for r in rounds_results])
+        errors = page.errors + trivial.errors
+        rows.append(
+            Measure(
+                f"{label} under gunicorn ({workers} workers, {page.tool}, page cache on), requests/s",
+                size,
+                f"{page.requests_per_second:,.0f}/s, p95 {page.p95_ms:.0f} ms"
+                + (f", {errors} errors" if errors else ""),
+                f"trivial view: {trivial.requests_per_second:,.0f}/s",
+                statistics.median(ratios),
+                ok=statistics.median(ratios) >= TARGET_RATIO and not errors,
+                target=f">= {TARGET_RATIO}",
+            )
+        )
+    return rows

@@ -9,25 +9,19 @@ the portal's own host. Target: under 150 KB.
     .venv/bin/python bench/field_page_weight.py
 """
 
+import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
+from collections.abc import Iterator
 from pathlib import Path
-from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 TARGET_BYTES = 150 * 1024
 PASSWORD = "bench-member-password-2026"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -89,7 +83,30 @@ def measure(base_url: str, person_id: int) -> list[tuple[str, int]]:
     return sizes
 
 
-def main() -> int:
+def weigh_login_page(base_url: str) -> list[tuple[str, int]]:
+    """(url, bytes transferred) of a first load of the login page: the same layout, no form of ours."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
+        requests = []
+        page.on("requestfinished", lambda request: requests.append(request))
+        page.goto(f"{base_url}/accounts/login/")
+        page.wait_for_load_state("networkidle")
+        sizes = [(r.url, r.sizes()["responseHeadersSize"] + r.sizes()["responseBodySize"]) for r in requests]
+        browser.close()
+    return sizes
+
+
+@contextlib.contextmanager
+def served() -> Iterator[tuple[str, int]]:
+    """gunicorn on a throwaway SQLite database with one member and one person; yields (base URL, person id)."""
+    from bench.common import free_port, start_gunicorn, stop
+
     with tempfile.TemporaryDirectory(prefix="page-weight-") as tmp:
         env = {
             **os.environ,
@@ -105,35 +122,39 @@ def main() -> int:
         env.pop("REDIS_URL", None)
         person_id = prepare(env)
         port = free_port()
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "jingan_portal.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--no-control-socket",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base_url = f"http://127.0.0.1:{port}"
+        server = start_gunicorn(env, port, 1, "/accounts/login/")
         try:
-            for _ in range(100):
-                try:
-                    urlopen(f"{base_url}/healthz", timeout=1).read()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            sizes = measure(base_url, person_id)
+            yield f"http://127.0.0.1:{port}", person_id
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            stop(server)
+
+
+def measures() -> list:
+    """For bench/run.py: the visit form's first load on a phone, against the login page's."""
+    from bench.common import Measure
+
+    with served() as (base_url, person_id):
+        sizes = measure(base_url, person_id)
+        login = weigh_login_page(base_url)
+    total, reference = sum(n for _url, n in sizes), sum(n for _url, n in login)
+    elsewhere = [url for url, _size in sizes if not url.startswith((base_url, "data:"))]
+    return [
+        Measure(
+            "home-visit form, first load on a phone (Chromium 375 px)",
+            "-",
+            f"{total / 1024:.1f} KB in {len(sizes)} requests"
+            + (f", {len(elsewhere)} to other hosts" if elsewhere else ""),
+            f"login page: {reference / 1024:.1f} KB",
+            total / reference,
+            ok=total < TARGET_BYTES and not elsewhere,
+            target=f"< {TARGET_BYTES // 1024} KB",
+        )
+    ]
+
+
+def main() -> int:
+    with served() as (base_url, person_id):
+        sizes = measure(base_url, person_id)
     total = sum(size for _url, size in sizes)
     elsewhere = [url for url, _size in sizes if not url.startswith((base_url, "data:"))]
     print(f"{'request':<70} {'bytes':>9}")

@@ -1,0 +1,186 @@
+"""What the benchmarks share: Django set-up on PostgreSQL, a measure, the table they print, a server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Measure:
+    """One line of the benchmark table: a figure, the reference measured in the same run, their ratio."""
+
+    measure: str
+    size: str
+    figure: str
+    reference: str = ""
+    ratio: float | None = None
+    ok: bool | None = None  # None: no target, only information
+    target: str = ""
+
+
+def setup_django(settings: str = "jingan_portal.settings.test") -> None:
+    """Use the test settings (SECRET_KEY, ALLOWED_HOSTS) and stop unless the database is PostgreSQL."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    import django
+    from django.conf import settings as django_settings
+
+    django.setup()
+    engine = django_settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        sys.exit(f"The benchmarks need PostgreSQL (DATABASE_URL=postgres://...); the database is {engine}.")
+
+
+def ensure_database(url: str) -> bool:
+    """Create the PostgreSQL database named in `url` when missing; True when it was created."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql"):
+        sys.exit("The benchmarks run on PostgreSQL only: set DATABASE_URL=postgres://...")
+    name = parsed.path.lstrip("/")
+    conn = psycopg2.connect(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        dbname="postgres",
+    )
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone():
+                return False
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            return True
+    finally:
+        conn.close()
+
+
+def width(text: str) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * (columns - width(text))
+
+
+def table_lines(rows: list[Measure]) -> list[str]:
+    """The table `measure | size | figure | reference | ratio | target`, as Markdown-compatible lines."""
+    header = ("measure", "size", "figure", "reference (same run)", "ratio", "target")
+    cells = [
+        (
+            r.measure,
+            r.size,
+            r.figure,
+            r.reference,
+            "" if r.ratio is None else f"{r.ratio:.2f}",
+            "" if not r.target else f"{r.target} {'ok' if r.ok else 'MISSED'}",
+        )
+        for r in rows
+    ]
+    widths = [max(width(line[i]) for line in [header, *cells]) for i in range(len(header))]
+    lines = [header, tuple("-" * w for w in widths), *cells]
+    return ["| " + " | ".join(pad(text, w) for text, w in zip(line, widths, strict=True)) + " |" for line in lines]
+
+
+def print_table(rows: list[Measure]) -> None:
+    print()
+    for line in table_lines(rows):
+        print(line)
+
+
+def free_port(low: int = 8100, high: int = 8149) -> int:
+    """A port of the benchmarks' range (8100-8149) that nobody listens on, on 127.0.0.1."""
+    for port in range(low, high + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    sys.exit(f"No free port between {low} and {high}.")
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int, probe: str) -> subprocess.Popen:
+    """Serve the portal with gunicorn on 127.0.0.1:`port`; wait until `probe` answers (30 s at most)."""
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "jingan_portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1).read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    stop(server)
+    sys.exit("gunicorn did not answer within 30 s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop a server started by start_gunicorn, and wait for it."""
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def time_page(client, url: str, *, runs: int, warmups: int, expect: bytes) -> tuple[float, str]:
+    """Median latency (ms) of `runs` GETs of `url` after `warmups`, and its query count (or range).
+
+    Stops when the page does not answer 200 with `expect` in its body.
+    """
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get() -> None:
+        response = client.get(url)
+        if response.status_code != 200 or expect not in response.content:
+            sys.exit(f"GET {url} answered {response.status_code} without {expect!r}.")
+
+    for _ in range(warmups):
+        get()
+    times, counts = [], []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            get()
+            times.append((time.perf_counter() - started) * 1000)
+        counts.append(len(queries.captured_queries))
+    low, high = min(counts), max(counts)
+    return statistics.median(times), str(low) if low == high else f"{low}-{high}"

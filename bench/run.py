@@ -1,0 +1,188 @@
+"""Every benchmark under bench/ at each registry size, printed as ONE table (`make bench`).
+
+For each size (BENCH_SIZES or --sizes, default "20000 200000") it uses a PostgreSQL database of its
+own, `jingan_scale_<size>` (20000 → jingan_scale_20k), created and migrated when missing. The data
+comes from `manage.py generate_scale --persons SIZE --years 10 --seed 2023`; a database already
+generated with the same size, years and seed is reused, any other is emptied and generated again.
+Each size runs in its own process (Django is set up once per database) and hands its measures back
+as JSON; the page-weight check, which has its own throwaway database, runs once.
+
+    .venv/bin/python bench/run.py [--sizes "20000 200000"] [--markdown bench/last-run.md]
+
+Measures: the annual report job for last year against one hand-written SQL query (annual_report.py),
+the 10,000-row import and the admin person changelist (registry.py), the field "my street" list
+(field_list.py), /events/ and an event page against a trivial view under gunicorn (events_pages.py)
+and the visit form's weight on a phone (field_page_weight.py). bench/load.py is not part of it.
+The machine's load (uptime) is printed with each size, since the figures depend on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import Measure, ensure_database, print_table, table_lines  # noqa: E402
+
+DEFAULT_SIZES = "20000 200000"
+YEARS = 10
+SEED = 2023
+SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def database_url(size: int) -> str:
+    """The URL of the size's own database, on the server of DATABASE_URL (or the local one)."""
+    parsed = urlparse(os.environ.get("BENCH_DATABASE_SERVER") or os.environ.get("DATABASE_URL") or SERVER)
+    name = f"jingan_scale_{size // 1000}k" if size % 1000 == 0 else f"jingan_scale_{size}"
+    return urlunparse(parsed._replace(path=f"/{name}"))
+
+
+def load() -> str:
+    """The load averages of the machine (1, 5, 15 minutes)."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def prepare(size: int) -> str:
+    """Migrate, and generate the size's data unless the database already holds it. Returns what was done."""
+    from django.core.management import call_command
+
+    from reports.scale import stamp
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from django.utils import timezone
+
+    done = stamp() or {}
+    same = (done.get("persons"), done.get("years"), done.get("seed")) == (size, YEARS, SEED)
+    # Data made in another year lacks most of "last year", the year the report job is measured on.
+    if same and str(done.get("today", ""))[:4] == str(timezone.localdate().year):
+        return f"reused ({size:,} persons, {YEARS} years, seed {SEED}, generated {done.get('today')})"
+    started = time.perf_counter()
+    call_command("generate_scale", persons=size, years=YEARS, seed=SEED, force=bool(done) or _has_persons())
+    return f"generated in {time.perf_counter() - started:.0f} s"
+
+
+def _has_persons() -> bool:
+    from services.models import Person
+
+    return Person.objects.exists()
+
+
+def upcoming_event_path() -> str:
+    """The page of a published upcoming event, as the public sees it (one is made if there is none)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from events.models import Event
+
+    now = timezone.now()
+    event = Event.objects.filter(is_published=True, status="scheduled", starts_at__gt=now).order_by("starts_at").first()
+    if event is None:
+        event = Event.objects.create(
+            title="基准测试活动",
+            slug="bench-upcoming-event",
+            category=Event.Category.CULTURE,
+            summary="欢迎残疾朋友和家属参加。",
+            starts_at=now + datetime.timedelta(days=7),
+            ends_at=now + datetime.timedelta(days=7, hours=2),
+            venue="静安区文化馆",
+            address="静安区乌鲁木齐北路459号",
+            capacity=50,
+            is_published=True,
+        )
+    return f"/events/{event.slug}/"
+
+
+def child(size: int, out: Path, args: argparse.Namespace) -> None:
+    """Run every in-database benchmark at `size` and write the measures to `out` as JSON."""
+    from bench import annual_report, events_pages, field_list, registry
+    from bench.common import setup_django
+
+    url = database_url(size)
+    os.environ["DATABASE_URL"] = url
+    setup_django()
+    from django.utils import timezone
+
+    label = f"{size:,}"
+    print(f"== {label} persons: database {urlparse(url).path.lstrip('/')}, load {load()}", flush=True)
+    print(f"   data: {prepare(size)}", flush=True)
+    rows: list[Measure] = []
+    rows += annual_report.measure(size=label, year=timezone.localdate().year - 1, rounds=args.rounds)
+    print("   annual report job: done", flush=True)
+    rows += registry.measures(label, import_rows=args.import_rows, requests=args.requests)
+    print("   import and changelist: done", flush=True)
+    rows += field_list.measures(label, requests=args.requests)
+    print("   field list: done", flush=True)
+    rows += events_pages.measures(
+        url, label, event_path=upcoming_event_path(), seconds=args.seconds, rounds=args.rounds
+    )
+    print(f"   events pages: done; load {load()}", flush=True)
+    out.write_text(json.dumps([dataclasses.asdict(r) for r in rows]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES") or DEFAULT_SIZES)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the job and of the gunicorn pages")
+    parser.add_argument("--requests", type=int, default=20, help="timed requests per in-process page")
+    parser.add_argument("--seconds", type=int, default=5, help="seconds per URL and round with wrk")
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--skip-page-weight", action="store_true", help="skip the Chromium page-weight check")
+    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child, args.out, args)
+        return 0
+
+    sizes = [int(s) for s in args.sizes.replace(",", " ").split()]
+    rows: list[Measure] = []
+    loads = []
+    for size in sizes:
+        ensure_database(database_url(size))
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            forwarded = ["--rounds", str(args.rounds), "--requests", str(args.requests), "--seconds", str(args.seconds)]
+            forwarded += ["--import-rows", str(args.import_rows)]
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", str(size), "--out", out.name, *forwarded], cwd=ROOT, check=False
+            )
+            if done.returncode:
+                print(f"The benchmarks at {size:,} persons failed (exit {done.returncode}).")
+                return done.returncode
+            rows += [Measure(**r) for r in json.loads(Path(out.name).read_text())]
+        loads.append(f"{size:,}: {load()}")
+    if not args.skip_page_weight:
+        from bench import field_page_weight
+
+        rows += field_page_weight.measures()
+    rows.sort(key=lambda r: (r.measure, _size_key(r.size)))
+    print_table(rows)
+    print(f"\nload average after each size: {'; '.join(loads)}")
+    if args.markdown:
+        args.markdown.write_text("\n".join(table_lines(rows)) + "\n")
+    missed = [r.measure for r in rows if r.ok is False]
+    if missed:
+        print(f"targets missed: {len(missed)}")
+    return 1 if missed else 0
+
+
+def _size_key(size: str) -> int:
+    digits = size.replace(",", "")
+    return int(digits) if digits.isdigit() else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
