@@ -50,6 +50,8 @@ class HomeVisit(TimeStampedModel):
         indexes = [
             models.Index(fields=["person", "-visited_on"], name="visit_person_date_idx"),
             models.Index(fields=["street", "visited_on"], name="visit_street_date_idx"),
+            # The campaign-visits figure selects one purpose in one year (bench/annual_report.py).
+            models.Index(fields=["purpose", "visited_on"], name="visit_purpose_date_idx"),
         ]
 
     def __str__(self) -> str:
