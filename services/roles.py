@@ -92,6 +92,12 @@ _REPORTS_STAFF = [
     "reports.add_annualplan",
     "reports.change_annualplan",
 ]
+# The periodic jobs' times (django-celery-beat's database scheduler): staff may retime them, never delete.
+_SCHEDULES_STAFF = [
+    f"django_celery_beat.{v}_{m}"
+    for m in ("periodictask", "crontabschedule", "intervalschedule")
+    for v in ("view", "add", "change")
+]
 _REPORTS_READ = ["reports.view_annualreport", "reports.view_figure_records", "reports.view_annualplan"]
 
 PERMISSIONS: dict[str, list[str]] = {
@@ -112,6 +118,7 @@ PERMISSIONS: dict[str, list[str]] = {
         *_REPORTS_STAFF,
         *_REHAB_STAFF,
         *_PREVENTION_STAFF,
+        *_SCHEDULES_STAFF,
     ],
     AUDITOR: [
         "services.view_street",
@@ -130,6 +137,7 @@ PERMISSIONS: dict[str, list[str]] = {
         *_REPORTS_READ,
         *_REHAB_READ,
         *_PREVENTION_READ,
+        "django_celery_beat.view_periodictask",
     ],
     COMMITTEE_MEMBER: [
         "services.view_person",
