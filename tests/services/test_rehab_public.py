@@ -82,3 +82,11 @@ def test_the_page_takes_one_query_however_many_homes(client, homes, street, djan
 def test_it_is_in_the_sitemap_and_takes_no_post(client, homes):
     assert reverse("rehab_homes") in client.get(reverse("sitemap")).content.decode()
     assert client.post(reverse("rehab_homes")).status_code == 405
+
+
+def test_every_public_page_links_to_the_rehabilitation_homes_and_marks_it_when_there(client):
+    url = reverse("rehab_homes")
+    home = client.get(reverse("home")).content.decode()
+    assert f'href="{url}"' in home
+    assert f'href="{url}" aria-current="page"' not in home
+    assert f'href="{url}" aria-current="page"' in client.get(url).content.decode()
