@@ -103,7 +103,8 @@ def test_every_public_page_is_wcag_clean_at_both_widths_and_loses_nothing_at_200
         # Text at 200% on a desktop screen, then browser zoom at 200% (640 CSS pixels wide).
         page.set_viewport_size({"width": 1280, "height": 900})
         text = page.evaluate("document.body.innerText.length")
-        page.add_style_tag(content="html { font-size: 200% !important; }")
+        # Through the CSSOM: the Content-Security-Policy refuses an added <style> element, as it should.
+        page.evaluate("document.documentElement.style.setProperty('font-size', '200%', 'important')")
         assert fits(page), f"{path} scrolls sideways with text at 200%"
         assert page.evaluate(CLIPPED) == [], f"{path} cuts text off at 200%"
         assert page.evaluate("document.body.innerText.length") == text
