@@ -147,37 +147,6 @@ print(Event.objects.filter(is_published=True, ends_at__gt=timezone.now()).count(
 """
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "jingan_portal.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--no-control-socket",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/trivial", timeout=1).read()
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not answer within 30 s")
-
-
 def with_wrk(label: str, url: str, seconds: int, connections: int, script: Path) -> Result:
     done = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script), url],
@@ -242,6 +211,8 @@ def measure(label: str, url: str, args: argparse.Namespace, script: Path) -> Res
 
 
 def main() -> int:
+    from bench.common import start_gunicorn, stop
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--seconds", type=int, default=5, help="seconds per URL and round with wrk")
@@ -281,7 +252,7 @@ def main() -> int:
 
         results: list[Result] = []
         port = free_port()
-        server = start_server(env, port, args.workers)
+        server = start_gunicorn(env, port, args.workers, "/bench/trivial")
         try:
             base = f"http://127.0.0.1:{port}"
             body = urllib.request.urlopen(f"{base}/events/", timeout=10).read().decode()
@@ -299,15 +270,15 @@ def main() -> int:
             ratios = [events.requests_per_second / trivial.requests_per_second for trivial, events in rounds]
             results.append(measure("/healthz", f"{base}/healthz", args, script))
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            stop(server)
         uncached_port = free_port()
-        server = start_server({**env, "EVENTS_PUBLIC_CACHE_SECONDS": "0"}, uncached_port, args.workers)
+        server = start_gunicorn(
+            {**env, "EVENTS_PUBLIC_CACHE_SECONDS": "0"}, uncached_port, args.workers, "/bench/trivial"
+        )
         try:
             results.append(measure("/events/ (cache off)", f"http://127.0.0.1:{uncached_port}/events/", args, script))
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            stop(server)
 
     print()
     print(f"{'page':<22} {'requests/s':>11} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7}  client")
