@@ -265,4 +265,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every successful log-in at INFO (they are in its access log table already);
+    # failures and lock-outs are warnings and still show.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
