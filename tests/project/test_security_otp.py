@@ -219,3 +219,29 @@ def test_reset_refuses_an_unknown_user_or_a_non_staff_actor(staff_user, member):
     with pytest.raises(CommandError):
         call_command("otp_reset", "staff", by="member_a")
     assert TOTPDevice.objects.filter(user=staff_user).exists()
+
+
+def test_the_user_admin_resets_a_lost_phone_without_a_shell(staff_user):
+    device = confirmed_device(staff_user)
+    recovery_codes_issue(user=staff_user)
+    lost = log_in("staff")
+    lost.post(reverse("otp_verify"), {"token": code_for(device)})
+    head = type(staff_user).objects.create_superuser("head", password=PASSWORD)
+    admin_client = Client()
+    admin_client.cookies["django_language"] = "en"
+    admin_client.force_login(head)
+    # The superuser proves a second factor too before the admin opens.
+    head_device = confirmed_device(head)
+    admin_client.post(reverse("otp_verify"), {"token": code_for(head_device)})
+    response = admin_client.post(
+        reverse("admin:services_user_changelist"),
+        {"action": "reset_two_factor", "_selected_action": [staff_user.pk]},
+        follow=True,
+    )
+    assert "Removed 2 two-factor devices of 1 user" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=staff_user).exists()
+    assert not StaticDevice.objects.filter(user=staff_user).exists()
+    assert TOTPDevice.objects.filter(user=head).exists()
+    assert lost.get(reverse("admin:index")).status_code == 302  # their sessions ended
+    entry = AuditEntry.objects.get(code="accounts.otp.reset")
+    assert (entry.user, entry.object_id) == (head, str(staff_user.pk))
