@@ -1,11 +1,13 @@
 """Sign-in security actions: the session policy of a user, ending sessions, two-factor devices."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.models import Device
@@ -37,12 +39,9 @@ def session_policy_for(user: Any) -> SessionPolicy:
     return SessionPolicy(idle_seconds=idle, second_factor=privileged)
 
 
-def user_sessions_end(*, user_id: int, keep_session_key: str | None = None) -> int:
-    """Delete every server-side session of the user (but `keep_session_key`); returns how many ended."""
-    sessions = UserSession.objects.filter(user_id=user_id)
-    if keep_session_key:
-        sessions = sessions.exclude(session_key=keep_session_key)
-    deleted, _by_model = sessions.delete()
+def user_sessions_end(*, user_ids: Iterable[int] | QuerySet) -> int:
+    """Delete every server-side session of these users (ids, or a query of ids) in one DELETE; returns how many."""
+    deleted, _by_model = UserSession.objects.filter(user_id__in=user_ids).delete()
     return deleted
 
 
@@ -132,6 +131,6 @@ def otp_devices_reset(*, user: Any, by: Any) -> int:
     removed = TOTPDevice.objects.filter(user=user).delete()[1].get("otp_totp.TOTPDevice", 0)
     removed += StaticDevice.objects.filter(user=user).count()
     StaticDevice.objects.filter(user=user).delete()
-    user_sessions_end(user_id=user.pk)
+    user_sessions_end(user_ids=[user.pk])
     audit_record(obj=user, code="accounts.otp.reset", by=by, data={"devices": removed})
     return removed

@@ -57,7 +57,7 @@ def _end_sessions_after_save(sender: Any, instance: Any, created: bool = False, 
     if getattr(instance, "_end_sessions", False):
         # A password change keeps the session it was made in: Django's update_session_auth_hash()
         # copies that session to a new key after this, and every other session is gone.
-        actions.user_sessions_end(user_id=instance.pk)
+        actions.user_sessions_end(user_ids=[instance.pk])
         instance._end_sessions = False
     _remember_access(sender, instance)
 
@@ -68,11 +68,13 @@ def _end_sessions_on_role_change(sender: Any, instance: Any, action: str, revers
     if not reverse:
         # Any change of roles: a lost role must stop working now; a gained one applies at a fresh
         # log-in, with the second factor if it needs one.
-        actions.user_sessions_end(user_id=instance.pk)
+        actions.user_sessions_end(user_ids=[instance.pk])
         return
-    user_ids = pk_set if action != "pre_clear" else set(instance.user_set.values_list("pk", flat=True))
-    for user_id in user_ids or ():
-        actions.user_sessions_end(user_id=user_id)
+    # People added to or removed from a role group: one DELETE for all of them, however many.
+    if action == "pre_clear":
+        actions.user_sessions_end(user_ids=instance.user_set.values("pk"))
+    elif pk_set:
+        actions.user_sessions_end(user_ids=pk_set)
 
 
 def connect() -> None:

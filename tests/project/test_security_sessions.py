@@ -6,7 +6,9 @@ from html.parser import HTMLParser
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -236,3 +238,24 @@ def test_the_nightly_job_removes_only_expired_sessions(staff_user, member, djang
     from django.conf import settings
 
     assert settings.CELERY_BEAT_SCHEDULE["expired-sessions"]["task"] == "accounts.clear_expired_sessions"
+
+
+def test_removing_many_people_from_a_role_group_is_one_delete(member, other_member, staff_user):
+    a, b, staff = logged_in_client(member), logged_in_client(other_member), logged_in_client(staff_user)
+    group = Group.objects.get(name=roles.COMMITTEE_MEMBER)
+    with CaptureQueriesContext(connection) as removing:
+        group.user_set.remove(member, other_member)
+    session_deletes = [q["sql"] for q in removing.captured_queries if 'DELETE FROM "accounts_usersession"' in q["sql"]]
+    assert len(session_deletes) == 1
+    assert not is_logged_in(a)
+    assert not is_logged_in(b)
+    assert is_logged_in(staff)
+    group.user_set.add(member, other_member)
+    a, b = logged_in_client(member), logged_in_client(other_member)
+    with CaptureQueriesContext(connection) as clearing:
+        group.user_set.clear()
+    session_deletes = [q["sql"] for q in clearing.captured_queries if 'DELETE FROM "accounts_usersession"' in q["sql"]]
+    assert len(session_deletes) == 1
+    assert not is_logged_in(a)
+    assert not is_logged_in(b)
+    assert is_logged_in(staff)
