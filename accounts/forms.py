@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .actions import normalise_token
+
 
 class AuthenticatorCodeForm(forms.Form):
     """A 6-digit code from the authenticator app."""
@@ -14,7 +16,8 @@ class AuthenticatorCodeForm(forms.Form):
     )
 
     def clean_token(self) -> str:
-        token = "".join(self.cleaned_data["token"].split())
+        # The same reading of a typed code as the verify page: spaces and dashes do not count.
+        token = normalise_token(self.cleaned_data["token"])
         if not (token.isdigit() and len(token) == 6):
             raise forms.ValidationError(_("Enter the 6 digits your authenticator app shows."), code="format")
         return token

@@ -99,6 +99,28 @@ def test_set_up_with_a_real_code_shows_ten_recovery_codes_once_and_opens_the_adm
     assert AuditEntry.objects.filter(code="accounts.otp.set_up", object_id=str(staff_user.pk)).count() == 1
 
 
+@pytest.mark.parametrize("bad", ["12345", "1234567", "12a456", "", "------"])
+def test_set_up_refuses_a_code_that_is_not_six_digits_and_changes_nothing(staff_user, bad):
+    client = log_in("staff")
+    client.get(reverse("otp_setup"))
+    refused = client.post(reverse("otp_setup"), {"token": bad, "next": "/admin/"})
+    assert refused.status_code == 400
+    assert not TOTPDevice.objects.filter(user=staff_user, confirmed=True).exists()
+    assert not StaticDevice.objects.filter(user=staff_user).exists()
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_set_up_accepts_the_code_typed_with_a_dash_as_the_verify_page_does(staff_user):
+    client = log_in("staff")
+    client.get(reverse("otp_setup"))
+    device = TOTPDevice.objects.get(user=staff_user)
+    code = code_for(device)
+    response = client.post(reverse("otp_setup"), {"token": f"{code[:3]}-{code[3:]}", "next": "/admin/"})
+    assert response.status_code == 302
+    device.refresh_from_db()
+    assert device.confirmed
+
+
 def test_a_staff_member_with_an_authenticator_gives_a_code_before_any_staff_page(staff_user):
     device = confirmed_device(staff_user)
     client = log_in("staff")
