@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from services import roles
 from services.models import User
-from tests.browser.conftest import CHROMIUM_ARGS, assert_no_axe_violations  # noqa: F401
+from tests.browser.conftest import assert_no_axe_violations
 from tests.events.factories import EventFactory, in_days
 from tests.services.factories import PersonFactory
 
