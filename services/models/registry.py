@@ -246,13 +246,6 @@ class ImmutableQuerySet(models.QuerySet):
     def delete(self):
         raise ValidationError(_("Log entries cannot be deleted."), code="immutable")
 
-    def purge_older_than(self, cutoff, *, field: str = "at") -> int:
-        """Delete the rows whose `field` is before `cutoff` in one DELETE; called by services.retention only."""
-        doomed = self.filter(**{f"{field}__lt": cutoff})
-        # _raw_delete is one DELETE ... WHERE, with no rows loaded and no signals: the purge is bulk
-        # by design, and no other code path deletes log rows.
-        return doomed._raw_delete(doomed.db)
-
 
 class ImmutableModel(models.Model):
     """A record that is written once and never changed or deleted through the portal."""
