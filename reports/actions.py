@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
-from services.enqueue import enqueue_on_commit
 
 from .figures import FIGURES
 from .models import FIRST_YEAR, LAST_YEAR, AnnualReport
@@ -65,7 +64,7 @@ def _dispatch(report: AnnualReport) -> None:
     """Queue the report's job under its task id once the transaction commits (never for a rollback)."""
     from .tasks import compute_annual_report
 
-    enqueue_on_commit(compute_annual_report, args=[report.pk], task_id=report.task_id)
+    compute_annual_report.apply_async_on_commit(args=[report.pk], task_id=report.task_id)
 
 
 def annual_report_request(*, year: int, by: Any = None, dispatch: bool = True) -> tuple[AnnualReport, bool]:

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from reports.models import AnnualReport
 
-# The command queues the job after its request commits (services.enqueue): the tests must commit too.
+# The command queues the job after its request commits (apply_async_on_commit): the tests must commit too.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 

@@ -25,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, year: int, json: bool, timeout: float, language: str, **options):
         try:
-            # Queued after commit like every task (services.enqueue); a run under way is joined.
+            # Queued after commit like every task (apply_async_on_commit); a run under way is joined.
             report, _started = annual_report_request(year=year)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
