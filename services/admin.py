@@ -240,8 +240,8 @@ class PersonAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
             status = 400
             if upload is None:
                 messages.error(request, _("Choose an .xlsx file to import."))
-            elif file_too_large(upload.size, "spreadsheet"):
-                messages.error(request, file_too_large(upload.size, "spreadsheet"))
+            elif too_large := file_too_large(upload.size, "spreadsheet"):
+                messages.error(request, too_large)
             else:
                 result = spreadsheets.import_persons(data=upload.read(), by=request.user)
                 if result.ok:
