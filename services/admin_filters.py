@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 class DateRangeFilter(admin.FieldListFilter):
     """Rows whose date or time field falls between two local dates, both included; e.g. at__from=2026-01-01.
 
-    A date that is not YYYY-MM-DD is ignored with a message saying so, never a server error.
+    A date that is not YYYY-MM-DD, or a range that ends before it starts, is ignored with a message
+    saying so, never a server error.
     """
 
     template = "admin/services/date_range_filter.html"
@@ -33,6 +34,14 @@ class DateRangeFilter(admin.FieldListFilter):
                         request,
                         _("“%(value)s” is not a date: write it as YYYY-MM-DD, e.g. 2026-01-31.") % {"value": raw},
                     )
+        start, end = self.dates.get(self.from_name), self.dates.get(self.to_name)
+        if start and end and start > end:
+            messages.error(
+                request,
+                _("The range starts on %(start)s, after it ends on %(end)s: swap the dates.")
+                % {"start": start.isoformat(), "end": end.isoformat()},
+            )
+            self.dates = {}
         super().__init__(field, request, params, model, model_admin, field_path)
 
     def expected_parameters(self) -> list[str]:

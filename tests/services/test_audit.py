@@ -168,6 +168,19 @@ def test_a_date_that_is_not_one_is_named_and_ignored(auditor, trail):
     assert len(response.context["cl"].result_list) == 1
 
 
+def test_a_range_that_ends_before_it_starts_is_named_and_ignored(auditor, trail):
+    client = client_for(auditor)
+    response = client.get(
+        reverse("admin:services_accesslog_changelist"), {"at__from": "2026-03-31", "at__to": "2026-03-01"}
+    )
+    assert response.status_code == 200
+    assert response.content.decode().count("The range starts on 2026-03-31, after it ends on 2026-03-01") == 1
+    assert len(response.context["cl"].result_list) == 1
+    bad_end = client.get(reverse("admin:services_auditentry_changelist"), {"at__to": "31/03/2026"})
+    assert "“31/03/2026” is not a date" in bad_end.content.decode()
+    assert len(bad_end.context["cl"].result_list) == AuditEntry.objects.count()
+
+
 def test_staff_and_members_cannot_read_the_trails(staff_user, member):
     assert client_for(staff_user).get(reverse("admin:services_accesslog_changelist")).status_code == 403
     assert client_for(staff_user).get(reverse("admin:services_historicalperson_changelist")).status_code == 403
