@@ -37,18 +37,10 @@ def file_too_large(size: int, kind: str) -> str | None:
     limit = limit_for(kind)
     if size <= limit:
         return None
-    photo = kind != "spreadsheet"
-    if limit % (1024 * 1024) == 0:
-        mb = {"mb": limit // (1024 * 1024)}
-        return str(
-            _("The photo is larger than %(mb)d MB.") % mb if photo else _("The file is larger than %(mb)d MB.") % mb
-        )
     limit_words = {"limit": limit_text(limit)}
-    return str(
-        _("The photo is larger than %(limit)s.") % limit_words
-        if photo
-        else _("The file is larger than %(limit)s.") % limit_words
-    )
+    if kind == "spreadsheet":
+        return str(_("The file is larger than %(limit)s.") % limit_words)
+    return str(_("The photo is larger than %(limit)s.") % limit_words)
 
 
 def image_format(file: IO[bytes] | Any) -> str | None:
@@ -76,7 +68,7 @@ def is_xlsx(data: bytes) -> bool:
         return False
 
 
-def validate_image(file: Any, *, kind: str, formats: frozenset[str] = frozenset({"JPEG", "PNG"})) -> str:
+def validate_image(file: Any, *, kind: str) -> str:
     """Return the verified format of an uploaded photo.
 
     Raises ValidationError if it is over the kind's limit, empty, or not a whole JPEG or PNG by content.
@@ -85,6 +77,6 @@ def validate_image(file: Any, *, kind: str, formats: frozenset[str] = frozenset(
     if too_large:
         raise ValidationError(too_large, code="too_large")
     found = image_format(file) if file.size else None
-    if found not in formats:
+    if found not in {"JPEG", "PNG"}:
         raise ValidationError(_("Upload a JPEG or PNG photo."), code="not_an_image")
     return found
