@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from services.uploads import file_too_large
+from services.uploads import validate_image
 
 # Mainland mobile numbers: 11 digits, 1 then 3-9. Landlines: an optional area code (0 and 2-3 digits)
 # and a 7- or 8-digit local number that does not start with 0 or 1.
@@ -76,16 +76,9 @@ def validate_alt_text(value: str) -> str:
 
 
 def validate_photo_file(file: Any) -> None:
-    """Refuse uploads over settings.EVENT_PHOTO_MAX_BYTES or in formats other than JPEG and PNG (read by Pillow)."""
-    if file is None:
-        return
-    too_large = file_too_large(getattr(file, "size", 0), "event_photo")
-    if too_large:
-        raise ValidationError(too_large, code="too_large")
-    image = getattr(file, "image", None)
-    fmt = getattr(image, "format", None)
-    if image is not None and fmt not in {"JPEG", "PNG"}:
-        raise ValidationError(_("Upload a JPEG or PNG photo."), code="format")
+    """Refuse uploads over settings.EVENT_PHOTO_MAX_BYTES or that Pillow does not verify as a whole JPEG or PNG."""
+    if file is not None:
+        validate_image(file, kind="event_photo")
 
 
 def event_errors(event: Any) -> dict[str, list[ValidationError]]:

@@ -150,6 +150,19 @@ def test_an_oversized_event_photo_is_refused_with_the_setting_s_limit(staff_clie
     assert stored_files(media_root) == []
 
 
+def test_an_event_photo_is_checked_by_the_same_rule_as_a_retrofit_photo(staff_client, media_root):
+    # A whole GIF passes Django's image field: only the shared JPEG-or-PNG rule refuses it.
+    gif = staff_client.post(reverse("admin:events_event_add"), _event_with_photo(image("GIF"), "choir.gif"))
+    assert gif.status_code == 200
+    assert "Upload a JPEG or PNG photo." in gif.content.decode()
+    assert not EventPhoto.objects.exists()
+    assert stored_files(media_root) == []
+    jpeg = staff_client.post(reverse("admin:events_event_add"), _event_with_photo(image("JPEG"), "choir.jpg"))
+    assert jpeg.status_code == 302
+    assert EventPhoto.objects.count() == 1
+    assert len(stored_files(media_root)) == 1
+
+
 # Spreadsheet imports (registry)
 
 
