@@ -34,7 +34,6 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -77,32 +76,6 @@ class Result:
     p95_ms: float
     errors: int
     tool: str
-
-
-def free_port() -> int:
-    """A free port of the benchmarks' range (8100-8149)."""
-    from bench.common import free_port as in_range
-
-    return in_range()
-
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark's PostgreSQL database if it does not exist."""
-    import psycopg2
-
-    parsed = urlparse(url)
-    if parsed.scheme not in ("postgres", "postgresql"):
-        raise SystemExit("The benchmark runs on PostgreSQL only: set DATABASE_URL=postgres://...")
-    name = parsed.path.lstrip("/")
-    conn = psycopg2.connect(
-        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres", dbname="postgres"
-    )
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -211,7 +184,7 @@ def measure(label: str, url: str, args: argparse.Namespace, script: Path) -> Res
 
 
 def main() -> int:
-    from bench.common import start_gunicorn, stop
+    from bench.common import ensure_database, free_port, start_gunicorn, stop
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=2000)

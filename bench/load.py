@@ -28,21 +28,21 @@ import os
 import random
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 import gevent
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/jingan_load"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/5"
-PORTS = range(8200, 8250)
+PORTS = (8200, 8249)  # not the range of bench/run.py (8100-8149), so both can run at once
 PASSWORD = "load-check-not-a-secret"
 MEMBER_PREFIX = "load_member_"
 
@@ -108,35 +108,6 @@ def shell_json(env: dict[str, str], code: str, marker: str) -> dict:
     out = manage(env, "shell", "-v0", "-c", code)
     line = next(line for line in out.splitlines() if line.startswith(marker + " "))
     return json.loads(line[len(marker) + 1 :])
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parsed = urlparse(url)
-    if parsed.scheme not in ("postgres", "postgresql"):
-        raise SystemExit("The load check runs on PostgreSQL only: set DATABASE_URL=postgres://...")
-    name = parsed.path.lstrip("/")
-    conn = psycopg2.connect(
-        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username or "postgres", dbname="postgres"
-    )
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit("No free port in 8200-8249")
 
 
 def wait_for(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
@@ -270,6 +241,8 @@ def report(title: str, result: dict) -> None:
 
 
 def main() -> int:
+    from bench.common import ensure_database, free_port
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--public-clients", type=int, default=50)
@@ -304,7 +277,7 @@ def main() -> int:
         env, "shell", "-v0", "-c", "from django.utils import timezone; print(timezone.now().isoformat())"
     ).strip()
 
-    port = free_port()
+    port = free_port(*PORTS)
     host = f"http://127.0.0.1:{port}"
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     command = [gunicorn, "jingan_portal.wsgi:application", "--workers", str(args.workers)]

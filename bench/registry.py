@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import io
-import os
 import statistics
 import sys
 import time
@@ -39,14 +38,13 @@ from typing import TYPE_CHECKING, Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Measure, time_page
+from bench.common import Measure, pad, setup_django, time_page, width
 
 if TYPE_CHECKING:
     from django.test import Client
 
     from services.models import Person, User
 
-ROOT = Path(__file__).resolve().parent.parent
 FILL_SEED = 2023  # the seed of the registry the benchmark fills
 IMPORT_SEED = 4242  # the seed of the persons the import adds
 FILL_BATCH = 5000
@@ -103,20 +101,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmups", type=int, default=2, help="untimed requests before them")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each page's slowest query")
     return parser.parse_args(argv)
-
-
-def setup_django() -> None:
-    """Use the test settings and stop unless the default database is PostgreSQL."""
-    os.environ["DJANGO_SETTINGS_MODULE"] = "jingan_portal.settings.test"
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    import django
-    from django.conf import settings
-
-    django.setup()
-    engine = settings.DATABASES["default"]["ENGINE"]
-    if "postgresql" not in engine:
-        sys.exit(f"This benchmark needs PostgreSQL (DATABASE_URL=postgres://...); the database is {engine}.")
 
 
 def ensure_database() -> bool:
@@ -363,20 +347,10 @@ def print_table(rows: list[Row]) -> None:
     """The final table: measure | value | target | ok?"""
     header = ("measure", "value", "target", "ok?")
     cells = [(r.measure, r.value, r.target, "—" if r.ok is None else ("yes" if r.ok else "NO")) for r in rows]
-    widths = [max(_width(line[i]) for line in [header, *cells]) for i in range(4)]
+    widths = [max(width(line[i]) for line in [header, *cells]) for i in range(4)]
     print()
     for line in [header, tuple("-" * w for w in widths), *cells]:
-        print(" | ".join(_pad(text, width) for text, width in zip(line, widths, strict=True)))
-
-
-def _width(text: str) -> int:
-    """Display width: CJK characters take two columns."""
-    return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    """`text` padded with spaces to `width` display columns."""
-    return text + " " * (width - _width(text))
+        print(" | ".join(pad(text, columns) for text, columns in zip(line, widths, strict=True)))
 
 
 def run_fill(persons: int, rows: list[Row]) -> None:
@@ -453,7 +427,7 @@ def run_changelist(by: User, args: argparse.Namespace, rows: list[Row]) -> None:
     for label, url, matching in pages:
         figures = measure_page(client, label, url, warmups=args.warmups, runs=args.requests)
         print(
-            f"  {_pad(label, 40)} median {figures.median_ms:6.1f} ms  p95 {figures.p95_ms:6.1f} ms  "
+            f"  {pad(label, 40)} median {figures.median_ms:6.1f} ms  p95 {figures.p95_ms:6.1f} ms  "
             f"{figures.queries} queries  ({matching.count():,} matching persons)"
         )
         print(f"    slowest query {figures.slowest_ms:.1f} ms: {figures.slowest_sql[:160]}…")
