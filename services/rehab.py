@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .actions import follow_up_close
@@ -81,7 +81,7 @@ def timeline_entries(person: Person) -> list[TimelineEntry]:
             when=as_datetime(s.given_on),
             kind=gettext("Home rehabilitation"),
             title=f"{s.get_kind_display()} · {s.centre.name}",
-            detail=f"{s.minutes} min · {s.given_by}",
+            detail=f"{ngettext('%(n)d minute', '%(n)d minutes', s.minutes) % {'n': s.minutes}} · {s.given_by}",
             url=reverse("admin:services_homerehabsession_change", args=[s.pk]),
         )
         for s in HomeRehabSession.objects.filter(person=person).select_related("centre")

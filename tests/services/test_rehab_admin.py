@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from services import rehab
 from services.models import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
@@ -180,3 +181,12 @@ def test_the_persons_full_record_shows_their_rehabilitation(staff_user, member, 
     assert reverse("admin:services_familydoctorcontract_change", args=[person.family_doctor_contracts.get().pk]) in html
     assert reverse("admin:services_homerehabsession_change", args=[session.pk]) in html
     assert reverse("admin:services_rehabreferral_change", args=[RehabReferral.objects.get().pk]) in html
+
+
+def test_the_record_says_a_sessions_minutes_in_the_readers_language(member, street):
+    add_records(street, member, 1)
+    session = HomeRehabSession.objects.get()
+    with translation.override("en"):
+        details = [entry.detail for entry in rehab.timeline_entries(session.person)]
+    assert f"{session.minutes} minutes · {session.given_by}" in details
+    assert not any(" min · " in detail for detail in details)
