@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,30 @@ from .models.rehab import ACCESS_FACTS, REHAB_SERVICES
 class NoDeleteMixin:
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # records of service given are corrected, never deleted
+
+
+class RefusableSaveMixin:
+    """A save the service refuses under its lock (a race the form could not see) is told, not logged as done."""
+
+    def refuse(self, request, obj, exc: ValidationError) -> None:
+        obj._refused = True
+        self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+    def log_addition(self, request, obj, message):
+        return None if getattr(obj, "_refused", False) else super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        return None if getattr(obj, "_refused", False) else super().log_change(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(obj, "_refused", False):
+            return redirect(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_changelist")
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if getattr(obj, "_refused", False):
+            return redirect(request.path)
+        return super().response_change(request, obj)
 
 
 @admin.register(RehabCentre)
@@ -47,7 +72,7 @@ class RehabCentreAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(FamilyDoctorContract)
-class FamilyDoctorContractAdmin(NoDeleteMixin, StreetScopedAdmin):
+class FamilyDoctorContractAdmin(RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin):
     list_display = ["person", "street", "centre", "doctor", "signed_on", "ended_on"]
     list_filter = ["centre", "street", ("signed_on", admin.DateFieldListFilter)]
     list_select_related = ["person", "street", "centre"]
@@ -65,7 +90,7 @@ class FamilyDoctorContractAdmin(NoDeleteMixin, StreetScopedAdmin):
         try:
             rehab.family_doctor_contract_save(contract=obj, by=request.user)
         except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            self.refuse(request, obj, exc)
 
 
 class HomeRehabSessionForm(forms.ModelForm):
@@ -81,7 +106,7 @@ class HomeRehabSessionForm(forms.ModelForm):
 
 
 @admin.register(HomeRehabSession)
-class HomeRehabSessionAdmin(NoDeleteMixin, StreetScopedAdmin):
+class HomeRehabSessionAdmin(RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin):
     form = HomeRehabSessionForm
     list_display = ["given_on", "person", "street", "centre", "kind", "minutes", "given_by"]
     list_filter = ["kind", "centre", "street", ("given_on", admin.DateFieldListFilter)]
@@ -103,7 +128,7 @@ class HomeRehabSessionAdmin(NoDeleteMixin, StreetScopedAdmin):
         try:
             rehab.home_rehab_session_record(session=obj, by=request.user)
         except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            self.refuse(request, obj, exc)
 
 
 class RehabReferralForm(forms.ModelForm):
@@ -122,7 +147,7 @@ class RehabReferralForm(forms.ModelForm):
 
 
 @admin.register(RehabReferral)
-class RehabReferralAdmin(NoDeleteMixin, StreetScopedAdmin):
+class RehabReferralAdmin(RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin):
     """The centres' queue: referrals from committee members' visits, open ones first."""
 
     form = RehabReferralForm
@@ -173,4 +198,4 @@ class RehabReferralAdmin(NoDeleteMixin, StreetScopedAdmin):
             try:
                 rehab.rehab_referral_close(referral=obj, note=form.cleaned_data["reason"], by=request.user)
             except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                self.refuse(request, obj, exc)
