@@ -64,6 +64,12 @@ def person_rehab_panel(person: Person) -> dict[str, Any]:
     }
 
 
+def _session_detail(session: HomeRehabSession) -> str:
+    # ngettext outside an f-string: makemessages cannot find a call inside one.
+    minutes = ngettext("%(n)d minute", "%(n)d minutes", session.minutes) % {"n": session.minutes}
+    return f"{minutes} · {session.given_by}"
+
+
 def timeline_entries(person: Person) -> list[TimelineEntry]:
     """The person's family-doctor contracts, home sessions and referrals for the full record (three queries)."""
     entries = [
@@ -81,7 +87,7 @@ def timeline_entries(person: Person) -> list[TimelineEntry]:
             when=as_datetime(s.given_on),
             kind=gettext("Home rehabilitation"),
             title=f"{s.get_kind_display()} · {s.centre.name}",
-            detail=f"{ngettext('%(n)d minute', '%(n)d minutes', s.minutes) % {'n': s.minutes}} · {s.given_by}",
+            detail=_session_detail(s),
             url=reverse("admin:services_homerehabsession_change", args=[s.pk]),
         )
         for s in HomeRehabSession.objects.filter(person=person).select_related("centre")

@@ -190,3 +190,11 @@ def test_the_record_says_a_sessions_minutes_in_the_readers_language(member, stre
         details = [entry.detail for entry in rehab.timeline_entries(session.person)]
     assert f"{session.minutes} minutes · {session.given_by}" in details
     assert not any(" min · " in detail for detail in details)
+
+
+def test_the_record_says_a_sessions_minutes_in_chinese_too():
+    """The minutes are found by makemessages (an ngettext inside an f-string was not)."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert translation.ngettext("%(n)d minute", "%(n)d minutes", 60) % {"n": 60} == "60 分钟"
