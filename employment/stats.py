@@ -70,18 +70,6 @@ def trained(year: int, streets: Streets = None) -> Trained:
     return Trained(year=year, **trained_enrollments(year, streets).aggregate(**_TRAINED))
 
 
-def trained_by_street(year: int, streets: Streets = None) -> dict[str, Trained]:
-    """`trained` per street code."""
-    rows = _grouped(trained_enrollments(year, streets), BY_STREET, **_TRAINED)
-    return {code: Trained(year=year, **row) for code, row in rows.items()}
-
-
-def trained_by_category(year: int, streets: Streets = None) -> dict[int, Trained]:
-    """`trained` per disability category."""
-    rows = _grouped(trained_enrollments(year, streets), BY_CATEGORY, **_TRAINED)
-    return {category: Trained(year=year, **row) for category, row in rows.items()}
-
-
 # Certificates earned
 
 
@@ -106,24 +94,6 @@ def certified(year: int, streets: Streets = None) -> Certified:
     return Certified(year=year, **certificates_issued(year, streets).aggregate(**_CERTIFIED))
 
 
-def certified_by_street(year: int, streets: Streets = None) -> dict[str, Certified]:
-    """`certified` per street code."""
-    rows = _grouped(certificates_issued(year, streets), BY_STREET, **_CERTIFIED)
-    return {code: Certified(year=year, **row) for code, row in rows.items()}
-
-
-def certified_by_category(year: int, streets: Streets = None) -> dict[int, Certified]:
-    """`certified` per disability category."""
-    rows = _grouped(certificates_issued(year, streets), BY_CATEGORY, **_CERTIFIED)
-    return {category: Certified(year=year, **row) for category, row in rows.items()}
-
-
-def certified_by_level(year: int, streets: Streets = None) -> dict[str, int]:
-    """Certificates dated in `year` per level ("5" entry to "1" highest)."""
-    rows = _grouped(certificates_issued(year, streets), "certificate_level", n=Count("pk"))
-    return {level: row["n"] for level, row in rows.items()}
-
-
 # People placed
 
 
@@ -146,18 +116,6 @@ def placed(year: int, streets: Streets = None) -> Placed:
     """People placed in `year`: distinct persons with a job on the federation's recommendation that started in
     `year` (jobs found without the federation's recommendation do not count)."""
     return Placed(year=year, **recommended_placements(year, streets).aggregate(**_PLACED))
-
-
-def placed_by_street(year: int, streets: Streets = None) -> dict[str, Placed]:
-    """`placed` per street code."""
-    rows = _grouped(recommended_placements(year, streets), BY_STREET, **_PLACED)
-    return {code: Placed(year=year, **row) for code, row in rows.items()}
-
-
-def placed_by_category(year: int, streets: Streets = None) -> dict[int, Placed]:
-    """`placed` per disability category."""
-    rows = _grouped(recommended_placements(year, streets), BY_CATEGORY, **_PLACED)
-    return {category: Placed(year=year, **row) for category, row in rows.items()}
 
 
 # New graduates
@@ -194,18 +152,6 @@ def new_graduates(year: int, streets: Streets = None) -> Graduates:
     university in `year`, those of them with a placement marked "new graduate" of `year` (recommended or
     not), and the share placed."""
     return _graduates(year, graduates_of(year, streets).aggregate(**_GRADUATES))
-
-
-def new_graduates_by_street(year: int, streets: Streets = None) -> dict[str, Graduates]:
-    """`new_graduates` per street code."""
-    rows = _grouped(graduates_of(year, streets), BY_STREET, **_GRADUATES)
-    return {code: _graduates(year, row) for code, row in rows.items()}
-
-
-def new_graduates_by_category(year: int, streets: Streets = None) -> dict[int, Graduates]:
-    """`new_graduates` per disability category."""
-    rows = _grouped(graduates_of(year, streets), BY_CATEGORY, **_GRADUATES)
-    return {category: _graduates(year, row) for category, row in rows.items()}
 
 
 # Still employed after 6 and 12 months

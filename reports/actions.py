@@ -18,7 +18,7 @@ from services.audit import audit_record
 
 from .figures import FIGURES
 from .models import FIRST_YEAR, LAST_YEAR, AnnualReport
-from .stats import figure_entry, plans_for
+from .stats import annual_figures
 
 # A run whose last sign of life is older than this is taken to be dead (its worker was killed).
 DEFAULT_STALE_AFTER_SECONDS = 600
@@ -133,21 +133,19 @@ def annual_report_start(*, report_id: int, task_id: str) -> AnnualReport | None:
 
 
 def annual_report_compute(*, report: AnnualReport, delay_seconds: float = 0.0) -> AnnualReport:
-    """Compute every figure of the report's year, recording progress after each, then store them.
+    """Count every figure of the report's year (one SQL statement, `reports.tally`), then store them.
 
-    Progress is committed figure by figure so the dashboard can show it while the job runs. When
-    another task has taken the run over in the meantime, nothing is stored by this one.
+    Progress is committed once the figures are counted, before they are stored; `delay_seconds` is a
+    pause between the two (only the worker test sets it, to kill a run midway). When another task has
+    taken the run over in the meantime, nothing is stored by this one.
     """
     started = time.monotonic()
-    plans = plans_for(report.year)
-    figures: dict[str, Any] = {}
-    for n, figure in enumerate(FIGURES, start=1):
-        figures[figure.key] = figure_entry(figure, report.year, plans.get(figure.key))
-        if delay_seconds:
-            time.sleep(delay_seconds)
-        AnnualReport.objects.filter(pk=report.pk, task_id=report.task_id).update(
-            progress_done=n, heartbeat_at=timezone.now()
-        )
+    figures = annual_figures(report.year)
+    AnnualReport.objects.filter(pk=report.pk, task_id=report.task_id).update(
+        progress_done=len(figures), heartbeat_at=timezone.now()
+    )
+    if delay_seconds:
+        time.sleep(delay_seconds)
     with transaction.atomic():
         current = AnnualReport.objects.select_for_update().get(pk=report.pk)
         if current.status != AnnualReport.Status.RUNNING or current.task_id != report.task_id:

@@ -1,16 +1,17 @@
 """The figure registry: the only place that names the annual report's figures.
 
-Each `Figure` points at the app function that computes it in the database, at its breakdowns and at
-the queryset of the records it counts (the drill-down). The Celery job, the dashboard, the Excel
-export, the public page and the `annual_report` command all iterate `FIGURES`; adding a figure is
-one entry below.
+Each `Figure` has a `Tally`: the queryset of the records it counts, from the app that owns them
+(the same queryset is the drill-down), what is counted in them and the keys of its breakdowns.
+The Celery job counts every figure with its breakdowns in one SQL statement (`reports.tally`). The
+dashboard, the Excel export, the public page and the `annual_report` command all iterate `FIGURES`;
+adding a figure is one entry below.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import get_language
 
 from accessibility import stats as accessibility_stats
@@ -22,8 +23,11 @@ from events.models import Event, Registration
 from services import stats as service_stats
 from services.models import EscortBooking, EscortService, HomeRehabSession, Hospital, Person, Street
 
-Streets = Iterable[Street] | QuerySet[Street] | None
-Breakdown = Callable[[int], dict[str, int]]
+from .tally import Counted, Streets, Tally, count_all
+
+BY_STREET = {"street": "street__code"}
+BY_CATEGORY = {"category": "person__category"}
+PERSONS: dict[str, Any] = {"count": "person", "distinct": True}  # each person once, however many records
 
 
 @dataclass(frozen=True)
@@ -48,10 +52,10 @@ class Figure:
     label_en: str
     unit_zh: str
     unit_en: str
-    compute: Callable[[int, Streets], int]
-    drilldown: Callable[[int], QuerySet]
+    tally: Tally
     columns: tuple[Column, ...]
-    breakdowns: dict[str, Breakdown] = field(default_factory=dict)
+    # The records a figure's drill-down lists, when they are not those it counts (persons, not sessions).
+    listed: Callable[[int], QuerySet] | None = None
     # Sentence templates (str.format): {value} {unit} {plan} {above} {percent} {share} {b[name][key]} {f[key]}
     sentence_zh: str = ""
     sentence_en: str = ""
@@ -67,24 +71,17 @@ class Figure:
     def unit(self) -> str:
         return self.unit_en if _english() else self.unit_zh
 
+    def compute(self, year: int, streets: Streets = None) -> int:
+        """The figure for `year` on the given streets (the whole district when None), in one query."""
+        return self.tally.value(year, streets)
+
+    def drilldown(self, year: int) -> QuerySet:
+        """The records behind the figure for `year`."""
+        return (self.listed or self.tally.records)(year)
+
 
 def _english() -> bool:
     return (get_language() or "").startswith("en")
-
-
-def grouped(queryset: QuerySet, by: str, count: str = "pk") -> dict[str, int]:
-    """Counts of distinct `count` per value of `by`, keyed by the value as text, in one query."""
-    rows = queryset.order_by().values_list(by).annotate(n=Count(count, distinct=True)).order_by(by)
-    return {str(key): n for key, n in rows if key is not None}
-
-
-def _in_streets(queryset: QuerySet, streets: Streets, lookup: str = "street") -> QuerySet:
-    return queryset if streets is None else queryset.filter(**{f"{lookup}__in": streets})
-
-
-def _district_only(streets: Streets) -> None:
-    if streets is not None:
-        raise ValueError("This figure is counted for the whole district only.")
 
 
 # The record columns shared by figures about persons: masked numbers only, never the full ones.
@@ -104,24 +101,16 @@ def escort_bookings_completed(year: int) -> QuerySet[EscortBooking]:
     return EscortBooking.objects.filter(slot__starts_at__year=year, status=EscortBooking.Status.COMPLETED)
 
 
-def _escort_by(by: str) -> Breakdown:
-    return lambda year: service_stats.escort_visits_by(year=year, by=by)
-
-
 ESCORT_PERSON_VISITS = Figure(
     key="escort_person_visits",
     label_zh="助聋助盲陪诊服务",
     label_en="Escort clinic person-visits",
     unit_zh="人次",
     unit_en="person-visits",
-    compute=lambda year, streets=None: service_stats.escort_figures(year=year, streets=streets).person_visits,
-    breakdowns={
-        "hospital": _escort_by("hospital"),
-        "service": _escort_by("service"),
-        "street": _escort_by("street"),
-        "category": _escort_by("category"),
-    },
-    drilldown=escort_bookings_completed,
+    tally=Tally(
+        escort_bookings_completed,
+        by={"hospital": "slot__hospital__name_zh", "service": "services__code", **BY_STREET, **BY_CATEGORY},
+    ),
     select_related=("person", "street", "slot__hospital"),
     columns=(
         *PERSON_COLUMNS,
@@ -136,25 +125,13 @@ ESCORT_PERSON_VISITS = Figure(
 # Accessibility
 
 
-def _retrofits(year: int, streets: Streets = None) -> int:
-    return _in_streets(accessibility_stats.accepted_retrofits(year), streets).count()
-
-
 RETROFITS = Figure(
     key="home_retrofits",
     label_zh="家庭无障碍改造",
     label_en="Home retrofits",
     unit_zh="户",
     unit_en="households",
-    compute=lambda year, streets=None: (
-        accessibility_stats.retrofits_accepted_in(year).total if streets is None else _retrofits(year, streets)
-    ),
-    breakdowns={
-        "type": lambda year: accessibility_stats.retrofits_accepted_in(year).by_type,
-        "street": lambda year: accessibility_stats.retrofits_accepted_in(year).by_street,
-        "category": lambda year: grouped(accessibility_stats.accepted_retrofits(year), "person__category"),
-    },
-    drilldown=lambda year: accessibility_stats.accepted_retrofits(year),
+    tally=Tally(accessibility_stats.accepted_retrofits, by={"type": "type", **BY_STREET, **BY_CATEGORY}),
     select_related=("person", "street"),
     columns=(
         *PERSON_COLUMNS,
@@ -177,13 +154,7 @@ RAMP_PASSAGES = Figure(
     label_en="Ramp retrofits on old compounds' passages",
     unit_zh="处",
     unit_en="passages",
-    compute=lambda year, streets=None: (
-        accessibility_stats.ramps_completed_in(year).passages
-        if streets is None
-        else _in_streets(ramps_completed(year), streets).count()
-    ),
-    breakdowns={"street": lambda year: grouped(ramps_completed(year), "street__code")},
-    drilldown=ramps_completed,
+    tally=Tally(ramps_completed, by=BY_STREET),
     select_related=("street",),
     columns=(
         Column("街道", "Street", lambda r: r.street.name),
@@ -201,12 +172,7 @@ RAMP_STREETS = Figure(
     label_en="Streets with ramp retrofits",
     unit_zh="个",
     unit_en="streets",
-    compute=lambda year, streets=None: (
-        accessibility_stats.ramps_completed_in(year).streets
-        if streets is None
-        else _in_streets(ramps_completed(year), streets).values("street").distinct().count()
-    ),
-    drilldown=ramps_completed,
+    tally=Tally(ramps_completed, count="street", distinct=True),
     select_related=("street",),
     columns=RAMP_PASSAGES.columns,
     has_plan=False,
@@ -229,16 +195,7 @@ SIGN_LANGUAGE_POINTS = Figure(
     label_en="Online sign-language video points",
     unit_zh="个",
     unit_en="points",
-    compute=lambda year, streets=None: (
-        accessibility_stats.sign_language_points_in_service(year)
-        if streets is None
-        else _in_streets(sign_language_points(year), streets).count()
-    ),
-    breakdowns={
-        "kind": lambda year: grouped(sign_language_points(year), "kind"),
-        "street": lambda year: grouped(sign_language_points(year), "street__code"),
-    },
-    drilldown=sign_language_points,
+    tally=Tally(sign_language_points, by={"kind": "kind", **BY_STREET}),
     select_related=("street",),
     columns=(
         Column("服务点", "Venue", lambda r: r.venue),
@@ -262,16 +219,7 @@ WRISTBANDS = Figure(
     label_en="Smart wristbands issued",
     unit_zh="块",
     unit_en="wristbands",
-    compute=lambda year, streets=None: (
-        accessibility_stats.devices_issued_in(year).get(DeviceType.SMART_WRISTBAND, 0)
-        if streets is None
-        else _in_streets(wristbands_issued(year), streets).count()
-    ),
-    breakdowns={
-        "street": lambda year: grouped(wristbands_issued(year), "street__code"),
-        "category": lambda year: grouped(wristbands_issued(year), "person__category"),
-    },
-    drilldown=wristbands_issued,
+    tally=Tally(wristbands_issued, by={**BY_STREET, **BY_CATEGORY}),
     select_related=("person", "street"),
     columns=(*PERSON_COLUMNS, Column("发放日期", "Issued on", lambda r: r.issued_on)),
     sentence_zh="为智力残疾学员发放智能腕表{value}块",
@@ -282,22 +230,13 @@ WRISTBANDS = Figure(
 # Employment
 
 
-def _by(function: Callable[..., dict[Any, Any]], attribute: str) -> Breakdown:
-    return lambda year: {str(k): getattr(v, attribute) for k, v in function(year).items() if getattr(v, attribute)}
-
-
 TRAINED = Figure(
     key="trained",
     label_zh="就业年龄段残疾人技能培训",
     label_en="Working-age people trained",
     unit_zh="人",
     unit_en="people",
-    compute=lambda year, streets=None: employment_stats.trained(year, streets).persons,
-    breakdowns={
-        "street": _by(employment_stats.trained_by_street, "persons"),
-        "category": _by(employment_stats.trained_by_category, "persons"),
-    },
-    drilldown=employment_stats.trained_enrollments,
+    tally=Tally(employment_stats.trained_enrollments, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
     select_related=("person", "street", "course"),
     columns=(*PERSON_COLUMNS, Column("课程", "Course", lambda r: r.course)),
     sentence_zh="培训就业年龄段残疾人{value}人",
@@ -310,13 +249,11 @@ CERTIFIED = Figure(
     label_en="People certified",
     unit_zh="人",
     unit_en="people",
-    compute=lambda year, streets=None: employment_stats.certified(year, streets).persons,
-    breakdowns={
-        "street": _by(employment_stats.certified_by_street, "persons"),
-        "category": _by(employment_stats.certified_by_category, "persons"),
-        "level": lambda year: {str(k): n for k, n in employment_stats.certified_by_level(year).items()},
-    },
-    drilldown=employment_stats.certificates_issued,
+    tally=Tally(
+        employment_stats.certificates_issued,
+        **PERSONS,
+        by={**BY_STREET, **BY_CATEGORY, "level": "certificate_level"},
+    ),
     select_related=("person", "street", "course"),
     columns=(
         *PERSON_COLUMNS,
@@ -333,12 +270,7 @@ PLACED = Figure(
     label_en="People placed in jobs",
     unit_zh="人",
     unit_en="people",
-    compute=lambda year, streets=None: employment_stats.placed(year, streets).persons,
-    breakdowns={
-        "street": _by(employment_stats.placed_by_street, "persons"),
-        "category": _by(employment_stats.placed_by_category, "persons"),
-    },
-    drilldown=employment_stats.recommended_placements,
+    tally=Tally(employment_stats.recommended_placements, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
     select_related=("person", "street", "employer"),
     columns=(
         *PERSON_COLUMNS,
@@ -355,13 +287,17 @@ NEW_GRADUATES = Figure(
     label_en="New graduates",
     unit_zh="人",
     unit_en="people",
-    compute=lambda year, streets=None: employment_stats.new_graduates(year, streets).graduates,
-    breakdowns={"street": _by(employment_stats.new_graduates_by_street, "graduates")},
-    drilldown=employment_stats.graduates_of,
+    tally=Tally(employment_stats.graduates_of, **PERSONS, by=BY_STREET),
     select_related=("person", "street"),
     columns=(*PERSON_COLUMNS, Column("已就业", "Placed", lambda r: "✓" if r.is_placed else "")),
     has_plan=False,
 )
+
+
+def graduates_placed(year: int) -> QuerySet:
+    """The records behind new graduates placed: graduates of `year` with a placement as a new graduate."""
+    return employment_stats.graduates_of(year).filter(is_placed=True)
+
 
 NEW_GRADUATES_PLACED = Figure(
     key="new_graduates_placed",
@@ -369,9 +305,7 @@ NEW_GRADUATES_PLACED = Figure(
     label_en="New graduates placed",
     unit_zh="人",
     unit_en="people",
-    compute=lambda year, streets=None: employment_stats.new_graduates(year, streets).placed,
-    breakdowns={"street": _by(employment_stats.new_graduates_by_street, "placed")},
-    drilldown=lambda year: employment_stats.graduates_of(year).filter(is_placed=True),
+    tally=Tally(graduates_placed, **PERSONS, by=BY_STREET),
     select_related=("person", "street"),
     columns=PERSON_COLUMNS,
     share_of="new_graduates",
@@ -395,35 +329,13 @@ def culture_and_sports_attendance(year: int) -> QuerySet[Registration]:
     )
 
 
-def _events_by_category(attribute: str) -> Breakdown:
-    def breakdown(year: int) -> dict[str, int]:
-        rows = event_stats.events_by_category(year=year).by_category
-        return {
-            c.category: getattr(c, attribute)
-            for c in rows
-            if c.category in event_stats.CULTURE_AND_SPORTS and getattr(c, attribute)
-        }
-
-    return breakdown
-
-
-def _culture(attribute: str) -> Callable[[int, Streets], int]:
-    def compute(year: int, streets: Streets = None) -> int:
-        _district_only(streets)
-        return getattr(event_stats.culture_and_sports(year=year), attribute)
-
-    return compute
-
-
 CULTURE_EVENTS = Figure(
     key="culture_events",
     label_zh="文体活动",
     label_en="Culture and sports events",
     unit_zh="场",
     unit_en="events",
-    compute=_culture("events"),
-    breakdowns={"event_category": _events_by_category("events")},
-    drilldown=culture_and_sports_events,
+    tally=Tally(culture_and_sports_events, by={"event_category": "category"}, street=None),
     columns=(
         Column("活动", "Event", lambda r: r.title),
         Column("类别", "Category", lambda r: r.get_category_display()),
@@ -439,9 +351,7 @@ CULTURE_PARTICIPANTS = Figure(
     label_en="Culture and sports participants",
     unit_zh="人次",
     unit_en="person-times",
-    compute=_culture("participants"),
-    breakdowns={"event_category": _events_by_category("participants")},
-    drilldown=culture_and_sports_attendance,
+    tally=Tally(culture_and_sports_attendance, by={"event_category": "event__category"}, street=None),
     select_related=("event", "person", "street"),
     columns=(
         Column("活动", "Event", lambda r: r.event.title),
@@ -466,9 +376,7 @@ REHAB_HOMES = Figure(
     label_en="Rehabilitation homes",
     unit_zh="家",
     unit_en="centres",
-    compute=lambda year, streets=None: service_stats.rehab_homes_certified(year, streets).count(),
-    breakdowns={"street": lambda year: grouped(service_stats.rehab_homes_certified(year), "street__code")},
-    drilldown=service_stats.rehab_homes_certified,
+    tally=Tally(service_stats.rehab_homes_certified, by=BY_STREET),
     select_related=("street",),
     columns=(
         Column("社区卫生服务中心", "Community health service centre", lambda r: r.name),
@@ -485,12 +393,8 @@ HOME_REHAB_PEOPLE = Figure(
     label_en="People given rehabilitation at home",
     unit_zh="人",
     unit_en="people",
-    compute=lambda year, streets=None: service_stats.home_rehab_figures(year=year, streets=streets).people,
-    breakdowns={
-        "street": lambda year: grouped(service_stats.home_rehab_sessions(year), "street__code", "person"),
-        "category": lambda year: grouped(service_stats.home_rehab_sessions(year), "person__category", "person"),
-    },
-    drilldown=_people_given_home_rehab,
+    tally=Tally(service_stats.home_rehab_sessions, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
+    listed=_people_given_home_rehab,
     select_related=("street",),
     columns=(
         Column("姓名", "Name", lambda r: r.name),
@@ -508,12 +412,7 @@ HOME_REHAB_SESSIONS = Figure(
     label_en="Home rehabilitation sessions",
     unit_zh="次",
     unit_en="sessions",
-    compute=lambda year, streets=None: service_stats.home_rehab_figures(year=year, streets=streets).sessions,
-    breakdowns={
-        "session_kind": lambda year: grouped(service_stats.home_rehab_sessions(year), "kind"),
-        "street": lambda year: grouped(service_stats.home_rehab_sessions(year), "street__code"),
-    },
-    drilldown=service_stats.home_rehab_sessions,
+    tally=Tally(service_stats.home_rehab_sessions, by={"session_kind": "kind", **BY_STREET}),
     select_related=("person", "street", "centre"),
     columns=(
         *PERSON_COLUMNS,
@@ -524,24 +423,13 @@ HOME_REHAB_SESSIONS = Figure(
 )
 
 
-def _prevention_videos(year: int, streets: Streets = None) -> int:
-    _district_only(streets)
-    return event_stats.prevention_videos(year).count()
-
-
-def _quiz_participants(year: int, streets: Streets = None) -> int:
-    _district_only(streets)
-    return event_stats.quiz_participants(year)
-
-
 PREVENTION_VIDEOS = Figure(
     key="prevention_videos",
     label_zh="残疾预防科普视频",
     label_en="Prevention videos published",
     unit_zh="条",
     unit_en="videos",
-    compute=_prevention_videos,
-    drilldown=event_stats.prevention_videos,
+    tally=Tally(event_stats.prevention_videos, street=None),
     columns=(
         Column("标题", "Title", lambda r: r.title),
         Column("发布日期", "Published on", lambda r: r.published_on),
@@ -558,8 +446,7 @@ QUIZ_PARTICIPANTS = Figure(
     label_en="Prevention quiz participants",
     unit_zh="人次",
     unit_en="participants",
-    compute=_quiz_participants,
-    drilldown=event_stats.quiz_campaigns,
+    tally=Tally(event_stats.quiz_campaigns, total="participants", street=None),
     columns=(
         Column("竞答", "Quiz", lambda r: r.title),
         Column("开始", "Starts", lambda r: r.starts_on),
@@ -577,12 +464,7 @@ CAMPAIGN_VISITS_HELPED = Figure(
     label_en="Campaign visits with targeted help",
     unit_zh="户次",
     unit_en="visits",
-    compute=lambda year, streets=None: service_stats.campaign_visits_with_help(year, streets).count(),
-    breakdowns={
-        "street": lambda year: grouped(service_stats.campaign_visits_with_help(year), "street__code"),
-        "category": lambda year: grouped(service_stats.campaign_visits_with_help(year), "person__category"),
-    },
-    drilldown=service_stats.campaign_visits_with_help,
+    tally=Tally(service_stats.campaign_visits_with_help, by={**BY_STREET, **BY_CATEGORY}),
     select_related=("person", "street"),
     columns=(*PERSON_COLUMNS, Column("走访日期", "Visited on", lambda r: r.visited_on)),
     sentence_zh="“四百”大走访入户调查并精准帮扶{value}户次",
@@ -613,6 +495,11 @@ FIGURES: tuple[Figure, ...] = (
 )
 BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
 assert len(BY_KEY) == len(FIGURES), "figure keys must be unique"
+
+
+def counted(year: int, figures: Iterable[Figure] = FIGURES) -> dict[str, Counted]:
+    """The figures' values and breakdowns for `year`, by key, in one SQL statement."""
+    return count_all({figure.key: figure.tally for figure in figures}, year)
 
 
 def get(key: str) -> Figure:

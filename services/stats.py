@@ -45,25 +45,6 @@ def escort_figures(*, year: int, streets: QuerySet[Street] | None = None) -> Esc
     return EscortYear(**agg)
 
 
-def escort_visits_by(*, year: int, by: str, streets: QuerySet[Street] | None = None) -> dict[str, int]:
-    """Completed person-visits in `year` broken down by "hospital", "service", "street" or "category"."""
-    key = {
-        "hospital": "slot__hospital__name_zh",
-        "service": "services__code",
-        "street": "street__code",
-        "category": "person__category",
-    }[by]
-    rows = (
-        _bookings(year, streets)
-        .filter(COMPLETED)
-        .order_by()
-        .values(key)
-        .annotate(n=Count("pk", distinct=True))
-        .values_list(key, "n")
-    )
-    return {str(k): n for k, n in rows}
-
-
 # Rehabilitation (康复之家, 送康复服务上门) and the campaign visits (四百大走访).
 
 

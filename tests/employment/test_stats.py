@@ -8,6 +8,7 @@ import pytest
 from employment import stats
 from employment.models import Enrollment, PlacementFollowUp
 from employment.validation import age_at
+from reports.figures import counted, get
 from services.models import Person
 from services.selectors import age_on
 from tests.employment.factories import (
@@ -74,14 +75,8 @@ def test_trained_counts_working_age_persons_who_completed_a_course_that_ended_in
     with django_assert_num_queries(1):
         assert stats.trained(2023) == stats.Trained(year=2023, persons=4, completions=5)
     with django_assert_num_queries(1):
-        by_street = stats.trained_by_street(2023)
-    assert by_street == {
-        street.code: stats.Trained(year=2023, persons=3, completions=4),
-        other_street.code: stats.Trained(year=2023, persons=1, completions=1),
-    }
-    with django_assert_num_queries(1):
-        by_category = stats.trained_by_category(2023)
-    assert {k: v.persons for k, v in by_category.items()} == {2: 2, 4: 1, 5: 1}
+        breakdowns = breakdowns_of("trained", 2023)
+    assert breakdowns == {"street": {street.code: 3, other_street.code: 1}, "category": {"2": 2, "4": 1, "5": 1}}
     assert stats.trained(2023, streets=[other_street]).persons == 1
     assert stats.trained(2022).persons == 1
     assert stats.trained(2024).persons == 1
@@ -111,9 +106,12 @@ def test_certified_counts_persons_with_a_certificate_dated_in_the_year(other_str
     EnrollmentFactory(course=course("2023-03-06", "2023-04-28"))  # completed without a certificate
     with django_assert_num_queries(1):
         assert stats.certified(2023) == stats.Certified(year=2023, persons=2, certificates=3)
-    assert stats.certified_by_level(2023) == {"5": 1, "4": 1, "3": 1}
-    assert {k: v.persons for k, v in stats.certified_by_street(2023).items()} == {street.code: 1, other_street.code: 1}
-    assert {k: v.certificates for k, v in stats.certified_by_category(2023).items()} == {1: 2, 6: 1}
+    # Every breakdown counts persons, as the figure does: the one with two certificates counts once.
+    assert breakdowns_of("certified", 2023) == {
+        "street": {street.code: 1, other_street.code: 1},
+        "category": {"1": 1, "6": 1},
+        "level": {"5": 1, "4": 1, "3": 1},
+    }
     assert stats.certified(2023, streets=[street]).certificates == 2
 
 
@@ -136,8 +134,10 @@ def test_placed_counts_persons_placed_on_recommendation_starting_in_the_year(
     placement(worker(), "2024-01-01")
     with django_assert_num_queries(1):
         assert stats.placed(2023) == stats.Placed(year=2023, persons=3, placements=4)
-    assert {k: v.persons for k, v in stats.placed_by_street(2023).items()} == {street.code: 2, other_street.code: 1}
-    assert {k: v.placements for k, v in stats.placed_by_category(2023).items()} == {4: 3, 7: 1}
+    assert breakdowns_of("placed", 2023) == {
+        "street": {street.code: 2, other_street.code: 1},
+        "category": {"4": 2, "7": 1},
+    }
     assert stats.placed(2022).persons == 1
     assert stats.placed(2023, streets=[]).persons == 0
 
@@ -156,10 +156,8 @@ def test_new_graduates_and_the_share_placed(street, other_street, django_assert_
         assert stats.new_graduates(2023) == stats.Graduates(year=2023, graduates=4, placed=2, rate=Decimal("50.0"))
     assert stats.new_graduates(2022) == stats.Graduates(year=2022, graduates=1, placed=1, rate=Decimal("100.0"))
     assert stats.new_graduates(2025) == stats.Graduates(year=2025, graduates=0, placed=0, rate=None)
-    by_street = stats.new_graduates_by_street(2023)
-    assert by_street[street.code] == stats.Graduates(year=2023, graduates=3, placed=2, rate=Decimal("66.7"))
-    assert by_street[other_street.code] == stats.Graduates(year=2023, graduates=1, placed=0, rate=Decimal("0.0"))
-    assert stats.new_graduates_by_category(2023)[2].graduates == 4
+    assert breakdowns_of("new_graduates", 2023) == {"street": {street.code: 3, other_street.code: 1}}
+    assert breakdowns_of("new_graduates_placed", 2023) == {"street": {street.code: 2}}
 
 
 def follow(p, months: int, employed: bool | None):
@@ -196,4 +194,9 @@ def test_breakdowns_use_the_street_of_the_time_not_the_current_one(street, other
     person = worker()
     EnrollmentFactory(person=person, course=course("2023-03-06", "2023-04-28"))
     Person.objects.filter(pk=person.pk).update(street=other_street)  # moved after the course
-    assert set(stats.trained_by_street(2023)) == {street.code}
+    assert breakdowns_of("trained", 2023)["street"] == {street.code: 1}
+
+
+def breakdowns_of(key: str, year: int) -> dict[str, dict[str, int]]:
+    """The breakdowns of the report's figure `key`, as the report job counts them."""
+    return counted(year, [get(key)])[key].breakdowns

@@ -4,7 +4,7 @@ import pytest
 from django.db import OperationalError
 from django_celery_beat.models import PeriodicTask
 
-from accessibility import stats as accessibility_stats
+from reports import figures
 from reports.actions import annual_report_request
 from reports.models import AnnualReport
 from reports.tasks import compute_annual_report
@@ -29,16 +29,16 @@ def test_the_task_does_nothing_for_a_finished_report(year_2023, django_capture_o
 
 def test_a_transient_database_error_is_retried_and_the_run_completes(year_2023, monkeypatch):
     failures = []
-    original = accessibility_stats.ramps_completed_in
+    original = figures.count_all
 
-    def flaky(year, **kwargs):
+    def flaky(tallies, year):
         if not failures:
             failures.append(year)
             raise OperationalError("server closed the connection unexpectedly")
-        return original(year, **kwargs)
+        return original(tallies, year)
 
-    # The edge simulated: one figure's query loses the database connection once.
-    monkeypatch.setattr(accessibility_stats, "ramps_completed_in", flaky)
+    # The edge simulated: the statement counting the figures loses the database connection once.
+    monkeypatch.setattr(figures, "count_all", flaky)
     report, _started = annual_report_request(year=2023, dispatch=False)
     compute_annual_report.apply(args=[report.pk], task_id=report.task_id, throw=False)
     report.refresh_from_db()
@@ -48,10 +48,10 @@ def test_a_transient_database_error_is_retried_and_the_run_completes(year_2023, 
 
 
 def test_a_failing_figure_marks_the_run_failed_and_frees_the_year(year_2023, monkeypatch):
-    def broken(year, **kwargs):
+    def broken(tallies, year):
         raise ZeroDivisionError("bad figure")
 
-    monkeypatch.setattr(accessibility_stats, "ramps_completed_in", broken)
+    monkeypatch.setattr(figures, "count_all", broken)
     report, _started = annual_report_request(year=2023, dispatch=False)
     with pytest.raises(ZeroDivisionError):
         compute_annual_report.apply(args=[report.pk], task_id=report.task_id).get()

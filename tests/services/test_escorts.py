@@ -9,6 +9,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from reports.figures import counted, get
 from services import escorts
 from services.models import (
     EscortBooking,
@@ -21,7 +22,7 @@ from services.models import (
     VolunteerDecline,
 )
 from services.selectors import volunteer_hours, volunteer_suggestions
-from services.stats import escort_figures, escort_visits_by
+from services.stats import escort_figures
 from services.tasks import send_escort_reminders
 from tests.services.factories import (
     PersonFactory,
@@ -309,10 +310,13 @@ def test_escort_figures_count_only_completed_visits_of_the_year(street, other_st
     assert (figures.person_visits, figures.people, figures.no_shows, figures.cancelled) == (2, 2, 1, 1)
     assert (figures.volunteers, figures.volunteer_minutes, figures.volunteer_hours) == (2, 150, 2.5)
     assert escort_figures(year=year - 1).person_visits == 0
-    assert escort_visits_by(year=year, by="street") == {street.code: 2}
-    assert escort_visits_by(year=year, by="service") == {"registration": 2, "medicine": 2}
-    assert escort_visits_by(year=year, by="hospital") == {"华东医院": 2}
-    assert escort_visits_by(year=year, by="category") == {"2": 2}
+    # Each booking asked for two services: once per service, once in every other breakdown.
+    assert counted(year, [get("escort_person_visits")])["escort_person_visits"].breakdowns == {
+        "hospital": {"华东医院": 2},
+        "service": {"medicine": 2, "registration": 2},
+        "street": {street.code: 2},
+        "category": {"2": 2},
+    }
     assert escort_figures(year=year, streets=street.__class__.objects.filter(pk=other_street.pk)).person_visits == 0
     ledger = {v.user.username: (v.escorts, v.minutes) for v in volunteer_hours(year=year)}
     assert ledger == {bookings[0].volunteer.user.username: (1, 60), bookings[1].volunteer.user.username: (1, 90)}

@@ -1,0 +1,49 @@
+"""The one statement that counts every figure with its breakdowns, against the ORM grouping each on its own."""
+
+import pytest
+from django.db.models import Count, Sum
+
+from accessibility.models import Retrofit
+from reports import figures
+from reports.tally import Tally, count_all, many_valued
+from services.models import EscortBooking
+
+pytestmark = pytest.mark.django_db
+
+
+def grouped_alone(tally: Tally, lookup: str, year: int) -> dict[str, int]:
+    """One breakdown counted by its own ORM query, as the figures were before reports.tally."""
+    n = Sum(tally.total) if tally.total else Count(tally.count, distinct=True)
+    rows = tally.records(year).order_by().values(lookup).annotate(n=n).values_list(lookup, "n")
+    return {str(key): count for key, count in rows if key is not None and count}
+
+
+@pytest.mark.parametrize("year", [2023, 2022])
+def test_every_value_and_breakdown_is_what_its_own_query_counts(year_2023, year):
+    counted = figures.counted(year)
+    assert {key: c.value for key, c in counted.items()} == {f.key: f.compute(year) for f in figures.FIGURES}
+    for figure in figures.FIGURES:
+        expected = {name: grouped_alone(figure.tally, lookup, year) for name, lookup in figure.tally.by.items()}
+        assert counted[figure.key].breakdowns == expected, figure.key
+    if year == 2023:  # not a test of empty dicts: the fixture's year fills most breakdowns
+        filled = [name for c in counted.values() for name, b in c.breakdowns.items() if b]
+        assert len(filled) >= 15, filled
+
+
+def test_a_many_valued_key_gets_a_select_of_its_own():
+    assert many_valued(EscortBooking, "services__code")
+    assert not many_valued(EscortBooking, "slot__hospital__name_zh")
+    assert not many_valued(EscortBooking, "person__category")
+    assert not many_valued(Retrofit, "type")
+
+
+def test_nothing_to_count_is_no_query(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert count_all({}, 2023) == {}
+
+
+def test_a_year_without_records_counts_zero_with_empty_breakdowns(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        counted = figures.counted(1999)
+    assert {c.value for c in counted.values()} == {0}
+    assert counted["escort_person_visits"].breakdowns == {"hospital": {}, "service": {}, "street": {}, "category": {}}
