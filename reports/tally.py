@@ -7,9 +7,10 @@ breakdowns. `count_all` compiles each figure's queryset with the ORM and wraps i
     SELECT figure, breakdown, key, n FROM (<records>) GROUP BY GROUPING SETS ((), (key 1), (key 2), ...)
 
 joined by UNION ALL, so the database reads a figure's records once for its value and the breakdowns
-whose keys are single-valued, and the whole report is one round trip. A many-valued key (a
-booking's services) would repeat the record once per key, so it gets a SELECT of its own. SQLite
-has no GROUPING SETS: there each set is its own SELECT of the same records, still in one statement.
+whose keys are single-valued, and the whole report is one round trip. Each figure's records are a
+CTE, shared by the figures that count the same records. A many-valued key (a booking's services)
+would repeat the record once per key, so it gets a SELECT of its own: the CTE joined to the
+many-to-many table. SQLite has no GROUPING SETS: there each set is its own SELECT.
 """
 
 from collections.abc import Callable, Iterable
@@ -23,9 +24,6 @@ from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Coalesce
 
 Streets = Iterable[Any] | QuerySet | None
-
-COUNTED = "tally_counted"
-KEY = "tally_key"
 
 
 def many_valued(model: type[Model], lookup: str) -> bool:
@@ -78,58 +76,105 @@ class Tally:
         aggregate = Coalesce(Sum(self.total), 0) if self.total else Count(self.count, distinct=self.distinct)
         return records.aggregate(n=aggregate)["n"]
 
-    def statement(self, label: str, year: int) -> tuple[str, list[Any]]:
-        """This tally's SELECT of (figure, breakdown, key, n) rows for `year`, and its parameters."""
-        records = self.records(year).order_by()
-        single = [name for name, lookup in self.by.items() if not many_valued(records.model, lookup)]
-        parts = [self._sets(label, records, single)]
-        parts += [self._one_set(label, records, name, self._n(distinct=True)) for name in self.by if name not in single]
-        return " UNION ALL ".join(sql for sql, _params in parts), [p for _sql, params in parts for p in params]
-
-    def _n(self, *, distinct: bool = False) -> str:
+    def n(self, column: str, *, distinct: bool = False) -> str:
+        """The SQL aggregate of this tally over `column`."""
         if self.total:
-            return f"CAST(COALESCE(SUM(t.{COUNTED}), 0) AS BIGINT)"
-        return f"CAST(COUNT({'DISTINCT ' if distinct or self.distinct else ''}t.{COUNTED}) AS BIGINT)"
+            return f"CAST(COALESCE(SUM({column}), 0) AS BIGINT)"
+        return f"CAST(COUNT({'DISTINCT ' if distinct or self.distinct else ''}{column}) AS BIGINT)"
 
-    def _inner(self, records: QuerySet, names: list[str]) -> tuple[str, list[Any]]:
-        columns = {COUNTED: F(self.total or self.count)}
-        columns.update({f"{KEY}_{i}": F(self.by[name]) for i, name in enumerate(names)})
-        sql, params = records.values(**columns).query.get_compiler(connection=connection).as_sql()
+
+@dataclass
+class _Source:
+    """The records of one or more tallies for a year, as a CTE with a column per field they read."""
+
+    name: str
+    records: QuerySet
+    columns: dict[str, str] = field(default_factory=dict)  # lookup -> column
+
+    def column(self, lookup: str) -> str:
+        return self.columns.setdefault(lookup, f"c{len(self.columns)}")
+
+    def query(self) -> tuple[str, list[Any]]:
+        """The records' SELECT of these columns, compiled by the ORM, and its parameters."""
+        values = self.records.values(**{column: F(lookup) for lookup, column in self.columns.items()})
+        sql, params = values.query.get_compiler(connection=connection).as_sql()
         return sql, list(params)
 
-    def _one_set(self, label: str, records: QuerySet, name: str, n: str) -> tuple[str, list[Any]]:
-        inner, params = self._inner(records, [name])
-        key = f"t.{KEY}_0"
-        return f"SELECT %s, %s, CAST({key} AS TEXT), {n} FROM ({inner}) t GROUP BY {key}", [label, name, *params]
 
-    def _sets(self, label: str, records: QuerySet, names: list[str]) -> tuple[str, list[Any]]:
-        """The value and the breakdowns `names` (single-valued keys) in one GROUPING SETS, or one SELECT each."""
-        n = self._n()
-        inner, params = self._inner(records, names)
-        total = f"SELECT %s, '', NULL, {n} FROM ({inner}) t"
-        if not names:
-            return total, [label, *params]
-        if connection.vendor != "postgresql":
-            parts = [(total, [label, *params]), *(self._one_set(label, records, name, n) for name in names)]
-            return " UNION ALL ".join(sql for sql, _p in parts), [p for _sql, ps in parts for p in ps]
-        keys = [f"t.{KEY}_{i}" for i in range(len(names))]
-        which = " ".join(f"WHEN GROUPING({k}) = 0 THEN %s" for k in keys)
-        values = " ".join(f"WHEN GROUPING({k}) = 0 THEN CAST({k} AS TEXT)" for k in keys)
-        sets = ", ".join(["()", *(f"({k})" for k in keys)])
-        sql = (
-            f"SELECT %s, CASE {which} ELSE '' END, CASE {values} END, {n} "
-            f"FROM ({inner}) t GROUP BY GROUPING SETS ({sets})"
-        )
-        return sql, [label, *names, *params]
+def _keys_of_records(model: type[Model], lookup: str) -> _Source:
+    """Rows (record, key) of a key reached through the records' own many-to-many field (a booking's services)."""
+    name, _sep, rest = lookup.partition(LOOKUP_SEP)
+    relation = model._meta.get_field(name)
+    if not (relation.many_to_many and relation.concrete):
+        raise ValueError(f"A many-valued key must start at a many-to-many field of {model.__name__}: {lookup}")
+    through = relation.remote_field.through
+    target = relation.m2m_reverse_field_name()
+    key = f"{target}{LOOKUP_SEP}{rest}" if rest else target
+    return _Source("", through.objects.all(), {relation.m2m_field_name(): "c0", key: "c1"})
+
+
+def _grouped(label: str, n: str, source: str, keys: dict[str, str]) -> tuple[str, list[Any]]:
+    """SELECTs of a tally's value and of its breakdowns `keys` (name -> column of `source`)."""
+    total = (f"SELECT %s, '', NULL, {n} FROM {source} t", [label])
+    if not keys:
+        return total
+    if connection.vendor != "postgresql":  # no GROUPING SETS: a SELECT per set
+        parts = [total] + [
+            (f"SELECT %s, %s, CAST(t.{c} AS TEXT), {n} FROM {source} t GROUP BY t.{c}", [label, name])
+            for name, c in keys.items()
+        ]
+        return " UNION ALL ".join(sql for sql, _p in parts), [p for _sql, ps in parts for p in ps]
+    which = " ".join(f"WHEN GROUPING(t.{c}) = 0 THEN %s" for c in keys.values())
+    value = " ".join(f"WHEN GROUPING(t.{c}) = 0 THEN CAST(t.{c} AS TEXT)" for c in keys.values())
+    sets = ", ".join(["()", *(f"(t.{c})" for c in keys.values())])
+    sql = f"SELECT %s, CASE {which} ELSE '' END, CASE {value} END, {n} FROM {source} t GROUP BY GROUPING SETS ({sets})"
+    return sql, [label, *keys]
+
+
+def statement(tallies: dict[str, Tally], year: int) -> tuple[str, list[Any]]:
+    """The one SQL statement of (figure, breakdown, key, n) rows for every tally of `year`, and its parameters.
+
+    Tallies of the same records (home rehabilitation people and sessions) share one CTE, which
+    PostgreSQL reads once. A many-valued key is grouped over the CTE joined to its many-to-many table.
+    """
+    sources: dict[Callable[[int], QuerySet], _Source] = {}
+    selects: list[tuple[str, list[Any]]] = []
+    for label, tally in tallies.items():
+        source = sources.get(tally.records)
+        if source is None:
+            source = sources[tally.records] = _Source(f"records_{len(sources)}", tally.records(year).order_by())
+        counted = source.column(tally.total or tally.count)
+        single = {name: lookup for name, lookup in tally.by.items() if not many_valued(source.records.model, lookup)}
+        keys = {name: source.column(lookup) for name, lookup in single.items()}
+        selects.append(_grouped(label, tally.n(f"t.{counted}"), source.name, keys))
+        for name, lookup in tally.by.items():
+            if name not in single:
+                record = source.column("pk")
+                sql, params = _keys_of_records(source.records.model, lookup).query()
+                n = tally.n(f"t.{counted}", distinct=True)  # distinct: a record has several keys
+                selects.append(
+                    (
+                        f"SELECT %s, %s, CAST(m.c1 AS TEXT), {n} FROM {source.name} t "
+                        f"JOIN ({sql}) m ON m.c0 = t.{record} GROUP BY m.c1",
+                        [label, name, *params],
+                    )
+                )
+    ctes = [(source.name, *source.query()) for source in sources.values()]
+    sql = (
+        "WITH "
+        + ", ".join(f"{name} AS ({c})" for name, c, _p in ctes)
+        + " "
+        + " UNION ALL ".join(s for s, _p in selects)
+    )
+    return sql, [p for _n, _c, ps in ctes for p in ps] + [p for _s, ps in selects for p in ps]
 
 
 def count_all(tallies: dict[str, Tally], year: int) -> dict[str, Counted]:
     """Every tally's value and breakdowns for `year`, by label, in one SQL statement."""
     if not tallies:
         return {}
-    statements = [tally.statement(label, year) for label, tally in tallies.items()]
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(sql for sql, _p in statements), [p for _sql, ps in statements for p in ps])
+        cursor.execute(*statement(tallies, year))
         rows = cursor.fetchall()
     values: dict[str, int] = {}
     breakdowns: dict[str, dict[str, dict[str, int]]] = {label: {n: {} for n in t.by} for label, t in tallies.items()}

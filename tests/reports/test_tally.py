@@ -4,8 +4,9 @@ import pytest
 from django.db.models import Count, Sum
 
 from accessibility.models import Retrofit
+from events.models import Event
 from reports import figures
-from reports.tally import Tally, count_all, many_valued
+from reports.tally import Tally, count_all, many_valued, statement
 from services.models import EscortBooking
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,12 @@ def test_a_many_valued_key_gets_a_select_of_its_own():
     assert not many_valued(EscortBooking, "slot__hospital__name_zh")
     assert not many_valued(EscortBooking, "person__category")
     assert not many_valued(Retrofit, "type")
+
+
+def test_a_many_valued_key_must_start_at_a_many_to_many_field_of_the_records():
+    attendance = Tally(lambda year: Event.objects.all(), by={"attendance": "registrations__attendance"}, street=None)
+    with pytest.raises(ValueError, match="many-to-many field of Event: registrations__attendance"):
+        statement({"attendance": attendance}, 2023)
 
 
 def test_nothing_to_count_is_no_query(django_assert_num_queries):
