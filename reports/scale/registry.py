@@ -1,0 +1,77 @@
+"""The accounts the records name (staff, street committee members, volunteers) and the persons."""
+
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+
+from services import roles
+from services.identity import birth_date_of
+from services.models import Person, Street, StreetAssignment, User, Volunteer
+from services.sample import sample_persons
+
+from .base import GeneratorBase, Who
+from .plan import STREET_WEIGHTS
+from .tables import _stamped
+
+USER_PREFIX = "scale_"
+
+
+def _user(username: str, group: Group, *, is_staff: bool = False) -> User:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"is_staff": is_staff, "password": make_password(None)}
+    )
+    if created:
+        user.groups.add(group)
+    return user
+
+
+class RegistryRecords(GeneratorBase):
+    """Accounts, reused by later runs, and the persons of the registry."""
+
+    # Accounts
+
+    def users(self) -> None:
+        """A staff member, a committee member per street and the volunteers, reused by later runs."""
+        groups = {g.name: g for g in Group.objects.filter(name__in=roles.LABELS)}
+        self.staff = _user(f"{USER_PREFIX}staff", groups[roles.STAFF], is_staff=True).pk
+        self.streets = dict(Street.objects.values_list("code", "pk"))
+        self.members = {}
+        for code, pk in self.streets.items():
+            member = _user(f"{USER_PREFIX}member_{code}", groups[roles.COMMITTEE_MEMBER])
+            StreetAssignment.objects.get_or_create(user=member, street_id=pk)
+            self.members[pk] = member.pk
+        wanted = max(30, round(200 * self.scale))
+        have = list(Volunteer.objects.filter(user__username__startswith=f"{USER_PREFIX}volunteer_"))
+        for n in range(len(have), wanted):
+            user = _user(f"{USER_PREFIX}volunteer_{n:05d}", groups[roles.VOLUNTEER])
+            sign = Volunteer.SignLanguage.FLUENT if n % 3 == 0 else Volunteer.SignLanguage.NONE
+            have.append(
+                Volunteer.objects.create(user=user, phone=f"137{n:08d}", sign_language=sign, guide_trained=n % 3 == 1)
+            )
+        self.signers = [v.pk for v in have if v.signs]
+        self.volunteers = [v.pk for v in have]
+
+    # The registry
+
+    def persons(self, cursor: Any) -> None:
+        table = self.table(Person, reserve=cursor)
+        existing = set(Person.objects.values_list("id_number", flat=True))
+        weighted = [pk for code, pk in sorted(self.streets.items()) for _n in range(STREET_WEIGHTS.get(code, 5))]
+        made = sample_persons(self.count + len(existing), street_ids=weighted, seed=self.seed, today=self.today)
+        made_count = 0
+        for person in made:
+            if person.id_number in existing:
+                continue
+            person.id = table.new_id()
+            row = {name: getattr(person, name) for name in table.fields}
+            table.add(**{**row, **_stamped(person.consent_given_on)})
+            born = birth_date_of(person.id_number)
+            end = person.status_changed_on or self.today
+            made_count += 1
+            who = Who(person.id, person.street_id, person.category, born, max(self.first_day, born), end)
+            if who.start <= who.end:  # else the person moved out or died before the years generated
+                self.people.append(who)
+            if made_count == self.count:
+                break
+        self.log(f"  persons: {made_count:,} ({len(self.people):,} with records in the years generated)")
