@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import secrets
 import shutil
 import subprocess
 import tarfile
@@ -193,48 +194,32 @@ def table_count(target: Target) -> int | None:
         conn.close()
 
 
-def _create_database(target: Target, *, replace: bool) -> None:
+def _scratch_name(name: str, kind: str) -> str:
+    """`<name>__<kind>_<8 hex digits>`, the name shortened so the whole fits PostgreSQL's 63-byte identifiers."""
+    suffix = f"__{kind}_{secrets.token_hex(4)}"
+    return name.encode()[: 63 - len(suffix)].decode(errors="ignore") + suffix
+
+
+def _create_database(target: Target, name: str) -> None:
     conn = target.connect("postgres")
     try:
         with conn.cursor() as cursor:
-            if replace:
-                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(target.name)))
-            cursor.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(target.name)))
+            cursor.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
     finally:
         conn.close()
 
 
-def backup_restore(*, dump: Path, target: Target, force: bool = False) -> str:
-    """Restore `dump` into `target`, a new or empty database (created when missing), in one transaction.
+def _drop_database(target: Target, name: str) -> None:
+    conn = target.connect("postgres")
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    finally:
+        conn.close()
 
-    With `force`, a database that holds tables is dropped and made anew first. Returns what was done.
-    Raises BackupError if the file is not a backup, the database is not empty and `force` is off,
-    or pg_restore fails (then the target holds nothing of the backup).
-    """
-    pg_restore = _tool("pg_restore")
-    if not dump.is_file():
-        raise BackupError(_("There is no backup file at %(path)s.") % {"path": dump})
-    with dump.open("rb") as file:
-        if file.read(5) != b"PGDMP":
-            raise BackupError(_("%(path)s is not a pg_dump custom-format backup.") % {"path": dump})
-    existing = table_count(target)
-    if existing is None:
-        _create_database(target, replace=False)
-        done = _("Created the database “%(name)s” and restored %(file)s into it.")
-    elif existing == 0:
-        done = _("Restored %(file)s into the empty database “%(name)s”.")
-    elif not force:
-        raise BackupError(
-            _(
-                "The database “%(name)s” is not empty (%(count)d tables, views or sequences): restoring over it "
-                "would mix two states. Restore into a new database (TARGET_DATABASE_URL=…), or set FORCE=1 to "
-                "drop it and replace it with the backup."
-            )
-            % {"name": target.name, "count": existing}
-        )
-    else:
-        _create_database(target, replace=True)
-        done = _("Dropped the database “%(name)s”, made it anew and restored %(file)s into it.")
+
+def _pg_restore(pg_restore: str, dump: Path, target: Target, dbname: str) -> None:
+    # One transaction and the first error ends it: a failed restore leaves `dbname` as it was.
     _run(
         [
             pg_restore,
@@ -244,12 +229,129 @@ def backup_restore(*, dump: Path, target: Target, force: bool = False) -> str:
             "--single-transaction",
             *target.client_args(),
             "--dbname",
-            target.name,
+            dbname,
             str(dump),
         ],
         target.client_env(),
     )
-    return done % {"name": target.name, "file": dump.name}
+
+
+def _put_in_place(target: Target, restored: str, *, replace: bool) -> str | None:
+    """Rename the database `restored` to the target's name; with `replace`, move the current one aside and drop it.
+
+    A complete database holds the target's name or the aside name at every moment. Returns the aside name
+    if it could not be dropped. Raises psycopg2.Error if a rename fails; the target is then as it was.
+    """
+    name, new = sql.Identifier(target.name), sql.Identifier(restored)
+    conn = target.connect("postgres")
+    try:
+        with conn.cursor() as cursor:
+            if not replace:
+                cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(new, name))
+                return None
+            aside = _scratch_name(target.name, "replaced")
+            old = sql.Identifier(aside)
+            # A session in the database blocks the rename; closing the door first stops new ones slipping in.
+            cursor.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(name))
+            try:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    [target.name],
+                )
+                cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(name, old))
+            except psycopg2.Error:
+                cursor.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(name))
+                raise
+            try:
+                cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(new, name))
+            except psycopg2.Error:
+                cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(old, name))
+                cursor.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(name))
+                raise
+            try:
+                cursor.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(old))
+            except psycopg2.Error:
+                # The backup is in place; the old data stays reachable under the aside name for the operator.
+                cursor.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(old))
+                return aside
+            return None
+    finally:
+        conn.close()
+
+
+def backup_restore(*, dump: Path, target: Target, force: bool = False) -> str:
+    """Restore `dump` into `target`, a new or empty database (created when missing), in one transaction.
+
+    A new database, or with `force` one that holds tables, is restored beside the target under a temporary
+    name and renamed into place only once pg_restore has succeeded; the database it replaces is dropped
+    after that. Returns what was done. Raises BackupError if the file is not a backup, the database is
+    not empty and `force` is off, or pg_restore fails (then the target is exactly as it was and no
+    temporary database is left).
+    """
+    pg_restore = _tool("pg_restore")
+    if not dump.is_file():
+        raise BackupError(_("There is no backup file at %(path)s.") % {"path": dump})
+    with dump.open("rb") as file:
+        if file.read(5) != b"PGDMP":
+            raise BackupError(_("%(path)s is not a pg_dump custom-format backup.") % {"path": dump})
+    existing = table_count(target)
+    if existing and not force:
+        raise BackupError(
+            _(
+                "The database “%(name)s” is not empty (%(count)d tables, views or sequences): restoring over it "
+                "would mix two states. Restore into a new database (TARGET_DATABASE_URL=…), or set FORCE=1 to "
+                "drop it and replace it with the backup."
+            )
+            % {"name": target.name, "count": existing}
+        )
+    if existing is None:
+        unchanged = _("The backup was not restored and no database “%(name)s” was created. %(error)s")
+    else:
+        unchanged = _("The backup was not restored; the database “%(name)s” is as it was. %(error)s")
+    if existing == 0:
+        # An empty database someone prepared keeps its owner and grants; the single transaction leaves it empty
+        # if pg_restore fails.
+        try:
+            _pg_restore(pg_restore, dump, target, target.name)
+        except BackupError as exc:
+            raise BackupError(unchanged % {"name": target.name, "error": exc}) from exc
+        return _("Restored %(file)s into the empty database “%(name)s”.") % {"name": target.name, "file": dump.name}
+
+    temp = _scratch_name(target.name, "restore")
+    _create_database(target, temp)
+    placed = False
+    try:
+        try:
+            _pg_restore(pg_restore, dump, target, temp)
+        except BackupError as exc:
+            raise BackupError(unchanged % {"name": target.name, "error": exc}) from exc
+        try:
+            kept = _put_in_place(target, temp, replace=existing is not None)
+        except psycopg2.Error as exc:
+            raise BackupError(
+                _(
+                    "The backup was restored into “%(temp)s” but could not be renamed to “%(name)s”, so it was "
+                    "dropped and “%(name)s” is as it was. %(error)s"
+                )
+                % {"temp": temp, "name": target.name, "error": str(exc).strip()}
+            ) from exc
+        placed = True
+    finally:
+        if not placed:
+            _drop_database(target, temp)
+    if existing is None:
+        done = _("Created the database “%(name)s” and restored %(file)s into it.")
+    else:
+        done = _(
+            "Restored %(file)s into a new database and put it in place of “%(name)s”, then dropped the old database."
+        )
+    done %= {"name": target.name, "file": dump.name}
+    if kept is not None:
+        done += " " + _(
+            "The old database could not be dropped and is kept as “%(old)s”: drop it when it is no longer needed."
+        ) % {"old": kept}
+    return done
 
 
 def media_restore(*, archive: Path, media_root: Path, force: bool = False) -> int:

@@ -1,17 +1,31 @@
 """`manage.py backup` and `restore` on real PostgreSQL: every table comes back with the same rows."""
 
+import dataclasses
 import io
 import re
+import shlex
+import shutil
 import tarfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
+from psycopg2 import sql
 
-from services.backups import BackupError, Target, backup_restore, media_archive_for, media_restore
+from services.backups import (
+    BackupError,
+    Target,
+    _scratch_name,
+    backup_create,
+    backup_restore,
+    media_archive_for,
+    media_restore,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -177,3 +191,195 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
         call_command("restore", str(tmp_path / "missing.dump"), target="postgres://x@127.0.0.1/y")
     with pytest.raises(CommandError, match="must be a PostgreSQL URL"):
         call_command("restore", str(bogus), target="sqlite:///db.sqlite3")
+
+
+def _named_after(target: Target) -> list[str]:
+    """The target itself and every database named `<target>__…` (the restore's temporary and set-aside ones)."""
+    admin = target.connect("postgres")
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(
+                "SELECT datname FROM pg_database WHERE datname = %s OR starts_with(datname, %s) ORDER BY datname",
+                [target.name, f"{target.name}__"],
+            )
+            return [row[0] for row in cursor.fetchall()]
+    finally:
+        admin.close()
+
+
+def _drop(target: Target, names: list[str]) -> None:
+    admin = target.connect("postgres")
+    try:
+        with admin.cursor() as cursor:
+            for name in names:
+                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    finally:
+        admin.close()
+
+
+def _make(target: Target, *statements: str) -> None:
+    """Create the database `target` holding what `statements` put there."""
+    admin = target.connect("postgres")
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.name)))
+    finally:
+        admin.close()
+    conn = target.connect(target.name)
+    try:
+        with conn.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+    finally:
+        conn.close()
+
+
+def _kept_rows(target: Target) -> int:
+    conn = target.connect(target.name)
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM kept")
+            return cursor.fetchone()[0]
+    finally:
+        conn.close()
+
+
+OLD_DATA = ("CREATE TABLE kept (id int PRIMARY KEY, note text)", "INSERT INTO kept VALUES (1, 'a'), (2, 'b'), (3, 'c')")
+
+
+@pytest.fixture
+def server(needs_postgres, settings) -> Target:
+    return Target.from_settings(settings.DATABASES["default"])
+
+
+@pytest.fixture
+def scratch(server) -> Iterator[Target]:
+    """A database name of this test's own; it and any `<name>__…` database are dropped before and after."""
+    target = dataclasses.replace(server, name=f"{server.name}_swap")
+    _drop(target, _named_after(target))
+    yield target
+    _drop(target, _named_after(target))
+
+
+@pytest.fixture
+def good_dump(server, tmp_path) -> Iterator[Path]:
+    """A backup of a small database of its own: table `fresh`, 3000 rows, enough that the data follows the schema."""
+    source = dataclasses.replace(server, name=f"{server.name}_src")
+    _drop(source, [source.name])
+    _make(
+        source,
+        "CREATE TABLE fresh (id int PRIMARY KEY, note text NOT NULL)",
+        "INSERT INTO fresh SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, 3000) i",
+    )
+    try:
+        made = backup_create(
+            source=source, directory=tmp_path / "backups", media_root=tmp_path / "none", now=timezone.now()
+        )
+        yield made.dump
+    finally:
+        _drop(source, [source.name])
+
+
+@pytest.fixture
+def corrupt_dump(good_dump, tmp_path) -> Path:
+    """The good backup cut off part-way through its data: pg_restore creates the table, then fails."""
+    whole = good_dump.read_bytes()
+    cut = tmp_path / "cut.dump"
+    cut.write_bytes(whole[: len(whole) * 2 // 3])
+    return cut
+
+
+@pytest.mark.postgres
+def test_failed_forced_restore_keeps_the_old_database_and_leaves_no_temporary_one(scratch, corrupt_dump):
+    _make(scratch, *OLD_DATA)
+    assert _kept_rows(scratch) == 3
+    with pytest.raises(CommandError) as failed:
+        call_command("restore", str(corrupt_dump), target=_url(scratch), force=True, stdout=io.StringIO())
+    assert _kept_rows(scratch) == 3
+    assert _named_after(scratch) == [scratch.name]
+    assert f"not restored; the database “{scratch.name}” is as it was. pg_restore failed" in str(failed.value)
+
+
+@pytest.mark.postgres
+def test_failed_restore_into_a_new_database_creates_nothing(scratch, corrupt_dump):
+    with pytest.raises(BackupError) as failed:
+        backup_restore(dump=corrupt_dump, target=scratch)
+    assert _named_after(scratch) == []
+    assert f"no database “{scratch.name}” was created. pg_restore failed" in str(failed.value)
+
+
+@pytest.mark.postgres
+def test_failed_restore_into_an_empty_database_leaves_it_empty(scratch, corrupt_dump):
+    _make(scratch)
+    with pytest.raises(BackupError) as failed:
+        backup_restore(dump=corrupt_dump, target=scratch)
+    conn = scratch.connect(scratch.name)
+    try:
+        with conn.cursor() as cursor:
+            assert _tables(cursor) == [], "the single transaction took back the table pg_restore had made"
+    finally:
+        conn.close()
+    assert _named_after(scratch) == [scratch.name]
+    assert "is as it was. pg_restore failed" in str(failed.value)
+
+
+@pytest.mark.postgres
+def test_forced_restore_replaces_the_data_only_once_the_backup_is_in(scratch, good_dump, tmp_path, monkeypatch):
+    _make(scratch, *OLD_DATA)
+    # pg_restore, seen from outside: it reads the target first, so the test sees what the target held meanwhile.
+    observed = tmp_path / "observed"
+    hook = tmp_path / "bin" / "pg_restore"
+    hook.parent.mkdir()
+    psql = [shutil.which("psql"), "-X", "-At", *scratch.client_args(), "-d", scratch.name]
+    hook.write_text(
+        "#!/bin/sh\n"
+        f"{shlex.join([*psql, '-c', 'SELECT count(*) FROM kept'])} > {shlex.quote(str(observed))} 2>&1\n"
+        f'exec {shlex.quote(shutil.which("pg_restore"))} "$@"\n'
+    )
+    hook.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{hook.parent}:{scratch.client_env()['PATH']}")
+    portal = scratch.connect(scratch.name)  # a session on the old database must not block the swap
+    try:
+        done = backup_restore(dump=good_dump, target=scratch, force=True)
+    finally:
+        portal.close()
+    assert observed.read_text().strip() == "3", "the old database was whole while pg_restore ran"
+    assert done == f"Restored {good_dump.name} into a new database and put it in place of “{scratch.name}”, " + (
+        "then dropped the old database."
+    )
+    conn = scratch.connect(scratch.name)
+    try:
+        assert _counts(conn) == {"fresh": 3000}, "the old table `kept` is gone, the backup's table is whole"
+    finally:
+        conn.close()
+    assert _named_after(scratch) == [scratch.name], "no __restore_ or __replaced_ database is left"
+
+
+def test_temporary_names_fit_postgres_identifiers():
+    long = "静安" * 10 + "x" * 30  # 90 bytes in UTF-8
+    name = _scratch_name(long, "replaced")
+    assert len(name.encode()) <= 63
+    assert re.fullmatch(r"(静安)+x*__replaced_[0-9a-f]{8}", name)
+    assert re.fullmatch(r"jingan__restore_[0-9a-f]{8}", _scratch_name("jingan", "restore"))
+    assert _scratch_name("jingan", "restore") != _scratch_name("jingan", "restore")
+
+
+def test_media_restore_overwrites_only_with_force(tmp_path):
+    archive = tmp_path / "x-media.tar"
+    (tmp_path / "backed-up" / "events").mkdir(parents=True)
+    (tmp_path / "backed-up" / "events" / "a.png").write_bytes(b"from the backup")
+    (tmp_path / "backed-up" / "events" / "b.png").write_bytes(b"only in the backup")
+    with tarfile.open(archive, "w") as tar:
+        tar.add(tmp_path / "backed-up", arcname=".")
+    media = tmp_path / "media"
+    (media / "events").mkdir(parents=True)
+    (media / "events" / "a.png").write_bytes(b"changed since")
+
+    with pytest.raises(BackupError, match=r"1 media files already exist .*FORCE=1"):
+        media_restore(archive=archive, media_root=media)
+    assert (media / "events" / "a.png").read_bytes() == b"changed since"
+    assert not (media / "events" / "b.png").exists(), "a refusal unpacks nothing"
+
+    assert media_restore(archive=archive, media_root=media, force=True) == 2
+    assert (media / "events" / "a.png").read_bytes() == b"from the backup"
+    assert (media / "events" / "b.png").read_bytes() == b"only in the backup"

@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("backup", help="The .dump file written by `manage.py backup`.")
         parser.add_argument("--target", default="", help="postgres:// URL of the database to restore into.")
         parser.add_argument(
-            "--force", action="store_true", help="Drop a non-empty target database first; overwrite media files."
+            "--force",
+            action="store_true",
+            help="Replace a non-empty target database once the backup is restored beside it; overwrite media files.",
         )
 
     def handle(self, *args, backup: str, target: str, force: bool, **options):
