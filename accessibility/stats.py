@@ -1,20 +1,17 @@
-"""Figures of the annual report for accessibility, each computed by the database.
+"""Accessibility figures beyond the annual report's own, each computed by the database.
 
-Every function takes the year and, optionally, a user: without one it counts the whole district
-(the report job); with one, only the streets that user may see.
+The report's figures (retrofits, ramps, sign-language points, wristbands) are defined once in
+`reports.figures`, over querysets such as `accepted_retrofits` below. Every function here takes the
+year and, optionally, a user: without one it counts the whole district; with one, only the streets
+that user may see.
 """
 
-import datetime
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Func, IntegerField, Q, QuerySet
+from django.db.models import Aggregate, Count, FloatField, Func, IntegerField, QuerySet
 
-from services.models import Street
-from services.scoping import sees_all_streets, street_ids_for
-
-from .models import DeviceIssue, RampRetrofit, Retrofit, SignLanguagePoint
+from .models import DeviceIssue, Retrofit
 
 
 def _scoped(queryset: QuerySet, user: Any | None) -> QuerySet:
@@ -48,28 +45,9 @@ class Median(Aggregate):
     allow_distinct = False
 
 
-@dataclass(frozen=True)
-class AcceptedRetrofits:
-    """Home retrofits accepted (jointly signed off) in a year."""
-
-    total: int
-    by_type: dict[str, int] = field(default_factory=dict)
-    by_street: dict[str, int] = field(default_factory=dict)  # street code → cases; streets with none left out
-
-
 def accepted_retrofits(year: int, *, user: Any | None = None) -> QuerySet[Retrofit]:
-    """The cases accepted in `year`: status accepted or followed up, acceptance dated in the year."""
+    """The cases accepted (jointly signed off) in `year`: status accepted or followed up, accepted in the year."""
     return _scoped(Retrofit.objects.all(), user).filter(status__in=Retrofit.DONE, accepted_on__year=year)
-
-
-def retrofits_accepted_in(year: int, *, user: Any | None = None) -> AcceptedRetrofits:
-    """Cases accepted in `year`, in all, by type and by street code (two queries)."""
-    cases = accepted_retrofits(year, user=user)
-    by_type = cases.aggregate(
-        **{value: Count("pk", filter=Q(type=value)) for value in Retrofit.Type.values},
-    )
-    by_street = dict(cases.order_by("street__code").values_list("street__code").annotate(n=Count("pk")))
-    return AcceptedRetrofits(total=sum(by_type.values()), by_type=by_type, by_street=by_street)
 
 
 def median_days_to_acceptance(year: int, *, user: Any | None = None) -> float | None:
@@ -96,46 +74,6 @@ def follow_ups_done_in(year: int, *, user: Any | None = None) -> int:
         .filter(status=Retrofit.Status.FOLLOWED_UP, followed_up_on__year=year)
         .count()
     )
-
-
-@dataclass(frozen=True)
-class RampFigures:
-    """Ramp retrofits on old compounds' passages completed in a year, and the streets they are in."""
-
-    passages: int
-    streets: int
-    street_codes: tuple[str, ...] = ()
-
-
-def ramps_completed_in(year: int, *, user: Any | None = None) -> RampFigures:
-    """Passages given a ramp in `year`, and the streets covered (one query)."""
-    ramps = RampRetrofit.objects.filter(completed_on__year=year)
-    if user is not None:
-        ramps = ramps.filter(street__in=_visible_streets(user))
-    rows = list(ramps.order_by("street__code").values_list("street__code").annotate(n=Count("pk")))
-    return RampFigures(
-        passages=sum(n for _code, n in rows), streets=len(rows), street_codes=tuple(code for code, _n in rows)
-    )
-
-
-def _visible_streets(user: Any) -> QuerySet[Street]:
-    """Streets are not street-scoped records themselves; the same rule, applied to them."""
-    if not (user.is_authenticated and user.is_active):
-        return Street.objects.none()
-    if sees_all_streets(user):
-        return Street.objects.all()
-    return Street.objects.filter(pk__in=street_ids_for(user))
-
-
-def sign_language_points_in_service(year: int, *, user: Any | None = None) -> int:
-    """Sign-language video points in service on 31 December of `year`."""
-    year_end = datetime.date(year, 12, 31)
-    points = SignLanguagePoint.objects.filter(in_service_from__lte=year_end).filter(
-        Q(in_service_to__isnull=True) | Q(in_service_to__gte=year_end)
-    )
-    if user is not None:
-        points = points.filter(street__in=_visible_streets(user))
-    return points.count()
 
 
 def devices_issued_in(year: int, *, user: Any | None = None) -> dict[str, int]:

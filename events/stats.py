@@ -15,6 +15,10 @@ Definitions, for one calendar year in Asia/Shanghai time:
   ended in the year (their count is final when a quiz closes).
 - *Awards* are the places won by Jing'an teams and athletes with an award date in the year, at
   the federation's own events (held ones only) or at competitions held by others.
+
+The report's figures among these (culture and sports events and participants, prevention videos,
+quiz participants) are counted by `reports.figures` over `held_events`, `CULTURE_AND_SPORTS`,
+`prevention_videos` and `quiz_campaigns`; the functions here give the fuller picture.
 """
 
 from dataclasses import dataclass
@@ -45,15 +49,6 @@ class EventYear:
 
     year: int
     by_category: tuple[CategoryYear, ...]
-    events: int
-    participants: int
-
-
-@dataclass(frozen=True)
-class CultureAndSportsYear:
-    """The report's culture and sports events (文体活动) of a year and their participants."""
-
-    year: int
     events: int
     participants: int
 
@@ -103,16 +98,6 @@ def events_by_category(*, year: int) -> EventYear:
     )
 
 
-def culture_and_sports(*, year: int) -> CultureAndSportsYear:
-    """The culture and sports events (culture, sports, e-sports) held in `year` and their participants."""
-    figures = (
-        held_events(year)
-        .filter(category__in=CULTURE_AND_SPORTS)
-        .aggregate(events=Count("id", distinct=True), participants=Count("registrations", filter=ATTENDED))
-    )
-    return CultureAndSportsYear(year=year, events=figures["events"], participants=figures["participants"])
-
-
 def participants(*, year: int) -> int:
     """Person-times at all events held in `year`."""
     return Registration.objects.filter(event__in=held_events(year), attendance=Registration.Attendance.ATTENDED).count()
@@ -139,13 +124,8 @@ def prevention_videos(year: int) -> QuerySet[PreventionMaterial]:
 
 
 def quiz_campaigns(year: int) -> QuerySet[QuizCampaign]:
-    """Quiz campaigns that ended in `year`."""
+    """Quiz campaigns that ended in `year`; their participants, summed, are the year's quiz participants."""
     return QuizCampaign.objects.filter(ends_on__year=year)
-
-
-def quiz_participants(year: int) -> int:
-    """Participants of the quiz campaigns that ended in `year`, in one query."""
-    return quiz_campaigns(year).aggregate(n=Coalesce(Sum("participants"), 0))["n"]
 
 
 @dataclass(frozen=True)

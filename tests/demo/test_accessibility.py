@@ -4,18 +4,22 @@ from django.db.models import Count, Q
 
 from accessibility import stats
 from accessibility.models import DeviceIssue, Retrofit, SignLanguagePoint
+from reports.figures import counted, get
 
 ARTICLE_STREETS = ("310106019", "310106020", "310106021", "310106022", "310106100")
 
 
 def test_the_demo_year_reads_as_the_article(demo_year):
     assert "Home retrofits of 2023" in demo_year.output
-    accepted = stats.retrofits_accepted_in(2023)
-    assert (accepted.total, accepted.by_type) == (450, {"standard": 210, "basic": 240})
-    assert sum(accepted.by_street.values()) == 450
-    ramps = stats.ramps_completed_in(2023)
-    assert (ramps.passages, ramps.streets, ramps.street_codes) == (200, 5, ARTICLE_STREETS)
-    assert stats.sign_language_points_in_service(2023) == 36
+    keys = ("home_retrofits", "ramp_passages", "ramp_streets", "sign_language_points")
+    figures = counted(2023, [get(key) for key in keys])
+    accepted = figures["home_retrofits"]
+    assert (accepted.value, accepted.breakdowns["type"]) == (450, {"standard": 210, "basic": 240})
+    assert sum(accepted.breakdowns["street"].values()) == 450
+    ramps = figures["ramp_passages"]
+    assert (ramps.value, figures["ramp_streets"].value) == (200, 5)
+    assert tuple(sorted(ramps.breakdowns["street"])) == ARTICLE_STREETS
+    assert figures["sign_language_points"].value == 36
     assert stats.devices_issued_in(2023)["smart_wristband"] == 249
     assert 0 < stats.follow_ups_done_in(2023) < 450
     assert 30 < stats.median_days_to_acceptance(2023) < 200
@@ -26,9 +30,9 @@ def test_records_that_must_not_count_exist_and_are_left_out():
     assert by_status["rejected"] == 10
     assert by_status["withdrawn"] == 8
     assert sum(by_status[s] for s in Retrofit.OPEN) == 16
-    assert stats.retrofits_accepted_in(2022).total == 12
-    assert stats.ramps_completed_in(2022).passages == 8
-    assert stats.ramps_completed_in(2024).street_codes == ("310106014",)
+    assert get("home_retrofits").compute(2022) == 12
+    assert get("ramp_passages").compute(2022) == 8
+    assert tuple(counted(2024, [get("ramp_passages")])["ramp_passages"].breakdowns["street"]) == ("310106014",)
     assert SignLanguagePoint.objects.count() == 39
     assert DeviceIssue.objects.filter(issued_on__year=2022).count() == 20
     assert stats.devices_issued_in(2023)["hearing_aid"] == 12

@@ -6,10 +6,12 @@ from django.utils import timezone
 
 from events import stats
 from events.models import Event, Registration
+from reports.figures import counted, get
 
 
 def test_the_articles_2023_figures():
-    assert stats.culture_and_sports(year=2023) == stats.CultureAndSportsYear(year=2023, events=16, participants=1616)
+    figures = counted(2023, [get("culture_events"), get("culture_participants")])
+    assert (figures["culture_events"].value, figures["culture_participants"].value) == (16, 1616)
     by_category = {c.category: c.events for c in stats.events_by_category(year=2023).by_category}
     assert by_category["prevention"] == by_category["training"] == 1
     awards = stats.awards(year=2023)

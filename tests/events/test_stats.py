@@ -7,12 +7,20 @@ from django.utils import timezone
 
 from events import stats
 from events.models import Award, Event, Registration
+from reports.figures import counted, get
+from reports.tally import Counted
 from tests.events.factories import AwardFactory, EventFactory, PublicRegistrationFactory
 from tests.services.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = timezone.get_default_timezone()
+CULTURE_AND_SPORTS = ("culture_events", "culture_participants")
+
+
+def culture_and_sports(year: int) -> dict[str, Counted]:
+    """The report's culture and sports figures (events, participants) of `year`, from the registry."""
+    return counted(year, [get(key) for key in CULTURE_AND_SPORTS])
 
 
 def at(*args: int) -> datetime.datetime:
@@ -69,8 +77,11 @@ def test_culture_and_sports_counts_held_events_of_its_categories_and_attended_pe
     year_2023, django_assert_num_queries
 ):
     with django_assert_num_queries(1):
-        figures = stats.culture_and_sports(year=2023)
-    assert figures == stats.CultureAndSportsYear(year=2023, events=4, participants=10)
+        figures = culture_and_sports(2023)
+    events, participants = (figures[key] for key in CULTURE_AND_SPORTS)
+    assert (events.value, participants.value) == (4, 10)
+    assert events.breakdowns["event_category"] == {"culture": 2, "esports": 1, "sports": 1}
+    assert participants.breakdowns["event_category"] == {"culture": 5, "esports": 1, "sports": 4}
 
 
 def test_events_by_category_lists_every_category_with_zeros(year_2023, django_assert_num_queries):
@@ -104,11 +115,14 @@ def test_awards_of_a_year_count_places_won_elsewhere_and_at_held_events(year_202
 
 
 def test_figures_are_zero_for_a_year_without_events():
-    assert stats.culture_and_sports(year=2030) == stats.CultureAndSportsYear(year=2030, events=0, participants=0)
+    assert [figure.value for figure in culture_and_sports(2030).values()] == [0, 0]
     assert stats.awards(year=2030).total == 0
 
 
 def test_figures_are_frozen():
-    figures = stats.CultureAndSportsYear(year=2023, events=1, participants=2)
+    figures = stats.events_by_category(year=2023)
     with pytest.raises(AttributeError):
         figures.events = 3
+    events = culture_and_sports(2023)["culture_events"]
+    with pytest.raises(AttributeError):
+        events.value = 3
