@@ -10,7 +10,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -313,3 +313,44 @@ def test_only_auditors_hold_the_trail_permissions():
     assert not Permission.objects.filter(
         codename__regex=r"^(change|delete|add)_(accesslog|auditentry|historicalperson)$", group__isnull=False
     ).exists()
+
+
+# --- the database's own guard (migration services 0009) ----------------------------------------------
+
+
+def log_rows(user, person, days_ago: int) -> tuple[AccessLog, AuditEntry]:
+    at = timezone.now() - datetime.timedelta(days=days_ago)
+    opened = AccessLog.objects.create(user=user, action=AccessLog.Action.OPENED, person=person, at=at)
+    entry = AuditEntry.objects.create(code=f"test.{days_ago}", model="services.person", object_id=str(person.pk), at=at)
+    return opened, entry
+
+
+def raw(sql: str, *params) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_the_database_refuses_to_change_or_delete_a_log_row_for_any_client(needs_postgres, staff_user, street):
+    rows = log_rows(staff_user, PersonFactory(street=street), days_ago=400)
+    for row in rows:
+        table = row._meta.db_table
+        for sql in (f"UPDATE {table} SET at = now() WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):
+            with pytest.raises(DatabaseError, match="log entries cannot be changed or deleted"), transaction.atomic():
+                raw(sql, row.pk)
+    assert [AccessLog.objects.get(pk=rows[0].pk).at, AuditEntry.objects.get(pk=rows[1].pk).at] == [r.at for r in rows]
+
+
+def test_the_purge_flag_lets_only_rows_older_than_six_months_go(needs_postgres, staff_user, street):
+    person = PersonFactory(street=street)
+    old, young = log_rows(staff_user, person, days_ago=184), log_rows(staff_user, person, days_ago=182)
+    raw("SET LOCAL jingan.audit_purge = 'on'")
+    for row in young:
+        with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
+            raw(f"DELETE FROM {row._meta.db_table} WHERE id = %s", row.pk)
+        with pytest.raises(DatabaseError, match="cannot be changed or deleted"), transaction.atomic():
+            raw(f"UPDATE {row._meta.db_table} SET at = at WHERE id = %s", row.pk)
+    for row in old:
+        raw(f"DELETE FROM {row._meta.db_table} WHERE id = %s", row.pk)
+    assert set(AuditEntry.objects.filter(code__startswith="test.").values_list("code", flat=True)) == {"test.182"}
+    assert AccessLog.objects.filter(pk=young[0].pk).exists()
+    assert not AccessLog.objects.filter(pk=old[0].pk).exists()
