@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.admin import StreetScopedAdmin
+from services.concurrency import OptimisticLockAdminMixin
 
 from . import actions
 from .forms import AwardAdminForm, EventAdminForm, EventPhotoForm, RegistrationAddForm
@@ -277,8 +278,11 @@ class AwardAdmin(admin.ModelAdmin):
             actions.award_delete(award=award, by=request.user)
 
 
-class PreventionAdmin(admin.ModelAdmin):
-    """Links are https only; the campaign is chosen among the prevention-campaign events."""
+class PreventionAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+    """Links are https only; the campaign is chosen among the prevention-campaign events; a stale save is refused."""
+
+    def save_model(self, request, obj, form, change):
+        actions.prevention_record_save(record=obj, by=request.user)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):
@@ -302,9 +306,6 @@ class PreventionMaterialAdmin(PreventionAdmin):
     date_hierarchy = "published_on"
     fields = ["kind", "title", "url", "published_on", "captioned", "signed", "campaign"]
 
-    def save_model(self, request, obj, form, change):
-        actions.prevention_record_save(record=obj, by=request.user)
-
 
 @admin.register(QuizCampaign)
 class QuizCampaignAdmin(PreventionAdmin):
@@ -314,6 +315,3 @@ class QuizCampaignAdmin(PreventionAdmin):
     search_fields = ["title"]
     date_hierarchy = "starts_on"
     fields = ["title", "starts_on", "ends_on", "url", "participants", "prize_winners", "campaign"]
-
-    def save_model(self, request, obj, form, change):
-        actions.prevention_record_save(record=obj, by=request.user)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import rehab
 from .admin import StreetScopedAdmin
+from .concurrency import OptimisticLockAdminMixin
 from .models import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
 from .models.rehab import ACCESS_FACTS, REHAB_SERVICES
 
@@ -26,11 +27,20 @@ class NoDeleteMixin:
 
 
 class RefusableSaveMixin:
-    """A save the service refuses under its lock (a race the form could not see) is told, not logged as done."""
+    """A save the service refuses under its lock (a race the form could not see) is told, not logged as done.
 
-    def refuse(self, request, obj, exc: ValidationError) -> None:
-        obj._refused = True
-        self.message_user(request, " ".join(exc.messages), messages.ERROR)
+    Subclasses write through the service in `write`.
+    """
+
+    def write(self, request, obj, form) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        try:
+            self.write(request, obj, form)
+        except ValidationError as exc:
+            obj._refused = True
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
     def log_addition(self, request, obj, message):
         return None if getattr(obj, "_refused", False) else super().log_addition(request, obj, message)
@@ -50,7 +60,7 @@ class RefusableSaveMixin:
 
 
 @admin.register(RehabCentre)
-class RehabCentreAdmin(NoDeleteMixin, admin.ModelAdmin):
+class RehabCentreAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "street", "certification", "accepted_on", "phone", "opening_hours"]
     list_filter = ["certification", "street"]
     list_select_related = ["street"]
@@ -72,7 +82,7 @@ class RehabCentreAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(FamilyDoctorContract)
-class FamilyDoctorContractAdmin(RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin):
+class FamilyDoctorContractAdmin(OptimisticLockAdminMixin, RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin):
     list_display = ["person", "street", "centre", "doctor", "signed_on", "ended_on"]
     list_filter = ["centre", "street", ("signed_on", admin.DateFieldListFilter)]
     list_select_related = ["person", "street", "centre"]
@@ -86,11 +96,8 @@ class FamilyDoctorContractAdmin(RefusableSaveMixin, NoDeleteMixin, StreetScopedA
         # For the autocomplete's labels too; a queryset that selects related rows skips list_select_related.
         return super().get_queryset(request).select_related("person", "street", "centre")
 
-    def save_model(self, request, obj, form, change):
-        try:
-            rehab.family_doctor_contract_save(contract=obj, by=request.user)
-        except ValidationError as exc:
-            self.refuse(request, obj, exc)
+    def write(self, request, obj, form) -> None:
+        rehab.family_doctor_contract_save(contract=obj, by=request.user)
 
 
 class HomeRehabSessionForm(forms.ModelForm):
@@ -106,7 +113,7 @@ class HomeRehabSessionForm(forms.ModelForm):
 
 
 @admin.register(HomeRehabSession)
-class HomeRehabSessionAdmin(RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin):
+class HomeRehabSessionAdmin(OptimisticLockAdminMixin, RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin):
     form = HomeRehabSessionForm
     list_display = ["given_on", "person", "street", "centre", "kind", "minutes", "given_by"]
     list_filter = ["kind", "centre", "street", ("given_on", admin.DateFieldListFilter)]
@@ -124,11 +131,8 @@ class HomeRehabSessionAdmin(RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
-        try:
-            rehab.home_rehab_session_record(session=obj, by=request.user)
-        except ValidationError as exc:
-            self.refuse(request, obj, exc)
+    def write(self, request, obj, form) -> None:
+        rehab.home_rehab_session_record(session=obj, by=request.user)
 
 
 class RehabReferralForm(forms.ModelForm):
@@ -193,9 +197,6 @@ class RehabReferralAdmin(RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin):
         url = f"{reverse('admin:services_homerehabsession_add')}?{urlencode(query)}"
         return format_html('<a href="{}">{}</a>', url, _("record the assessment"))
 
-    def save_model(self, request, obj, form, change):
+    def write(self, request, obj, form) -> None:
         if form.cleaned_data.get("close"):
-            try:
-                rehab.rehab_referral_close(referral=obj, note=form.cleaned_data["reason"], by=request.user)
-            except ValidationError as exc:
-                self.refuse(request, obj, exc)
+            rehab.rehab_referral_close(referral=obj, note=form.cleaned_data["reason"], by=request.user)

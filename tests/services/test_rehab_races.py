@@ -65,3 +65,43 @@ def test_closing_a_referral_that_another_save_resolves_meanwhile_is_refused_with
     assert referral.status == RehabReferral.Status.CLOSED
     assert "联系不上" not in referral.note
     assert not LogEntry.objects.filter(content_type__model="rehabreferral").exists()  # no "changed" entry
+
+
+def _centre():
+    return RehabCentreFactory()
+
+
+def _contract():
+    return ContractFactory()
+
+
+def _session():
+    from tests.services.rehab_factories import SessionFactory
+
+    return SessionFactory()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("make", "field", "values"),
+    [
+        (_centre, "opening_hours", ("周一至周五 8:00–16:00", "周一至周六 8:00–16:30")),
+        (_contract, "doctor", ("家庭医生团队02", "家庭医生团队03")),
+        (_session, "given_by", ("王治疗师", "李治疗师")),
+    ],
+)
+def test_a_stale_save_of_a_rehabilitation_record_is_refused(make, field, values):
+    """Two staff open the same record; the second save, from the older form, is refused and changes nothing."""
+    from services.concurrency import CONFLICT
+    from tests.services.test_concurrency import page_form_data
+
+    wang, li = english_staff("staff_wang"), english_staff("staff_li")
+    record = make()
+    url = reverse(f"admin:services_{record._meta.model_name}_change", args=[record.pk])
+    wang_form, li_form = page_form_data(wang.get(url)), page_form_data(li.get(url))
+    assert wang.post(url, {**wang_form, field: values[0]}).status_code == 302
+    refused = li.post(url, {**li_form, field: values[1]})
+    assert refused.status_code == 200
+    assert [e.code for e in refused.context["adminform"].form.non_field_errors().as_data()] == [CONFLICT]
+    record.refresh_from_db()
+    assert getattr(record, field) == values[0]
