@@ -118,9 +118,17 @@ def awards(*, year: int) -> AwardYear:
     return AwardYear(year=year, by_place=by_place, **totals)
 
 
+VIDEO = Q(kind=PreventionMaterial.Kind.VIDEO)
+
+
+def prevention_materials(year: int) -> QuerySet[PreventionMaterial]:
+    """Prevention materials (videos and articles) published in `year`."""
+    return PreventionMaterial.objects.filter(published_on__year=year)
+
+
 def prevention_videos(year: int) -> QuerySet[PreventionMaterial]:
     """Prevention videos published in `year` (articles never count)."""
-    return PreventionMaterial.objects.filter(kind=PreventionMaterial.Kind.VIDEO, published_on__year=year)
+    return prevention_materials(year).filter(VIDEO)
 
 
 def quiz_campaigns(year: int) -> QuerySet[QuizCampaign]:
@@ -144,11 +152,11 @@ class PreventionYear:
 
 def prevention(*, year: int) -> PreventionYear:
     """Prevention materials published and quiz campaigns ended in `year`, in two queries."""
-    video = Q(kind=PreventionMaterial.Kind.VIDEO)
-    materials = PreventionMaterial.objects.filter(published_on__year=year).aggregate(
-        videos=Count("pk", filter=video),
-        captioned_videos=Count("pk", filter=video & Q(captioned=True)),
-        signed_videos=Count("pk", filter=video & Q(signed=True)),
+    # The videos are prevention_videos(year): the same materials of the year, with the same VIDEO rule.
+    materials = prevention_materials(year).aggregate(
+        videos=Count("pk", filter=VIDEO),
+        captioned_videos=Count("pk", filter=VIDEO & Q(captioned=True)),
+        signed_videos=Count("pk", filter=VIDEO & Q(signed=True)),
         articles=Count("pk", filter=Q(kind=PreventionMaterial.Kind.ARTICLE)),
     )
     quizzes = quiz_campaigns(year).aggregate(

@@ -168,3 +168,20 @@ def test_a_stale_save_of_a_prevention_record_is_refused(make, field, values):
     assert [e.code for e in refused.context["adminform"].form.non_field_errors().as_data()] == [CONFLICT]
     record.refresh_from_db()
     assert str(getattr(record, field)) == values[0]
+
+
+def test_the_prevention_figures_count_the_videos_of_the_report_figure():
+    """prevention().videos and the report's prevention_videos are one rule: the year's materials of kind video."""
+    from events import stats
+
+    for kind, published_on, url in [
+        ("video", datetime.date(2023, 1, 1), "https://mp.weixin.qq.com/s/a"),
+        ("video", datetime.date(2023, 12, 31), "https://mp.weixin.qq.com/s/b"),
+        ("video", datetime.date(2022, 12, 31), "https://mp.weixin.qq.com/s/c"),
+        ("article", datetime.date(2023, 6, 1), "https://mp.weixin.qq.com/s/d"),
+    ]:
+        material(kind=kind, published_on=published_on, url=url, captioned=kind == "video").save()
+    for year in (2022, 2023, 2024):
+        assert stats.prevention(year=year).videos == stats.prevention_videos(year).count()
+    assert stats.prevention(year=2023).videos == 2
+    assert stats.prevention(year=2023).articles == 1
