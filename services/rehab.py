@@ -239,9 +239,11 @@ def rehab_referral_close(*, referral: RehabReferral, by: Any, note: str) -> Reha
 def home_rehab_session_record(*, session: HomeRehabSession, by: Any) -> HomeRehabSession:
     """Record (or correct) a session given at home; the first one answering an open referral resolves it.
 
-    Raises ValidationError if a rule is broken.
+    Raises ValidationError if a rule is broken, e.g. the same session (person, centre, kind, day) recorded twice.
     """
     creating = session._state.adding
+    # One writer per person at a time, so the same session saved twice at once is seen as a twin.
+    Person.objects.select_for_update().filter(pk=session.person_id).first()
     session.street_id = session.person.street_id
     if session.referral_id is not None and creating:
         referral = RehabReferral.objects.select_for_update().get(pk=session.referral_id)

@@ -373,5 +373,18 @@ class HomeRehabSession(TimeStampedModel):
                 )
         if self.referral_id is not None and self.person_id is not None and self.referral.person_id != self.person_id:
             errors["referral"] = ValidationError(_("This referral is another person's."), code="other_person")
+        if "given_on" not in errors and self.is_recorded_twice():
+            errors["given_on"] = ValidationError(
+                _("This session is already recorded: same person, centre, kind and date."), code="duplicate"
+            )
         if errors:
             raise ValidationError(errors)
+
+    def is_recorded_twice(self) -> bool:
+        """Another session of this person, centre and kind on the same day: the same session entered again."""
+        if None in (self.person_id, self.centre_id, self.given_on) or not self.kind:
+            return False
+        twins = HomeRehabSession.objects.filter(
+            person_id=self.person_id, centre_id=self.centre_id, kind=self.kind, given_on=self.given_on
+        )
+        return twins.exclude(pk=self.pk).exists()

@@ -140,3 +140,45 @@ def test_the_public_listing_holds_only_centres_certified_now(street):
         revoked_on=datetime.date(2022, 1, 1),
     )
     assert list(rehab.rehab_homes_public()) == [listed]
+
+
+def test_the_same_session_recorded_twice_is_refused(staff_user):
+    contract = ContractFactory()
+    same = {"contract": contract, "person": contract.person, "centre": contract.centre, "kind": "training"}
+    first = rehab.home_rehab_session_record(session=SessionFactory.build(**same), by=staff_user)
+    with pytest.raises(ValidationError) as caught:
+        rehab.home_rehab_session_record(session=SessionFactory.build(**same, minutes=30), by=staff_user)
+    assert codes(caught.value) == {"given_on": ["duplicate"]}
+    # Another kind that day, or the same kind another day, is another session; correcting the first is no twin.
+    rehab.home_rehab_session_record(session=SessionFactory.build(**{**same, "kind": "assessment"}), by=staff_user)
+    later = first.given_on + datetime.timedelta(days=7)
+    rehab.home_rehab_session_record(session=SessionFactory.build(**same, given_on=later), by=staff_user)
+    first.minutes = 90
+    rehab.home_rehab_session_record(session=first, by=staff_user)
+    assert HomeRehabSession.objects.count() == 3
+
+
+def test_a_double_submitted_session_form_saves_one_session(client, staff_user):
+    from django.urls import reverse
+
+    contract = ContractFactory()
+    data = {
+        "person": contract.person_id,
+        "centre": contract.centre_id,
+        "contract": contract.pk,
+        "given_on": "2023-06-01",
+        "kind": "training",
+        "minutes": "45",
+        "given_by": "康复治疗师",
+        "note": "",
+    }
+    client.force_login(staff_user)
+    client.cookies["django_language"] = "en"
+    add = reverse("admin:services_homerehabsession_add")
+    assert client.post(add, data).status_code == 302
+    again = client.post(add, data)
+    assert again.status_code == 200
+    assert again.context["adminform"].form.errors["given_on"] == [
+        "This session is already recorded: same person, centre, kind and date."
+    ]
+    assert HomeRehabSession.objects.count() == 1
