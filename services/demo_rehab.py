@@ -1,4 +1,4 @@
-"""Demo rehabilitation and campaign visits for the article's 2023, with the records that must not count.
+"""Demo rehabilitation and campaign visits for the demo year (the article's 2023), and records that must not count.
 
 The article: five community health service centres (曹家渡, 江宁路, 宝山路, 共和新路 streets' and
 彭浦镇's second) passed the city's acceptance as rehabilitation homes; family doctors bring
@@ -27,114 +27,42 @@ from .models import (
 
 CERTIFIED = RehabCentre.Certification.CERTIFIED
 HOURS = "周一至周五 8:00–16:30，周六 8:00–11:30"
-# street code, name, address, phone, certification, applied on, accepted on, revoked on
+# street code, name, road, certification, then applied on, accepted on, revoked on as (years after the demo
+# year, month, day). The address is the road's (a demo one) and the phone ends with the street code's last digits.
 CENTRES = [
-    (
-        "310106014",
-        "曹家渡街道社区卫生服务中心",
-        "静安区万航渡路（演示地址）",
-        "021-60000014",
-        CERTIFIED,
-        (2023, 3, 1),
-        (2023, 9, 12),
-        None,
-    ),
-    (
-        "310106006",
-        "江宁路街道社区卫生服务中心",
-        "静安区西康路（演示地址）",
-        "021-60000006",
-        CERTIFIED,
-        (2023, 3, 1),
-        (2023, 9, 12),
-        None,
-    ),
-    (
-        "310106017",
-        "宝山路街道社区卫生服务中心",
-        "静安区宝山路（演示地址）",
-        "021-60000017",
-        CERTIFIED,
-        (2023, 3, 8),
-        (2023, 10, 20),
-        None,
-    ),
-    (
-        "310106018",
-        "共和新路街道社区卫生服务中心",
-        "静安区共和新路（演示地址）",
-        "021-60000018",
-        CERTIFIED,
-        (2023, 3, 8),
-        (2023, 10, 20),
-        None,
-    ),
-    (
-        "310106100",
-        "彭浦镇第二社区卫生服务中心",
-        "静安区平型关路（演示地址）",
-        "021-60000100",
-        CERTIFIED,
-        (2023, 4, 2),
-        (2023, 11, 28),
-        None,
-    ),
-    # Not certified at the end of 2023: applied, never applied, accepted only in 2024, revoked in 2023.
-    (
-        "310106013",
-        "静安寺街道社区卫生服务中心",
-        "静安区常德路（演示地址）",
-        "021-60000013",
-        "applied",
-        (2023, 9, 1),
-        None,
-        None,
-    ),
-    ("310106021", "临汾路街道社区卫生服务中心", "静安区临汾路（演示地址）", "021-60000021", "none", None, None, None),
-    (
-        "310106019",
-        "大宁路街道社区卫生服务中心",
-        "静安区广中西路（演示地址）",
-        "021-60000019",
-        CERTIFIED,
-        (2023, 10, 9),
-        (2024, 5, 16),
-        None,
-    ),
-    (
-        "310106011",
-        "静安区康复示范站（演示）",
-        "静安区石门二路（演示地址）",
-        "021-60000011",
-        "revoked",
-        (2021, 3, 1),
-        (2021, 9, 1),
-        (2023, 6, 30),
-    ),
+    ("310106014", "曹家渡街道社区卫生服务中心", "万航渡路", CERTIFIED, (0, 3, 1), (0, 9, 12), None),
+    ("310106006", "江宁路街道社区卫生服务中心", "西康路", CERTIFIED, (0, 3, 1), (0, 9, 12), None),
+    ("310106017", "宝山路街道社区卫生服务中心", "宝山路", CERTIFIED, (0, 3, 8), (0, 10, 20), None),
+    ("310106018", "共和新路街道社区卫生服务中心", "共和新路", CERTIFIED, (0, 3, 8), (0, 10, 20), None),
+    ("310106100", "彭浦镇第二社区卫生服务中心", "平型关路", CERTIFIED, (0, 4, 2), (0, 11, 28), None),
+    # Not certified at the end of the year: applied, never applied, accepted only the year after, revoked.
+    ("310106013", "静安寺街道社区卫生服务中心", "常德路", "applied", (0, 9, 1), None, None),
+    ("310106021", "临汾路街道社区卫生服务中心", "临汾路", "none", None, None, None),
+    ("310106019", "大宁路街道社区卫生服务中心", "广中西路", CERTIFIED, (0, 10, 9), (1, 5, 16), None),
+    ("310106011", "静安区康复示范站（演示）", "石门二路", "revoked", (-2, 3, 1), (-2, 9, 1), (0, 6, 30)),
 ]
-ARTICLE_HOMES = 5
 
-HOME_REHAB_PEOPLE, SESSIONS_EACH, PEOPLE_2022_ONLY = 60, 4, 10
+HOME_REHAB_PEOPLE, SESSIONS_EACH, PEOPLE_YEAR_BEFORE_ONLY = 60, 4, 10
 CONTRACTS_WITHOUT_SESSIONS = 20
-CAMPAIGN_WITH_HELP, CAMPAIGN_WITHOUT_NEEDS, ROUTINE_WITH_NEEDS, CAMPAIGN_2022 = 132, 40, 30, 10
+CAMPAIGN_WITH_HELP, CAMPAIGN_WITHOUT_NEEDS, ROUTINE_WITH_NEEDS, CAMPAIGN_YEAR_BEFORE = 132, 40, 30, 10
 NEEDS = ["retrofit", "rehabilitation", "subsidy", "device", "escort", "job", "other"]
 KINDS = [k for k, _label in HomeRehabSession.Kind.choices]
 
 
-def seed_centres() -> int:
-    """The article's five rehabilitation homes and four centres that were not certified at the end of 2023."""
+def seed_centres(*, year: int) -> int:
+    """The article's five rehabilitation homes and four centres that were not certified at the end of `year`."""
     streets = {s.code: s for s in Street.objects.all()}
 
-    def day(parts):
-        return datetime.date(*parts) if parts else None
+    def day(parts: tuple[int, int, int] | None) -> datetime.date | None:
+        return datetime.date(year + parts[0], parts[1], parts[2]) if parts else None
 
-    for code, name, address, phone, certification, applied, accepted, revoked in CENTRES:
+    for code, name, road, certification, applied, accepted, revoked in CENTRES:
         RehabCentre.objects.get_or_create(
             name=name,
             defaults={
                 "street": streets[code],
-                "address": address,
-                "phone": phone,
+                "address": f"静安区{road}（演示地址）",
+                "phone": f"021-60000{code[-3:]}",
                 "contact": "康复科",
                 "opening_hours": HOURS,
                 "certification": certification,
@@ -155,7 +83,7 @@ def seed_centres() -> int:
                 "hearing_loop": code == "310106006",
             },
         )
-    return RehabCentre.objects.certified_at_end_of(2023).count()
+    return RehabCentre.objects.certified_at_end_of(year).count()
 
 
 def seed_home_rehabilitation(*, year: int) -> int:
@@ -167,7 +95,7 @@ def seed_home_rehabilitation(*, year: int) -> int:
     persons = list(
         Person.objects.filter(
             status=Person.Status.ACTIVE, street_id__in=list(centres), category__in=[4, 5, 7]
-        ).order_by("pk")[: HOME_REHAB_PEOPLE + PEOPLE_2022_ONLY + CONTRACTS_WITHOUT_SESSIONS]
+        ).order_by("pk")[: HOME_REHAB_PEOPLE + PEOPLE_YEAR_BEFORE_ONLY + CONTRACTS_WITHOUT_SESSIONS]
     )
     rng = random.Random(12)
     contracts = []
@@ -187,7 +115,7 @@ def seed_home_rehabilitation(*, year: int) -> int:
         if n < HOME_REHAB_PEOPLE:
             days = sorted(rng.sample(range(31, 360), SESSIONS_EACH))
             dates = [datetime.date(year, 1, 1) + datetime.timedelta(days=d) for d in days]
-        elif n < HOME_REHAB_PEOPLE + PEOPLE_2022_ONLY:
+        elif n < HOME_REHAB_PEOPLE + PEOPLE_YEAR_BEFORE_ONLY:
             dates = [datetime.date(year - 1, 12, 1 + n % 28)]  # the year before: never counted
         else:
             dates = []
@@ -232,7 +160,7 @@ def seed_campaign_visits(*, year: int) -> int:
         [("campaign", year, True)] * CAMPAIGN_WITH_HELP
         + [("campaign", year, False)] * CAMPAIGN_WITHOUT_NEEDS
         + [("routine", year, True)] * ROUTINE_WITH_NEEDS
-        + [("campaign", year - 1, True)] * CAMPAIGN_2022
+        + [("campaign", year - 1, True)] * CAMPAIGN_YEAR_BEFORE
     )
     visits, needs_of = [], []
     counters: dict[str, int] = {}
@@ -276,10 +204,10 @@ def seed_campaign_visits(*, year: int) -> int:
 
 
 def seed(*, year: int, stdout: Any) -> None:
-    homes = seed_centres()
+    homes = seed_centres(year=year)
     sessions = seed_home_rehabilitation(year=year)
     visits = seed_campaign_visits(year=year)
     stdout.write(
-        f"Rehabilitation: {homes} rehabilitation homes at the end of 2023, {sessions} home sessions added; "
+        f"Rehabilitation: {homes} rehabilitation homes at the end of {year}, {sessions} home sessions added; "
         f"{visits} campaign and other visits added."
     )
