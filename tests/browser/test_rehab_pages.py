@@ -1,5 +1,6 @@
 """Rehabilitation pages in headless Chromium: the public list of rehabilitation homes (1280 and 375 px, both languages,
-both display modes) and the field referral from a visit's need on a phone, axe-core clean."""
+both display modes, text at 200%) and the field referral from a visit's need (375 and 1280 px, both display modes),
+axe-core clean."""
 
 import datetime
 
@@ -8,6 +9,7 @@ from django.urls import reverse
 
 from services.models import Person, RehabReferral
 from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.test_public_events import CLIPPED, fits
 from tests.services.factories import PersonFactory, file_visit
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory
 
@@ -75,3 +77,27 @@ def test_a_refused_referral_shows_an_accessible_error_summary(logged_in, member,
     assert page.locator("#error-summary").count() == 1
     assert_no_axe_violations(page)
     assert not RehabReferral.objects.exists()
+
+
+def test_the_public_page_loses_nothing_with_text_at_200_percent(open_page, homes):
+    page = open_page(reverse("rehab_homes"), width=1280)
+    text = page.evaluate("document.body.innerText.length")
+    # Through the CSSOM: the Content-Security-Policy refuses an added <style> element, as it should.
+    page.evaluate("document.documentElement.style.setProperty('font-size', '200%', 'important')")
+    assert fits(page), "scrolls sideways with text at 200%"
+    assert page.evaluate(CLIPPED) == [], "cuts text off at 200%"
+    assert page.evaluate("document.body.innerText.length") == text
+    page.set_viewport_size({"width": 640, "height": 900})
+    assert fits(page), "scrolls sideways at 640 px with text at 200%"
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("display", ["standard", "large"])
+def test_the_field_referral_passes_axe_at_both_widths_and_in_large_mode(logged_in, member, street, homes, display):
+    person = PersonFactory(street=street)
+    need = file_visit(person, by=member, needs=["rehabilitation"]).follow_ups.get()
+    for width in (375, 1280):
+        page = logged_in(member, reverse("field:rehab_refer", args=[need.pk]), display=display, width=width)
+        assert page.locator("h1").count() == 1
+        assert fits(page), (width, display)
+        assert_no_axe_violations(page)
