@@ -6,6 +6,8 @@ import secrets
 import shutil
 import subprocess
 import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,6 +96,16 @@ class Target:
         conn.autocommit = True
         return conn
 
+    @contextmanager
+    def server_cursor(self) -> Iterator[Any]:
+        """A cursor on the server's maintenance database `postgres`, for CREATE, ALTER and DROP DATABASE."""
+        conn = self.connect("postgres")
+        try:
+            with conn.cursor() as cursor:
+                yield cursor
+        finally:
+            conn.close()
+
 
 @dataclass(frozen=True)
 class Backup:
@@ -170,14 +182,10 @@ def media_archive_for(dump: Path) -> Path | None:
 
 def table_count(target: Target) -> int | None:
     """How many tables, views and sequences the database holds outside PostgreSQL's own; None if it does not exist."""
-    conn = target.connect("postgres")
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [target.name])
-            if cursor.fetchone() is None:
-                return None
-    finally:
-        conn.close()
+    with target.server_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [target.name])
+        if cursor.fetchone() is None:
+            return None
     conn = target.connect(target.name)
     try:
         with conn.cursor() as cursor:
@@ -201,21 +209,13 @@ def _scratch_name(name: str, kind: str) -> str:
 
 
 def _create_database(target: Target, name: str) -> None:
-    conn = target.connect("postgres")
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
-    finally:
-        conn.close()
+    with target.server_cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
 
 
 def _drop_database(target: Target, name: str) -> None:
-    conn = target.connect("postgres")
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    finally:
-        conn.close()
+    with target.server_cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _pg_restore(pg_restore: str, dump: Path, target: Target, dbname: str) -> None:
@@ -243,41 +243,36 @@ def _put_in_place(target: Target, restored: str, *, replace: bool) -> str | None
     if it could not be dropped. Raises psycopg2.Error if a rename fails; the target is then as it was.
     """
     name, new = sql.Identifier(target.name), sql.Identifier(restored)
-    conn = target.connect("postgres")
-    try:
-        with conn.cursor() as cursor:
-            if not replace:
-                cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(new, name))
-                return None
-            aside = _scratch_name(target.name, "replaced")
-            old = sql.Identifier(aside)
-            # A session in the database blocks the rename; closing the door first stops new ones slipping in.
-            cursor.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(name))
-            try:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = %s AND pid <> pg_backend_pid()",
-                    [target.name],
-                )
-                cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(name, old))
-            except psycopg2.Error:
-                cursor.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(name))
-                raise
-            try:
-                cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(new, name))
-            except psycopg2.Error:
-                cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(old, name))
-                cursor.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(name))
-                raise
-            try:
-                cursor.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(old))
-            except psycopg2.Error:
-                # The backup is in place; the old data stays reachable under the aside name for the operator.
-                cursor.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(old))
-                return aside
+    with target.server_cursor() as cursor:
+        if not replace:
+            cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(new, name))
             return None
-    finally:
-        conn.close()
+        aside = _scratch_name(target.name, "replaced")
+        old = sql.Identifier(aside)
+        # A session in the database blocks the rename; closing the door first stops new ones slipping in.
+        cursor.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(name))
+        try:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                [target.name],
+            )
+            cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(name, old))
+        except psycopg2.Error:
+            cursor.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(name))
+            raise
+        try:
+            cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(new, name))
+        except psycopg2.Error:
+            cursor.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(old, name))
+            cursor.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(name))
+            raise
+        try:
+            cursor.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(old))
+        except psycopg2.Error:
+            # The backup is in place; the old data stays reachable under the aside name for the operator.
+            cursor.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(old))
+            return aside
+        return None
 
 
 def backup_restore(*, dump: Path, target: Target, force: bool = False) -> str:
@@ -285,9 +280,10 @@ def backup_restore(*, dump: Path, target: Target, force: bool = False) -> str:
 
     A new database, or with `force` one that holds tables, is restored beside the target under a temporary
     name and renamed into place only once pg_restore has succeeded; the database it replaces is dropped
-    after that. Returns what was done. Raises BackupError if the file is not a backup, the database is
-    not empty and `force` is off, or pg_restore fails (then the target is exactly as it was and no
-    temporary database is left).
+    after that; the sessions open on the replaced database are ended. Returns what was done. Raises
+    BackupError if the file is not a backup, the server cannot be reached, the database is not empty and
+    `force` is off, or pg_restore or a rename fails (then the target is exactly as it was and no temporary
+    database is left).
     """
     pg_restore = _tool("pg_restore")
     if not dump.is_file():
@@ -295,13 +291,19 @@ def backup_restore(*, dump: Path, target: Target, force: bool = False) -> str:
     with dump.open("rb") as file:
         if file.read(5) != b"PGDMP":
             raise BackupError(_("%(path)s is not a pg_dump custom-format backup.") % {"path": dump})
-    existing = table_count(target)
+    try:
+        existing = table_count(target)
+    except psycopg2.Error as exc:
+        raise BackupError(
+            _("The database “%(name)s” cannot be reached, so nothing was restored. %(error)s")
+            % {"name": target.name, "error": str(exc).strip()}
+        ) from exc
     if existing and not force:
         raise BackupError(
             _(
                 "The database “%(name)s” is not empty (%(count)d tables, views or sequences): restoring over it "
-                "would mix two states. Restore into a new database (TARGET_DATABASE_URL=…), or set FORCE=1 to "
-                "drop it and replace it with the backup."
+                "would mix two states. Restore into a new database (--target, or TARGET_DATABASE_URL=… with make), "
+                "or pass --force (FORCE=1 with make) to replace it with the backup."
             )
             % {"name": target.name, "count": existing}
         )
@@ -319,7 +321,10 @@ def backup_restore(*, dump: Path, target: Target, force: bool = False) -> str:
         return _("Restored %(file)s into the empty database “%(name)s”.") % {"name": target.name, "file": dump.name}
 
     temp = _scratch_name(target.name, "restore")
-    _create_database(target, temp)
+    try:
+        _create_database(target, temp)
+    except psycopg2.Error as exc:
+        raise BackupError(unchanged % {"name": target.name, "error": str(exc).strip()}) from exc
     placed = False
     try:
         try:
@@ -364,7 +369,10 @@ def media_restore(*, archive: Path, media_root: Path, force: bool = False) -> in
         clashes = [m.name for m in members if (media_root / m.name).exists()]
         if clashes and not force:
             raise BackupError(
-                _("%(count)d media files already exist in %(root)s (e.g. %(name)s); set FORCE=1 to overwrite them.")
+                _(
+                    "%(count)d media files already exist in %(root)s (e.g. %(name)s); pass --force (FORCE=1 with make) "
+                    "to overwrite them."
+                )
                 % {"count": len(clashes), "root": media_root, "name": clashes[0]}
             )
         media_root.mkdir(parents=True, exist_ok=True)

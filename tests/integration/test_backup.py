@@ -9,6 +9,7 @@ import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg2
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -96,13 +97,9 @@ def test_backup_restores_every_table_with_the_same_rows(needs_postgres, tmp_path
     assert sum(1 for rows in expected.values() if rows) >= 30, "the demo fills many tables"
     assert all(expected_sums.values())
 
-    restored = Target(
-        name=f"{source.name}_restored", host=source.host, port=source.port, user=source.user, password=source.password
-    )
-    admin = restored.connect("postgres")
+    restored = dataclasses.replace(source, name=f"{source.name}_restored")
+    _drop(restored, [restored.name])
     try:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{restored.name}" WITH (FORCE)')
         call_command("restore", str(dump), target=_url(restored), stdout=out)
         assert f"Created the database “{restored.name}”" in out.getvalue()
         assert "unpack them into the target portal's MEDIA_ROOT" in out.getvalue()
@@ -134,9 +131,7 @@ def test_backup_restores_every_table_with_the_same_rows(needs_postgres, tmp_path
         finally:
             conn.close()
     finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{restored.name}" WITH (FORCE)')
-        admin.close()
+        _drop(restored, [restored.name])
 
 
 @pytest.mark.postgres
@@ -149,14 +144,10 @@ def test_restore_puts_media_files_back_and_refuses_to_overwrite_them(needs_postg
     call_command("backup", dir=str(tmp_path / "backups"), stdout=io.StringIO())
     [dump] = list((tmp_path / "backups").glob("*.dump"))
     source = Target.from_settings(settings.DATABASES["default"])
-    restored = Target(
-        name=f"{source.name}_media", host=source.host, port=source.port, user=source.user, password=source.password
-    )
-    admin = restored.connect("postgres")
+    restored = dataclasses.replace(source, name=f"{source.name}_media")
+    _drop(restored, [restored.name])
+    _make(restored)
     try:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{restored.name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{restored.name}"')
         # Restoring into the portal's own database takes the media too: point the portal at the new one.
         restored_settings = {**settings.DATABASES["default"], "NAME": restored.name}
         (media / "events" / "a.png").unlink()
@@ -170,9 +161,7 @@ def test_restore_puts_media_files_back_and_refuses_to_overwrite_them(needs_postg
             media_restore(archive=archive, media_root=media)
         assert (media / "events" / "a.png").read_bytes() == b"changed since"
     finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{restored.name}" WITH (FORCE)')
-        admin.close()
+        _drop(restored, [restored.name])
 
 
 def test_backup_refuses_sqlite_with_a_clear_message():
@@ -195,36 +184,24 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
 
 def _named_after(target: Target) -> list[str]:
     """The target itself and every database named `<target>__…` (the restore's temporary and set-aside ones)."""
-    admin = target.connect("postgres")
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(
-                "SELECT datname FROM pg_database WHERE datname = %s OR starts_with(datname, %s) ORDER BY datname",
-                [target.name, f"{target.name}__"],
-            )
-            return [row[0] for row in cursor.fetchall()]
-    finally:
-        admin.close()
+    with target.server_cursor() as cursor:
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname = %s OR starts_with(datname, %s) ORDER BY datname",
+            [target.name, f"{target.name}__"],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _drop(target: Target, names: list[str]) -> None:
-    admin = target.connect("postgres")
-    try:
-        with admin.cursor() as cursor:
-            for name in names:
-                cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-    finally:
-        admin.close()
+    with target.server_cursor() as cursor:
+        for name in names:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _make(target: Target, *statements: str) -> None:
     """Create the database `target` holding what `statements` put there."""
-    admin = target.connect("postgres")
-    try:
-        with admin.cursor() as cursor:
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.name)))
-    finally:
-        admin.close()
+    with target.server_cursor() as cursor:
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(target.name)))
     conn = target.connect(target.name)
     try:
         with conn.cursor() as cursor:
@@ -353,6 +330,88 @@ def test_forced_restore_replaces_the_data_only_once_the_backup_is_in(scratch, go
     finally:
         conn.close()
     assert _named_after(scratch) == [scratch.name], "no __restore_ or __replaced_ database is left"
+
+
+class _FailingCursor(psycopg2.extensions.cursor):
+    """A cursor on which the statements matching `failing` fail, as the server would refuse them."""
+
+    failing = ""
+
+    def execute(self, query, vars=None):
+        text = query.as_string(self) if isinstance(query, sql.Composable) else query
+        if re.match(self.failing, text):
+            raise psycopg2.errors.ObjectInUse(f"refused by the test: {text}")
+        return super().execute(query, vars)
+
+
+def _fail_on(monkeypatch, target: Target, pattern: str) -> None:
+    """Make the statements matching `pattern` fail; `{name}` in it stands for the target's name."""
+    cursor_class = type("Failing", (_FailingCursor,), {"failing": pattern.format(name=re.escape(target.name))})
+    connect = Target.connect
+
+    def connect_failing(self, dbname):
+        conn = connect(self, dbname)
+        conn.cursor_factory = cursor_class
+        return conn
+
+    monkeypatch.setattr(Target, "connect", connect_failing)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "failing",
+    [
+        pytest.param(r'ALTER DATABASE "{name}" RENAME TO "{name}__replaced_', id="moving-the-old-one-aside"),
+        pytest.param(r'ALTER DATABASE "{name}__restore_\w+" RENAME TO "{name}"$', id="renaming-the-restored-one"),
+    ],
+)
+def test_a_forced_restore_whose_rename_fails_leaves_the_old_database_in_place_and_open(
+    scratch, good_dump, monkeypatch, failing
+):
+    _make(scratch, *OLD_DATA)
+    _fail_on(monkeypatch, scratch, failing)
+    with pytest.raises(CommandError) as failed:
+        call_command("restore", str(good_dump), target=_url(scratch), force=True, stdout=io.StringIO())
+    assert _kept_rows(scratch) == 3, "the old database holds its name again and takes connections"
+    assert _named_after(scratch) == [scratch.name], "the restored copy is dropped and nothing is left aside"
+    assert f"could not be renamed to “{scratch.name}”, so it was dropped and “{scratch.name}” is as it was" in str(
+        failed.value
+    )
+
+
+@pytest.mark.postgres
+def test_a_forced_restore_that_cannot_drop_the_old_database_keeps_it_aside_and_open(scratch, good_dump, monkeypatch):
+    _make(scratch, *OLD_DATA)
+    _fail_on(monkeypatch, scratch, r'DROP DATABASE "{name}__replaced_')
+    done = backup_restore(dump=good_dump, target=scratch, force=True)
+    [aside] = [name for name in _named_after(scratch) if name != scratch.name]
+    assert aside.startswith(f"{scratch.name}__replaced_")
+    assert done.endswith(
+        f"The old database could not be dropped and is kept as “{aside}”: drop it when it is no longer needed."
+    )
+    assert _kept_rows(dataclasses.replace(scratch, name=aside)) == 3, "the old data, reachable for the operator"
+    conn = scratch.connect(scratch.name)
+    try:
+        assert _counts(conn) == {"fresh": 3000}
+    finally:
+        conn.close()
+
+
+@pytest.mark.postgres
+def test_a_restore_that_cannot_create_its_temporary_database_changes_nothing(scratch, good_dump, monkeypatch):
+    _make(scratch, *OLD_DATA)
+    _fail_on(monkeypatch, scratch, r'CREATE DATABASE "{name}__restore_')
+    with pytest.raises(CommandError, match=f"the database “{scratch.name}” is as it was. refused by the test"):
+        call_command("restore", str(good_dump), target=_url(scratch), force=True, stdout=io.StringIO())
+    assert _kept_rows(scratch) == 3
+    assert _named_after(scratch) == [scratch.name]
+
+
+def test_a_restore_into_a_server_that_cannot_be_reached_is_refused_with_a_message(tmp_path):
+    dump = tmp_path / "x.dump"
+    dump.write_bytes(b"PGDMP" + bytes(100))
+    with pytest.raises(CommandError, match="“nowhere” cannot be reached, so nothing was restored"):
+        call_command("restore", str(dump), target="postgres://postgres@127.0.0.1:1/nowhere", stdout=io.StringIO())
 
 
 def test_temporary_names_fit_postgres_identifiers():
