@@ -7,6 +7,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from PIL import Image
 
 # An .xlsx file is a zip archive (its first bytes) holding at least these parts.
@@ -15,12 +16,12 @@ XLSX_PARTS = frozenset({"[Content_Types].xml", "xl/workbook.xml"})
 
 
 def limit_text(limit: int) -> str:
-    """A byte limit as people write it: "5 MB", "500 KB", "900 bytes"."""
+    """A byte limit as people write it: "5 MB", "500 KB", "900 bytes" (the last in the reader's language)."""
     if limit >= 1024 * 1024 and limit % (1024 * 1024) == 0:
         return f"{limit // (1024 * 1024)} MB"
     if limit >= 1024 and limit % 1024 == 0:
         return f"{limit // 1024} KB"
-    return f"{limit} bytes"
+    return ngettext("%(count)d byte", "%(count)d bytes", limit) % {"count": limit}
 
 
 def limit_for(kind: str) -> int:

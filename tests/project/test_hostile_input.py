@@ -4,7 +4,6 @@ and name the bad rows, Markdown never emits script. Nothing here may end in an e
 import contextlib
 import datetime
 import io
-import zipfile
 from html.parser import HTMLParser
 
 import pytest
@@ -22,6 +21,7 @@ from events.richtext import render_markdown
 from services.models import AuditEntry, HomeVisit, Person, Street
 from services.spreadsheets import COLUMNS, import_persons
 from tests.events.factories import EventFactory
+from tests.project.test_uploads import zip_of
 from tests.services.factories import PersonFactory, id_number_for
 
 pytestmark = pytest.mark.django_db
@@ -314,7 +314,7 @@ TEMPLATE = _good_workbook()
             st.integers(min_value=0, max_value=255),
         ),
         st.builds(
-            lambda parts: _zip(parts),
+            zip_of,
             st.dictionaries(
                 st.sampled_from(["[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml", "x.bin"]),
                 st.binary(max_size=200),
@@ -329,14 +329,6 @@ def test_bytes_that_are_not_a_good_workbook_are_refused_with_a_message(staff_use
         assert Person.objects.count() == before + result.created
         if not result.ok:
             assert result.errors[0].message
-
-
-def _zip(parts: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in parts.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
 
 
 def test_a_real_import_through_the_admin_still_works(staff_user):

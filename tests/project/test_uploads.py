@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 from PIL import Image
 
@@ -69,7 +70,14 @@ def staff_client(staff_user):
 
 
 def test_limits_read_as_people_write_them():
-    assert [limit_text(n) for n in (5 * 1024 * 1024, 512 * 1024, 900)] == ["5 MB", "512 KB", "900 bytes"]
+    with translation.override("en"):
+        assert [limit_text(n) for n in (5 * 1024 * 1024, 512 * 1024, 900)] == ["5 MB", "512 KB", "900 bytes"]
+        assert limit_text(1) == "1 byte"
+
+
+def test_a_limit_under_a_kilobyte_is_said_in_the_reader_s_language():
+    with translation.override("zh-hans"):
+        assert limit_text(900) == "900 字节"
 
 
 # Retrofit photos (accessibility)
@@ -166,7 +174,8 @@ def test_an_event_photo_is_checked_by_the_same_rule_as_a_retrofit_photo(staff_cl
 # Spreadsheet imports (registry)
 
 
-def _zip(parts: dict[str, bytes]) -> bytes:
+def zip_of(parts: dict[str, bytes]) -> bytes:
+    """A zip archive holding `parts` (name: content)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in parts.items():
@@ -177,8 +186,8 @@ def _zip(parts: dict[str, bytes]) -> bytes:
 NOT_XLSX = [
     "姓名,身份证号\n王小明,11010519491231002X\n".encode(),
     b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),  # an old .xls
-    _zip({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<Types/>"}),  # a .docx
-    _zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"not xml at all"}),
+    zip_of({"word/document.xml": b"<w/>", "[Content_Types].xml": b"<Types/>"}),  # a .docx
+    zip_of({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"not xml at all"}),
     b"PK\x03\x04" + bytes(200),
 ]
 
