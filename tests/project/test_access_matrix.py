@@ -20,7 +20,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils import timezone
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -38,6 +38,7 @@ from employment.actions import placement_create, referral_create
 from employment.models import Enrollment, Placement, Referral
 from events import actions as event_actions
 from events.models import PreventionMaterial, QuizCampaign
+from jingan_portal.urls import urlpatterns as portal_urlpatterns
 from reports.actions import annual_report_compute, annual_report_freeze, annual_report_request, annual_report_start
 from reports.figures import FIGURES
 from reports.models import AnnualPlan, AnnualReport
@@ -659,13 +660,35 @@ def outcome(response) -> Any:
 # --- the tests ------------------------------------------------------------------------------------------
 
 
+def unclassified() -> list[str]:
+    """The rule keys of the URL conf's patterns that have no rule."""
+    return sorted({e.key for e in entries() if expected(e.key) is None})
+
+
 def test_every_url_pattern_has_a_rule_for_every_role():
-    missing = sorted({e.key for e in entries() if expected(e.key) is None})
+    missing = unclassified()
     assert not missing, "new URL without a rule (add it to RULES or ADMIN_MODELS):\n" + "\n".join(missing)
     incomplete = sorted(k for k, rule in RULES.items() if set(rule) != set(ROLES))
     assert not incomplete, f"rules missing a role: {incomplete}"
     registered = {m._meta.label_lower for m in admin.site._registry}
     assert not set(ADMIN_MODELS) - registered, f"rules of unregistered admins: {set(ADMIN_MODELS) - registered}"
+
+
+def _page_nobody_classified(request):
+    raise AssertionError("never opened: the test only walks the URL conf")
+
+
+# The portal's URL conf plus two pages without a rule, for the test below (ROOT_URLCONF = this module).
+urlpatterns = [
+    *portal_urlpatterns,
+    path("unclassified/", _page_nobody_classified, name="unclassified_page"),
+    path("unnamed/", _page_nobody_classified),
+]
+
+
+def test_a_url_without_a_rule_is_reported(settings):
+    settings.ROOT_URLCONF = __name__
+    assert unclassified() == ["unclassified_page", "unnamed pattern unnamed/"]
 
 
 def test_rules_name_no_url_that_is_gone():
