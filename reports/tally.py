@@ -66,6 +66,12 @@ class Tally:
     by: dict[str, str] = field(default_factory=dict)
     street: str | None = "street"
 
+    def __post_init__(self) -> None:
+        # GROUPING SETS cannot tell two sets of the same column apart: the second would stay empty.
+        lookups = list(self.by.values())
+        if len(set(lookups)) < len(lookups):
+            raise ValueError(f"Two breakdowns have the same key: {self.by}")
+
     def value(self, year: int, streets: Streets = None) -> int:
         """The figure for `year`, on the given streets (the whole district when None), in one query."""
         records = self.records(year)

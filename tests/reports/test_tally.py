@@ -54,3 +54,9 @@ def test_a_year_without_records_counts_zero_with_empty_breakdowns(django_assert_
         counted = figures.counted(1999)
     assert {c.value for c in counted.values()} == {0}
     assert counted["escort_person_visits"].breakdowns == {"hospital": {}, "service": {}, "street": {}, "category": {}}
+
+
+def test_two_breakdowns_of_the_same_key_are_refused_where_the_tally_is_defined():
+    # GROUPING SETS ((c0), (c0)) on PostgreSQL labelled both sets with the first name: the second came back empty.
+    with pytest.raises(ValueError, match="same key"):
+        Tally(figures.ramps_completed, by={"street": "street__code", "street_again": "street__code"})
