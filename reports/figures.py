@@ -7,6 +7,7 @@ dashboard, the Excel export, the public page and the `annual_report` command all
 adding a figure is one entry below.
 """
 
+import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -181,8 +182,6 @@ RAMP_STREETS = Figure(
 
 def sign_language_points(year: int) -> QuerySet[SignLanguagePoint]:
     """The records behind sign-language points: points in service on 31 December of `year`."""
-    import datetime
-
     year_end = datetime.date(year, 12, 31)
     return SignLanguagePoint.objects.filter(in_service_from__lte=year_end).filter(
         Q(in_service_to__isnull=True) | Q(in_service_to__gte=year_end)
@@ -532,33 +531,24 @@ def breakdown_name(name: str) -> str:
     return en if _english() else zh
 
 
-def _choice_labels(choices: Iterable[tuple[Any, Any]]) -> dict[str, str]:
-    return {str(value): str(label) for value, label in choices}
+def _choice_labels(choices: Iterable[tuple[Any, Any]]) -> Callable[[], dict[str, str]]:
+    return lambda: {str(value): str(label) for value, label in choices}
+
+
+# How each breakdown's keys read in the active language (a query for those named in a table).
+KEY_LABELS: dict[str, Callable[[], dict[str, str]]] = {
+    "street": lambda: {s.code: s.name for s in Street.objects.all()},
+    "category": _choice_labels(Person.Category.choices),
+    "hospital": lambda: {h.name_zh: str(h) for h in Hospital.objects.all()},
+    "service": lambda: {s.code: str(s) for s in EscortService.objects.all()},
+    "type": _choice_labels(Retrofit.Type.choices),
+    "kind": _choice_labels(SignLanguagePoint.Kind.choices),
+    "level": _choice_labels(CertificateLevel.choices),
+    "event_category": _choice_labels(Event.Category.choices),
+    "session_kind": _choice_labels(HomeRehabSession.Kind.choices),
+}
 
 
 def key_labels(names: Iterable[str]) -> dict[str, dict[str, str]]:
     """For each breakdown name, its keys' labels in the active language (one query per named table)."""
-    names = set(names)
-    labels: dict[str, dict[str, str]] = {}
-    for name in names:
-        if name == "street":
-            labels[name] = {s.code: s.name for s in Street.objects.all()}
-        elif name == "hospital":
-            labels[name] = {h.name_zh: str(h) for h in Hospital.objects.all()}
-        elif name == "service":
-            labels[name] = {s.code: str(s) for s in EscortService.objects.all()}
-        elif name == "category":
-            labels[name] = _choice_labels(Person.Category.choices)
-        elif name == "type":
-            labels[name] = _choice_labels(Retrofit.Type.choices)
-        elif name == "kind":
-            labels[name] = _choice_labels(SignLanguagePoint.Kind.choices)
-        elif name == "level":
-            labels[name] = _choice_labels(CertificateLevel.choices)
-        elif name == "event_category":
-            labels[name] = _choice_labels(Event.Category.choices)
-        elif name == "session_kind":
-            labels[name] = _choice_labels(HomeRehabSession.Kind.choices)
-        else:
-            labels[name] = {}
-    return labels
+    return {name: KEY_LABELS.get(name, dict)() for name in set(names)}

@@ -1,7 +1,10 @@
 """Each figure of the registry against a year of records counted by hand, including those that must not count."""
 
+import string
+
 import pytest
 from django.db.models import QuerySet
+from django.utils import translation
 
 from reports import figures
 from reports.stats import annual_figures, percent
@@ -83,3 +86,35 @@ def test_registry_keys_are_unique_and_every_figure_is_labelled_in_both_languages
         assert all((figure.label_zh, figure.label_en, figure.unit_zh, figure.unit_en)), figure.key
         assert figure.columns, figure.key
         assert set(figure.tally.by) <= set(figures.BREAKDOWN_NAMES), figure.key
+
+
+def test_every_breakdown_names_and_labels_its_keys_in_the_active_language(year_2023):
+    assert set(figures.KEY_LABELS) == set(figures.BREAKDOWN_NAMES)
+    with translation.override("en"):
+        labels = figures.key_labels(figures.BREAKDOWN_NAMES)
+        assert figures.breakdown_name("type") == "By retrofit type"
+    assert labels["type"] == {"standard": "Standard type", "basic": "Basic type"}
+    assert labels["hospital"]["华东医院"] != "华东医院"
+    with translation.override("zh-hans"):
+        assert figures.key_labels(["type"])["type"] == {"standard": "标准型", "basic": "基本型"}
+    assert figures.key_labels(["no_such_breakdown"]) == {"no_such_breakdown": {}}
+
+
+def test_each_sentence_reads_the_same_numbers_in_both_languages_and_names_only_real_ones():
+    # The report fills a sentence from defaultdicts: a misspelt {f[key]} or {b[name][key]} would read 0, silently.
+    fields = string.Formatter()
+    for figure in figures.FIGURES:
+        zh = {name for _text, name, _spec, _conv in fields.parse(figure.sentence_zh) if name}
+        en = {name for _text, name, _spec, _conv in fields.parse(figure.sentence_en) if name}
+        assert zh == en, figure.key
+        for name in zh:
+            if name.startswith("f["):
+                assert name[2:-1] in figures.BY_KEY, (figure.key, name)
+            elif name.startswith("b["):
+                breakdown = name[2:].split("]")[0]
+                assert breakdown in figure.tally.by, (figure.key, name)
+            else:
+                assert name in {"value", "unit", "plan", "above", "percent", "share"}, (figure.key, name)
+        assert ("share" in zh) == bool(figure.share_of), figure.key
+        for column in figure.columns:
+            assert all((column.label_zh, column.label_en)), figure.key
