@@ -190,6 +190,14 @@ def test_the_public_page_prefers_the_official_report(client, report, staff_user,
     assert "完成老旧小区通道坡道改造3处" in page
 
 
+def test_the_public_page_takes_at_most_five_queries(client, report, django_assert_max_num_queries):
+    # The report to show (official, else the latest: 2), then the street, hospital and service names (3).
+    url = reverse("reports:public", kwargs={"year": 2023})
+    client.get(url)
+    with django_assert_max_num_queries(5):
+        assert client.get(url).status_code == 200
+
+
 def test_no_public_page_before_a_report_exists(client, db):
     assert client.get(reverse("reports:public", kwargs={"year": 2023})).status_code == 404
 
