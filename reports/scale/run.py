@@ -19,7 +19,7 @@ from .accessibility import AccessibilityRecords
 from .employment import EmploymentRecords
 from .events import EventRecords
 from .registry import RegistryRecords
-from .rehabilitation import extra_steps
+from .rehabilitation import RehabilitationRecords
 from .result import STAMP_PREFIX, ScaleResult, stamp
 from .visits import VisitRecords
 
@@ -47,19 +47,29 @@ def check_can_run(*, persons: int, years: int, append: bool, force: bool) -> Non
         )
 
 
-class Generator(RegistryRecords, VisitRecords, AccessibilityRecords, EmploymentRecords, EventRecords):
+class Generator(
+    RegistryRecords, VisitRecords, AccessibilityRecords, EmploymentRecords, EventRecords, RehabilitationRecords
+):
     """Makes the rows of one run; `run()` writes them all in one transaction."""
 
     def run(self) -> ScaleResult:
         """Generate and COPY everything in one transaction; rows and timings in the result."""
         started = time.perf_counter()
-        steps = (self.persons, self.visits, self.escorts, self.retrofits, self.community, self.employment, self.events)
+        steps = (
+            self.persons,
+            self.visits,
+            self.escorts,
+            self.retrofits,
+            self.community,
+            self.employment,
+            self.events,
+            self.rehabilitation,
+            self.prevention,
+        )
         with transaction.atomic(), connection.cursor() as cursor:
             self.users()
             for step in steps:
                 step(cursor)
-            for step in extra_steps():
-                step(self, cursor)
             self.result.seconds["generate"] = time.perf_counter() - started
             copied = time.perf_counter()
             for name, table in self.tables.items():
