@@ -28,6 +28,16 @@ class Measure:
     target: str = ""
 
 
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run manage.py in a process of its own with `env`; return its output. Stops on failure, with its stderr."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode:
+        raise SystemExit(f"manage.py {' '.join(args[:2])} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
 def setup_django(settings: str = "jingan_portal.settings.test") -> None:
     """Use the test settings (SECRET_KEY, ALLOWED_HOSTS) and stop unless the database is PostgreSQL."""
     os.environ["DJANGO_SETTINGS_MODULE"] = settings

@@ -78,13 +78,25 @@ class Result:
     tool: str
 
 
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
+def served_from(tmp: str, database: str) -> tuple[dict[str, str], Path]:
+    """Write the settings, URLconf and wrk script into `tmp`; the server's environment and the script."""
+    Path(tmp, "bench_events_settings.py").write_text(SETTINGS)
+    Path(tmp, "bench_events_urls.py").write_text(URLCONF)
+    script = Path(tmp, "p95.lua")
+    script.write_text(WRK_SCRIPT)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([tmp, str(ROOT)]),
+        "DJANGO_SETTINGS_MODULE": "bench_events_settings",
+        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 30,
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database,
+        "REDIS_URL": os.environ.get("REDIS_URL", DEFAULT_REDIS),
+        "STATIC_ROOT": f"{tmp}/static",
+        "LOG_LEVEL": "WARNING",
+    }
+    return env, script
 
 
 FILL = """
@@ -184,7 +196,7 @@ def measure(label: str, url: str, args: argparse.Namespace, script: Path) -> Res
 
 
 def main() -> int:
-    from bench.common import ensure_database, free_port, start_gunicorn, stop
+    from bench.common import ensure_database, free_port, manage, start_gunicorn, stop
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=2000)
@@ -199,22 +211,7 @@ def main() -> int:
     database = os.environ.get("DATABASE_URL", DEFAULT_DATABASE)
     ensure_database(database)
     with tempfile.TemporaryDirectory(prefix="bench-events-") as tmp:
-        Path(tmp, "bench_events_settings.py").write_text(SETTINGS)
-        Path(tmp, "bench_events_urls.py").write_text(URLCONF)
-        script = Path(tmp, "p95.lua")
-        script.write_text(WRK_SCRIPT)
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([tmp, str(ROOT)]),
-            "DJANGO_SETTINGS_MODULE": "bench_events_settings",
-            "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 30,
-            "DEBUG": "false",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": database,
-            "REDIS_URL": os.environ.get("REDIS_URL", DEFAULT_REDIS),
-            "STATIC_ROOT": f"{tmp}/static",
-            "LOG_LEVEL": "WARNING",
-        }
+        env, script = served_from(tmp, database)
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "collectstatic", "--noinput", "-v0")
         upcoming, registrations = manage(
@@ -293,26 +290,11 @@ def measures(
     gunicorn (`workers`, DEBUG off, Redis cache) on 127.0.0.1 in the benchmarks' port range; rounds
     alternate the three URLs, and each ratio is the median of the rounds' ratios.
     """
-    from bench.common import Measure, free_port, start_gunicorn, stop
+    from bench.common import Measure, free_port, manage, start_gunicorn, stop
 
     args = argparse.Namespace(seconds=seconds, requests=2000, connections=connections, python_client=False)
     with tempfile.TemporaryDirectory(prefix="bench-events-") as tmp:
-        Path(tmp, "bench_events_settings.py").write_text(SETTINGS)
-        Path(tmp, "bench_events_urls.py").write_text(URLCONF)
-        script = Path(tmp, "p95.lua")
-        script.write_text(WRK_SCRIPT)
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join([tmp, str(ROOT)]),
-            "DJANGO_SETTINGS_MODULE": "bench_events_settings",
-            "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 30,
-            "DEBUG": "false",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": database_url,
-            "REDIS_URL": os.environ.get("REDIS_URL", DEFAULT_REDIS),
-            "STATIC_ROOT": f"{tmp}/static",
-            "LOG_LEVEL": "WARNING",
-        }
+        env, script = served_from(tmp, database_url)
         manage(env, "collectstatic", "--noinput", "-v0")
         port = free_port()
         server = start_gunicorn(env, port, workers, "/bench/trivial")

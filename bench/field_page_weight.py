@@ -11,7 +11,6 @@ the portal's own host. Target: under 150 KB.
 
 import contextlib
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -20,16 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from bench.common import manage  # noqa: E402
+
 TARGET_BYTES = 150 * 1024
 PASSWORD = "bench-member-password-2026"
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    """Run manage.py with `env`; return its output."""
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout
 
 
 def prepare(env: dict[str, str]) -> int:

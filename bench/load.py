@@ -40,6 +40,8 @@ import gevent
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from bench.common import manage  # noqa: E402
+
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/jingan_load"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/5"
 PORTS = (8200, 8249)  # not the range of bench/run.py (8100-8149), so both can run at once
@@ -93,15 +95,6 @@ print("COUNT " + json.dumps({{
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 SUBMISSION_KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 VISITED_ON = re.compile(r'name="visited_on" value="([^"]+)"')
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if done.returncode:
-        raise SystemExit(f"manage.py {' '.join(args[:2])} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
 
 
 def shell_json(env: dict[str, str], code: str, marker: str) -> dict:
@@ -241,7 +234,7 @@ def report(title: str, result: dict) -> None:
 
 
 def main() -> int:
-    from bench.common import ensure_database, free_port
+    from bench.common import ensure_database, free_port, stop
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60)
@@ -296,11 +289,7 @@ def main() -> int:
         members = run(CommitteeMember, min(args.members, len(CommitteeMember.accounts)), args.seconds, host)
         report(f"committee members filing visits, {args.members} at once, {args.seconds} s", members)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
 
     keys_file = Path(tmp) / "keys.json"
     keys_file.write_text(json.dumps(CommitteeMember.filed))
