@@ -41,7 +41,7 @@ class Column:
 
     @property
     def label(self) -> str:
-        return self.label_en if _english() else self.label_zh
+        return self.label_en if in_english() else self.label_zh
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,11 @@ class Figure:
 
     @property
     def label(self) -> str:
-        return self.label_en if _english() else self.label_zh
+        return self.label_en if in_english() else self.label_zh
 
     @property
     def unit(self) -> str:
-        return self.unit_en if _english() else self.unit_zh
+        return self.unit_en if in_english() else self.unit_zh
 
     def compute(self, year: int, streets: Streets = None) -> int:
         """The figure for `year` on the given streets (the whole district when None), in one query."""
@@ -81,7 +81,7 @@ class Figure:
         return (self.listed or self.tally.records)(year)
 
 
-def _english() -> bool:
+def in_english() -> bool:
     return (get_language() or "").startswith("en")
 
 
@@ -528,7 +528,7 @@ BREAKDOWN_NAMES = {
 
 def breakdown_name(name: str) -> str:
     zh, en = BREAKDOWN_NAMES.get(name, (name, name))
-    return en if _english() else zh
+    return en if in_english() else zh
 
 
 def _choice_labels(choices: Iterable[tuple[Any, Any]]) -> Callable[[], dict[str, str]]:

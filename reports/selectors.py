@@ -5,17 +5,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import get_language
 
-from .figures import FIGURES, Figure, breakdown_name, key_labels
+from .figures import FIGURES, Figure, breakdown_name, in_english, key_labels
 from .models import AnnualReport
 from .stats import percent
 
 SMALL_COUNT = 5  # counts under this are shown as "<5" on public pages
-
-
-def _english() -> bool:
-    return (get_language() or "").startswith("en")
 
 
 def latest_report(year: int) -> AnnualReport | None:
@@ -53,7 +48,7 @@ def report_history(year: int) -> QuerySet[AnnualReport]:
 
 def sentence(figure: Figure, report: AnnualReport) -> str:
     """The figure as a sentence in the active language, from the registry's template and the stored numbers."""
-    template = figure.sentence_en if _english() else figure.sentence_zh
+    template = figure.sentence_en if in_english() else figure.sentence_zh
     entry = report.figures.get(figure.key)
     if not template or entry is None:
         return ""
@@ -76,7 +71,7 @@ def sentence(figure: Figure, report: AnnualReport) -> str:
 
 
 def plan_clause(value: int, plan: int, percent_of_plan: int, above: int) -> str:
-    if _english():
+    if in_english():
         if value > plan:
             return f", {above}% above plan"
         return ", on plan" if value == plan else f", {percent_of_plan}% of plan"
