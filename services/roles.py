@@ -168,15 +168,18 @@ def sync_role_permissions(*args: Any, using: str = "default", **kwargs: Any) -> 
     """Give each role group exactly the permissions listed above (run after every migrate)."""
     from django.contrib.auth.models import Group, Permission
 
+    # One query for every listed permission, not one per name: this runs after each app's migrations
+    # and before every transactional test. A name whose app has not been migrated yet is skipped.
+    codenames = {name.split(".")[1] for names in PERMISSIONS.values() for name in names}
+    pk_by_name = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.using(using)
+        .filter(codename__in=codenames)
+        .values_list("pk", "content_type__app_label", "codename")
+    }
     for role, names in PERMISSIONS.items():
         group, _created = Group.objects.using(using).get_or_create(name=role)
-        wanted = []
-        for name in names:
-            app_label, codename = name.split(".")
-            perm = Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename).first()
-            if perm is not None:
-                wanted.append(perm)
-        group.permissions.set(wanted)
+        group.permissions.set([pk_by_name[name] for name in names if name in pk_by_name])
 
 
 def has_role(user: Any, role: str) -> bool:
