@@ -63,18 +63,15 @@ def _end_sessions_after_save(sender: Any, instance: Any, created: bool = False, 
 
 
 def _end_sessions_on_role_change(sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs):
-    if action not in {"post_add", "post_remove", "pre_clear"}:
-        return
-    if not reverse:
-        # Any change of roles: a lost role must stop working now; a gained one applies at a fresh
-        # log-in, with the second factor if it needs one.
-        actions.user_sessions_end(user_ids=[instance.pk])
-        return
-    # People added to or removed from a role group: one DELETE for all of them, however many.
-    if action == "pre_clear":
-        actions.user_sessions_end(user_ids=instance.user_set.values("pk"))
-    elif pk_set:
-        actions.user_sessions_end(user_ids=pk_set)
+    # Any change of roles: a lost role must stop working now; a gained one applies at a fresh log-in,
+    # with the second factor if it needs one. Adding a role someone already has changes nothing
+    # (Django sends the signal with an empty pk_set), so their sessions stay.
+    if action in {"post_add", "post_remove"} and pk_set:
+        # `instance` is a user whose roles changed, or a role group whose people changed: then one
+        # DELETE for all of them, however many.
+        actions.user_sessions_end(user_ids=pk_set if reverse else [instance.pk])
+    elif action == "pre_clear":
+        actions.user_sessions_end(user_ids=instance.user_set.values("pk") if reverse else [instance.pk])
 
 
 def connect() -> None:

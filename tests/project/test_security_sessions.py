@@ -259,3 +259,17 @@ def test_removing_many_people_from_a_role_group_is_one_delete(member, other_memb
     assert not is_logged_in(a)
     assert not is_logged_in(b)
     assert is_logged_in(staff)
+
+
+def test_adding_a_role_someone_already_has_keeps_their_sessions(staff_user, member):
+    staff, field = logged_in_client(staff_user), logged_in_client(member)
+    staff_user.groups.add(Group.objects.get(name=roles.STAFF))
+    Group.objects.get(name=roles.COMMITTEE_MEMBER).user_set.add(member)
+    assert is_logged_in(staff)
+    assert is_logged_in(field)
+
+
+def test_gaining_a_role_ends_the_sessions_so_it_applies_at_a_fresh_log_in(member):
+    client = logged_in_client(member)
+    member.groups.add(Group.objects.get(name=roles.AUDITOR))
+    assert not is_logged_in(client)
