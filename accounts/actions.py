@@ -1,5 +1,6 @@
 """Sign-in security actions: the session policy of a user, ending sessions, two-factor devices."""
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -54,8 +55,11 @@ def totp_device_for_setup(*, user: Any) -> TOTPDevice:
 
 
 def normalise_token(token: str) -> str:
-    """Codes are typed on phones: drop spaces and dashes, ignore case."""
-    return "".join(token.split()).replace("-", "").lower()
+    """Codes are typed on phones: drop spaces and dashes, ignore case.
+
+    Full-width letters and digits, which a Chinese input method types, read as the ASCII ones (NFKC).
+    """
+    return "".join(unicodedata.normalize("NFKC", token).split()).replace("-", "").lower()
 
 
 @transaction.atomic
@@ -129,8 +133,7 @@ def otp_devices_reset(*, user: Any, by: Any) -> int:
     They set up a new authenticator at their next log-in. Returns the number of devices removed.
     """
     removed = TOTPDevice.objects.filter(user=user).delete()[1].get("otp_totp.TOTPDevice", 0)
-    removed += StaticDevice.objects.filter(user=user).count()
-    StaticDevice.objects.filter(user=user).delete()
+    removed += StaticDevice.objects.filter(user=user).delete()[1].get("otp_static.StaticDevice", 0)
     user_sessions_end(user_ids=[user.pk])
     audit_record(obj=user, code="accounts.otp.reset", by=by, data={"devices": removed})
     return removed

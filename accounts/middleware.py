@@ -11,9 +11,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import ngettext
+from django_otp import user_has_device
 
 from .receivers import IDLE_KEY, SECOND_FACTOR_KEY, SEEN_KEY, SERVER_GRACE_SECONDS, session_policy_apply
 
@@ -110,8 +111,6 @@ class SecondFactorRequiredMiddleware:
         if settings.OTP_REQUIRED_FOR_STAFF and _logged_in(request) and self._needs_second_factor(request):
             name = self._view_name(request)
             if name not in SECOND_FACTOR_EXEMPT:
-                from django_otp import user_has_device
-
                 target = "otp_verify" if user_has_device(request.user, confirmed=True) else "otp_setup"
                 return HttpResponseRedirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
@@ -125,8 +124,6 @@ class SecondFactorRequiredMiddleware:
 
     @staticmethod
     def _view_name(request: HttpRequest) -> str | None:
-        from django.urls import Resolver404, resolve
-
         try:
             return resolve(request.path_info).view_name
         except Resolver404:

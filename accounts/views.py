@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -21,6 +20,8 @@ from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jingan_portal.views import safe_next
 
 from . import actions
 from .forms import AuthenticatorCodeForm, VerifyCodeForm
@@ -30,9 +31,7 @@ RECOVERY_CODES_SESSION_KEY = "_recovery_codes_to_show"
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse("admin:index") if request.user.is_staff else reverse("home")
+    return safe_next(request, target, fallback=reverse("admin:index" if request.user.is_staff else "home"))
 
 
 def _with_next(name: str, request: HttpRequest) -> str:

@@ -1,4 +1,7 @@
-"""Project-level views: the health check and the display preference (the home page is events.views.home)."""
+"""Project-level views: the health check and the display preference (the home page is events.views.home).
+
+Also `safe_next`, the one check of a redirect target taken from a request, which accounts.views uses too.
+"""
 
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,18 +23,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 
 
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.headers.get("referer") or "/"
+def safe_next(request: HttpRequest, target: str, *, fallback: str) -> str:
+    """`target` if it is a page of this site (over HTTPS when the request came so), else `fallback`."""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
-    return "/"
+    return fallback
 
 
 @require_POST
 def set_display(request: HttpRequest) -> HttpResponseRedirect:
     """Remember the reader's display choice in a cookie; works without JavaScript."""
     mode = request.POST.get("display", "standard")
-    response = HttpResponseRedirect(_safe_next(request))
+    target = request.POST.get("next") or request.headers.get("referer") or ""
+    response = HttpResponseRedirect(safe_next(request, target, fallback="/"))
     if mode in DISPLAY_CHOICES:
         response.set_cookie(DISPLAY_COOKIE, mode, max_age=ONE_YEAR, samesite="Lax", secure=request.is_secure())
     return response

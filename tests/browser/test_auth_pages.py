@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.views import RECOVERY_CODES_SESSION_KEY
 from services import roles
 from services.models import User
 from tests.browser.conftest import assert_no_axe_violations
@@ -28,17 +29,22 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 @pytest.fixture
 def watched(browser, live_server):
-    """Open paths (optionally as a user) in a context that records CSP violations and console errors."""
+    """Open paths (optionally as a user, with more in their session) in a context that records CSP violations
+    and console errors."""
     from django.test import Client
 
     contexts = []
 
-    def _open(path: str, *, user=None, language: str = "zh-hans", width: int = 1280):
+    def _open(path: str, *, user=None, session: dict | None = None, language: str = "zh-hans", width: int = 1280):
         context = browser.new_context(viewport={"width": width, "height": 900}, locale=language)
         cookies = [{"name": "django_language", "value": language, "url": live_server.url}]
         if user is not None:
             client = Client()
             client.force_login(user)
+            if session:
+                stored = client.session
+                stored.update(session)
+                stored.save()
             cookies.append({"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url})
         context.add_cookies(cookies)
         context.add_init_script(RECORD_VIOLATIONS)
@@ -121,6 +127,30 @@ def test_set_up_page_passes_axe(watched, staff_user, language):
     assert_no_axe_violations(page)
     assert violations(page) == []
     assert page.requests_elsewhere == []  # the QR code is drawn by the portal, not fetched from a host
+    page.locator("#id_token").fill("12a456")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    summary = page.locator("#error-summary")
+    assert summary.locator('a[href="#id_token"]').count() == 1
+    assert_no_axe_violations(page)
+    assert violations(page) == []
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_recovery_codes_page_passes_axe_with_and_without_codes(watched, staff_user, language):
+    codes = ["abcd2345", "efgh6723"]
+    page = watched(
+        "/accounts/two-factor/recovery-codes/",
+        user=staff_user,
+        session={RECOVERY_CODES_SESSION_KEY: codes},
+        language=language,
+    )
+    assert page.locator(".recovery-codes li").all_inner_texts() == codes
+    assert_no_axe_violations(page)
+    page.reload()  # shown once: now the page says where they went
+    assert page.locator(".recovery-codes").count() == 0
+    assert_no_axe_violations(page)
+    assert violations(page) == []
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

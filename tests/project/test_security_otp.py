@@ -267,3 +267,76 @@ def test_the_user_admin_resets_a_lost_phone_without_a_shell(staff_user):
     assert lost.get(reverse("admin:index")).status_code == 302  # their sessions ended
     entry = AuditEntry.objects.get(code="accounts.otp.reset")
     assert (entry.user, entry.object_id) == (head, str(staff_user.pk))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", "   ", "------", "x" * 25, "12345", "1234567", "¹²³⁴⁵⁶", "abc!@#", "12\x003456", "<script>", "0" * 24],
+)
+def test_verify_refuses_a_malformed_code_with_the_form_not_an_error_page(staff_user, bad):
+    confirmed_device(staff_user)
+    recovery_codes_issue(user=staff_user)
+    client = log_in("staff")
+    refused = client.post(reverse("otp_verify"), {"token": bad, "next": "/admin/"})
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["token"]
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert StaticToken.objects.filter(device__user=staff_user).count() == 10
+
+
+@pytest.mark.parametrize("bad", ["12\x003456", "１２３４５", "x" * 13])
+def test_set_up_refuses_a_malformed_code_with_the_form_not_an_error_page(staff_user, bad):
+    client = log_in("staff")
+    client.get(reverse("otp_setup"))
+    refused = client.post(reverse("otp_setup"), {"token": bad, "next": "/admin/"})
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["token"]
+    assert not TOTPDevice.objects.filter(user=staff_user, confirmed=True).exists()
+
+
+def test_a_code_typed_in_full_width_characters_is_read_as_the_same_code(staff_user):
+    """A Chinese input method in full-width mode types ａｂｃ１２３ for abc123."""
+    full_width = str.maketrans(
+        "0123456789abcdefghijklmnopqrstuvwxyz-",
+        "０１２３４５６７８９ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ－",
+    )
+    client = log_in("staff")
+    client.get(reverse("otp_setup"))
+    device = TOTPDevice.objects.get(user=staff_user)
+    code = code_for(device)
+    set_up = client.post(reverse("otp_setup"), {"token": f"{code[:3]}－{code[3:]}".translate(full_width)})
+    assert set_up.status_code == 302
+    codes = StaticToken.objects.filter(device__user=staff_user).values_list("token", flat=True)
+    other = log_in("staff")
+    used = other.post(reverse("otp_verify"), {"token": codes[0].translate(full_width), "next": "/admin/"})
+    assert used.status_code == 302
+    assert other.get(reverse("admin:index")).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["otp_setup", "otp_verify"])
+def test_a_refused_code_is_named_in_the_title_and_summary_linked_to_the_field(staff_user, name):
+    if name == "otp_verify":
+        confirmed_device(staff_user)
+    client = log_in("staff")
+    client.get(reverse(name))
+    refused = client.post(reverse(name), {"token": "12a456"})
+    html = refused.content.decode()
+    assert refused.status_code == 400
+    assert re.search(r"<title>Error: ", html)
+    summary = re.search(r'<div[^>]*id="error-summary".*?</div>', html, re.S).group(0)
+    assert 'href="#id_token"' in summary
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)", "http://testserver/admin/"],
+)
+def test_no_two_factor_page_leads_off_the_site_or_down_to_http(staff_user, target):
+    device = confirmed_device(staff_user)
+    client = log_in("staff")
+    page = client.get(reverse("otp_verify"), {"next": target}, secure=True)
+    assert 'name="next" value="/admin/"' in page.content.decode()
+    done = client.post(reverse("otp_verify"), {"token": code_for(device), "next": target}, secure=True)
+    assert done["Location"] == reverse("admin:index")
+    codes = client.get(reverse("otp_recovery_codes"), {"next": target}, secure=True)
+    assert 'href="/admin/"' in codes.content.decode()
