@@ -147,29 +147,6 @@ def test_each_changelist_keeps_its_query_count(client, staff_user, model):
     assert count() == few
 
 
-@pytest.mark.parametrize(
-    ("make", "field", "values"),
-    [
-        (lambda: actions.prevention_record_save(record=material(), by=None), "title", ("听力筛查", "听力筛查知多少")),
-        (lambda: actions.prevention_record_save(record=quiz(), by=None), "participants", ("120", "130")),
-    ],
-)
-def test_a_stale_save_of_a_prevention_record_is_refused(make, field, values):
-    from services.concurrency import CONFLICT
-    from tests.services.test_concurrency import english_staff, page_form_data
-
-    wang, li = english_staff("staff_wang"), english_staff("staff_li")
-    record = make()
-    url = reverse(f"admin:events_{record._meta.model_name}_change", args=[record.pk])
-    wang_form, li_form = page_form_data(wang.get(url)), page_form_data(li.get(url))
-    assert wang.post(url, {**wang_form, field: values[0]}).status_code == 302
-    refused = li.post(url, {**li_form, field: values[1]})
-    assert refused.status_code == 200
-    assert [e.code for e in refused.context["adminform"].form.non_field_errors().as_data()] == [CONFLICT]
-    record.refresh_from_db()
-    assert str(getattr(record, field)) == values[0]
-
-
 def test_the_prevention_figures_count_the_videos_of_the_report_figure():
     """prevention().videos and the report's prevention_videos are one rule: the year's materials of kind video."""
     from events import stats

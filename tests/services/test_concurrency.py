@@ -241,6 +241,34 @@ def _hospital():
     return Hospital.objects.order_by("pk").first()
 
 
+def _rehab_centre():
+    from tests.services.rehab_factories import RehabCentreFactory
+
+    return RehabCentreFactory()
+
+
+def _contract():
+    from tests.services.rehab_factories import ContractFactory
+
+    return ContractFactory()
+
+
+def _session():
+    from tests.services.rehab_factories import SessionFactory
+
+    return SessionFactory()
+
+
+def _prevention(make: str):
+    def saved():
+        from events import actions
+        from tests.events import test_prevention
+
+        return actions.prevention_record_save(record=getattr(test_prevention, make)(), by=None)
+
+    return saved
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("make", "field", "values"),
@@ -248,6 +276,11 @@ def _hospital():
         (_employer, "contact_name", ("王经理", "李经理")),
         (_sign_point, "venue", ("江宁路街道服务窗口", "江宁路街道社区事务受理中心")),
         (_hospital, "address", ("延安西路221号", "延安西路222号")),
+        (_rehab_centre, "opening_hours", ("周一至周五 8:00–16:00", "周一至周六 8:00–16:30")),
+        (_contract, "doctor", ("家庭医生团队02", "家庭医生团队03")),
+        (_session, "given_by", ("王治疗师", "李治疗师")),
+        (_prevention("material"), "title", ("听力筛查", "听力筛查知多少")),
+        (_prevention("quiz"), "participants", ("120", "130")),
     ],
 )
 def test_other_edited_records_refuse_a_stale_save_too(two_staff, make, field, values):
@@ -260,4 +293,4 @@ def test_other_edited_records_refuse_a_stale_save_too(two_staff, make, field, va
     assert refused.status_code == 200
     assert [e.code for e in refused.context["adminform"].form.non_field_errors().as_data()] == [CONFLICT]
     record.refresh_from_db()
-    assert getattr(record, field) == values[0]
+    assert str(getattr(record, field)) == values[0]
