@@ -6,8 +6,10 @@ lower-case check character x. Anything else that is not 17 digits and a digit or
 """
 
 import datetime
+import logging
 import re
 import unicodedata
+from urllib.parse import unquote_plus
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -115,7 +117,49 @@ def validate_certificate_number(value: str, *, id_number: str, category: int, gr
 
 
 def mask_number(value: str) -> str:
-    """Keep the area code and the last four characters of an ID (and any digits after it)."""
+    """Keep only the area code (the first six characters) of an ID or certificate number.
+
+    The last four characters used to be shown too, but beside the age (shown on every list) they
+    left about 35 possible birth dates, each checkable by an exact search: the mask alone gave the
+    number back. With the area code only, some 180,000 numbers remain possible for a known age and
+    gender. Every list, page, export and `__str__` goes through here, so none shows more.
+    """
     if len(value) < ID_LENGTH:
         return "*" * len(value)
-    return value[:6] + "*" * 8 + value[14:]
+    return value[:6] + "*" * (len(value) - 6)
+
+
+# A search term holding 15 characters of an ID (the old 15-digit ID's length; 14 digits and a check
+# X) is a number search. Searches match ID and certificate numbers only whole, never by substring,
+# so a shorter run of digits (a phone number, a birth date) cannot confirm any part of a number.
+_NUMBER_IN_TERM = re.compile(r"\d{14,}[\dX]\d*")
+# Ten or more digits in free text, with at most one separator between two of them, as written in a
+# query string, a path or a message (full-width digits and a trailing x included).
+_NUMBER_IN_TEXT = re.compile(r"[0-9\uff10-\uff19](?:[\s\u3000+\-]?[0-9Xx\uff10-\uff19\uff38\uff58]){9,}")
+
+
+def searched_number(term: str) -> str:
+    """The whole or near-whole ID or certificate number in a search term, normalised; "" if none."""
+    match = _NUMBER_IN_TERM.search(normalise_number(term).replace("-", ""))
+    return match.group() if match else ""
+
+
+def is_number_search(term: str) -> bool:
+    """True when a search term holds a whole or near-whole ID or certificate number."""
+    return bool(searched_number(term))
+
+
+def redact_numbers(text: str) -> str:
+    """`text` with every run of ten or more digits masked: what a log may store of a query or path."""
+    return _NUMBER_IN_TEXT.sub(lambda m: mask_number(re.sub(r"[-+]", "", normalise_number(m.group()))), text)
+
+
+class RedactNumbersFilter(logging.Filter):
+    """A logging filter masking every number in a record's message, percent-encoded ones included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = unquote_plus(record.getMessage())
+        redacted = redact_numbers(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
