@@ -4,7 +4,19 @@ from typing import Any
 
 from django.db import models
 
+from .identity import redact_numbers
 from .models import AccessLog, AuditEntry, Person
+
+
+def _redacted(value: Any) -> Any:
+    """`value` with every number in its strings masked, however deeply nested."""
+    if isinstance(value, str):
+        return redact_numbers(value)
+    if isinstance(value, dict):
+        return {redact_numbers(str(k)): _redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(v) for v in value]
+    return value
 
 
 def audit_record(
@@ -12,17 +24,18 @@ def audit_record(
 ) -> AuditEntry:
     """Record one business action on a record, or on a whole model (a bulk import) when given the class.
 
-    `data` holds field names, codes and counts, never ID numbers or diagnoses.
+    `data` holds field names, codes and counts, never ID numbers or diagnoses; a number that slips
+    in anyway is masked.
     """
     return AuditEntry.objects.create(
         code=code,
         user=by if getattr(by, "pk", None) else None,
         model=obj._meta.label_lower,
         object_id="" if isinstance(obj, type) else str(obj.pk),
-        data=data or {},
+        data=_redacted(data or {}),
     )
 
 
 def access_log_record(*, user: Any, action: str, person: Person | None = None, detail: str = "") -> AccessLog:
-    """Record that `user` opened, revealed or exported personal data."""
-    return AccessLog.objects.create(user=user, action=action, person=person, detail=detail[:200])
+    """Record that `user` opened, revealed or exported personal data; numbers in `detail` are masked."""
+    return AccessLog.objects.create(user=user, action=action, person=person, detail=redact_numbers(detail)[:200])

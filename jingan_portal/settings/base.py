@@ -263,9 +263,16 @@ OTP_TOTP_ISSUER = "Jingan CDPF"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Request lines and "Not Found: <path>" carry query strings and paths: no ID or certificate
+    # number is written whole (services.identity.redact_numbers).
+    "filters": {"redact_numbers": {"()": "services.identity.RedactNumbersFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_numbers"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # django-axes logs every successful log-in at INFO (they are in its access log table already);
     # failures and lock-outs are warnings and still show.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # runserver's request lines, through the filtering handler instead of Django's own.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
