@@ -2,6 +2,7 @@
 
 import re
 from typing import Any
+from urllib.parse import unquote_plus
 
 from django import forms
 from django.contrib import admin, messages
@@ -17,12 +18,12 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import actions, escorts, selectors, spreadsheets
+from . import actions, escorts, reveal, selectors, spreadsheets
 from .admin_filters import DateRangeFilter
 from .audit import access_log_record
 from .concurrency import OptimisticLockAdminMixin
 from .forms import PersonForm
-from .identity import normalise_number
+from .identity import is_number_search, normalise_number
 from .models import (
     AccessLog,
     AuditEntry,
@@ -48,7 +49,6 @@ from .timeline import timeline_for
 from .uploads import file_too_large
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NUMBER_LIKE = re.compile(r"[\dXx\s\uff10-\uff19\uff38\uff58]{15,24}")
 PHONE_LIKE = re.compile(r"[\d\s\-\uff10-\uff19]{7,14}")
 
 
@@ -154,12 +154,15 @@ class PersonAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
         return [(name, {"fields": [f for f in opts["fields"] if f not in hidden]}) for name, opts in self.fieldsets]
 
     def get_search_results(self, request, queryset, search_term):
-        """Whole ID, certificate and phone numbers are matched exactly (indexed); anything else by name."""
+        """Whole ID, certificate and phone numbers are matched exactly (indexed); anything else by name.
+
+        A search by number is a reveal (services.reveal); the person autocompletes of every other
+        admin come through here too.
+        """
         term = search_term.strip()
-        if NUMBER_LIKE.fullmatch(term):
-            number = normalise_number(term)
-            field = "certificate_number" if len(number) == 20 else "id_number"
-            return queryset.filter(**{field: number}), False
+        if is_number_search(term):
+            where = "autocomplete" if request.path.endswith("/autocomplete/") else "admin"
+            return reveal.number_search(request, queryset, term, where=where), False
         if PHONE_LIKE.fullmatch(term):
             return queryset.filter(phone=normalise_number(term).replace("-", "")), False
         return super().get_search_results(request, queryset, search_term)
@@ -266,9 +269,8 @@ class PersonAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
         changelist = self.get_changelist_instance(request)
         persons = changelist.get_queryset(request).select_related("street")
         count = persons.count()
-        access_log_record(
-            user=request.user, action=AccessLog.Action.EXPORTED, detail=f"{count} persons; {request.GET.urlencode()}"
-        )
+        query = unquote_plus(request.GET.urlencode())  # decoded, so the log masks every number in it
+        access_log_record(user=request.user, action=AccessLog.Action.EXPORTED, detail=f"{count} persons; {query}")
         return xlsx_response(spreadsheets.export_persons(persons.iterator(chunk_size=2000)), "persons.xlsx")
 
     def duplicates_view(self, request: HttpRequest) -> HttpResponse:

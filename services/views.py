@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import actions, escorts, extensions, selectors
+from . import actions, escorts, extensions, reveal, selectors
 from .audit import access_log_record
 from .forms import EscortRequestForm, HomeVisitForm, VolunteerOutcomeForm
+from .identity import is_number_search
 from .models import AccessLog, EscortBooking, FollowUp
 
 FIELD_PERMISSION = "services.use_field_app"
@@ -43,7 +44,11 @@ def my_street(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "")[:50]
     order = "stale" if request.GET.get("order") == "stale" else "name"
     stale_only = request.GET.get("stale") == "1"
-    persons = selectors.field_person_list_for(request.user, search=search, order=order, stale_only=stale_only)
+    if is_number_search(search):  # a reveal: refused to committee members, logged for others
+        persons = selectors.field_person_list_for(request.user, order=order, stale_only=stale_only)
+        persons = reveal.number_search(request, persons, search, where="field")
+    else:
+        persons = selectors.field_person_list_for(request.user, search=search, order=order, stale_only=stale_only)
     page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [(p, selectors.age_on(p.birth_date, today)) for p in page.object_list]
