@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from .audit import access_log_record
-from .identity import CERTIFICATE_LENGTH, searched_number
+from .identity import CERTIFICATE_LENGTH, ID_LENGTH, searched_number
 from .models import AccessLog
 
 REVEAL_PERMISSION = "services.reveal_id_number"
@@ -38,17 +38,12 @@ def _hit(user_id: int) -> int:
 
 
 def number_search_refusal(user: Any) -> str | None:
-    """Why `user` may not search by number now, or None (and the search is counted)."""
+    """Why `user` may not search by number at all, or None."""
     if not user.has_perm(REVEAL_PERMISSION):
         return _(
             "A search by a whole ID or certificate number reveals the number, and your role may not "
             "reveal numbers. Search by name instead."
         )
-    if _hit(user.pk) > SEARCHES_PER_HOUR:
-        return _(
-            "You have searched by ID or certificate number %(count)d times in the last hour, the most "
-            "allowed. Search by name, or try again later."
-        ) % {"count": SEARCHES_PER_HOUR}
     return None
 
 
@@ -56,13 +51,22 @@ def number_search(request: HttpRequest, queryset: QuerySet, term: str, *, where:
     """The persons of `queryset` holding the number in `term`, logged as revealed to the user.
 
     Refused (a message, and no persons whether the number exists or not) for a role that may not
-    reveal, or past the hourly limit. `where` names the search box in the log.
+    reveal, or past the hourly limit. `where` names the search box in the log. A term of 15 to 17
+    or 19 characters matches nobody (numbers are matched whole): it finds nothing and, as the
+    autocompletes send the term while it is typed, is neither logged nor counted.
     """
     refusal = number_search_refusal(request.user)
+    number = searched_number(term)
+    if refusal is None and len(number) not in {ID_LENGTH, CERTIFICATE_LENGTH}:
+        return queryset.none()
+    if refusal is None and _hit(request.user.pk) > SEARCHES_PER_HOUR:
+        refusal = _(
+            "You have searched by ID or certificate number %(count)d times in the last hour, the most "
+            "allowed. Search by name, or try again later."
+        ) % {"count": SEARCHES_PER_HOUR}
     if refusal is not None:
         messages.error(request, refusal)
         return queryset.none()
-    number = searched_number(term)
     field = "certificate_number" if len(number) == CERTIFICATE_LENGTH else "id_number"
     found = queryset.filter(**{field: number})
     persons = list(found.order_by().select_related(None).only("pk")[:LOGGED_MATCHES])

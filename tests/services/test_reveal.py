@@ -49,7 +49,7 @@ def texts(response) -> list[str]:
 
 
 def test_an_auditor_searching_a_whole_id_in_the_person_list_is_refused_with_no_result(auditor, target):
-    for term in (ID, CERTIFICATE, "310109 19550606 1598"):
+    for term in (ID, CERTIFICATE, "310109 19550606 1598", ID[:15]):
         response = login(auditor).get(reverse(CHANGELIST), {"q": term})
         assert response.status_code == 200
         assert list(response.context["cl"].result_list) == []
@@ -115,6 +115,10 @@ def test_a_staff_search_by_number_finds_the_person_and_is_logged_as_a_reveal(sta
 
     client.get(reverse(CHANGELIST), {"q": "11010519491231002X"})  # nobody: still logged
     assert AccessLog.objects.filter(action=AccessLog.Action.REVEALED, person=None).count() == 1
+    # The autocomplete asks while the number is typed: a part of it matches nobody and is not logged.
+    for typed in (ID[:15], ID[:17]):
+        assert list(client.get(reverse(CHANGELIST), {"q": typed}).context["cl"].result_list) == []
+    assert AccessLog.objects.filter(action=AccessLog.Action.REVEALED).count() == 3
 
 
 def test_staff_searches_by_number_are_limited_per_hour(staff_user, target):
