@@ -22,9 +22,12 @@ from .models import (
     VolunteerDecline,
 )
 from .notify import mask_address, notifier
+from .permissions import action_permission_check
 from .selectors import age_on
 
 OVERRIDE_PERMISSION = "services.override_escort_eligibility"
+# Who may cancel an escort: staff in the admin, or a committee member (the street scope narrows it further).
+CANCEL_PERMISSIONS = ("services.change_escortbooking", "services.use_field_app")
 # A no-show took a place too; only a cancelled booking frees it.
 TAKES_A_PLACE = (EscortBooking.Status.BOOKED, EscortBooking.Status.COMPLETED, EscortBooking.Status.NO_SHOW)
 ELDERLY_VISUAL_AGE = 70
@@ -228,8 +231,12 @@ def escort_booking_no_show(*, booking: EscortBooking, by: Any) -> EscortBooking:
 
 @transaction.atomic
 def escort_booking_cancel(*, booking: EscortBooking, by: Any, reason: str = "") -> EscortBooking:
-    """Cancel a booked escort (staff, or a committee member of the person's street)."""
-    if not EscortBooking.objects.visible_to(by).filter(pk=booking.pk).exists():
+    """Cancel a booked escort (staff, a committee member of the person's street, or the system: by=None).
+
+    Raises ValidationError if `by` may not change escorts or the escort is no longer booked.
+    """
+    action_permission_check(by, *CANCEL_PERMISSIONS)
+    if by is not None and not EscortBooking.objects.visible_to(by).filter(pk=booking.pk).exists():
         raise PermissionDenied
     booking = EscortBooking.objects.select_for_update().get(pk=booking.pk)
     if booking.status != EscortBooking.Status.BOOKED:
