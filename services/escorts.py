@@ -231,12 +231,15 @@ def escort_booking_no_show(*, booking: EscortBooking, by: Any) -> EscortBooking:
 
 @transaction.atomic
 def escort_booking_cancel(*, booking: EscortBooking, by: Any, reason: str = "") -> EscortBooking:
-    """Cancel a booked escort (staff, a committee member of the person's street, or the system: by=None).
+    """Cancel a booked escort (staff, or a committee member of the person's street); the status change names `by`.
 
-    Raises ValidationError if `by` may not change escorts or the escort is no longer booked.
+    Raises PermissionDenied if `by` is no one or does not see the booking; ValidationError if `by` may not
+    change escorts or the escort is no longer booked.
     """
+    if by is None:
+        raise PermissionDenied  # the status history records who cancelled: the system never does
     action_permission_check(by, *CANCEL_PERMISSIONS)
-    if by is not None and not EscortBooking.objects.visible_to(by).filter(pk=booking.pk).exists():
+    if not EscortBooking.objects.visible_to(by).filter(pk=booking.pk).exists():
         raise PermissionDenied
     booking = EscortBooking.objects.select_for_update().get(pk=booking.pk)
     if booking.status != EscortBooking.Status.BOOKED:
