@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from services import roles
 from services.audit import audit_record
+from services.permissions import action_permission_check
 
 from .models import UserSession
 
@@ -131,7 +132,9 @@ def otp_devices_reset(*, user: Any, by: Any) -> int:
     """Remove the user's authenticators and recovery codes (a lost phone) and end their sessions.
 
     They set up a new authenticator at their next log-in. Returns the number of devices removed.
+    Raises ValidationError if `by` may not change users (today: superusers only).
     """
+    action_permission_check(by, "services.change_user")
     removed = TOTPDevice.objects.filter(user=user).delete()[1].get("otp_totp.TOTPDevice", 0)
     removed += StaticDevice.objects.filter(user=user).delete()[1].get("otp_static.StaticDevice", 0)
     user_sessions_end(user_ids=[user.pk])

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,7 +13,11 @@ from .actions import otp_devices_reset
 def reset_two_factor(modeladmin, request, queryset) -> None:
     """Remove the chosen users' authenticators and recovery codes and end their sessions, audited."""
     users = list(queryset)
-    removed = sum(otp_devices_reset(user=user, by=request.user) for user in users)
+    try:
+        removed = sum(otp_devices_reset(user=user, by=request.user) for user in users)
+    except ValidationError as exc:
+        modeladmin.message_user(request, " ".join(exc.messages), messages.ERROR)
+        return
     modeladmin.message_user(
         request,
         ngettext(

@@ -13,12 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
 from services.models import Person
+from services.permissions import action_permission_check
 
 from .caching import public_pages_changed
 from .models import Award, Event, Registration
 from .validators import validate_phone
 
 _NOT_COMPARED = {"id", "created_at", "updated_at"}
+CHANGE_EVENT = "events.change_event"
+CHANGE_REGISTRATION = "events.change_registration"
 
 
 def token_digest(token: str) -> str:
@@ -180,8 +183,10 @@ def registration_cancel(
 ) -> Registration:
     """Cancel a registration and give its place to the first on the waiting list.
 
-    Raises ValidationError if it is already cancelled or the event has started.
+    Raises ValidationError if `by` may not change registrations (by=None: the registrant's own cancel link),
+    it is already cancelled or the event has started.
     """
+    action_permission_check(by, CHANGE_REGISTRATION)
     now = now or timezone.now()
     event = Event.objects.select_for_update().get(pk=registration.event_id)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -214,7 +219,11 @@ def registration_cancel_by_token(*, token: str, now: datetime.datetime | None = 
 def attendance_record(
     *, registration: Registration, attended: bool, by: Any, now: datetime.datetime | None = None
 ) -> Registration:
-    """Record whether a confirmed registrant came. Raises ValidationError before the event or if not confirmed."""
+    """Record whether a confirmed registrant came.
+
+    Raises ValidationError if `by` may not change registrations, before the event or if not confirmed.
+    """
+    action_permission_check(by, CHANGE_REGISTRATION)
     now = now or timezone.now()
     registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
     if now < registration.event.starts_at:
@@ -260,7 +269,8 @@ def event_save(*, event: Event, by: Any) -> Event:
 
 @transaction.atomic
 def event_publish(*, event: Event, by: Any, published: bool = True) -> Event:
-    """Show the event on the public site, or take it off."""
+    """Show the event on the public site, or take it off. Raises ValidationError if `by` may not change events."""
+    action_permission_check(by, CHANGE_EVENT)
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.is_published != published:
         event.is_published = published
@@ -273,7 +283,11 @@ def event_publish(*, event: Event, by: Any, published: bool = True) -> Event:
 
 @transaction.atomic
 def event_cancel(*, event: Event, by: Any, now: datetime.datetime | None = None) -> Event:
-    """Cancel an event; its registrations stay, so staff can tell the registrants. Raises ValidationError."""
+    """Cancel an event; its registrations stay, so staff can tell the registrants.
+
+    Raises ValidationError if `by` may not change events, the event is cancelled already or over.
+    """
+    action_permission_check(by, CHANGE_EVENT)
     now = now or timezone.now()
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.is_cancelled:

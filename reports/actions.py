@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
+from services.permissions import action_permission_check
 
 from .figures import FIGURES
 from .models import FIRST_YEAR, LAST_YEAR, AnnualReport
@@ -171,7 +172,11 @@ def annual_report_fail(*, report_id: int, task_id: str, error: str) -> None:
 
 @transaction.atomic
 def annual_report_freeze(*, report: AnnualReport, by: Any) -> AnnualReport:
-    """Make `report` the official report of its year; later runs never change it. Raises ValidationError."""
+    """Make `report` the official report of its year; later runs never change it.
+
+    Raises ValidationError if `by` may not freeze reports or the report cannot be frozen.
+    """
+    action_permission_check(by, "reports.freeze_annualreport")
     # Lock the whole year so two staff freezing two runs at once cannot both succeed.
     reports = {r.pk: r for r in AnnualReport.objects.select_for_update().filter(year=report.year)}
     report = reports[report.pk]

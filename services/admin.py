@@ -679,7 +679,7 @@ class EscortBookingAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
             return redirect("admin:services_escortbooking_changelist")
         return super().response_add(request, obj, post_url_continue)
 
-    @admin.action(description=_("Cancel the selected escorts"))
+    @admin.action(description=_("Cancel the selected escorts"), permissions=["change"])
     def cancel_selected(self, request, queryset):
         done = 0
         for booking in queryset:
@@ -700,4 +700,5 @@ class ReminderAdmin(ReadOnlyLogAdmin):
 
 # Rehabilitation's admin lives in its own module (this one is long); importing it registers it.
 # The persons' change history for auditors is in its own module too.
-from . import admin_audit, admin_rehab  # noqa: E402, F401
+# django-celery-beat's and django-axes' admins are re-registered so that their actions declare permissions.
+from . import admin_audit, admin_axes, admin_rehab, admin_schedules  # noqa: E402, F401

@@ -22,9 +22,12 @@ from .models import (
     VolunteerDecline,
 )
 from .notify import mask_address, notifier
+from .permissions import action_permission_check
 from .selectors import age_on
 
 OVERRIDE_PERMISSION = "services.override_escort_eligibility"
+# Who may cancel an escort: staff in the admin, or a committee member (the street scope narrows it further).
+CANCEL_PERMISSIONS = ("services.change_escortbooking", "services.use_field_app")
 # A no-show took a place too; only a cancelled booking frees it.
 TAKES_A_PLACE = (EscortBooking.Status.BOOKED, EscortBooking.Status.COMPLETED, EscortBooking.Status.NO_SHOW)
 ELDERLY_VISUAL_AGE = 70
@@ -228,7 +231,14 @@ def escort_booking_no_show(*, booking: EscortBooking, by: Any) -> EscortBooking:
 
 @transaction.atomic
 def escort_booking_cancel(*, booking: EscortBooking, by: Any, reason: str = "") -> EscortBooking:
-    """Cancel a booked escort (staff, or a committee member of the person's street)."""
+    """Cancel a booked escort (staff, or a committee member of the person's street); the status change names `by`.
+
+    Raises PermissionDenied if `by` is no one or does not see the booking; ValidationError if `by` may not
+    change escorts or the escort is no longer booked.
+    """
+    if by is None:
+        raise PermissionDenied  # the status history records who cancelled: the system never does
+    action_permission_check(by, *CANCEL_PERMISSIONS)
     if not EscortBooking.objects.visible_to(by).filter(pk=booking.pk).exists():
         raise PermissionDenied
     booking = EscortBooking.objects.select_for_update().get(pk=booking.pk)

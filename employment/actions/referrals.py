@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
 from services.models import FollowUp, Person
+from services.permissions import action_permission_check
 
 from ..models import (
     Course,
@@ -123,7 +124,11 @@ def referral_create(
 
 @transaction.atomic
 def referral_close(*, referral: Referral, by: Any, note: str = "") -> Referral:
-    """Close an open referral without an enrolment or placement. Raises ValidationError if not open."""
+    """Close an open referral without an enrolment or placement.
+
+    Raises ValidationError if `by` may not change referrals or it is not open.
+    """
+    action_permission_check(by, "employment.change_referral")
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     changes = {"note": f"{referral.note}\n{note.strip()}".strip()} if note.strip() else {}
     return resolve_referral(referral, status=Referral.Status.CLOSED, by=by, **changes)

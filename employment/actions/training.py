@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
 from services.models import Person
+from services.permissions import action_permission_check
 
 from ..models import (
     CertificateLevel,
@@ -20,6 +21,8 @@ from ..models import (
 from ..validation import working_age_error
 from .base import Errors, add_error, inactive_error, raise_if, save_audited, validate
 from .referrals import check_referral, resolve_referral
+
+CHANGE_ENROLLMENT = "employment.change_enrollment"
 
 
 def course_errors(*, course: Course, capacity: int | None) -> Errors:
@@ -117,8 +120,10 @@ def _set_status(enrollment: Enrollment, *, to: str, by: Any) -> Enrollment:
 def enrollment_complete(*, enrollment: Enrollment, by: Any, today: datetime.date | None = None) -> Enrollment:
     """Mark an enrolment completed, from the course's last day on.
 
-    Raises ValidationError if it is not in progress or the course has not reached its last day.
+    Raises ValidationError if `by` may not change enrolments, it is not in progress or the course has not
+    reached its last day.
     """
+    action_permission_check(by, CHANGE_ENROLLMENT)
     enrollment = Enrollment.objects.select_for_update().select_related("course").get(pk=enrollment.pk)
     today = today or timezone.localdate()
     if enrollment.status != Enrollment.Status.ENROLLED:
@@ -138,7 +143,11 @@ def enrollment_complete(*, enrollment: Enrollment, by: Any, today: datetime.date
 
 @transaction.atomic
 def enrollment_drop(*, enrollment: Enrollment, by: Any) -> Enrollment:
-    """Mark an enrolment dropped out, which frees its place. Raises ValidationError if not in progress."""
+    """Mark an enrolment dropped out, which frees its place.
+
+    Raises ValidationError if `by` may not change enrolments or it is not in progress.
+    """
+    action_permission_check(by, CHANGE_ENROLLMENT)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.status != Enrollment.Status.ENROLLED:
         raise ValidationError(

@@ -1,6 +1,7 @@
 """`manage.py otp_reset USERNAME`: remove a user's authenticator and recovery codes after a lost phone."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -22,7 +23,10 @@ class Command(BaseCommand):
             actor = users.get(username=by, is_staff=True, is_active=True)
         except get_user_model().DoesNotExist as exc:
             raise CommandError(_("No such user, or the one resetting is not active staff.")) from exc
-        removed = otp_devices_reset(user=user, by=actor)
+        try:
+            removed = otp_devices_reset(user=user, by=actor)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(
             ngettext(
                 "Removed %(count)d two-factor device of %(user)s; their sessions have ended.",
