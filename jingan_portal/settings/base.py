@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "core",
     "accounts",
     "services",
     "accessibility",
@@ -252,7 +253,7 @@ AXES_VERBOSE = False  # no banner on every process start; lockouts are still log
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
-AXES_CLIENT_IP_CALLABLE = "accounts.ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 # Reverse proxies in front of the portal that append to X-Forwarded-For; 0 trusts no such header.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

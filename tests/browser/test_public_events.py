@@ -8,8 +8,10 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from events import actions, ratelimit
+from core import ratelimit
+from events import actions
 from events.models import Award, Event, Registration
+from events.views import RATE_WINDOW_SECONDS, REGISTRATION_SCOPE, REGISTRATIONS_PER_WINDOW
 from tests.browser.conftest import assert_no_axe_violations
 from tests.events.factories import AwardFactory, EventFactory, PublicRegistrationFactory, in_days
 
@@ -180,8 +182,8 @@ def test_error_summary_takes_focus_and_its_links_move_focus_to_the_fields(open_p
 def test_too_many_registrations_page_is_accessible(open_page, site, live_server):
     before = Registration.objects.count()
     page = open_page(f"/events/{SLUG}/register/", language="zh-hans", display="large")
-    for _ in range(ratelimit.REGISTRATIONS_PER_WINDOW):
-        ratelimit.hit("registration", "127.0.0.1")
+    for _ in range(REGISTRATIONS_PER_WINDOW):
+        ratelimit.hit(REGISTRATION_SCOPE, "127.0.0.1", window=RATE_WINDOW_SECONDS)
     page.locator("#id_name").fill("李明")
     page.locator("#id_phone").fill("13912340000")
     page.locator("#id_consent").check()

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.ip import client_ip
+from core.http import client_ip
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
