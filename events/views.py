@@ -236,7 +236,8 @@ def _add_errors(form: PublicRegistrationForm, exc: ValidationError) -> None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def event_register(request: HttpRequest, slug: str) -> HttpResponse:
-    """The registration form of a member of the public: rate limited per address, confirmed on its own page."""
+    """The registration form of a member of the public: rate limited per address; the private link goes to the
+    phone, and the answer does not say whether the phone had registered already."""
     now = timezone.now()
     event = selectors.event_get_public(slug)
     form = PublicRegistrationForm(request.POST or None)
@@ -249,12 +250,18 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
             return _too_many(request, event)
         if form.is_valid():
             try:
-                _registration, token = actions.registration_create(event=event, now=now, **form.action_arguments())
+                actions.registration_request(
+                    event=event,
+                    now=now,
+                    status_link=lambda token: request.build_absolute_uri(reverse("events:registration", args=[token])),
+                    **form.action_arguments(),
+                )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
+                # Counted and answered the same whether or not the phone had registered already.
                 ratelimit.hit(REGISTRATION_SCOPE, ip, window=RATE_WINDOW_SECONDS)
-                return redirect("events:registration", token=token)
+                return redirect("events:registration_sent", slug=event.slug)
     closed = actions.closed_reason(event, now=now, public=True)
     context = {
         "event": event,
@@ -264,6 +271,16 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
         "nav": "events",
     }
     return render(request, "events/public/event_register.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@require_GET
+def registration_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    """What every accepted registration form leads to, registered just now or already: check your messages."""
+    event = selectors.event_get_public(slug)
+    response = render(request, "events/public/registration_sent.html", {"event": event, "nav": "events"})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def _private(response: HttpResponse) -> HttpResponse:
