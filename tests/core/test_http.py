@@ -12,22 +12,23 @@ from tests.events.factories import EventFactory
 PROXY = "10.0.9.1"
 
 
-@pytest.mark.parametrize(
-    ("proxies", "forwarded", "expected"),
-    [
-        (1, " 203.0.113.5 ", "203.0.113.5"),  # spaces
-        (1, "6.6.6.6,, 203.0.113.5,", "203.0.113.5"),  # empty items
-        (1, "not-an-address", PROXY),  # garbage where the client should be: the peer, never the garbage
-        (1, "203.0.113.5, <script>", PROXY),
-        (1, "", PROXY),  # fewer entries than trusted proxies
-        (2, "203.0.113.5", PROXY),
-        (1, "2001:0db8:0:0::0001", "2001:db8::1"),  # one spelling per address, so one bucket
-        (0, "203.0.113.5", PROXY),  # no proxy trusted: the header is ignored
-    ],
-)
-def test_client_ip_is_robust_to_junk_in_forwarded_for(rf, settings, proxies, forwarded, expected):
-    settings.TRUSTED_PROXY_COUNT = proxies
-    assert client_ip(rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)) == expected
+JUNK = [  # (trusted proxies, X-Forwarded-For, the address counted)
+    (1, " 203.0.113.5 ", "203.0.113.5"),  # spaces
+    (1, "6.6.6.6,, 203.0.113.5,", "203.0.113.5"),  # empty items
+    (1, "not-an-address", PROXY),  # garbage where the client should be: the peer, never the garbage
+    (1, "203.0.113.5, <script>", PROXY),
+    (1, "", PROXY),  # fewer entries than trusted proxies
+    (2, "203.0.113.5", PROXY),
+    (1, "2001:0db8:0:0::0001", "2001:db8::1"),  # one spelling per address, so one bucket
+    (0, "203.0.113.5", PROXY),  # no proxy trusted: the header is ignored
+]
+
+
+def test_client_ip_is_robust_to_junk_in_forwarded_for(rf, settings):
+    for proxies, forwarded, expected in JUNK:
+        settings.TRUSTED_PROXY_COUNT = proxies
+        request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded)
+        assert client_ip(request) == expected, (proxies, forwarded)
 
 
 def test_client_ip_is_none_rather_than_junk_when_the_peer_is_not_an_address(rf, settings):
