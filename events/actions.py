@@ -3,16 +3,19 @@
 import datetime
 import hashlib
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
 from services.models import Person
+from services.notify import notifier
 from services.permissions import action_permission_check
 
 from .caching import public_pages_changed
@@ -175,6 +178,55 @@ def registration_create(
     )
     public_pages_changed()
     return registration, token
+
+
+def _text_on_commit(*, to: str, message: str) -> None:
+    transaction.on_commit(lambda: notifier().send(to=to, message=message))
+
+
+@transaction.atomic
+def registration_request(
+    *, event: Event, status_link: Callable[[str], str], now: datetime.datetime | None = None, **details: Any
+) -> None:
+    """A member of the public asks for a place (`details` as for registration_create, without `by` or
+    `person`): registers them and texts the phone its own link (`status_link(token)`); if the phone
+    already holds a place for the event, registers nothing and texts that number that it does.
+
+    The caller answers both the same way, so nobody learns whether a number signed up.
+    Raises ValidationError if registration is closed or the input is invalid, never for the duplicate.
+    """
+    try:
+        registration, token = registration_create(event=event, now=now, **details)
+    except ValidationError as exc:
+        errors = dict(getattr(exc, "error_dict", {}))
+        phone_errors = errors.get("phone", [])
+        others = [error for error in phone_errors if error.code != "duplicate"]
+        if len(others) == len(phone_errors):
+            raise
+        # Any other error is shown without the duplicate one, which would tell who registered.
+        if others:
+            errors["phone"] = others
+        else:
+            errors.pop("phone")
+        if errors:
+            raise ValidationError(errors) from None
+        phone, link = validate_phone(details["phone"]), ""
+        existing = event.registrations.exclude(status=Registration.Status.CANCELLED).filter(phone=phone).first()
+        if existing is not None:
+            audit_record(obj=existing, code="events.registration.repeated", by=None, data={"event": event.pk})
+        message = gettext(
+            "Jing'an Disabled Persons' Federation: this number is already registered for “%(title)s” on "
+            "%(date)s, and nothing has changed. To see or cancel the registration, use the link in our "
+            "first message, or call us."
+        )
+    else:
+        phone, link = registration.phone, status_link(token)
+        message = gettext(
+            "Jing'an Disabled Persons' Federation: you are registered for “%(title)s” on %(date)s. "
+            "Your own link to see or cancel your registration: %(link)s"
+        )
+    date = date_format(timezone.localtime(event.starts_at), "DATETIME_FORMAT")
+    _text_on_commit(to=phone, message=message % {"title": event.title, "date": date, "link": link})
 
 
 @transaction.atomic

@@ -14,5 +14,6 @@ urlpatterns = [
     path("registrations/<str:token>/", views.registration_status, name="registration"),
     path("<slug:slug>/", views.event_detail, name="detail"),
     path("<slug:slug>/register/", views.event_register, name="register"),
+    path("<slug:slug>/register/sent/", views.registration_sent, name="registration_sent"),
     path("<slug:slug>/event.ics", views.event_ics, name="ics"),
 ]

@@ -16,7 +16,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import actions, caching, ratelimit, selectors
+from core import ratelimit
+from core.http import client_ip
+
+from . import actions, caching, selectors
 from .calendar import calendar_response
 from .forms import EventFilterForm, PublicRegistrationForm, upcoming_month_values
 from .models import PROVISION_NAMES, Event, Registration
@@ -30,6 +33,13 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"
 
 
 STATEMENT_REVIEWED = datetime.date(2026, 11, 29)
+
+# At most 5 registrations, and 20 attempts of any kind, from one client address in 10 minutes.
+RATE_WINDOW_SECONDS = 10 * 60
+REGISTRATIONS_PER_WINDOW = 5
+ATTEMPTS_PER_WINDOW = 20
+REGISTRATION_SCOPE = "events.registration"
+ATTEMPT_SCOPE = "events.attempt"
 
 
 def _rows(events: list[Event], now: datetime.datetime) -> list[dict[str, Any]]:
@@ -208,10 +218,10 @@ def _too_many(request: HttpRequest, event: Event) -> HttpResponse:
     response = render(
         request,
         "events/public/too_many_requests.html",
-        {"event": event, "minutes": ratelimit.WINDOW_SECONDS // 60, "nav": "events"},
+        {"event": event, "minutes": RATE_WINDOW_SECONDS // 60, "nav": "events"},
         status=429,
     )
-    response["Retry-After"] = str(ratelimit.seconds_left())
+    response["Retry-After"] = str(ratelimit.seconds_left(window=RATE_WINDOW_SECONDS))
     return response
 
 
@@ -226,25 +236,32 @@ def _add_errors(form: PublicRegistrationForm, exc: ValidationError) -> None:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def event_register(request: HttpRequest, slug: str) -> HttpResponse:
-    """The registration form of a member of the public: rate limited per address, confirmed on its own page."""
+    """The registration form of a member of the public: rate limited per address; the private link goes to the
+    phone, and the answer does not say whether the phone had registered already."""
     now = timezone.now()
     event = selectors.event_get_public(slug)
     form = PublicRegistrationForm(request.POST or None)
     if request.method == "POST":
-        ip = ratelimit.client_ip(request)
+        ip = client_ip(request) or "unknown"
         if (
-            ratelimit.hit("attempt", ip) > ratelimit.ATTEMPTS_PER_WINDOW
-            or ratelimit.count("registration", ip) >= ratelimit.REGISTRATIONS_PER_WINDOW
+            ratelimit.hit(ATTEMPT_SCOPE, ip, window=RATE_WINDOW_SECONDS) > ATTEMPTS_PER_WINDOW
+            or ratelimit.count(REGISTRATION_SCOPE, ip, window=RATE_WINDOW_SECONDS) >= REGISTRATIONS_PER_WINDOW
         ):
             return _too_many(request, event)
         if form.is_valid():
             try:
-                _registration, token = actions.registration_create(event=event, now=now, **form.action_arguments())
+                actions.registration_request(
+                    event=event,
+                    now=now,
+                    status_link=lambda token: request.build_absolute_uri(reverse("events:registration", args=[token])),
+                    **form.action_arguments(),
+                )
             except ValidationError as exc:
                 _add_errors(form, exc)
             else:
-                ratelimit.hit("registration", ip)
-                return redirect("events:registration", token=token)
+                # Counted and answered the same whether or not the phone had registered already.
+                ratelimit.hit(REGISTRATION_SCOPE, ip, window=RATE_WINDOW_SECONDS)
+                return redirect("events:registration_sent", slug=event.slug)
     closed = actions.closed_reason(event, now=now, public=True)
     context = {
         "event": event,
@@ -254,6 +271,16 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
         "nav": "events",
     }
     return render(request, "events/public/event_register.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@require_GET
+def registration_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    """What every accepted registration form leads to, registered just now or already: check your messages."""
+    event = selectors.event_get_public(slug)
+    response = render(request, "events/public/registration_sent.html", {"event": event, "nav": "events"})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def _private(response: HttpResponse) -> HttpResponse:

@@ -139,3 +139,21 @@ def other_member(other_street) -> User:
 @pytest.fixture
 def volunteer(db) -> User:
     return make_user("volunteer", roles.VOLUNTEER)
+
+
+class RecordingNotifier:
+    """A notification backend (NOTIFICATION_BACKEND) that keeps what it sends, for the `sent_messages` fixture."""
+
+    channel = "test"
+    sent: list[tuple[str, str]] = []
+
+    def send(self, *, to: str, message: str) -> None:
+        RecordingNotifier.sent.append((to, message))
+
+
+@pytest.fixture
+def sent_messages(settings) -> list[tuple[str, str]]:
+    """The (address, message) pairs sent through services.notify during the test."""
+    settings.NOTIFICATION_BACKEND = "tests.conftest.RecordingNotifier"
+    RecordingNotifier.sent = []
+    return RecordingNotifier.sent

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "core",
     "accounts",
     "services",
     "accessibility",
@@ -245,14 +246,18 @@ FIELD_SESSION_IDLE_SECONDS = env.int("FIELD_SESSION_IDLE_SECONDS", default=8 * 3
 SESSION_ACTIVITY_RESOLUTION_SECONDS = 60
 SESSION_COOKIE_AGE = FIELD_SESSION_IDLE_SECONDS
 
-# Login throttling (django-axes): after 5 failures the user name and the address each cool off.
+# Login throttling (django-axes): 5 failures for one user name from one address pause that pair, so
+# nobody can lock a colleague out by typing wrong passwords from elsewhere; 20 failures from one address
+# over any user names (password spraying) pause that address. Both cool off after 15 minutes.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-AXES_FAILURE_LIMIT = 5
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_ADDRESS_FAILURE_LIMIT = 20
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
 AXES_VERBOSE = False  # no banner on every process start; lockouts are still logged
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
-AXES_CLIENT_IP_CALLABLE = "accounts.ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 # Reverse proxies in front of the portal that append to X-Forwarded-For; 0 trusts no such header.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 

@@ -51,6 +51,17 @@ def test_registrations_beyond_the_places_go_on_the_waiting_list_in_order():
     assert statuses == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
 
 
+def test_public_request_shows_other_errors_without_the_duplicate_one():
+    event = EventFactory()
+    register(event, phone="13912345678")
+    with pytest.raises(ValidationError) as exc:
+        actions.registration_request(
+            event=event, status_link=str, **{**PUBLIC, "needs_other": "x" * 201, "phone": "13912345678"}
+        )
+    assert set(exc.value.error_dict) == {"needs_other"}
+    assert Registration.objects.count() == 1
+
+
 def test_duplicate_phone_is_refused_with_a_clear_message_and_nothing_written():
     event = EventFactory()
     register(event, phone="13912345678")

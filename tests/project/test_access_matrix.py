@@ -135,6 +135,7 @@ RULES: dict[str, Rule] = {
     "events:registration": {**everyone(NOT_FOUND), REGISTRANT: OK},
     "events:detail": everyone(),
     "events:register": everyone(),
+    "events:registration_sent": everyone(),
     "events:ics": everyone(),
     "reports:public": everyone(),
     # Staff dashboard: staff and auditors read, committee members and volunteers are refused.
@@ -536,6 +537,7 @@ def url_kwargs(world: World, name: str, role: str) -> dict[str, Any]:
         "events:registration": {"token": world.token if role == REGISTRANT else "x" * 43},
         "events:detail": {"slug": world.event.slug},
         "events:register": {"slug": world.event.slug},
+        "events:registration_sent": {"slug": world.event.slug},
         "events:ics": {"slug": world.event.slug},
         "reports:public": {"year": year},
         "reports:dashboard": {"year": year},

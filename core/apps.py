@@ -1,0 +1,9 @@
+"""App configuration of core: no models, only the helpers every app shares."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Shared helpers")

@@ -1,0 +1,33 @@
+"""Facts about the HTTP request every app needs the same way: the client's address."""
+
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def _address(value: str) -> str | None:
+    """`value` as a normalised IP address (one spelling per address), or None if it is not one."""
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: the one rule for every rate limit and lockout (and AXES_CLIENT_IP_CALLABLE).
+
+    REMOTE_ADDR, unless TRUSTED_PROXY_COUNT proxies stand in front of the portal: each appends to
+    X-Forwarded-For the address it received the request from, so the client is the N-th entry from
+    the right. Anything further left was written by the client and is ignored, so a forged entry
+    cannot pick another bucket. Empty items are skipped; when there are fewer entries than trusted
+    proxies, or the entry is not an IP address, the request did not come through them as configured
+    and the peer's own address is used. None when even that is not an address.
+    """
+    peer = _address(request.META.get("REMOTE_ADDR") or "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies > 0:
+        forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return _address(forwarded[-proxies]) or peer
+    return peer
