@@ -115,3 +115,18 @@ def test_an_entry_point_without_settings_module_gets_https_redirect_hsts_and_two
     assert done.returncode == 0, done.stderr
     probed = json.loads(done.stdout.strip().splitlines()[-1])
     assert probed == {"module": "jingan_portal.settings.production", "ssl": True, "hsts": 31536000, "otp": True}
+
+
+def test_production_redirects_plain_http_to_https_except_the_health_probes():
+    code = (
+        "import json, jingan_portal.wsgi; from django.test import Client; client = Client(); "
+        "print(json.dumps([client.get(p).status_code for p in ('/healthz', '/healthz/ready', '/', '/admin/')]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_SETTINGS_MODULE"}}
+    env.update(SECRET_KEY="x" * 50, ALLOWED_HOSTS="testserver", DATABASE_URL="sqlite:///:memory:", REDIS_URL="")
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    liveness, readiness, home, admin = json.loads(done.stdout.strip().splitlines()[-1])
+    assert liveness == 200
+    assert readiness in {200, 503}  # an empty in-memory database: answers, whatever it finds
+    assert (home, admin) == (301, 301)
