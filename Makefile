@@ -40,11 +40,15 @@ run: install
 	DEBUG=$${DEBUG:-true} $(MANAGE) seed_demo
 	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:8000
 
+# Beside `make run`, so development settings unless DJANGO_SETTINGS_MODULE says otherwise: the Celery
+# app itself defaults to production (which needs SECRET_KEY), like wsgi.py and asgi.py.
 worker: install
-	$(VENV)/bin/celery -A jingan_portal worker --loglevel=INFO --concurrency=2
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-jingan_portal.settings.dev} \
+		$(VENV)/bin/celery -A jingan_portal worker --loglevel=INFO --concurrency=2
 
 beat: install
-	$(VENV)/bin/celery -A jingan_portal beat --loglevel=INFO
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-jingan_portal.settings.dev} \
+		$(VENV)/bin/celery -A jingan_portal beat --loglevel=INFO
 
 test: install-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

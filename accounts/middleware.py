@@ -32,6 +32,7 @@ SECOND_FACTOR_EXEMPT = {
     "set_language",
     "set_display",
     "healthz",
+    "healthz_ready",  # its worker probe checks the second factor itself
 }
 
 

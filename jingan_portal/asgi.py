@@ -4,5 +4,5 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingan_portal.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jingan_portal.settings.production")
 application = get_asgi_application()

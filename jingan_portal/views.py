@@ -1,25 +1,57 @@
-"""Project-level views: the health check and the display preference (the home page is events.views.home).
+"""Project-level views: the health checks and the display preference (the home page is events.views.home).
 
 Also `safe_next`, the one check of a redirect target taken from a request, which accounts.views uses too.
 """
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+# TODO(#17): lane D moves the counter to core/ratelimit.py; re-point this import when it is merged.
+from events import ratelimit
+
 from .context_processors import DISPLAY_CHOICES, DISPLAY_COOKIE
 from .health import check_all
 
 ONE_YEAR = 365 * 24 * 3600
+# A worker probe blocks a worker for up to WORKER_TIMEOUT_SECONDS: a few per user per rate-limit window.
+WORKER_PROBES_PER_WINDOW = 5
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """State of the database, cache and broker; for staff, `?worker=1` also waits for a worker."""
-    deep = request.GET.get("worker") == "1" and request.user.is_staff
-    healthy, checks = check_all(worker=deep)
+    """Liveness, for load balancers: the process answers. No database, cache or broker call, never a 503."""
+    return JsonResponse({"status": "ok"})
+
+
+def _may_probe_worker(request: HttpRequest) -> bool:
+    """Staff only, and with two-factor log-in required, only once their session has proved it."""
+    user = request.user
+    if not user.is_staff:
+        return False
+    return not settings.OTP_REQUIRED_FOR_STAFF or bool(getattr(user, "is_verified", lambda: False)())
+
+
+@never_cache
+@require_GET
+def healthz_ready(request: HttpRequest) -> JsonResponse:
+    """Readiness: database, cache and broker each ok or error, 503 if one is down.
+
+    `?worker=1` also waits for a worker's answer: for verified staff only (others get a 403) and a few
+    times per user per rate-limit window (then a 429); neither refusal calls a backend.
+    """
+    worker = request.GET.get("worker") == "1"
+    if worker:
+        if not _may_probe_worker(request):
+            return JsonResponse({"status": "forbidden"}, status=403)
+        if ratelimit.hit("healthz-worker", str(request.user.pk)) > WORKER_PROBES_PER_WINDOW:
+            response = JsonResponse({"status": "too many requests"}, status=429)
+            response["Retry-After"] = str(ratelimit.seconds_left())
+            return response
+    healthy, checks = check_all(worker=worker)
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 
 

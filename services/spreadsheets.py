@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from .audit import audit_record
 from .identity import normalise_number
 from .models import Person, Street
 from .selectors import age_on
-from .uploads import file_too_large, is_xlsx
+from .uploads import file_too_large, is_xlsx, zip_too_large
 from .validation import person_errors
 
 MAX_IMPORT_ROWS = 20_000
@@ -221,6 +222,9 @@ def _read_rows(data: bytes) -> list[tuple[Any, ...]]:
         raise CellError(too_large)
     if not is_xlsx(data):
         raise CellError(_("This is not an Excel .xlsx file that can be read."))
+    # Before openpyxl parses anything: a small file can unpack to gigabytes held in memory.
+    if too_large := zip_too_large(data, limit=settings.SPREADSHEET_UNPACKED_MAX_BYTES):
+        raise CellError(too_large)
     rows = []
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -13,6 +13,11 @@ from PIL import Image
 # An .xlsx file is a zip archive (its first bytes) holding at least these parts.
 ZIP_SIGNATURE = b"PK\x03\x04"
 XLSX_PARTS = frozenset({"[Content_Types].xml", "xl/workbook.xml"})
+# Workbooks compress about 10 to 1 (20 to 1 for a sheet of one repeated number); deflate can reach
+# 1,000 to 1 on a run of one byte, which is how a 1 MB file carries a 1 GB cell. Parts this small
+# are not checked for their ratio: they cannot cost much whatever it is.
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024
 
 
 def limit_text(limit: int) -> str:
@@ -67,6 +72,29 @@ def is_xlsx(data: bytes) -> bool:
             return set(archive.namelist()) >= XLSX_PARTS
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False
+
+
+def zip_too_large(data: bytes, *, limit: int) -> str | None:
+    """The message refusing a zip archive (an .xlsx) that unpacks to more than `limit` bytes, or None when it fits.
+
+    Reads only the archive's directory, so it runs before any parser and costs nothing. A part may
+    declare a smaller size than its compressed data really holds: zipfile never returns more than a
+    part's declared size (it stops there and fails the CRC check), so a parser reading through
+    zipfile, as openpyxl does, cannot get past the sizes checked here. An archive that cannot be
+    read at all is left to the caller's own check (is_xlsx), so this answers None for it.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    if sum(part.file_size for part in parts) > limit:
+        words = {"limit": limit_text(limit)}
+        return str(_("The file unpacks to more than %(limit)s. Split it into smaller files.") % words)
+    for part in parts:
+        if part.file_size >= RATIO_CHECKED_FROM_BYTES and part.file_size > MAX_COMPRESSION_RATIO * part.compress_size:
+            return str(_("The file is compressed far more than a workbook can be. Save it again from Excel."))
+    return None
 
 
 def validate_image(file: Any, *, kind: str) -> str:

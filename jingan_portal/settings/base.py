@@ -139,6 +139,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 RETROFIT_PHOTO_MAX_BYTES = env.int("RETROFIT_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 EVENT_PHOTO_MAX_BYTES = env.int("EVENT_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 SPREADSHEET_IMPORT_MAX_BYTES = env.int("SPREADSHEET_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+# What an .xlsx (a zip archive) may unpack to, checked before it is parsed: 20,000 rows of persons
+# unpack to about 9 MB at a ratio near 10, so a full 5 MB upload stays under 50 MB.
+SPREADSHEET_UNPACKED_MAX_BYTES = env.int("SPREADSHEET_UNPACKED_MAX_BYTES", default=50 * 1024 * 1024)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

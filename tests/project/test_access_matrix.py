@@ -113,6 +113,7 @@ RULES: dict[str, Rule] = {
     # Public pages.
     "home": everyone(),
     "healthz": everyone(),
+    "healthz_ready": everyone(),
     "set_display": everyone(NOT_ALLOWED),  # POST only
     "set_language": everyone(REDIRECT),
     "login": everyone(),

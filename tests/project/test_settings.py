@@ -75,3 +75,58 @@ def test_suite_runs_on_postgresql_in_ci(needs_postgres):
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         assert cursor.fetchone()[0].startswith("PostgreSQL")
+
+
+# Entry points started without DJANGO_SETTINGS_MODULE get production settings, never `base`.
+
+ENTRY_PROBE = (
+    "import json, importlib, os; importlib.import_module({module!r}); from django.conf import settings; "
+    "print(json.dumps({{'module': os.environ['DJANGO_SETTINGS_MODULE'], 'ssl': settings.SECURE_SSL_REDIRECT, "
+    "'hsts': settings.SECURE_HSTS_SECONDS, 'otp': settings.OTP_REQUIRED_FOR_STAFF}}))"
+)
+ENTRY_POINTS = ["jingan_portal.wsgi", "jingan_portal.asgi", "jingan_portal.celery"]
+
+
+def start_entry_point(module: str, **env: str) -> subprocess.CompletedProcess:
+    unset = {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}
+    clean = {k: v for k, v in os.environ.items() if k not in unset | {"OTP_REQUIRED_FOR_STAFF"}}
+    return subprocess.run(
+        [sys.executable, "-c", ENTRY_PROBE.format(module=module)],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("module", ENTRY_POINTS)
+def test_an_entry_point_without_settings_module_or_secret_key_refuses_to_start(module):
+    for debug in ({}, {"DEBUG": "true"}):  # DEBUG=true must not buy a development key in production
+        done = start_entry_point(module, **debug)
+        assert done.returncode != 0, debug
+        assert "ImproperlyConfigured" in done.stderr
+        assert "SECRET_KEY is not set" in done.stderr
+
+
+@pytest.mark.parametrize("module", ENTRY_POINTS)
+def test_an_entry_point_without_settings_module_gets_https_redirect_hsts_and_two_factor(module):
+    done = start_entry_point(module, SECRET_KEY="x" * 50, ALLOWED_HOSTS="a.example")
+    assert done.returncode == 0, done.stderr
+    probed = json.loads(done.stdout.strip().splitlines()[-1])
+    assert probed == {"module": "jingan_portal.settings.production", "ssl": True, "hsts": 31536000, "otp": True}
+
+
+def test_production_redirects_plain_http_to_https_except_the_health_probes():
+    code = (
+        "import json, jingan_portal.wsgi; from django.test import Client; client = Client(); "
+        "print(json.dumps([client.get(p).status_code for p in ('/healthz', '/healthz/ready', '/', '/admin/')]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECURE_SSL_REDIRECT", "DJANGO_SETTINGS_MODULE"}}
+    env.update(SECRET_KEY="x" * 50, ALLOWED_HOSTS="testserver", DATABASE_URL="sqlite:///:memory:", REDIS_URL="")
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    liveness, readiness, home, admin = json.loads(done.stdout.strip().splitlines()[-1])
+    assert liveness == 200
+    assert readiness in {200, 503}  # an empty in-memory database: answers, whatever it finds
+    assert (home, admin) == (301, 301)

@@ -2,7 +2,11 @@
 
 import io
 import os
+import struct
+import time
+import tracemalloc
 import zipfile
+import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -217,6 +221,158 @@ def test_an_oversized_workbook_is_refused_with_the_setting_s_limit(staff_client,
 def test_the_import_template_is_recognised_as_a_workbook():
     assert is_xlsx(template_workbook())
     assert not is_xlsx(b"PK\x05\x06" + bytes(18))
+
+
+# Workbooks that unpack to far more than they weigh
+
+MB = 1024 * 1024
+SHEET = "xl/worksheets/sheet1.xml"
+SHEET_HEAD = (
+    b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+)
+SHEET_TAIL = b"</t></is></c></row></sheetData></worksheet>"
+
+
+def _crc_of_repeats(chunk: bytes, times: int, crc: int) -> int:
+    """zlib.crc32 of `chunk` repeated `times` times, continuing `crc`, without reading it `times` times.
+
+    A CRC is affine in its start value over GF(2), so one pass of `chunk` is a 32x32 bit matrix and
+    an offset, raised to the power `times` by squaring.
+    """
+
+    def linear(columns: list[int], value: int) -> int:
+        out = 0
+        for bit in range(32):
+            if value >> bit & 1:
+                out ^= columns[bit]
+        return out
+
+    def compose(f: tuple[list[int], int], g: tuple[list[int], int]) -> tuple[list[int], int]:
+        return [linear(f[0], column) for column in g[0]], linear(f[0], g[1]) ^ f[1]
+
+    offset = zlib.crc32(chunk, 0)
+    step = ([zlib.crc32(chunk, 1 << bit) ^ offset for bit in range(32)], offset)
+    total: tuple[list[int], int] = ([1 << bit for bit in range(32)], 0)
+    while times:
+        if times & 1:
+            total = compose(step, total)
+        step = compose(step, step)
+        times >>= 1
+    return linear(total[0], crc) ^ total[1]
+
+
+def _raw_zip(members: list[tuple[str, bytes, int, int]]) -> bytes:
+    """A zip archive of already deflated members (name, deflated data, CRC-32, declared unpacked size)."""
+    body, directory = b"", b""
+    for name, data, crc, size in members:
+        encoded = name.encode()
+        directory += struct.pack(
+            "<4s6H3L5H2L",
+            b"PK\x01\x02",
+            20,
+            20,
+            0,
+            8,
+            0,
+            33,
+            crc,
+            len(data),
+            size,
+            len(encoded),
+            0,
+            0,
+            0,
+            0,
+            0,
+            len(body),
+        )
+        directory += encoded
+        body += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 33, crc, len(data), size, len(encoded), 0)
+        body += encoded + data
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(directory), len(body), 0)
+    return body + directory + end
+
+
+def one_cell_workbook(*, cell_mb: int, declared_size: int | None = None) -> bytes:
+    """A real workbook whose one cell is `cell_mb` MB of "A": deflated, about 1 KB per MB.
+
+    Deflate's full flush makes each megabyte compress to the same bytes, so the file is built by
+    repeating them, without compressing (or holding) the cell. `declared_size` makes the sheet lie
+    about its unpacked size.
+    """
+    book = Workbook()
+    buffer = io.BytesIO()
+    book.save(buffer)
+    members = []
+    with zipfile.ZipFile(buffer) as template:
+        for name in template.namelist():
+            if name != SHEET:
+                data = template.read(name)
+                packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+                members.append((name, packer.compress(data) + packer.flush(), zlib.crc32(data), len(data)))
+    chunk = b"A" * MB
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    head = packer.compress(SHEET_HEAD) + packer.flush(zlib.Z_FULL_FLUSH)
+    megabyte = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
+    tail = packer.compress(SHEET_TAIL) + packer.flush()
+    crc = zlib.crc32(SHEET_TAIL, _crc_of_repeats(chunk, cell_mb, zlib.crc32(SHEET_HEAD)))
+    size = len(SHEET_HEAD) + cell_mb * MB + len(SHEET_TAIL)
+    members.append((SHEET, head + megabyte * cell_mb + tail, crc, size if declared_size is None else declared_size))
+    return _raw_zip(members)
+
+
+def _post_import(client, data: bytes) -> tuple:
+    """POST `data` to the admin import form, as someone who has opened it; return the response, the seconds
+    it took, and the peak of memory traced while posting it again (tracing slows Python, so not timed)."""
+    url = reverse("admin:services_person_import")
+    assert client.get(url).status_code == 200
+    started = time.perf_counter()
+    response = client.post(url, {"file": _upload(data, "persons.xlsx")})
+    elapsed = time.perf_counter() - started
+    tracemalloc.start()
+    try:
+        again = client.post(url, {"file": _upload(data, "persons.xlsx")})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert again.status_code == response.status_code
+    return response, elapsed, peak
+
+
+def test_a_1_mb_workbook_holding_a_1_gb_cell_is_refused_at_once_in_little_memory(staff_client):
+    bomb = one_cell_workbook(cell_mb=1024)
+    assert len(bomb) < 1.2 * MB
+    before = (Person.objects.count(), AuditEntry.objects.count())
+    response, elapsed, peak = _post_import(staff_client, bomb)
+    assert response.status_code == 400
+    assert "The file unpacks to more than 50 MB. Split it into smaller files." in response.content.decode()
+    assert elapsed < 1, f"{elapsed:.2f} s"
+    assert peak < 20 * MB, f"{peak / MB:.0f} MB"
+    assert (Person.objects.count(), AuditEntry.objects.count()) == before
+
+    # The same sheet declaring 1 KB: zipfile stops reading at the declared size, so openpyxl never
+    # gets more, and the file is refused as unreadable (its CRC does not match) just as fast.
+    liar = one_cell_workbook(cell_mb=1024, declared_size=1024)
+    response, elapsed, peak = _post_import(staff_client, liar)
+    assert response.status_code == 400
+    assert "This is not an Excel .xlsx file that can be read." in response.content.decode()
+    assert elapsed < 1, f"{elapsed:.2f} s"
+    assert peak < 20 * MB, f"{peak / MB:.0f} MB"
+    assert (Person.objects.count(), AuditEntry.objects.count()) == before
+
+
+def test_a_workbook_compressed_far_more_than_a_real_one_is_refused_under_the_size_limit(staff_client):
+    bomb = one_cell_workbook(cell_mb=10)  # 10 MB in about 10 KB: under 50 MB, but 1,000 to 1
+    # A real workbook (openpyxl reads the cell back, and zipfile its CRC): refused for its ratio alone.
+    cell = load_workbook(io.BytesIO(bomb), read_only=True).worksheets[0]["A1"].value
+    assert cell == "A" * 10 * MB
+    response, _elapsed, _peak = _post_import(staff_client, bomb)
+    assert response.status_code == 400
+    assert (
+        "The file is compressed far more than a workbook can be. Save it again from Excel." in response.content.decode()
+    )
+    assert not Person.objects.exists()
 
 
 # Exports
