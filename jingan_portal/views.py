@@ -9,8 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-# TODO(#17): lane D moves the counter to core/ratelimit.py; re-point this import when it is merged.
-from events import ratelimit
+from core import ratelimit
 
 from .context_processors import DISPLAY_CHOICES, DISPLAY_COOKIE
 from .health import check_all

@@ -6,14 +6,14 @@ naming the persons found (or none), and each user may do at most SEARCHES_PER_HO
 search box over persons (admin lists, autocompletes, the field app) goes through `number_search`.
 """
 
-import time
 from typing import Any
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+
+from core import ratelimit
 
 from .audit import access_log_record
 from .identity import CERTIFICATE_LENGTH, ID_LENGTH, searched_number
@@ -24,17 +24,6 @@ SEARCHES_PER_HOUR = 30
 WINDOW_SECONDS = 60 * 60
 # More persons than this for one number would be a data error; the log names the first ones.
 LOGGED_MATCHES = 20
-
-
-def _hit(user_id: int) -> int:
-    """Count one number search by the user in the current hour's window and return the window's total."""
-    key = f"services:number-search:{user_id}:{int(time.time() // WINDOW_SECONDS)}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS)
-        return 1
 
 
 def number_search_refusal(user: Any) -> str | None:
@@ -59,7 +48,10 @@ def number_search(request: HttpRequest, queryset: QuerySet, term: str, *, where:
     number = searched_number(term)
     if refusal is None and len(number) not in {ID_LENGTH, CERTIFICATE_LENGTH}:
         return queryset.none()
-    if refusal is None and _hit(request.user.pk) > SEARCHES_PER_HOUR:
+    if (
+        refusal is None
+        and ratelimit.hit("number-search", str(request.user.pk), window=WINDOW_SECONDS) > SEARCHES_PER_HOUR
+    ):
         refusal = _(
             "You have searched by ID or certificate number %(count)d times in the last hour, the most "
             "allowed. Search by name, or try again later."
