@@ -1,5 +1,6 @@
 """Two staff saving the same person from stale forms: one save wins, the other is told and keeps their input."""
 
+import re
 import threading
 import time
 
@@ -45,7 +46,12 @@ def _put_field(data: dict, field) -> None:
 
 
 def page_form_data(response) -> dict:
-    """What the admin change page's form would post back untouched, hidden fields and inlines included."""
+    """What the admin change page's form would post back untouched, hidden fields and inlines included.
+
+    Only what the page renders: a form field the admin leaves out of its fieldsets is not posted by a
+    browser either (so a change form that loses its version token is caught here).
+    """
+    rendered = set(re.findall(r'name="([^"]+)"', response.content.decode()))
     data: dict = {}
     for field in response.context["adminform"].form:
         _put_field(data, field)
@@ -56,7 +62,7 @@ def page_form_data(response) -> dict:
         for form in formset.forms:
             for field in form:
                 _put_field(data, field)
-    return data
+    return {name: value for name, value in data.items() if name in rendered}
 
 
 def version_token(client: Client, url: str) -> dict:
