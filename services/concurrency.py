@@ -1,6 +1,8 @@
 """Optimistic locking: a form carries the version of the record it showed, and a save from a stale form is refused.
 
-The version is the record's `updated_at` (every save moves it), so no model needs a new column.
+The version is the record's `updated_at` (every save moves it), so no model needs a new column; a model
+without one (the users, groups and the periodic jobs' schedules) is versioned by a keyed digest of its
+editable fields, so the admin's check covers it too.
 The check runs on the row locked with SELECT ... FOR UPDATE inside the saving transaction, so two
 simultaneous saves from forms that showed the same version cannot both pass: the second waits for
 the first to commit, then sees a newer version. The refused user gets their input back with a
@@ -8,23 +10,50 @@ message naming who changed the record, when, and which fields (from the simple-h
 in the admin's change form the fields they left alone show the record as it is now.
 """
 
+import json
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 CONFLICT = "edit_conflict"
+NOT_FROM_PAGE = "version_missing"
 VERSION_FIELDS = ("seen_version", "seen_history")
 
 
+def _has_updated_at(model: type[models.Model]) -> bool:
+    try:
+        model._meta.get_field("updated_at")
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def _content_digest(record: models.Model) -> str:
+    """A keyed digest of `record`'s editable fields as stored (keyed: the page shows no hash of a number)."""
+    values: dict[str, Any] = {}
+    for field in [*record._meta.concrete_fields, *record._meta.many_to_many]:
+        if not field.editable:
+            continue  # e.g. a periodic job's run count: its worker moves it, the form never shows it
+        if field.many_to_many:
+            values[field.name] = sorted(str(pk) for pk in getattr(record, field.attname).values_list("pk", flat=True))
+        else:
+            values[field.attname] = getattr(record, field.attname)
+    payload = json.dumps(values, sort_keys=True, default=str)
+    return salted_hmac("services.concurrency.version", payload, algorithm="sha256").hexdigest()
+
+
 def version_of(record: models.Model) -> str:
-    """The version token of `record`: its last save time, to the microsecond."""
-    updated = getattr(record, "updated_at", None)
-    return updated.isoformat() if updated else ""
+    """The version token of `record`: its last save time to the microsecond, else a digest of its fields."""
+    if _has_updated_at(type(record)):
+        updated = record.updated_at
+        return updated.isoformat() if updated else ""
+    return _content_digest(record) if record.pk is not None else ""
 
 
 def history_mark(record: models.Model) -> str:
@@ -64,7 +93,8 @@ def _changes_since(record: models.Model, seen_history: str) -> tuple[list[str], 
 def edit_conflict(record: models.Model, seen_history: str = "") -> ValidationError:
     """The error a stale save gets: who changed `record`, when, and which fields."""
     fields, users = _changes_since(record, seen_history)
-    when = date_format(timezone.localtime(record.updated_at), "Y-m-d H:i:s") if record.updated_at else "—"
+    updated = getattr(record, "updated_at", None)
+    when = date_format(timezone.localtime(updated), "Y-m-d H:i:s") if updated else "—"
     params = {"who": ", ".join(users) or _("another user"), "when": when, "fields": ", ".join(fields)}
     if fields:
         message = _(
@@ -79,6 +109,17 @@ def edit_conflict(record: models.Model, seen_history: str = "") -> ValidationErr
             "is now and save again."
         )
     return ValidationError(message, code=CONFLICT, params=params)
+
+
+def not_from_page() -> ValidationError:
+    """The error a save without the version token gets."""
+    return ValidationError(
+        _(
+            "This save did not come from this record's page in the portal, so nothing was saved. "
+            "Your changes are in the form below: check them against the record as it is now and save again."
+        ),
+        code=NOT_FROM_PAGE,
+    )
 
 
 def check_version(*, record: models.Model, seen_version: str, seen_history: str = "") -> None:
@@ -104,6 +145,8 @@ def is_conflict(exc: ValidationError) -> bool:
 
 def bump_version(record: models.Model) -> None:
     """Mark `record` as changed (a save of its inline rows leaves its own fields as they were)."""
+    if not _has_updated_at(type(record)):
+        return  # versioned by its own fields, which inline rows do not change
     now = timezone.now()
     type(record)._default_manager.filter(pk=record.pk).update(updated_at=now)
     record.updated_at = now
@@ -137,7 +180,8 @@ class VersionedModelFormMixin(VersionFieldsMixin):
 
     The check locks the row, so it must run inside the transaction that saves (the admin's change
     view is one). Put it first in the bases: class F(VersionedModelFormMixin, forms.ModelForm).
-    A post without the token (a script, not a page the portal rendered) is not checked.
+    A post without the token did not come from a page the portal rendered (a script, or a page
+    that lost the token): it is refused too, since nobody can tell what it would overwrite.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -147,7 +191,11 @@ class VersionedModelFormMixin(VersionFieldsMixin):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if self.instance.pk is not None and self.seen()["seen_version"]:
+        if self.instance.pk is not None and not self.seen()["seen_version"]:
+            self.add_error(None, not_from_page())
+            # The page sent back carries the token: saving it as it stands is checked as usual.
+            self.show_version_of(type(self.instance)._default_manager.get(pk=self.instance.pk))
+        elif self.instance.pk is not None:
             seen = self.seen()
             try:
                 lock_and_check(record=self.instance, **seen)
@@ -191,31 +239,65 @@ class VersionedModelFormMixin(VersionFieldsMixin):
         self.data = data
 
 
-class OptimisticLockAdminMixin:
-    """A ModelAdmin whose change form refuses a stale save; put it before the ModelAdmin class in the bases.
+def versioned_form(form: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    """`form` with the version token and the stale-save check (itself if it has them already)."""
+    if issubclass(form, VersionedModelFormMixin):
+        return form
+    return type(f"Versioned{form.__name__}", (VersionedModelFormMixin, form), {"__module__": form.__module__})
 
-    The admin saves in one transaction (changeform_view), so the form's check under the row lock and
-    the save are atomic. A save of inlines alone moves the version too.
+
+def version_guard() -> type:
+    """A new admin mixin class holding the check (see OptimisticLockAdminMixin).
+
+    A new class each time, so PortalAdminSite can put one in front of any ModelAdmin, even one that
+    already has a guard further down: the front one runs first and last, so no override of
+    get_form or get_fieldsets below it can drop the token. Its methods are idempotent.
     """
 
-    def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> type[forms.ModelForm]:
-        base = kwargs.get("form", self.form)
-        if obj is not None and not issubclass(base, VersionedModelFormMixin):
-            kwargs["form"] = type(f"Versioned{base.__name__}", (VersionedModelFormMixin, base), {})
-        return super().get_form(request, obj, change=change, **kwargs)
+    class OptimisticLockAdminMixin:
+        """A ModelAdmin whose change form refuses a stale save; put it before the ModelAdmin class in the bases.
 
-    def get_fieldsets(self, request: Any, obj: Any = None) -> list[Any]:
-        # Without declared fieldsets the admin lists the form's fields, the hidden ones included: place them once.
-        fieldsets = [
-            (name, {**options, "fields": [f for f in options.get("fields", ()) if f not in VERSION_FIELDS]})
-            for name, options in super().get_fieldsets(request, obj)
-        ]
-        if obj is not None and fieldsets and self.has_change_permission(request, obj):
-            name, options = fieldsets[0]
-            fieldsets[0] = (name, {**options, "fields": [*options["fields"], *VERSION_FIELDS]})
-        return fieldsets
+        The admin saves in one transaction (changeform_view), so the form's check under the row lock and
+        the save are atomic. A save of inlines alone moves the version too.
+        """
 
-    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        if change and any(formset.has_changed() for formset in formsets):
-            bump_version(form.instance)
+        version_checked = True
+
+        def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+            if obj is None:
+                return super().get_form(request, obj, change=change, **kwargs)
+            kwargs["form"] = versioned_form(kwargs.get("form", self.form))
+            if kwargs.get("fields") is not None:
+                # An override below may swap in its own form: the token is added back after it, not asked of it.
+                kwargs["fields"] = [f for f in kwargs["fields"] if f not in VERSION_FIELDS]
+            return versioned_form(super().get_form(request, obj, change=change, **kwargs))
+
+        def get_fieldsets(self, request: Any, obj: Any = None) -> list[Any]:
+            # Without declared fieldsets the admin lists the form's fields, the hidden ones included: place them once.
+            fieldsets = [
+                (name, {**options, "fields": [f for f in options.get("fields", ()) if f not in VERSION_FIELDS]})
+                for name, options in super().get_fieldsets(request, obj)
+            ]
+            if obj is not None and fieldsets and self.has_change_permission(request, obj):
+                name, options = fieldsets[0]
+                fieldsets[0] = (name, {**options, "fields": [*options["fields"], *VERSION_FIELDS]})
+            return fieldsets
+
+        def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+            super().save_related(request, form, formsets, change)
+            if change and any(formset.has_changed() for formset in formsets):
+                bump_version(form.instance)
+
+    return OptimisticLockAdminMixin
+
+
+OptimisticLockAdminMixin = version_guard()
+
+
+def with_version_check(admin_class: type) -> type:
+    """`admin_class` with a guard in front: what PortalAdminSite registers for every model."""
+    return type(
+        admin_class.__name__,
+        (version_guard(), admin_class),
+        {name: getattr(admin_class, name) for name in ("__module__", "__qualname__", "__doc__")},
+    )

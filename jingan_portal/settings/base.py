@@ -27,7 +27,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "services.admin_site.PortalAdminConfig",  # django.contrib.admin, every change form version-checked
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from accessibility.models import Retrofit, RetrofitLine, RetrofitStatusChange
 from services.models import AccessLog, AuditEntry
 from tests.services.factories import PersonFactory
+from tests.services.test_concurrency import version_token
 
 from .conftest import english_client
 from .factories import make_retrofit
@@ -199,6 +200,7 @@ def test_status_cannot_be_set_through_the_change_form(staff_client):
     response = staff_client.post(
         change_url(case),
         {
+            **version_token(staff_client, change_url(case)),
             "type": "standard",
             "contractor": "安居",
             "application_note": "",
@@ -374,7 +376,12 @@ def inline_data(case: Retrofit, lines: list[tuple], **fields) -> dict:
 def test_items_are_chosen_on_the_case_page_with_the_reference_cost_by_default(staff_client, catalogue):
     case = make_retrofit(Status.ASSESSED, type="basic")
     response = staff_client.post(
-        change_url(case), inline_data(case, [(catalogue["grab_bar"], 2, ""), (catalogue["doorbell"], 1, "380")])
+        change_url(case),
+        inline_data(
+            case,
+            [(catalogue["grab_bar"], 2, ""), (catalogue["doorbell"], 1, "380")],
+            **version_token(staff_client, change_url(case)),
+        ),
     )
     assert response.status_code == 302
     assert sorted(RetrofitLine.objects.filter(retrofit=case).values_list("item__name", "quantity", "unit_cost")) == [
@@ -387,14 +394,19 @@ def test_items_are_chosen_on_the_case_page_with_the_reference_cost_by_default(st
 def test_the_case_page_refuses_items_the_type_does_not_allow_or_no_longer_offered(staff_client, catalogue):
     case = make_retrofit(Status.APPLIED, type="basic")
     for item in (catalogue["kitchen"], catalogue["retired"]):
-        response = staff_client.post(change_url(case), inline_data(case, [(item, 1, "")]))
+        response = staff_client.post(
+            change_url(case), inline_data(case, [(item, 1, "")], **version_token(staff_client, change_url(case)))
+        )
         assert response.status_code == 200
         assert not RetrofitLine.objects.exists()
 
 
 def test_items_cannot_be_added_after_approval_even_by_a_crafted_post(staff_client, catalogue):
     case = make_retrofit(Status.APPROVED, lines=[(catalogue["grab_bar"], 1)])
-    staff_client.post(change_url(case), inline_data(case, [(catalogue["doorbell"], 1, "")]))
+    staff_client.post(
+        change_url(case),
+        inline_data(case, [(catalogue["doorbell"], 1, "")], **version_token(staff_client, change_url(case))),
+    )
     assert list(RetrofitLine.objects.filter(retrofit=case).values_list("item__name", flat=True)) == ["扶手"]
 
 

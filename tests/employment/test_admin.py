@@ -34,6 +34,7 @@ from tests.employment.factories import (
     worker,
 )
 from tests.services.factories import file_visit
+from tests.services.test_concurrency import version_token
 
 pytestmark = pytest.mark.django_db
 
@@ -282,10 +283,13 @@ def test_completing_and_certifying_in_the_admin(staff_client):
     )
     assert "1 enrolment marked completed." in messages_of(response)
     change = url("enrollment", "change", enrollment.pk)
-    early = {"certificate_level": "5", "certificate_issuer": "鉴定中心", "certificate_issued_on": "2023-03-01"}
+    token = version_token(staff_client, change)
+    early = {**token, "certificate_level": "5", "certificate_issuer": "鉴定中心", "certificate_issued_on": "2023-03-01"}
     refused = staff_client.post(change, {**early, "certificate_number": ""})
     assert "before the course started (2023-03-06)" in errors_of(refused)
-    partial = staff_client.post(change, {"certificate_level": "5", "certificate_issuer": "", "certificate_number": ""})
+    partial = staff_client.post(
+        change, {**token, "certificate_level": "5", "certificate_issuer": "", "certificate_number": ""}
+    )
     assert "Name the body that issued it." in errors_of(partial)
     enrollment.refresh_from_db()
     assert not enrollment.has_certificate
@@ -332,11 +336,12 @@ def test_placing_and_ending_in_the_admin(staff_client):
     assert placement.follow_ups.count() == 4
     assert Graduate.objects.filter(person=person, graduation_year=2023).exists()
     change = url("placement", "change", placement.pk)
-    early = staff_client.post(change, {"ended_on": "2023-05-01", "end_reason": "resigned"})
+    token = version_token(staff_client, change)
+    early = staff_client.post(change, {**token, "ended_on": "2023-05-01", "end_reason": "resigned"})
     assert "The end date is before the start date (2023-05-08)." in errors_of(early)
     placement.refresh_from_db()
     assert placement.ended_on is None
-    ended = staff_client.post(change, {"ended_on": "2023-09-01", "end_reason": "resigned"})
+    ended = staff_client.post(change, {**token, "ended_on": "2023-09-01", "end_reason": "resigned"})
     assert ended.status_code == 302
     placement.refresh_from_db()
     assert placement.ended_on == datetime.date(2023, 9, 1)
@@ -354,12 +359,13 @@ def test_the_follow_up_list_opens_on_the_overdue_ones_and_records_them(staff_cli
     [listed] = queue.context["cl"].result_list
     assert listed.placement == overdue
     change = url("placementfollowup", "change", listed.pk)
-    refused = staff_client.post(change, {"note": "电话未接通"})
+    token = version_token(staff_client, change)
+    refused = staff_client.post(change, {**token, "note": "电话未接通"})
     assert refused.status_code == 200
     assert "answer" in refused.context["adminform"].form.errors
     listed.refresh_from_db()
     assert listed.recorded_on is None
-    done = staff_client.post(change, {"answer": "yes", "note": "电话回访，在岗"})
+    done = staff_client.post(change, {**token, "answer": "yes", "note": "电话回访，在岗"})
     assert done.status_code == 302
     listed.refresh_from_db()
     assert (listed.still_employed, listed.recorded_by, listed.recorded_on) == (True, staff_user, today)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from events import actions, caching
 from events.models import Event
 from tests.events.factories import EventFactory
+from tests.services.test_concurrency import version_token
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,8 @@ def test_event_change_in_the_admin_appears_at_once(client, staff_user):
         }
     )
     data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
-    response = admin.post(reverse("admin:events_event_change", args=[event.pk]), data)
+    change = reverse("admin:events_event_change", args=[event.pk])
+    response = admin.post(change, {**data, **version_token(admin, change)})
     assert response.status_code == 302, response.content.decode()[:3000]
     assert "管理员改的标题" in client.get("/events/").content.decode()
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from services.models import AccessLog, AuditEntry, Person
 from tests.services.factories import PersonFactory
+from tests.services.test_concurrency import version_token
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +162,7 @@ def test_the_change_page_never_shows_the_full_number_and_blank_keeps_it(staff_cl
     assert person.id_number not in response.content.decode()
     assert AccessLog.objects.filter(person=person, action=AccessLog.Action.OPENED).exists()
     data = _form_data(person, name="甲方新名", id_number="", certificate_number="")
+    data.update(version_token(staff_client, url("change", person.pk)))
     response = staff_client.post(url("change", person.pk), data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     person.refresh_from_db()

@@ -1,16 +1,18 @@
 """Two staff saving the same person from stale forms: one save wins, the other is told and keeps their input."""
 
+import re
 import threading
 import time
 
 import pytest
 from django.db import connection, transaction
+from django.forms import MultiWidget
 from django.test import Client
 from django.urls import reverse
 
 from services import roles
 from services.actions import person_save
-from services.concurrency import CONFLICT
+from services.concurrency import CONFLICT, VERSION_FIELDS
 from services.models import AuditEntry, Person
 from tests.conftest import make_user
 
@@ -32,19 +34,41 @@ def _put(data: dict, name: str, value) -> None:
         data[name] = str(value)
 
 
+def _put_field(data: dict, field) -> None:
+    widget = field.field.widget
+    if isinstance(widget, MultiWidget):  # a date and a time: posted as name_0 and name_1
+        value = field.value()
+        parts = value if isinstance(value, list | tuple) else widget.decompress(value)
+        for suffix, part in zip(widget.widgets_names, parts, strict=False):
+            _put(data, field.html_name + suffix, part)
+    else:
+        _put(data, field.html_name, field.value())
+
+
 def page_form_data(response) -> dict:
-    """What the admin change page's form would post back untouched, hidden fields and inlines included."""
+    """What the admin change page's form would post back untouched, hidden fields and inlines included.
+
+    Only what the page renders: a form field the admin leaves out of its fieldsets is not posted by a
+    browser either (so a change form that loses its version token is caught here).
+    """
+    rendered = set(re.findall(r'name="([^"]+)"', response.content.decode()))
     data: dict = {}
     for field in response.context["adminform"].form:
-        _put(data, field.html_name, field.value())
+        _put_field(data, field)
     for inline in response.context["inline_admin_formsets"]:
         formset = inline.formset
         for field in formset.management_form:
             _put(data, field.html_name, field.value())
         for form in formset.forms:
             for field in form:
-                _put(data, field.html_name, field.value())
-    return data
+                _put_field(data, field)
+    return {name: value for name, value in data.items() if name in rendered}
+
+
+def version_token(client: Client, url: str) -> dict:
+    """The version token the change page at `url` carries for `client` now: a save posts what a page showed."""
+    data = page_form_data(client.get(url))
+    return {name: data[name] for name in VERSION_FIELDS}
 
 
 def english_staff(username: str) -> Client:

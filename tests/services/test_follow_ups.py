@@ -11,6 +11,7 @@ from services.actions import follow_up_close
 from services.models import DigestSent, FollowUp
 from services.tasks import send_overdue_follow_up_digest
 from tests.services.factories import PersonFactory, file_visit
+from tests.services.test_concurrency import version_token
 
 pytestmark = pytest.mark.django_db
 
@@ -44,10 +45,11 @@ def test_staff_close_a_follow_up_in_the_admin(client, staff_user, visit):
     queue = client.get(reverse("admin:services_followup_changelist"))
     assert {f.need for f in queue.context["cl"].result_list} == {"escort", "retrofit"}
     url = reverse("admin:services_followup_change", args=[follow_up.pk])
-    refused = client.post(url, {"outcome": "", "close": "on"})
+    token = version_token(client, url)
+    refused = client.post(url, {**token, "outcome": "", "close": "on"})
     assert refused.status_code == 200
     assert "outcome" in refused.context["adminform"].form.errors
-    done = client.post(url, {"outcome": "已联系华东医院", "close": "on"})
+    done = client.post(url, {**token, "outcome": "已联系华东医院", "close": "on"})
     assert done.status_code == 302
     follow_up.refresh_from_db()
     assert follow_up.status == "closed"

@@ -13,6 +13,7 @@ from services import rehab
 from services.models import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
 from tests.services.factories import PersonFactory, file_visit
 from tests.services.rehab_factories import ContractFactory, SessionFactory
+from tests.services.test_concurrency import version_token
 
 pytestmark = pytest.mark.django_db
 
@@ -163,11 +164,12 @@ def test_staff_close_a_referral_only_with_a_reason(staff_user, member, street):
     referral = RehabReferral.objects.get()
     client = as_client(staff_user)
     url = reverse("admin:services_rehabreferral_change", args=[referral.pk])
-    response = client.post(url, {"close": "on", "reason": ""})
+    token = version_token(client, url)
+    response = client.post(url, {**token, "close": "on", "reason": ""})
     assert response.status_code == 200
     referral.refresh_from_db()
     assert referral.status == "open"
-    assert client.post(url, {"close": "on", "reason": "已由医院康复科接收"}).status_code == 302
+    assert client.post(url, {**token, "close": "on", "reason": "已由医院康复科接收"}).status_code == 302
     referral.refresh_from_db()
     assert referral.status == "closed"
     assert "已由医院康复科接收" in referral.note

@@ -7,10 +7,11 @@ from django.db import transaction
 from django.urls import reverse
 
 from services import rehab
+from services.concurrency import CONFLICT
 from services.models import FamilyDoctorContract, Person, RehabReferral
 from tests.services.factories import PersonFactory, file_visit
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory
-from tests.services.test_concurrency import _in_thread, _waiting_for_a_row_lock, english_staff
+from tests.services.test_concurrency import _in_thread, _waiting_for_a_row_lock, english_staff, version_token
 
 
 @pytest.mark.django_db(transaction=True)
@@ -51,16 +52,17 @@ def test_closing_a_referral_that_another_save_resolves_meanwhile_is_refused_with
     referral = rehab.rehab_referral_create(follow_up=need, centre=contract.centre, by=member)
     li = english_staff("staff_li")
     url = reverse("admin:services_rehabreferral_change", args=[referral.pk])
+    token = version_token(li, url)  # Li opened the referral before the other close
     results: dict = {}
     with transaction.atomic():
         rehab.rehab_referral_close(referral=referral, note="已由医院康复科接收", by=staff_user)
-        thread = _in_thread(lambda: li.post(url, {"close": "on", "reason": "联系不上"}), results, "li")
+        thread = _in_thread(lambda: li.post(url, {**token, "close": "on", "reason": "联系不上"}), results, "li")
         assert _waiting_for_a_row_lock(), "Li's close did not wait for the referral's lock"
     thread.join(timeout=30)
     response = results["li"]
-    assert response.status_code == 302
-    assert response.url == url
-    assert [m.message for m in get_messages(response.wsgi_request)] == ["This referral is no longer open."]
+    # The change form's version check, made under the same lock, now refuses it first: Li's page is stale.
+    assert response.status_code == 200
+    assert [e.code for e in response.context["adminform"].form.non_field_errors().as_data()] == [CONFLICT]
     referral.refresh_from_db()
     assert referral.status == RehabReferral.Status.CLOSED
     assert "联系不上" not in referral.note
