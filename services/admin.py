@@ -19,8 +19,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import actions, escorts, reveal, selectors, spreadsheets
+from .access_log import access_log_record
 from .admin_filters import DateRangeFilter
-from .audit import access_log_record
 from .concurrency import OptimisticLockAdminMixin
 from .forms import PersonForm
 from .identity import is_number_search, normalise_number

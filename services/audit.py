@@ -1,11 +1,11 @@
-"""Writing the audit trail and the access log (both append-only)."""
+"""Writing the audit trail (append-only): called by actions only, inside their transaction."""
 
 from typing import Any
 
 from django.db import models
 
 from .identity import redact_numbers
-from .models import AccessLog, AuditEntry, Person
+from .models import AuditEntry
 
 
 def _redacted(value: Any) -> Any:
@@ -34,8 +34,3 @@ def audit_record(
         object_id="" if isinstance(obj, type) else str(obj.pk),
         data=_redacted(data or {}),
     )
-
-
-def access_log_record(*, user: Any, action: str, person: Person | None = None, detail: str = "") -> AccessLog:
-    """Record that `user` opened, revealed or exported personal data; numbers in `detail` are masked."""
-    return AccessLog.objects.create(user=user, action=action, person=person, detail=redact_numbers(detail)[:200])

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import ratelimit
 
-from .audit import access_log_record
+from .access_log import access_log_record
 from .identity import CERTIFICATE_LENGTH, ID_LENGTH, searched_number
 from .models import AccessLog
 

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import actions, escorts, extensions, reveal, selectors
-from .audit import access_log_record
+from .access_log import access_log_record
 from .forms import EscortRequestForm, HomeVisitForm, VolunteerOutcomeForm
 from .identity import is_number_search
 from .models import AccessLog, EscortBooking, FollowUp

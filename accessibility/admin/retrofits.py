@@ -13,8 +13,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from services.access_log import access_log_record
 from services.admin import StreetScopedAdmin, xlsx_response
-from services.audit import access_log_record, audit_record
+from services.audit import audit_record
 from services.concurrency import OptimisticLockAdminMixin, is_conflict
 from services.models import AccessLog
 

@@ -43,7 +43,7 @@ from reports.actions import annual_report_compute, annual_report_freeze, annual_
 from reports.figures import FIGURES
 from reports.models import AnnualPlan, AnnualReport
 from services import escorts, roles
-from services.audit import access_log_record
+from services.access_log import access_log_record
 from services.models import (
     AccessLog,
     DigestSent,

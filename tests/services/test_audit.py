@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from services.access_log import access_log_record
 from services.actions import person_save
-from services.audit import access_log_record, audit_record
+from services.audit import audit_record
 from services.models import AccessLog, AuditEntry, Person, User
 from services.retention import MIN_RETENTION_DAYS, audit_trail_purge, audit_trails
 from services.tasks import purge_audit_trails
