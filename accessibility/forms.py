@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.concurrency import VERSION_FIELDS, VersionFieldsMixin
+from services.models import User
 
 from . import actions
 from .models import DeviceIssue, Retrofit, RetrofitLine, RetrofitPhoto
@@ -112,7 +113,7 @@ class RetrofitAddForm(forms.ModelForm):
         fields = ["person", "type", "applied_on", "application_note"]
         widgets = {"applied_on": DateInput()}
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["applied_on"].initial = timezone.localdate()
@@ -142,7 +143,7 @@ class RetrofitChangeForm(forms.ModelForm):
         model = Retrofit
         fields = ["type", "contractor", "application_note"]
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 

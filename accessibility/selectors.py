@@ -7,7 +7,7 @@ from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch,
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from services.models import FollowUp, Person
+from services.models import FollowUp, Person, User
 
 from .models import Retrofit, RetrofitLine, RetrofitPhoto
 
@@ -24,7 +24,7 @@ def items_total() -> Coalesce:
     return Coalesce(Subquery(per_case, output_field=DecimalField()), Decimal(0), output_field=DecimalField())
 
 
-def retrofit_list_for(user: Any) -> QuerySet[Retrofit]:
+def retrofit_list_for(user: User) -> QuerySet[Retrofit]:
     """The cases `user` may see, with person, street and cost, newest application first."""
     return (
         Retrofit.objects.visible_to(user)
@@ -34,7 +34,7 @@ def retrofit_list_for(user: Any) -> QuerySet[Retrofit]:
     )
 
 
-def retrofit_get_for(user: Any, pk: Any) -> Retrofit:
+def retrofit_get_for(user: User, pk: Any) -> Retrofit:
     """One case `user` may see. Raises Http404 otherwise, so existence does not leak."""
     return get_object_or_404(retrofit_list_for(user), pk=pk)
 
@@ -49,7 +49,7 @@ def retrofits_for_person(person: Person) -> QuerySet[Retrofit]:
     )
 
 
-def retrofit_needs_for(user: Any) -> QuerySet[FollowUp]:
+def retrofit_needs_for(user: User) -> QuerySet[FollowUp]:
     """Open retrofit needs from home visits in the user's streets that no application has come from yet."""
     return (
         FollowUp.objects.visible_to(user)
@@ -72,7 +72,7 @@ def _lines_with_items() -> QuerySet[RetrofitLine]:
     return RetrofitLine.objects.select_related("item").order_by("item__name", "pk")
 
 
-def accepted_in_year_for(user: Any, year: int) -> QuerySet[Retrofit]:
+def accepted_in_year_for(user: User, year: int) -> QuerySet[Retrofit]:
     """The cases accepted in `year` that `user` may see, with what the export needs loaded."""
     return (
         Retrofit.objects.visible_to(user)
@@ -84,6 +84,6 @@ def accepted_in_year_for(user: Any, year: int) -> QuerySet[Retrofit]:
     )
 
 
-def photo_get_for(user: Any, pk: Any) -> RetrofitPhoto:
+def photo_get_for(user: User, pk: Any) -> RetrofitPhoto:
     """One photo of a case `user` may see. Raises Http404 otherwise."""
     return get_object_or_404(RetrofitPhoto.objects.visible_to(user), pk=pk)

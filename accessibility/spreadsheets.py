@@ -7,12 +7,13 @@ from typing import Any
 from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 
+from services.models import User
 from services.spreadsheets import neutralise
 
 from .models import Retrofit
 
 
-def _user_name(user: Any) -> str:
+def _user_name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
 

@@ -6,15 +6,15 @@ year and, optionally, a user: without one it counts the whole district; with one
 that user may see.
 """
 
-from typing import Any
-
 from django.db import connection
 from django.db.models import Aggregate, Count, FloatField, Func, IntegerField, QuerySet
+
+from services.models import User
 
 from .models import DeviceIssue, Retrofit
 
 
-def _scoped(queryset: QuerySet, user: Any | None) -> QuerySet:
+def _scoped(queryset: QuerySet, user: User | None) -> QuerySet:
     return queryset if user is None else queryset.visible_to(user)
 
 
@@ -45,12 +45,12 @@ class Median(Aggregate):
     allow_distinct = False
 
 
-def accepted_retrofits(year: int, *, user: Any | None = None) -> QuerySet[Retrofit]:
+def accepted_retrofits(year: int, *, user: User | None = None) -> QuerySet[Retrofit]:
     """The cases accepted (jointly signed off) in `year`: status accepted or followed up, accepted in the year."""
     return _scoped(Retrofit.objects.all(), user).filter(status__in=Retrofit.DONE, accepted_on__year=year)
 
 
-def median_days_to_acceptance(year: int, *, user: Any | None = None) -> float | None:
+def median_days_to_acceptance(year: int, *, user: User | None = None) -> float | None:
     """The median number of days from application to acceptance of the cases accepted in `year`.
 
     PostgreSQL computes percentile_cont(0.5). SQLite has no such aggregate: there the database orders
@@ -67,7 +67,7 @@ def median_days_to_acceptance(year: int, *, user: Any | None = None) -> float | 
     return sum(middle) / len(middle)
 
 
-def follow_ups_done_in(year: int, *, user: Any | None = None) -> int:
+def follow_ups_done_in(year: int, *, user: User | None = None) -> int:
     """Checks on use (three months after acceptance) done in `year`."""
     return (
         _scoped(Retrofit.objects.all(), user)
@@ -76,7 +76,7 @@ def follow_ups_done_in(year: int, *, user: Any | None = None) -> int:
     )
 
 
-def devices_issued_in(year: int, *, user: Any | None = None) -> dict[str, int]:
+def devices_issued_in(year: int, *, user: User | None = None) -> dict[str, int]:
     """Devices issued in `year` by device type (types with none left out)."""
     devices = _scoped(DeviceIssue.objects.all(), user).filter(issued_on__year=year)
     return dict(devices.order_by("device_type").values_list("device_type").annotate(n=Count("pk")))

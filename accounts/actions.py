@@ -3,7 +3,6 @@
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from services import roles
 from services.audit import audit_record
+from services.models import User
 from services.permissions import action_permission_check
 
 from .models import UserSession
@@ -34,7 +34,7 @@ class SessionPolicy:
     second_factor: bool
 
 
-def session_policy_for(user: Any) -> SessionPolicy:
+def session_policy_for(user: User) -> SessionPolicy:
     """How long `user` may stay idle and whether they sign in with a second factor (staff, auditors)."""
     privileged = bool(user.is_staff or user.is_superuser or user.groups.filter(name__in=OTP_ROLES).exists())
     idle = settings.STAFF_SESSION_IDLE_SECONDS if privileged else settings.FIELD_SESSION_IDLE_SECONDS
@@ -47,7 +47,7 @@ def user_sessions_end(*, user_ids: Iterable[int] | QuerySet) -> int:
     return deleted
 
 
-def totp_device_for_setup(*, user: Any) -> TOTPDevice:
+def totp_device_for_setup(*, user: User) -> TOTPDevice:
     """The user's unconfirmed authenticator being set up (created on first call, so a reload keeps the secret)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
     if device is None:
@@ -64,7 +64,7 @@ def normalise_token(token: str) -> str:
 
 
 @transaction.atomic
-def totp_device_confirm(*, device: TOTPDevice, token: str, by: Any) -> list[str]:
+def totp_device_confirm(*, device: TOTPDevice, token: str, by: User) -> list[str]:
     """Confirm the authenticator with a current code and issue fresh recovery codes (returned once).
 
     Raises ValidationError if the code is wrong or the device is already confirmed.
@@ -83,7 +83,7 @@ def totp_device_confirm(*, device: TOTPDevice, token: str, by: Any) -> list[str]
     return codes
 
 
-def recovery_codes_issue(*, user: Any) -> list[str]:
+def recovery_codes_issue(*, user: User) -> list[str]:
     """Replace the user's recovery codes with RECOVERY_CODE_COUNT new ones and return them."""
     StaticDevice.objects.filter(user=user).delete()
     static = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
@@ -97,7 +97,7 @@ def _device_model_for(token: str) -> type[Device]:
     return TOTPDevice if token.isdigit() else StaticDevice
 
 
-def otp_token_check(*, user: Any, token: str) -> Device | None:
+def otp_token_check(*, user: User, token: str) -> Device | None:
     """The confirmed device that accepts `token` (an authenticator code or a recovery code), or None.
 
     A recovery code is used up by the check. Devices are locked while checked, so one code cannot
@@ -113,7 +113,7 @@ def otp_token_check(*, user: Any, token: str) -> Device | None:
     return None
 
 
-def otp_wait_seconds(*, user: Any, token: str) -> int:
+def otp_wait_seconds(*, user: User, token: str) -> int:
     """Seconds before a code of this kind may be tried again after wrong ones (0: it may be tried now).
 
     django-otp doubles the wait after each wrong code, which stops guessing the 6 digits.
@@ -128,7 +128,7 @@ def otp_wait_seconds(*, user: Any, token: str) -> int:
 
 
 @transaction.atomic
-def otp_devices_reset(*, user: Any, by: Any) -> int:
+def otp_devices_reset(*, user: User, by: User) -> int:
     """Remove the user's authenticators and recovery codes (a lost phone) and end their sessions.
 
     They set up a new authenticator at their next log-in. Returns the number of devices removed.

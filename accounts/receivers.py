@@ -5,13 +5,16 @@ was withdrawn must end at once, wherever it is withdrawn (admin, shell, a comman
 """
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import m2m_changed, post_init, post_save, pre_save
 
 from . import actions
+
+if TYPE_CHECKING:
+    from services.models import User
 
 IDLE_KEY = "_idle_seconds"
 SEEN_KEY = "_last_seen"
@@ -22,7 +25,7 @@ SERVER_GRACE_SECONDS = 10 * 60
 _WATCHED = ("is_active", "is_staff", "is_superuser", "password")
 
 
-def session_policy_apply(session: Any, user: Any) -> None:
+def session_policy_apply(session: Any, user: "User") -> None:
     """Store the user's idle limit and second-factor rule in their session and start the idle clock."""
     policy = actions.session_policy_for(user)
     session[IDLE_KEY] = policy.idle_seconds
@@ -31,7 +34,7 @@ def session_policy_apply(session: Any, user: Any) -> None:
     session.set_expiry(policy.idle_seconds + SERVER_GRACE_SECONDS)
 
 
-def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def _on_login(sender: Any, request: Any, user: "User", **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         session_policy_apply(request.session, user)
 

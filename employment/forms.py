@@ -7,6 +7,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from services.models import User
+
 from . import actions
 from .models import Course, Employer, Enrollment, Graduate, Placement, PlacementFollowUp, Referral
 from .validation import normalise_credit_code
@@ -166,7 +168,7 @@ class GraduateForm(forms.ModelForm):
 
 
 class ReferralAddForm(forms.ModelForm):
-    user: Any = None  # set by the admin's get_form, for the rules that depend on who refers
+    user: User | None = None  # set by the admin's get_form, for the rules that depend on who refers
 
     class Meta:
         model = Referral

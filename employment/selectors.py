@@ -1,9 +1,10 @@
 """Reads of the employment app: the records a user may see, the certificate register, overdue follow-ups."""
 
 import datetime
-from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from services.models import User
 
 from .models import Certificate, Course, Employer, Enrollment, Graduate, Placement, PlacementFollowUp, Referral
 
@@ -21,12 +22,12 @@ def employer_list() -> QuerySet[Employer]:
     return Employer.objects.annotate(current_placements=current)
 
 
-def enrollment_list_for(user: Any) -> QuerySet[Enrollment]:
+def enrollment_list_for(user: User) -> QuerySet[Enrollment]:
     """The enrolments `user` may see, with person, street and course loaded."""
     return Enrollment.objects.visible_to(user).select_related("person", "street", "course")
 
 
-def certificate_register_for(user: Any, *, search: str = "") -> QuerySet[Certificate]:
+def certificate_register_for(user: User, *, search: str = "") -> QuerySet[Certificate]:
     """Every certificate of the persons `user` may see, newest first; `search` matches the person's name,
     the certificate number, trade, course or issuer."""
     certificates = Certificate.objects.visible_to(user).select_related("person", "street", "course")
@@ -42,7 +43,7 @@ def certificate_register_for(user: Any, *, search: str = "") -> QuerySet[Certifi
     return certificates.order_by("-certificate_issued_on", "-pk")
 
 
-def placement_list_for(user: Any) -> QuerySet[Placement]:
+def placement_list_for(user: User) -> QuerySet[Placement]:
     """The placements `user` may see, with person, street and employer loaded."""
     return Placement.objects.visible_to(user).select_related("person", "street", "employer")
 
@@ -56,7 +57,7 @@ def overdue_follow_ups(queryset: QuerySet[PlacementFollowUp], today: datetime.da
     return pending_follow_ups(queryset).filter(due_on__lt=today)
 
 
-def overdue_follow_ups_for(user: Any, *, today: datetime.date) -> QuerySet[PlacementFollowUp]:
+def overdue_follow_ups_for(user: User, *, today: datetime.date) -> QuerySet[PlacementFollowUp]:
     """The overdue placement follow-ups of the streets `user` may see, oldest first."""
     return (
         overdue_follow_ups(PlacementFollowUp.objects.visible_to(user), today)
@@ -65,7 +66,7 @@ def overdue_follow_ups_for(user: Any, *, today: datetime.date) -> QuerySet[Place
     )
 
 
-def graduate_list_for(user: Any) -> QuerySet[Graduate]:
+def graduate_list_for(user: User) -> QuerySet[Graduate]:
     """The graduates `user` may see, annotated `is_placed` (a placement as a new graduate of their year)."""
     placement = Placement.objects.filter(
         person=OuterRef("person"), new_graduate=True, graduation_year=OuterRef("graduation_year")
@@ -73,6 +74,6 @@ def graduate_list_for(user: Any) -> QuerySet[Graduate]:
     return Graduate.objects.visible_to(user).select_related("person", "street").annotate(is_placed=Exists(placement))
 
 
-def referral_list_for(user: Any) -> QuerySet[Referral]:
+def referral_list_for(user: User) -> QuerySet[Referral]:
     """The referrals `user` may see, with what they need for a list loaded."""
     return Referral.objects.visible_to(user).select_related("person", "street", "course", "referred_by")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
-from services.models import Person
+from services.models import Person, User
 from services.notify import notifier
 from services.permissions import action_permission_check
 
@@ -59,7 +59,7 @@ def closed_reason(event: Event, *, now: datetime.datetime, public: bool) -> Vali
     return None
 
 
-def _fill_from_waiting_list(event: Event, *, by: Any) -> list[Registration]:
+def _fill_from_waiting_list(event: Event, *, by: User) -> list[Registration]:
     """Confirm waiting registrations, oldest first, while places are free; the event row must be locked."""
     confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
     free = event.capacity - confirmed
@@ -82,7 +82,7 @@ def _fill_from_waiting_list(event: Event, *, by: Any) -> list[Registration]:
 def registration_create(
     *,
     event: Event,
-    by: Any = None,
+    by: User | None = None,
     person: Person | None = None,
     name: str = "",
     phone: str = "",
@@ -231,7 +231,7 @@ def registration_request(
 
 @transaction.atomic
 def registration_cancel(
-    *, registration: Registration, by: Any = None, now: datetime.datetime | None = None
+    *, registration: Registration, by: User | None = None, now: datetime.datetime | None = None
 ) -> Registration:
     """Cancel a registration and give its place to the first on the waiting list.
 
@@ -269,7 +269,7 @@ def registration_cancel_by_token(*, token: str, now: datetime.datetime | None = 
 
 @transaction.atomic
 def attendance_record(
-    *, registration: Registration, attended: bool, by: Any, now: datetime.datetime | None = None
+    *, registration: Registration, attended: bool, by: User, now: datetime.datetime | None = None
 ) -> Registration:
     """Record whether a confirmed registrant came.
 
@@ -297,7 +297,7 @@ def attendance_record(
 
 
 @transaction.atomic
-def event_save(*, event: Event, by: Any) -> Event:
+def event_save(*, event: Event, by: User) -> Event:
     """Create or update an event after full validation; more places go to the waiting list first.
 
     Raises ValidationError if the event breaks a rule.
@@ -320,7 +320,7 @@ def event_save(*, event: Event, by: Any) -> Event:
 
 
 @transaction.atomic
-def event_publish(*, event: Event, by: Any, published: bool = True) -> Event:
+def event_publish(*, event: Event, by: User, published: bool = True) -> Event:
     """Show the event on the public site, or take it off. Raises ValidationError if `by` may not change events."""
     action_permission_check(by, CHANGE_EVENT)
     event = Event.objects.select_for_update().get(pk=event.pk)
@@ -334,7 +334,7 @@ def event_publish(*, event: Event, by: Any, published: bool = True) -> Event:
 
 
 @transaction.atomic
-def event_cancel(*, event: Event, by: Any, now: datetime.datetime | None = None) -> Event:
+def event_cancel(*, event: Event, by: User, now: datetime.datetime | None = None) -> Event:
     """Cancel an event; its registrations stay, so staff can tell the registrants.
 
     Raises ValidationError if `by` may not change events, the event is cancelled already or over.
@@ -355,14 +355,14 @@ def event_cancel(*, event: Event, by: Any, now: datetime.datetime | None = None)
     return event
 
 
-def event_photos_changed(*, event: Event, by: Any) -> None:
+def event_photos_changed(*, event: Event, by: User) -> None:
     """Record that an event's photos were added, changed or removed, and refresh the public pages."""
     audit_record(obj=event, code="events.event.photos_changed", by=by)
     public_pages_changed()
 
 
 @transaction.atomic
-def award_save(*, award: Award, by: Any) -> Award:
+def award_save(*, award: Award, by: User) -> Award:
     """Create or update an award after full validation. Raises ValidationError if it breaks a rule."""
     creating = award._state.adding
     award.full_clean()
@@ -379,7 +379,7 @@ def award_save(*, award: Award, by: Any) -> Award:
 
 
 @transaction.atomic
-def award_delete(*, award: Award, by: Any) -> None:
+def award_delete(*, award: Award, by: User) -> None:
     """Remove an award entered by mistake (its history keeps it)."""
     audit_record(obj=award, code="events.award.deleted", by=by, data={"place": award.place})
     award._history_user = by
@@ -388,7 +388,7 @@ def award_delete(*, award: Award, by: Any) -> None:
 
 
 @transaction.atomic
-def prevention_record_save(*, record: Any, by: Any) -> Any:
+def prevention_record_save(*, record: Any, by: User) -> Any:
     """Create or update a prevention material or quiz campaign after full validation, audited.
 
     Raises ValidationError if the record breaks a rule.

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from services.models import Person
+from services.models import Person, User
 
 from .models import NEEDS, PROVISIONS, Award, Event, EventPhoto, Registration
 from .validators import validate_alt_text, validate_phone, validate_photo_file
@@ -146,7 +146,7 @@ class FieldRegistrationForm(AccessibleFormMixin, forms.Form):
     )
     needs_other = forms.CharField(label=_("Other needs"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = (
             Person.objects.visible_to(user).filter(status=Person.Status.ACTIVE).order_by("name", "id")
@@ -219,7 +219,7 @@ class RegistrationAddForm(forms.ModelForm):
     transaction, so nothing stays written if anything after it fails.
     """
 
-    user: Any = None  # set by RegistrationAdmin.get_form
+    user: User | None = None  # set by RegistrationAdmin.get_form
 
     class Meta:
         model = Registration

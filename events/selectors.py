@@ -1,12 +1,13 @@
 """Reads of events for the public pages, the feeds and staff; the public ones never load registrants."""
 
 import datetime
-from typing import Any
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+
+from services.models import User
 
 from .actions import token_digest
 from .models import Award, Event, EventPhoto, Registration
@@ -161,7 +162,7 @@ def feed_events(*, now: datetime.datetime, limit: int = 500) -> QuerySet[Event]:
     )
 
 
-def registration_list_for(user: Any) -> QuerySet[Registration]:
+def registration_list_for(user: User) -> QuerySet[Registration]:
     """The registrations `user` may see: their streets' registry persons; district staff also the public's."""
     return Registration.objects.visible_to(user).select_related("event", "person", "street")
 

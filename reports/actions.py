@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
+from services.models import User
 from services.permissions import action_permission_check
 
 from .figures import FIGURES
@@ -68,7 +69,7 @@ def _dispatch(report: AnnualReport) -> None:
     compute_annual_report.apply_async_on_commit(args=[report.pk], task_id=report.task_id)
 
 
-def annual_report_request(*, year: int, by: Any = None, dispatch: bool = True) -> tuple[AnnualReport, bool]:
+def annual_report_request(*, year: int, by: User | None = None, dispatch: bool = True) -> tuple[AnnualReport, bool]:
     """Queue a run of the report job for `year` unless one is under way; returns (report, started).
 
     A run whose worker died (no sign of life for REPORTS_STALE_AFTER_SECONDS) is given a new task.
@@ -171,7 +172,7 @@ def annual_report_fail(*, report_id: int, task_id: str, error: str) -> None:
 
 
 @transaction.atomic
-def annual_report_freeze(*, report: AnnualReport, by: Any) -> AnnualReport:
+def annual_report_freeze(*, report: AnnualReport, by: User) -> AnnualReport:
     """Make `report` the official report of its year; later runs never change it.
 
     Raises ValidationError if `by` may not freeze reports or the report cannot be frozen.

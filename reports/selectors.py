@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from services.models import User
+
 from .figures import FIGURES, Figure, breakdown_name, in_english, key_labels
 from .models import AnnualReport
 from .stats import percent
@@ -194,7 +196,7 @@ def report_rows(
     return rows
 
 
-def drilldown_records(figure: Figure, year: int, user: Any) -> QuerySet:
+def drilldown_records(figure: Figure, year: int, user: User) -> QuerySet:
     """Exactly the records `figure` counts for `year`, narrowed to what `user` may see, in a stable order."""
     records = figure.drilldown(year)
     if hasattr(records, "visible_to"):

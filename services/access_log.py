@@ -4,12 +4,10 @@ Called where the reading happens (views, admin pages, exports), so it is not an 
 trail of writes is `services.audit`, which only actions call (an import-linter contract in pyproject.toml).
 """
 
-from typing import Any
-
 from .identity import redact_numbers
-from .models import AccessLog, Person
+from .models import AccessLog, Person, User
 
 
-def access_log_record(*, user: Any, action: str, person: Person | None = None, detail: str = "") -> AccessLog:
+def access_log_record(*, user: User, action: str, person: Person | None = None, detail: str = "") -> AccessLog:
     """Record that `user` opened, revealed or exported personal data; numbers in `detail` are masked."""
     return AccessLog.objects.create(user=user, action=action, person=person, detail=redact_numbers(detail)[:200])

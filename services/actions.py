@@ -31,7 +31,7 @@ def _snapshot(person: Person) -> dict[str, Any]:
 
 
 @transaction.atomic
-def person_save(*, person: Person, by: Any) -> Person:
+def person_save(*, person: Person, by: User) -> Person:
     """Create or update a person after full validation; history and audit name the user.
 
     Raises ValidationError if the record breaks a rule.
@@ -94,7 +94,7 @@ def home_visit_errors(
 def home_visit_record(
     *,
     person: Person,
-    by: Any,
+    by: User,
     visited_on: datetime.date,
     mode: str,
     purpose: str,
@@ -142,7 +142,7 @@ def home_visit_record(
 
 
 @transaction.atomic
-def follow_up_close(*, follow_up: FollowUp, outcome: str, by: Any) -> FollowUp:
+def follow_up_close(*, follow_up: FollowUp, outcome: str, by: User) -> FollowUp:
     """Close an open follow-up with its outcome. Raises ValidationError if closed or no outcome."""
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if follow_up.status == FollowUp.Status.CLOSED:

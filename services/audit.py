@@ -5,7 +5,7 @@ from typing import Any
 from django.db import models
 
 from .identity import redact_numbers
-from .models import AuditEntry
+from .models import AuditEntry, User
 
 
 def _redacted(value: Any) -> Any:
@@ -20,7 +20,7 @@ def _redacted(value: Any) -> Any:
 
 
 def audit_record(
-    *, obj: models.Model | type[models.Model], code: str, by: Any, data: dict[str, Any] | None = None
+    *, obj: models.Model | type[models.Model], code: str, by: User, data: dict[str, Any] | None = None
 ) -> AuditEntry:
     """Record one business action on a record, or on a whole model (a bulk import) when given the class.
 

@@ -2,7 +2,6 @@
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,6 +17,7 @@ from .models import (
     EscortStatusChange,
     Person,
     Reminder,
+    User,
     Volunteer,
     VolunteerDecline,
 )
@@ -70,12 +70,12 @@ def _overlapping(queryset, slot: EscortSlot):
     )
 
 
-def _change(booking: EscortBooking, old: str, by: Any, note: str = "") -> None:
+def _change(booking: EscortBooking, old: str, by: User, note: str = "") -> None:
     EscortStatusChange.objects.create(booking=booking, old=old, new=booking.status, by=by, note=note[:200])
 
 
 def escort_booking_problem(
-    *, person: Person, slot: EscortSlot, services: list[EscortService], by: Any, override_reason: str = ""
+    *, person: Person, slot: EscortSlot, services: list[EscortService], by: User, override_reason: str = ""
 ) -> ValidationError | None:
     """The first rule a new booking would break, or None. Forms call it to show the reason early;
     escort_booking_create calls it again under the row locks, where it is final."""
@@ -109,7 +109,7 @@ def escort_booking_create(
     slot: EscortSlot,
     need: str,
     services: Iterable[EscortService],
-    by: Any,
+    by: User,
     department: str = "",
     override_reason: str = "",
 ) -> EscortBooking:
@@ -150,7 +150,7 @@ def escort_booking_create(
 
 
 @transaction.atomic
-def escort_booking_assign(*, booking: EscortBooking, volunteer: Volunteer, by: Any) -> EscortBooking:
+def escort_booking_assign(*, booking: EscortBooking, volunteer: Volunteer, by: User) -> EscortBooking:
     """Assign a volunteer who has the skills asked and is free then. Raises ValidationError."""
     booking = EscortBooking.objects.select_for_update().select_related("slot").get(pk=booking.pk)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
@@ -174,7 +174,7 @@ def escort_booking_assign(*, booking: EscortBooking, volunteer: Volunteer, by: A
     return booking
 
 
-def _assigned_booking(booking: EscortBooking, user: Any) -> EscortBooking:
+def _assigned_booking(booking: EscortBooking, user: User) -> EscortBooking:
     booking = (
         EscortBooking.objects.select_for_update(of=("self",)).select_related("slot", "volunteer").get(pk=booking.pk)
     )
@@ -186,7 +186,7 @@ def _assigned_booking(booking: EscortBooking, user: Any) -> EscortBooking:
 
 
 @transaction.atomic
-def escort_booking_decline(*, booking: EscortBooking, by: Any, reason: str) -> EscortBooking:
+def escort_booking_decline(*, booking: EscortBooking, by: User, reason: str) -> EscortBooking:
     """The assigned volunteer declines; the booking goes back to the queue. Raises ValidationError."""
     booking = _assigned_booking(booking, by)
     if not reason.strip():
@@ -200,7 +200,7 @@ def escort_booking_decline(*, booking: EscortBooking, by: Any, reason: str) -> E
 
 
 @transaction.atomic
-def escort_booking_complete(*, booking: EscortBooking, by: Any, minutes: int) -> EscortBooking:
+def escort_booking_complete(*, booking: EscortBooking, by: User, minutes: int) -> EscortBooking:
     """The assigned volunteer records the escort as given. Raises ValidationError."""
     booking = _assigned_booking(booking, by)
     if booking.slot.starts_at > timezone.now():
@@ -216,7 +216,7 @@ def escort_booking_complete(*, booking: EscortBooking, by: Any, minutes: int) ->
 
 
 @transaction.atomic
-def escort_booking_no_show(*, booking: EscortBooking, by: Any) -> EscortBooking:
+def escort_booking_no_show(*, booking: EscortBooking, by: User) -> EscortBooking:
     """The assigned volunteer records that the patient did not come. Raises ValidationError."""
     booking = _assigned_booking(booking, by)
     if booking.slot.starts_at > timezone.now():
@@ -230,7 +230,7 @@ def escort_booking_no_show(*, booking: EscortBooking, by: Any) -> EscortBooking:
 
 
 @transaction.atomic
-def escort_booking_cancel(*, booking: EscortBooking, by: Any, reason: str = "") -> EscortBooking:
+def escort_booking_cancel(*, booking: EscortBooking, by: User, reason: str = "") -> EscortBooking:
     """Cancel a booked escort (staff, or a committee member of the person's street); the status change names `by`.
 
     Raises PermissionDenied if `by` is no one or does not see the booking; ValidationError if `by` may not

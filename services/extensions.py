@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .models import FollowUp, Person
+from .models import FollowUp, Person, User
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def register_need_action(need: str, action: NeedAction) -> None:
     need_actions[need] = action
 
 
-def panels_for(person: Person, user: Any) -> list[tuple[str, dict[str, Any]]]:
+def panels_for(person: Person, user: User) -> list[tuple[str, dict[str, Any]]]:
     return [(panel.template, panel.context(person, user)) for panel in person_panels]
 
 

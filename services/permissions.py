@@ -1,12 +1,15 @@
 """The one permission check every write action makes on the user it acts for, whoever calls it."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from .models import User
 
-def action_permission_check(by: Any, *permissions: str) -> None:
+
+def action_permission_check(by: "User", *permissions: str) -> None:
     """Refuse a write unless `by` is the system (None: a task, a migration) or holds one of `permissions`.
 
     Admin actions hide themselves from users without their permission, but the action must not rely on

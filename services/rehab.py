@@ -15,14 +15,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .actions import follow_up_close
 from .audit import audit_record
-from .models import FamilyDoctorContract, FollowUp, HomeRehabSession, Person, RehabCentre, RehabReferral
+from .models import FamilyDoctorContract, FollowUp, HomeRehabSession, Person, RehabCentre, RehabReferral, User
 from .timeline import TimelineEntry, as_datetime
 
 REFER_PERMISSION = "services.add_rehabreferral"
 Errors = dict[str, list[ValidationError]]
 
 
-def _save(obj: Any, *, by: Any, code: str, data: dict[str, Any] | None = None) -> None:
+def _save(obj: Any, *, by: User, code: str, data: dict[str, Any] | None = None) -> None:
     obj._history_user = by  # simple-history reads this for the history row
     obj.save()
     audit_record(obj=obj, code=code, by=by, data=data)
@@ -109,7 +109,7 @@ def timeline_entries(person: Person) -> list[TimelineEntry]:
 
 
 @transaction.atomic
-def rehab_centre_save(*, centre: RehabCentre, by: Any) -> RehabCentre:
+def rehab_centre_save(*, centre: RehabCentre, by: User) -> RehabCentre:
     """Create or update a centre and its certification. Raises ValidationError if a rule is broken."""
     creating = centre._state.adding
     centre.full_clean()
@@ -123,7 +123,7 @@ def rehab_centre_save(*, centre: RehabCentre, by: Any) -> RehabCentre:
 
 
 @transaction.atomic
-def family_doctor_contract_save(*, contract: FamilyDoctorContract, by: Any) -> FamilyDoctorContract:
+def family_doctor_contract_save(*, contract: FamilyDoctorContract, by: User) -> FamilyDoctorContract:
     """Create or update a family-doctor contract; its street is the person's. Raises ValidationError."""
     creating = contract._state.adding
     Person.objects.select_for_update().filter(pk=contract.person_id).first()  # one writer per person at a time
@@ -146,7 +146,7 @@ def family_doctor_contract_save(*, contract: FamilyDoctorContract, by: Any) -> F
     return contract
 
 
-def referral_errors(*, follow_up: FollowUp, centre: RehabCentre | None, by: Any) -> Errors:
+def referral_errors(*, follow_up: FollowUp, centre: RehabCentre | None, by: User) -> Errors:
     """The rules a rehabilitation referral must keep, by field; empty when `by` may make it."""
     if not by.has_perm(REFER_PERMISSION):
         return {NON_FIELD_ERRORS: [ValidationError(_("You may not make referrals."), code="not_allowed")]}
@@ -179,7 +179,9 @@ def referral_errors(*, follow_up: FollowUp, centre: RehabCentre | None, by: Any)
 
 
 @transaction.atomic
-def rehab_referral_create(*, follow_up: FollowUp, centre: RehabCentre | None, by: Any, note: str = "") -> RehabReferral:
+def rehab_referral_create(
+    *, follow_up: FollowUp, centre: RehabCentre | None, by: User, note: str = ""
+) -> RehabReferral:
     """Refer the person of a visit's rehabilitation need to a centre, and close the need with the referral.
 
     The person's running family-doctor contract is attached. `by` must hold services.add_rehabreferral
@@ -213,7 +215,7 @@ def rehab_referral_create(*, follow_up: FollowUp, centre: RehabCentre | None, by
     return referral
 
 
-def _resolve(referral: RehabReferral, *, status: str, by: Any, note: str = "") -> RehabReferral:
+def _resolve(referral: RehabReferral, *, status: str, by: User, note: str = "") -> RehabReferral:
     referral = RehabReferral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != RehabReferral.Status.OPEN:
         raise ValidationError(_("This referral is no longer open."), code="not_open")
@@ -228,7 +230,7 @@ def _resolve(referral: RehabReferral, *, status: str, by: Any, note: str = "") -
 
 
 @transaction.atomic
-def rehab_referral_close(*, referral: RehabReferral, by: Any, note: str) -> RehabReferral:
+def rehab_referral_close(*, referral: RehabReferral, by: User, note: str) -> RehabReferral:
     """Close an open referral without a session, saying why. Raises ValidationError if not open or no reason."""
     if not note.strip():
         raise ValidationError({"note": _("Write why the referral is closed.")}, code="required")
@@ -236,7 +238,7 @@ def rehab_referral_close(*, referral: RehabReferral, by: Any, note: str) -> Reha
 
 
 @transaction.atomic
-def home_rehab_session_record(*, session: HomeRehabSession, by: Any) -> HomeRehabSession:
+def home_rehab_session_record(*, session: HomeRehabSession, by: User) -> HomeRehabSession:
     """Record (or correct) a session given at home; the first one answering an open referral resolves it.
 
     Raises ValidationError if a rule is broken, e.g. the same session (person, centre, kind, day) recorded twice.

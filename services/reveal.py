@@ -6,8 +6,6 @@ naming the persons found (or none), and each user may do at most SEARCHES_PER_HO
 search box over persons (admin lists, autocompletes, the field app) goes through `number_search`.
 """
 
-from typing import Any
-
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -17,7 +15,7 @@ from core import ratelimit
 
 from .access_log import access_log_record
 from .identity import CERTIFICATE_LENGTH, ID_LENGTH, searched_number
-from .models import AccessLog
+from .models import AccessLog, User
 
 REVEAL_PERMISSION = "services.reveal_id_number"
 SEARCHES_PER_HOUR = 30
@@ -26,7 +24,7 @@ WINDOW_SECONDS = 60 * 60
 LOGGED_MATCHES = 20
 
 
-def number_search_refusal(user: Any) -> str | None:
+def number_search_refusal(user: User) -> str | None:
     """Why `user` may not search by number at all, or None."""
     if not user.has_perm(REVEAL_PERMISSION):
         return _(

@@ -1,8 +1,11 @@
 """The portal's roles, kept as groups, and the permissions each one holds."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from .models import User
 
 STAFF = "federation_staff"
 COMMITTEE_MEMBER = "committee_member"
@@ -182,5 +185,5 @@ def sync_role_permissions(*args: Any, using: str = "default", **kwargs: Any) -> 
         group.permissions.set([pk_by_name[name] for name in names if name in pk_by_name])
 
 
-def has_role(user: Any, role: str) -> bool:
+def has_role(user: "User", role: str) -> bool:
     return bool(user.is_authenticated and user.groups.filter(name=role).exists())

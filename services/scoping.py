@@ -5,18 +5,21 @@ member sees the streets of their assignments; anyone else sees nothing. Views, f
 querysets, exports and statistics all start from `visible_to(user)`.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from .models import User
 
 VIEW_ALL_STREETS = "services.view_all_streets"
 
 
-def sees_all_streets(user: Any) -> bool:
+def sees_all_streets(user: "User") -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_perm(VIEW_ALL_STREETS))
 
 
-def street_ids_for(user: Any) -> models.QuerySet:
+def street_ids_for(user: "User") -> models.QuerySet:
     """The ids of the streets a user is assigned to, as a subquery."""
     from .models import StreetAssignment
 
@@ -28,7 +31,7 @@ class StreetScopedQuerySet(models.QuerySet):
 
     street_lookup = "street"
 
-    def visible_to(self, user: Any) -> "StreetScopedQuerySet":
+    def visible_to(self, user: "User") -> "StreetScopedQuerySet":
         if not (user.is_authenticated and user.is_active):
             return self.none()
         if sees_all_streets(user):

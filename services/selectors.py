@@ -10,15 +10,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import EscortBooking, EscortSlot, FollowUp, HomeVisit, Person, Street, Volunteer
+from .models import EscortBooking, EscortSlot, FollowUp, HomeVisit, Person, Street, User, Volunteer
 
 
-def person_list_for(user: Any) -> QuerySet[Person]:
+def person_list_for(user: User) -> QuerySet[Person]:
     """The persons `user` may see, with their street loaded."""
     return Person.objects.visible_to(user).select_related("street")
 
 
-def person_get_for(user: Any, pk: Any) -> Person:
+def person_get_for(user: User, pk: Any) -> Person:
     """One person `user` may see. Raises Http404 otherwise, so existence does not leak."""
     return get_object_or_404(person_list_for(user), pk=pk)
 
@@ -63,7 +63,7 @@ class DuplicateGroup:
     persons: list[Person]
 
 
-def likely_duplicates_for(user: Any) -> list[DuplicateGroup]:
+def likely_duplicates_for(user: User) -> list[DuplicateGroup]:
     """Persons with different ID numbers but the same name and birth date, or the same phone."""
     visible = Person.objects.visible_to(user)
     same_name = visible.filter(
@@ -94,7 +94,7 @@ LONG_AGO_DAYS = 365
 EXPIRING_DAYS = 90
 
 
-def field_person_list_for(user: Any, *, search: str = "", order: str = "name", stale_only: bool = False):
+def field_person_list_for(user: User, *, search: str = "", order: str = "name", stale_only: bool = False):
     """Active persons of the member's streets with their last visit date and open needs count."""
     last_visit = HomeVisit.objects.filter(person=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
     open_needs = (
@@ -150,7 +150,7 @@ class StreetQuality:
         return self.visited_this_year * 100 // self.active if self.active else 0
 
 
-def data_quality_for(user: Any, *, today: datetime.date) -> list[StreetQuality]:
+def data_quality_for(user: User, *, today: datetime.date) -> list[StreetQuality]:
     """Per street the user may see: visit coverage, lost contact, certificates and duplicates."""
     visible = Person.objects.visible_to(user)
     active = visible.filter(status=Person.Status.ACTIVE)
@@ -232,7 +232,7 @@ def volunteer_suggestions(booking: EscortBooking, *, year: int) -> QuerySet[Volu
     )
 
 
-def volunteer_assignments_for(user: Any) -> QuerySet[EscortBooking]:
+def volunteer_assignments_for(user: User) -> QuerySet[EscortBooking]:
     """The user's escorts still to be closed (booked), soonest first, with what the patient needs."""
     return (
         EscortBooking.objects.filter(volunteer__user=user, status=EscortBooking.Status.BOOKED)

@@ -16,7 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .audit import audit_record
 from .identity import normalise_number
-from .models import Person, Street
+from .models import Person, Street, User
 from .selectors import age_on
 from .uploads import file_too_large, is_xlsx, zip_too_large
 from .validation import person_errors
@@ -243,7 +243,7 @@ def _read_rows(data: bytes) -> list[tuple[Any, ...]]:
     return rows
 
 
-def import_persons(*, data: bytes, by: Any) -> ImportResult:
+def import_persons(*, data: bytes, by: User) -> ImportResult:
     """Validate every row, then create or update persons by ID number, all or nothing.
 
     Returns the counts, or the errors (row, column, reason) with nothing written.
@@ -345,7 +345,7 @@ def _check_certificates(parsed: list[tuple[int, dict[str, Any]]], result: Import
 
 @transaction.atomic
 def _write(
-    parsed: list[tuple[int, dict[str, Any]]], existing: dict[str, Person], result: ImportResult, by: Any
+    parsed: list[tuple[int, dict[str, Any]]], existing: dict[str, Person], result: ImportResult, by: User
 ) -> None:
     now = timezone.now()
     to_create: list[Person] = []

@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from services.models import User
+
 from ..models import Retrofit, RetrofitItem, RetrofitLine
 
 ADVANCE = "accessibility.advance_retrofit"
@@ -26,11 +28,11 @@ def add_error(errors: Errors, field: str, message: Any, code: str, **params: Any
     errors.setdefault(field, []).append(ValidationError(message, code=code, params=params or None))
 
 
-def is_retrofit_staff(by: Any) -> bool:
+def is_retrofit_staff(by: User) -> bool:
     return bool(by.is_authenticated and by.has_perm(ADVANCE))
 
 
-def sees_case(by: Any, retrofit: Retrofit) -> bool:
+def sees_case(by: User, retrofit: Retrofit) -> bool:
     return Retrofit.objects.visible_to(by).filter(pk=retrofit.pk).exists()
 
 

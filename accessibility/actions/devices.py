@@ -1,18 +1,17 @@
 """Recording assistive devices issued to persons."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
+from services.models import User
 
 from ..models import DeviceIssue
 
 
 @transaction.atomic
-def device_issue_save(*, device: DeviceIssue, by: Any) -> DeviceIssue:
+def device_issue_save(*, device: DeviceIssue, by: User) -> DeviceIssue:
     """Record or update a device issued to a person; the street is the person's.
 
     Raises ValidationError if the record breaks a rule (such as a second unreturned device of a type).

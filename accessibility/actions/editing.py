@@ -9,13 +9,14 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
+from services.models import User
 
 from ..models import Retrofit, RetrofitItem, RetrofitLine, RetrofitPhoto
 from ..photos import validate_photo
 from .common import ADD_PHOTO, Errors, Status, add_error, is_retrofit_staff, item_errors, sees_case
 
 
-def retrofit_edit_errors(*, retrofit: Retrofit, by: Any, type: str, contractor: str) -> Errors:
+def retrofit_edit_errors(*, retrofit: Retrofit, by: User, type: str, contractor: str) -> Errors:
     """Why a case's type or contractor cannot be changed to these values; empty when they can."""
     errors: Errors = {}
     if not (is_retrofit_staff(by) and sees_case(by, retrofit)):
@@ -46,7 +47,7 @@ def retrofit_edit_errors(*, retrofit: Retrofit, by: Any, type: str, contractor: 
 
 
 @transaction.atomic
-def retrofit_edit(*, retrofit: Retrofit, by: Any, type: str, contractor: str, application_note: str) -> Retrofit:
+def retrofit_edit(*, retrofit: Retrofit, by: User, type: str, contractor: str, application_note: str) -> Retrofit:
     """Change a case's type, contractor or note. Raises ValidationError if a rule forbids it."""
     locked = Retrofit.objects.select_for_update().get(pk=retrofit.pk)
     contractor = contractor.strip()
@@ -68,7 +69,7 @@ def retrofit_edit(*, retrofit: Retrofit, by: Any, type: str, contractor: str, ap
 
 @transaction.atomic
 def retrofit_items_set(
-    *, retrofit: Retrofit, by: Any, items: Sequence[tuple[RetrofitItem, int, Decimal | None]]
+    *, retrofit: Retrofit, by: User, items: Sequence[tuple[RetrofitItem, int, Decimal | None]]
 ) -> list[RetrofitLine]:
     """Replace the case's items with `items` (item, quantity, unit cost or None for the reference cost).
 
@@ -123,7 +124,7 @@ def photo_errors(*, retrofit: Retrofit, stage: str) -> list[ValidationError]:
 
 
 @transaction.atomic
-def retrofit_photo_add(*, retrofit: Retrofit, by: Any, stage: str, image: Any, alt_text: str) -> RetrofitPhoto:
+def retrofit_photo_add(*, retrofit: Retrofit, by: User, stage: str, image: Any, alt_text: str) -> RetrofitPhoto:
     """Store a before or after photo with its text alternative.
 
     Raises ValidationError if the user may not, the file is not a JPEG or PNG of at most 5 MB, or

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from services.actions import follow_up_close
 from services.audit import audit_record
 from services.concurrency import check_version
-from services.models import FollowUp, Person
+from services.models import FollowUp, Person, User
 
 from ..models import Retrofit, RetrofitLine, RetrofitStatusChange, RetrofitTypeCap
 from .common import (
@@ -36,7 +36,7 @@ from .common import (
 def retrofit_apply_errors(
     *,
     person: Person,
-    by: Any,
+    by: User,
     type: str,
     note: str,
     from_follow_up: FollowUp | None,
@@ -91,7 +91,7 @@ def retrofit_apply_errors(
 def retrofit_apply(
     *,
     person: Person,
-    by: Any,
+    by: User,
     type: str,
     note: str = "",
     from_follow_up: FollowUp | None = None,
@@ -154,7 +154,7 @@ def retrofit_apply(
 # --- moving through the workflow ------------------------------------------------------------------
 
 
-def _may_move(by: Any, retrofit: Retrofit, to: str) -> bool:
+def _may_move(by: User, retrofit: Retrofit, to: str) -> bool:
     if is_retrofit_staff(by):
         return True
     # Committee members may withdraw an application that nobody has assessed yet.
@@ -167,7 +167,7 @@ def retrofit_advance_errors(
     *,
     retrofit: Retrofit,
     to: str,
-    by: Any,
+    by: User,
     on: datetime.date,
     note: str,
     cap_exception_reason: str,
@@ -232,7 +232,7 @@ def retrofit_advance_errors(
     return errors
 
 
-def _approval_errors(errors: Errors, *, retrofit: Retrofit, by: Any, cap_exception_reason: str) -> None:
+def _approval_errors(errors: Errors, *, retrofit: Retrofit, by: User, cap_exception_reason: str) -> None:
     lines = RetrofitLine.objects.filter(retrofit=retrofit)
     summary = lines.aggregate(
         count=Count("pk"),
@@ -290,7 +290,7 @@ def retrofit_advance(
     *,
     retrofit: Retrofit,
     to: str,
-    by: Any,
+    by: User,
     on: datetime.date | None = None,
     note: str = "",
     cap_exception_reason: str = "",

@@ -9,7 +9,7 @@ from django.db.models import UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
-from services.models import Person
+from services.models import Person, User
 
 Errors = dict[str, list[ValidationError]]
 
@@ -55,7 +55,7 @@ def validate(obj: Any) -> None:
         raise ValidationError(errors)
 
 
-def save_audited(obj: Any, *, by: Any, code: str, data: dict[str, Any] | None = None) -> None:
+def save_audited(obj: Any, *, by: User, code: str, data: dict[str, Any] | None = None) -> None:
     obj._history_user = by  # simple-history reads this for the history row
     obj.save()
     audit_record(obj=obj, code=code, by=by, data=data)

@@ -1,7 +1,6 @@
 """Employers, graduates, placements and their follow-ups."""
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -9,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
-from services.models import Person
+from services.models import Person, User
 
 from ..models import (
     Employer,
@@ -28,7 +27,7 @@ FOLLOW_UP_EARLY_DAYS = 7
 
 
 @transaction.atomic
-def employer_save(*, employer: Employer, by: Any) -> Employer:
+def employer_save(*, employer: Employer, by: User) -> Employer:
     """Create or change an employer after validation (the credit code is normalised and checked).
 
     Raises ValidationError if it breaks a rule.
@@ -41,7 +40,7 @@ def employer_save(*, employer: Employer, by: Any) -> Employer:
 
 
 @transaction.atomic
-def graduate_update(*, graduate: Graduate, by: Any) -> Graduate:
+def graduate_update(*, graduate: Graduate, by: User) -> Graduate:
     """Save changes to a graduate's university and subject. Raises ValidationError if a value is wrong."""
     Graduate.objects.select_for_update().get(pk=graduate.pk)
     validate(graduate)
@@ -50,7 +49,7 @@ def graduate_update(*, graduate: Graduate, by: Any) -> Graduate:
 
 
 @transaction.atomic
-def graduate_register(*, person: Person, graduation_year: int, by: Any, school: str = "", major: str = "") -> Graduate:
+def graduate_register(*, person: Person, graduation_year: int, by: User, school: str = "", major: str = "") -> Graduate:
     """Register a person as a new graduate of a year; registering again returns the first record.
 
     Raises ValidationError if the year is implausible.
@@ -118,7 +117,7 @@ def placement_create(
     started_on: datetime.date,
     contract_type: str,
     recommended: bool,
-    by: Any,
+    by: User,
     new_graduate: bool = False,
     graduation_year: int | None = None,
     referral: Referral | None = None,
@@ -192,7 +191,7 @@ def placement_end_errors(
 
 
 @transaction.atomic
-def placement_end(*, placement: Placement, ended_on: datetime.date, reason: str, by: Any) -> Placement:
+def placement_end(*, placement: Placement, ended_on: datetime.date, reason: str, by: User) -> Placement:
     """End a placement; its follow-ups due after the end are recorded as no longer employed.
 
     Raises ValidationError if it has ended already, the date is wrong or the reason is missing.
@@ -250,7 +249,7 @@ def placement_follow_up_record(
     *,
     follow_up: PlacementFollowUp,
     still_employed: bool | None,
-    by: Any,
+    by: User,
     note: str = "",
     recorded_on: datetime.date | None = None,
 ) -> PlacementFollowUp:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
-from services.models import FollowUp, Person
+from services.models import FollowUp, Person, User
 from services.permissions import action_permission_check
 
 from ..models import (
@@ -33,7 +33,7 @@ def check_referral(referral: Referral, *, person: Person, kind: str, course: Cou
         raise ValidationError(_("This referral names another course."), code="referral_other")
 
 
-def resolve_referral(referral: Referral, *, status: str, by: Any, **changes: Any) -> Referral:
+def resolve_referral(referral: Referral, *, status: str, by: User, **changes: Any) -> Referral:
     """Move an open referral to `status` under a row lock. Raises ValidationError if it is no longer open."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     if referral.status != Referral.Status.OPEN:
@@ -48,7 +48,7 @@ def resolve_referral(referral: Referral, *, status: str, by: Any, **changes: Any
     return referral
 
 
-def referral_errors(*, follow_up: FollowUp, kind: str, course: Course | None, by: Any, today: datetime.date) -> Errors:
+def referral_errors(*, follow_up: FollowUp, kind: str, course: Course | None, by: User, today: datetime.date) -> Errors:
     """The rules a referral must keep, by field; empty when `by` may make it."""
     errors: Errors = {}
     if not by.has_perm("employment.add_referral"):
@@ -99,7 +99,7 @@ def referral_errors(*, follow_up: FollowUp, kind: str, course: Course | None, by
 
 @transaction.atomic
 def referral_create(
-    *, follow_up: FollowUp, kind: str, by: Any, course: Course | None = None, note: str = ""
+    *, follow_up: FollowUp, kind: str, by: User, course: Course | None = None, note: str = ""
 ) -> Referral:
     """Refer the person of a home visit's training or job need to a course or to job matching.
 
@@ -123,7 +123,7 @@ def referral_create(
 
 
 @transaction.atomic
-def referral_close(*, referral: Referral, by: Any, note: str = "") -> Referral:
+def referral_close(*, referral: Referral, by: User, note: str = "") -> Referral:
     """Close an open referral without an enrolment or placement.
 
     Raises ValidationError if `by` may not change referrals or it is not open.

@@ -1,7 +1,6 @@
 """Courses, enrolments and the certificates they earn."""
 
 import datetime
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -9,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record
-from services.models import Person
+from services.models import Person, User
 from services.permissions import action_permission_check
 
 from ..models import (
@@ -44,7 +43,7 @@ def course_errors(*, course: Course, capacity: int | None) -> Errors:
 
 
 @transaction.atomic
-def course_save(*, course: Course, by: Any) -> Course:
+def course_save(*, course: Course, by: User) -> Course:
     """Create or change a course after validation. Raises ValidationError if it breaks a rule."""
     creating = course._state.adding
     if not creating:
@@ -89,7 +88,7 @@ def enrollment_errors(*, person: Person, course: Course) -> Errors:
 
 
 @transaction.atomic
-def enrollment_create(*, person: Person, course: Course, by: Any, referral: Referral | None = None) -> Enrollment:
+def enrollment_create(*, person: Person, course: Course, by: User, referral: Referral | None = None) -> Enrollment:
     """Enrol a person of working age on a course with a free place, under a lock on the course.
 
     Marks `referral` enrolled when given. Raises ValidationError if a rule is broken (code "full" when no place).
@@ -107,7 +106,7 @@ def enrollment_create(*, person: Person, course: Course, by: Any, referral: Refe
     return enrollment
 
 
-def _set_status(enrollment: Enrollment, *, to: str, by: Any) -> Enrollment:
+def _set_status(enrollment: Enrollment, *, to: str, by: User) -> Enrollment:
     old = enrollment.status
     enrollment.status = to
     enrollment._history_user = by
@@ -117,7 +116,7 @@ def _set_status(enrollment: Enrollment, *, to: str, by: Any) -> Enrollment:
 
 
 @transaction.atomic
-def enrollment_complete(*, enrollment: Enrollment, by: Any, today: datetime.date | None = None) -> Enrollment:
+def enrollment_complete(*, enrollment: Enrollment, by: User, today: datetime.date | None = None) -> Enrollment:
     """Mark an enrolment completed, from the course's last day on.
 
     Raises ValidationError if `by` may not change enrolments, it is not in progress or the course has not
@@ -142,7 +141,7 @@ def enrollment_complete(*, enrollment: Enrollment, by: Any, today: datetime.date
 
 
 @transaction.atomic
-def enrollment_drop(*, enrollment: Enrollment, by: Any) -> Enrollment:
+def enrollment_drop(*, enrollment: Enrollment, by: User) -> Enrollment:
     """Mark an enrolment dropped out, which frees its place.
 
     Raises ValidationError if `by` may not change enrolments or it is not in progress.
@@ -204,7 +203,7 @@ def certificate_record(
     number: str,
     issuer: str,
     issued_on: datetime.date | None,
-    by: Any,
+    by: User,
 ) -> Enrollment:
     """Record the certificate a completed enrolment earned; a certificate is recorded once.
 
