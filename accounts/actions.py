@@ -3,6 +3,7 @@
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -41,7 +42,7 @@ def session_policy_for(user: User) -> SessionPolicy:
     return SessionPolicy(idle_seconds=idle, second_factor=privileged)
 
 
-def user_sessions_end(*, user_ids: Iterable[int] | QuerySet) -> int:
+def user_sessions_end(*, user_ids: Iterable[int] | QuerySet[Any, Any]) -> int:
     """Delete every server-side session of these users (ids, or a query of ids) in one DELETE; returns how many."""
     deleted, _by_model = UserSession.objects.filter(user_id__in=user_ids).delete()
     return deleted

@@ -59,7 +59,7 @@ def closed_reason(event: Event, *, now: datetime.datetime, public: bool) -> Vali
     return None
 
 
-def _fill_from_waiting_list(event: Event, *, by: User) -> list[Registration]:
+def _fill_from_waiting_list(event: Event, *, by: User | None) -> list[Registration]:
     """Confirm waiting registrations, oldest first, while places are free; the event row must be locked."""
     confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
     free = event.capacity - confirmed
@@ -108,7 +108,7 @@ def registration_create(
         raise closed
     errors: dict[str, list[ValidationError]] = {}
     fields: dict[str, Any] = {}
-    if public:
+    if person is None:  # public; spelled out so type checkers narrow `person` below
         name = " ".join((name or "").split())
         if not name:
             errors["name"] = [ValidationError(_("Enter your name."), code="required")]

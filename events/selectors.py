@@ -180,4 +180,5 @@ def registration_state(event: Event, *, now: datetime.datetime) -> str:
         return "no_registration"
     if not event.registration_open(now):
         return "closed"
-    return "open" if event.confirmed_count < event.capacity else "waiting_list"
+    # confirmed_count is annotated by the event selectors (not a model field, so mypy cannot see it).
+    return "open" if event.confirmed_count < event.capacity else "waiting_list"  # type: ignore[attr-defined]

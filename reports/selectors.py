@@ -196,7 +196,7 @@ def report_rows(
     return rows
 
 
-def drilldown_records(figure: Figure, year: int, user: User) -> QuerySet:
+def drilldown_records(figure: Figure, year: int, user: User) -> QuerySet[Any]:
     """Exactly the records `figure` counts for `year`, narrowed to what `user` may see, in a stable order."""
     records = figure.drilldown(year)
     if hasattr(records, "visible_to"):

@@ -51,7 +51,7 @@ def person_save(*, person: Person, by: User) -> Person:
 
 
 # Days from the visit until a need's follow-up is due, by need.
-FOLLOW_UP_DAYS = {
+FOLLOW_UP_DAYS: dict[str, int] = {
     FollowUp.Need.ESCORT: 7,
     FollowUp.Need.REHABILITATION: 14,
     FollowUp.Need.SUBSIDY: 14,

@@ -20,12 +20,12 @@ def _redacted(value: Any) -> Any:
 
 
 def audit_record(
-    *, obj: models.Model | type[models.Model], code: str, by: User, data: dict[str, Any] | None = None
+    *, obj: models.Model | type[models.Model], code: str, by: User | None, data: dict[str, Any] | None = None
 ) -> AuditEntry:
     """Record one business action on a record, or on a whole model (a bulk import) when given the class.
 
     `data` holds field names, codes and counts, never ID numbers or diagnoses; a number that slips
-    in anyway is masked.
+    in anyway is masked. `by` None is the system (a task, a migration).
     """
     return AuditEntry.objects.create(
         code=code,

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,7 +64,7 @@ def default_need(person: Person) -> str:
     return EscortBooking.Need.OTHER
 
 
-def _overlapping(queryset, slot: EscortSlot):
+def _overlapping(queryset: QuerySet[EscortBooking], slot: EscortSlot) -> QuerySet[EscortBooking]:
     return queryset.filter(
         slot__starts_at__lt=slot.ends_at, slot__ends_at__gt=slot.starts_at, status__in=EscortBooking.ACTIVE
     )
@@ -191,6 +191,7 @@ def escort_booking_decline(*, booking: EscortBooking, by: User, reason: str) -> 
     booking = _assigned_booking(booking, by)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why, so staff can find someone else.")}, code="required")
+    assert booking.volunteer is not None  # _assigned_booking refused a booking with none
     VolunteerDecline.objects.create(booking=booking, volunteer=booking.volunteer, reason=reason.strip()[:200])
     booking.volunteer = None
     booking._history_user = by
@@ -274,7 +275,7 @@ def _reminder_text(booking: EscortBooking, recipient: str) -> str:
 
 def _contacts(booking: EscortBooking) -> list[tuple[str, str]]:
     person = booking.person
-    contacts = []
+    contacts: list[tuple[str, str]] = []
     patient_phone = person.phone or person.guardian_phone
     if patient_phone:
         contacts.append((Reminder.Recipient.PATIENT, patient_phone))

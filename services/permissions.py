@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from .models import User
 
 
-def action_permission_check(by: "User", *permissions: str) -> None:
+def action_permission_check(by: "User | None", *permissions: str) -> None:
     """Refuse a write unless `by` is the system (None: a task, a migration) or holds one of `permissions`.
 
     Admin actions hide themselves from users without their permission, but the action must not rely on

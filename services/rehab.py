@@ -191,6 +191,7 @@ def rehab_referral_create(
     errors = referral_errors(follow_up=follow_up, centre=centre, by=by)
     if errors:
         raise ValidationError(errors)
+    assert centre is not None  # referral_errors refused a missing centre
     person = follow_up.person
     referral = RehabReferral(
         person=person,
@@ -258,6 +259,6 @@ def home_rehab_session_record(*, session: HomeRehabSession, by: User) -> HomeReh
         code="services.home_rehab_session.recorded" if creating else "services.home_rehab_session.updated",
         data={"kind": session.kind, "minutes": session.minutes},
     )
-    if session.referral_id is not None and creating:
+    if creating and session.referral is not None:
         _resolve(session.referral, status=RehabReferral.Status.ASSESSED, by=by)
     return session

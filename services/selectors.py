@@ -94,7 +94,9 @@ LONG_AGO_DAYS = 365
 EXPIRING_DAYS = 90
 
 
-def field_person_list_for(user: User, *, search: str = "", order: str = "name", stale_only: bool = False):
+def field_person_list_for(
+    user: User, *, search: str = "", order: str = "name", stale_only: bool = False
+) -> QuerySet[Person]:
     """Active persons of the member's streets with their last visit date and open needs count."""
     last_visit = HomeVisit.objects.filter(person=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
     open_needs = (

@@ -211,6 +211,7 @@ def retrofit_advance_errors(
     elif to == Status.FOLLOWED_UP:
         if not note:
             add_error(errors, "note", _("Record how the household uses the works."), "required")
+        assert retrofit.accepted_on is not None  # only an accepted case moves to followed_up
         due = retrofit.accepted_on + datetime.timedelta(days=Retrofit.FOLLOW_UP_AFTER_DAYS)
         if on < due:
             add_error(

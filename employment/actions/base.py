@@ -48,7 +48,7 @@ def validate(obj: Any) -> None:
     for constraint in obj._meta.constraints:
         if isinstance(constraint, UniqueConstraint):
             try:
-                constraint.validate(type(obj), obj)
+                constraint.validate(type(obj), obj)  # type: ignore[attr-defined]  # missing from django-stubs 5.2.9
             except ValidationError as exc:
                 errors = exc.update_error_dict(errors)
     if errors:

@@ -20,6 +20,9 @@ class TimeStampedModel(models.Model):
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, editable=False)
+    # Who django-simple-history names on the next history row; actions set it before saving. Declared
+    # (not assigned) so type checkers know it, while an unset one still falls back to the request's user.
+    _history_user: "User | None"
 
     class Meta:
         abstract = True
