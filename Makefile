@@ -17,7 +17,7 @@ $(VENV)/.installed: requirements.txt $(PY)
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
 	$(PIP) install -r requirements-dev.txt 2>&1 | grep -v "is ignored: it is neither" || true
-	$(PY) -c "import pytest, playwright, axe_playwright_python" && touch $@
+	$(PY) -c "import pytest, playwright, axe_playwright_python, importlinter, mypy_django_plugin" && touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -53,9 +53,13 @@ beat: install
 test: install-dev
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Style, then the import contracts and the types (both configured in pyproject.toml). mypy keeps its
+# cache in .mypy_cache, so a second run takes seconds.
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy .
 
 fmt: install-dev
 	$(VENV)/bin/ruff check --fix .
