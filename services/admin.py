@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from jingan_portal.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE, parse_year
+
 from . import actions, escorts, selectors, spreadsheets
 from .admin_filters import DateRangeFilter
 from .audit import access_log_record
@@ -525,9 +527,9 @@ class VolunteerAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
         """The volunteer hours ledger for a year: escorts completed and hours served."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        try:
-            year = int(request.GET.get("year", timezone.localdate().year))
-        except ValueError:
+        year = parse_year(request.GET["year"]) if "year" in request.GET else timezone.localdate().year
+        if year is None:
+            self.message_user(request, YEAR_OUT_OF_RANGE % {"first": FIRST_YEAR, "last": LAST_YEAR}, messages.ERROR)
             year = timezone.localdate().year
         context = {
             **self.admin_site.each_context(request),
