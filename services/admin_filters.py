@@ -1,12 +1,17 @@
-"""Admin list filters of our own: a date range (from, to) typed by the user, for the audit trails."""
+"""Admin list filters of our own: a date range (from, to) typed by the user, for the audit trails; and the
+guard of every date hierarchy against years no date can hold."""
 
 import datetime
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_last_value_from_parameters
+from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from jingan_portal.input import parse_int
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -75,3 +80,34 @@ class DateRangeFilter(admin.FieldListFilter):
                 "clear": changelist.get_query_string(remove=[self.from_name, self.to_name]),
             }
         ]
+
+
+class DateHierarchyChangeList(ChangeList):
+    """A changelist whose date hierarchy (?at__year=...) only takes a date Python can count past.
+
+    Django's own check stops a month 13 but not a year past 9998 or a number past C's long: the next
+    year or day is then computed and overflows (a 500). Such a value is refused the way Django refuses
+    any bad filter (IncorrectLookupParameters: the list reloads with ?e=1 and an error note).
+    """
+
+    def get_filters(self, request):
+        if self.date_hierarchy:
+            field = self.date_hierarchy
+            limits = {"year": (1900, 9998), "month": (1, 12), "day": (1, 31)}
+            for part, (low, high) in limits.items():
+                name = f"{field}__{part}"
+                if name in request.GET and parse_int(request.GET[name], minimum=low, maximum=high) is None:
+                    raise IncorrectLookupParameters(name)
+        return super().get_filters(request)
+
+
+def guard_date_hierarchies(site: admin.AdminSite) -> None:
+    """Every registered admin with a date hierarchy (ours and the installed apps') uses the guarded list."""
+    for model_admin in site._registry.values():
+        if not model_admin.date_hierarchy:
+            continue
+        base = model_admin.get_changelist(None)
+        if issubclass(base, DateHierarchyChangeList):
+            continue
+        guarded = type(f"Guarded{base.__name__}", (DateHierarchyChangeList, base), {})
+        model_admin.get_changelist = lambda request, guarded=guarded, **kwargs: guarded

@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from jingan_portal.input import parse_year
+
 from .. import actions, selectors
 from ..forms import RetrofitLineForm, RetrofitLineFormSet
 from ..models import Retrofit, RetrofitLine, RetrofitPhoto, RetrofitStatusChange
@@ -70,9 +72,10 @@ class ApplicationYearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        if not self.value().isdigit():
+        year = parse_year(self.value())
+        if year is None:
             raise IncorrectLookupParameters(self.value())
-        return queryset.filter(applied_on__year=int(self.value()))
+        return queryset.filter(applied_on__year=year)
 
 
 class RetrofitLineInline(admin.TabularInline):
