@@ -10,12 +10,12 @@ from accounts.forms import AdminLoginForm, LoginForm
 from events import views as event_views
 from events.sitemaps import SITEMAPS
 from services import rehab_views
-from services.admin_filters import guard_date_hierarchies
+from services.admin_filters import harden_admin_site
 
 from . import views
 
 admin.site.login_form = AdminLoginForm
-guard_date_hierarchies(admin.site)  # every admin's, the installed apps' too: they are all registered by now
+harden_admin_site(admin.site)  # every admin's, the installed apps' too: all are registered by now
 
 urlpatterns = [
     path("", event_views.home, name="home"),

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Count, Q
@@ -265,7 +266,13 @@ class PersonAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
         """The changelist as filtered and searched, masked, as .xlsx."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # A filter the list does not have, or a bad value: as the list itself, not an export of it.
+            message = _("The export was not made: a filter in the address is not valid.")
+            self.message_user(request, message, messages.ERROR)
+            return redirect("admin:services_person_changelist")
         persons = changelist.get_queryset(request).select_related("street")
         count = persons.count()
         access_log_record(

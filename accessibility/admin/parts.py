@@ -105,7 +105,12 @@ class RetrofitLineInline(admin.TabularInline):
 
 
 def photo_preview(photo: RetrofitPhoto) -> str:
-    """The photo, served by the staff-only view, with its text alternative."""
+    """The photo, served by the staff-only view, with its text alternative; nothing for a row that is no photo.
+
+    (A posted form whose photo id is not a photo of this case shows an empty row, not a server error.)
+    """
+    if photo.pk is None:
+        return ""
     url = reverse("admin:accessibility_retrofitphoto_file", args=[photo.pk])
     return format_html('<a href="{}"><img src="{}" alt="{}" width="160" loading="lazy"></a>', url, url, photo.alt_text)
 
