@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.input import parse_int
 from services import selectors as registry
 from services.concurrency import is_conflict
 from services.models import FollowUp
@@ -54,9 +55,9 @@ def retrofit_apply(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, actions.APPLY)
     person = registry.person_get_for(request.user, pk)
     follow_up = None
-    follow_up_id = request.GET.get("follow_up") or request.POST.get("follow_up")
-    if follow_up_id and follow_up_id.isdigit():
-        follow_up = FollowUp.objects.visible_to(request.user).filter(pk=int(follow_up_id), person=person).first()
+    follow_up_id = parse_int(request.GET.get("follow_up") or request.POST.get("follow_up"))
+    if follow_up_id is not None:
+        follow_up = FollowUp.objects.visible_to(request.user).filter(pk=follow_up_id, person=person).first()
     form = ApplyForm(request.POST or None)
     status = 200
     if request.method == "POST":

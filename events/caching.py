@@ -17,6 +17,7 @@ placeholder that is replaced with the reader's own token on every response.
 
 import datetime
 import functools
+import hashlib
 import threading
 import time
 import uuid
@@ -42,6 +43,7 @@ CSRF_PLACEHOLDER = "csrf0placeholder0e7a1c9b4d"
 DEFAULT_SECONDS = 300
 MIN_SECONDS = 1
 VERSION_CHECK_SECONDS = 1.0
+KEY_PARTS_MAX = 150
 LOCAL_PAGES = 256  # renderings a process keeps (about 20 KB each)
 
 
@@ -121,8 +123,15 @@ def _read(keys: list[str]) -> dict[str, Any]:
 
 
 def page_key(*parts: object) -> str:
-    """The cache key of one page for this reader: the page's own parts, language and display mode."""
-    return PAGE_PREFIX + ":".join(str(p) for p in parts)
+    """The cache key of one page for this reader: the page's own parts, language and display mode.
+
+    Parts come from the address (a slug, a year), so a long or odd one is hashed: a key stays short and
+    printable whatever is typed (memcached's rule, which Django's cache checks on every backend).
+    """
+    key = ":".join(str(p) for p in parts)
+    if len(key) > KEY_PARTS_MAX or not key.isprintable() or " " in key:
+        key = "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+    return PAGE_PREFIX + key
 
 
 def reader_key(request: HttpRequest, *parts: object) -> str:

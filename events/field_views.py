@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core.input import parse_int
+
 from . import actions, selectors
 from .forms import FieldRegistrationForm
 from .models import Event, Registration
@@ -54,11 +56,9 @@ def event_registrations(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(selectors.public_events(), slug=slug)
     form = FieldRegistrationForm(request.POST or None, user=request.user)
     if request.method == "POST" and "attendance" in request.POST:
-        raw_pk = request.POST.get("registration", "")
+        pk = parse_int(request.POST.get("registration", ""))
         registration = (
-            selectors.registration_list_for(request.user).filter(event=event, pk=int(raw_pk)).first()
-            if raw_pk.isdigit()
-            else None
+            None if pk is None else selectors.registration_list_for(request.user).filter(event=event, pk=pk).first()
         )
         if registration is None:
             raise Http404

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
 from core.http import client_ip
+from core.input import parse_int, parse_year
 
 from . import actions, caching, selectors
 from .calendar import calendar_response
@@ -68,8 +69,7 @@ def page_links(page_obj: Any, around: int = 2) -> list[int | None]:
 
 def _page_number(request: HttpRequest) -> int | None:
     """The requested page as a positive number, 1 when absent, None when malformed."""
-    raw = request.GET.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100000 else None
+    return parse_int(request.GET.get("page", "1"), maximum=99999)
 
 
 @require_GET
@@ -326,10 +326,11 @@ def past_events(request: HttpRequest) -> HttpResponse:
 
     def render_page(extra: dict[str, Any]):
         years = selectors.past_years(now=now)
-        if (raw_year and (not raw_year.isdigit() or int(raw_year) not in years)) or number is None:
+        year = parse_year(raw_year)
+        if (raw_year and year not in years) or number is None:
             context = {"years": years, "invalid": True, "page": None, "nav": "past", **extra}
             return render(request, "events/public/past_events.html", context, status=400), None
-        year = int(raw_year) if raw_year else (years[0] if years else None)
+        year = year if raw_year else (years[0] if years else None)
         try:
             page_obj = Paginator(selectors.past_event_list(now=now, year=year), PAST_PAGE_SIZE).page(number)
         except EmptyPage:

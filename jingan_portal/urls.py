@@ -6,11 +6,14 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from accounts import views as account_views
+from accounts.forms import AdminLoginForm, LoginForm
 from events import views as event_views
 from events.sitemaps import SITEMAPS
 from services import rehab_views
 
 from . import views
+
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", event_views.home, name="home"),
@@ -18,7 +21,7 @@ urlpatterns = [
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("display/", views.set_display, name="set_display"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

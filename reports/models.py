@@ -7,12 +7,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.input import FIRST_YEAR, LAST_YEAR
 from services.models import TimeStampedModel
 
 from .figures import plan_choices
-
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
 
 
 class AnnualPlan(TimeStampedModel):

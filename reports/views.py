@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.input import parse_int
 from services.admin import xlsx_response
 
 from . import figures, selectors
@@ -33,9 +34,10 @@ def _year(year: int) -> int:
 
 def _chosen_report(request, year: int) -> AnnualReport | None:
     """The run asked for with ?report=<id>, or else the latest finished one."""
-    pk = request.GET.get("report", "")
-    if pk:
-        if not pk.isdigit():
+    raw = request.GET.get("report", "")
+    if raw:
+        pk = parse_int(raw)
+        if pk is None:
             raise Http404
         return get_object_or_404(AnnualReport.objects.filter(status=AnnualReport.Status.DONE), pk=pk, year=year)
     return selectors.latest_report(year)

@@ -6,6 +6,7 @@ from urllib.parse import unquote_plus
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Count, Q
@@ -17,6 +18,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE, parse_year
 
 from . import actions, escorts, reveal, selectors, spreadsheets
 from .access_log import access_log_record
@@ -266,7 +269,13 @@ class PersonAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
         """The changelist as filtered and searched, masked, as .xlsx."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            # A filter the list does not have, or a bad value: as the list itself, not an export of it.
+            message = _("The export was not made: a filter in the address is not valid.")
+            self.message_user(request, message, messages.ERROR)
+            return redirect("admin:services_person_changelist")
         persons = changelist.get_queryset(request).select_related("street")
         count = persons.count()
         query = unquote_plus(request.GET.urlencode())  # decoded, so the log masks every number in it
@@ -527,9 +536,9 @@ class VolunteerAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
         """The volunteer hours ledger for a year: escorts completed and hours served."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        try:
-            year = int(request.GET.get("year", timezone.localdate().year))
-        except ValueError:
+        year = parse_year(request.GET["year"]) if "year" in request.GET else timezone.localdate().year
+        if year is None:
+            self.message_user(request, YEAR_OUT_OF_RANGE % {"first": FIRST_YEAR, "last": LAST_YEAR}, messages.ERROR)
             year = timezone.localdate().year
         context = {
             **self.admin_site.each_context(request),

@@ -1,12 +1,25 @@
-"""Admin list filters of our own: a date range (from, to) typed by the user, for the audit trails."""
+"""Admin list filters of our own: a date range (from, to) typed by the user, for the audit trails; and the
+admin site's guards against malformed input (harden_model_admin), on every registered admin."""
 
 import datetime
+import functools
+from collections.abc import Callable
 from typing import Any
 
+from celery import schedules
+from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import get_last_value_from_parameters
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import get_last_value_from_parameters, unquote
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from django_celery_beat.models import CrontabSchedule
+
+from core.input import parse_int
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -75,3 +88,137 @@ class DateRangeFilter(admin.FieldListFilter):
                 "clear": changelist.get_query_string(remove=[self.from_name, self.to_name]),
             }
         ]
+
+
+class DateHierarchyChangeList(ChangeList):
+    """A changelist whose date hierarchy (?at__year=...) only takes a date Python can count past.
+
+    Django's own check stops a month 13 but not a year past 9998 or a number past C's long: the next
+    year or day is then computed and overflows (a 500). Such a value is refused the way Django refuses
+    any bad filter (IncorrectLookupParameters: the list reloads with ?e=1 and an error note).
+    """
+
+    def get_filters(self, request):
+        if self.date_hierarchy:
+            field = self.date_hierarchy
+            limits = {"year": (1900, 9998), "month": (1, 12), "day": (1, 31)}
+            for part, (low, high) in limits.items():
+                name = f"{field}__{part}"
+                if name in request.GET and parse_int(request.GET[name], minimum=low, maximum=high) is None:
+                    raise IncorrectLookupParameters(name)
+        return super().get_filters(request)
+
+
+class ValidChoicesAutocompleteMixin:
+    """An autocomplete widget that shows again only the posted values its field could hold.
+
+    Django's widget looks the posted ids up as they are to re-render a refused form, so "abc" in a
+    person or street field became a ValueError from the database layer (a 500) instead of the
+    field's own "Select a valid choice" error.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+        kept = []
+        for item in value:
+            try:
+                target.get_prep_value(target.to_python(item))
+            except (ValidationError, ValueError, TypeError):
+                continue
+            kept.append(item)
+        return super().optgroups(name, kept, attr)
+
+
+class ValidChoicesAutocompleteSelect(ValidChoicesAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class ValidChoicesAutocompleteSelectMultiple(ValidChoicesAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+_VALID_CHOICES_WIDGETS = {
+    AutocompleteSelect: ValidChoicesAutocompleteSelect,
+    AutocompleteSelectMultiple: ValidChoicesAutocompleteSelectMultiple,
+}
+
+
+def _with_valid_autocomplete_choices(formfield_for_dbfield: Callable) -> Callable:
+    @functools.wraps(formfield_for_dbfield)
+    def wrapper(db_field, request, **kwargs):
+        formfield = formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        inner = getattr(widget, "widget", widget)  # inside the admin's related-field wrapper
+        if type(inner) in _VALID_CHOICES_WIDGETS:
+            inner.__class__ = _VALID_CHOICES_WIDGETS[type(inner)]
+        return formfield
+
+    return wrapper
+
+
+def _object_id_checked(view: Callable, model: type[models.Model]) -> Callable:
+    """A view taking a record's id from the address that answers 404 to an id the key cannot hold."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        object_id = kwargs.get("object_id", kwargs.get("pk", args[0] if args else ""))
+        try:
+            model._meta.pk.to_python(unquote(str(object_id)))
+        except ValidationError:
+            raise Http404 from None
+        try:
+            return view(request, *args, **kwargs)
+        except model.DoesNotExist:
+            raise Http404 from None
+
+    return wrapper
+
+
+class CrontabScheduleForm(forms.ModelForm):
+    """django-celery-beat's crontab, refused unless Celery itself can read it.
+
+    The package's field validators accept values Celery's parser refuses (a minute of -1): the record
+    then broke its own admin page (a 500) and would break the beat scheduler.
+    """
+
+    class Meta:
+        model = CrontabSchedule
+        fields = ["minute", "hour", "day_of_week", "day_of_month", "month_of_year", "timezone"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        parts = ("minute", "hour", "day_of_week", "day_of_month", "month_of_year")
+        try:
+            schedules.crontab(**{part: cleaned.get(part) or "*" for part in parts})
+        except (schedules.ParseException, ValueError, TypeError) as exc:
+            message = _("Celery cannot read this schedule: %(reason)s")
+            self.add_error(None, ValidationError(message, params={"reason": exc}))
+            # Kept off the record, whose read-only description would parse them again.
+            for part in parts:
+                cleaned.pop(part, None)
+        return cleaned
+
+
+# Views of installed apps' admins that look a record up by the id in the address without a 404.
+OBJECT_ID_VIEWS = ("history_view", "history_form_view", "config_view", "qrcode_view")
+
+
+def harden_model_admin(model_admin: admin.ModelAdmin) -> None:
+    """The admin site's guards against malformed input, put on each admin as it is registered (PortalAdminSite).
+
+    - a date hierarchy takes only a date that can be counted past (DateHierarchyChangeList);
+    - an autocomplete field re-renders only posted values its key can hold;
+    - simple-history's and django-otp's extra views answer 404 to an id that is no record;
+    - django-celery-beat's crontab form refuses what Celery cannot parse.
+    """
+    if model_admin.date_hierarchy:
+        base = model_admin.get_changelist(None)
+        if not issubclass(base, DateHierarchyChangeList):
+            guarded = type(f"Guarded{base.__name__}", (DateHierarchyChangeList, base), {})
+            model_admin.get_changelist = lambda request, guarded=guarded, **kwargs: guarded
+    model_admin.formfield_for_dbfield = _with_valid_autocomplete_choices(model_admin.formfield_for_dbfield)
+    if model_admin.model is CrontabSchedule:
+        model_admin.form = CrontabScheduleForm
+    for name in OBJECT_ID_VIEWS:
+        if hasattr(model_admin, name):
+            setattr(model_admin, name, _object_id_checked(getattr(model_admin, name), model_admin.model))

@@ -1,20 +1,27 @@
-"""The portal's admin site: every model admin registered on it, ours or a package's, refuses a stale save.
+"""The portal's admin site: every model admin registered on it, ours or a package's, refuses a stale save
+and malformed input.
 
 Registering through the site is the one place every admin passes, so a new admin cannot forget the
-check and an override of get_fieldsets cannot drop its token (services.concurrency.version_guard).
+check and an override of get_fieldsets cannot drop its token (services.concurrency.version_guard),
+and each gets the input guards of services.admin_filters.harden_model_admin.
 """
 
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.db.models.base import ModelBase
 
+from .admin_filters import harden_model_admin
 from .concurrency import with_version_check
 
 
 class PortalAdminSite(admin.AdminSite):
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         super().register(model_or_iterable, with_version_check(admin_class or admin.ModelAdmin), **options)
+        models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
+        for model in models:
+            harden_model_admin(self._registry[model])
 
 
 class PortalAdminConfig(AdminConfig):

@@ -7,12 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from core.input import parse_int, parse_year
 
 from . import actions, escorts, extensions, reveal, selectors
 from .access_log import access_log_record
@@ -123,7 +125,7 @@ def escort_request(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("follow_up") or request.POST.get("follow_up"):
         follow_up = get_object_or_404(
             FollowUp.objects.visible_to(request.user),
-            pk=request.GET.get("follow_up") or request.POST.get("follow_up"),
+            pk=parse_int(request.GET.get("follow_up") or request.POST.get("follow_up")),
             person=person,
             need=FollowUp.Need.ESCORT,
             status=FollowUp.Status.OPEN,
@@ -208,6 +210,8 @@ def volunteer_outcome(request: HttpRequest, pk: int, outcome: str) -> HttpRespon
 @volunteer_required
 def volunteer_certificate(request: HttpRequest, year: int) -> HttpResponse:
     """A printable certificate of the volunteer's escort service in `year`, from the hours ledger."""
+    if parse_year(year) is None:
+        raise Http404
     hours = selectors.volunteer_hours(year=year).filter(pk=request.user.volunteer.pk).first()
     context = {
         "volunteer": request.user.volunteer,

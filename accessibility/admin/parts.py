@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.input import parse_year
+
 from .. import actions, selectors
 from ..forms import RetrofitLineForm, RetrofitLineFormSet
 from ..models import Retrofit, RetrofitLine, RetrofitPhoto, RetrofitStatusChange
@@ -70,9 +72,10 @@ class ApplicationYearFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        if not self.value().isdigit():
+        year = parse_year(self.value())
+        if year is None:
             raise IncorrectLookupParameters(self.value())
-        return queryset.filter(applied_on__year=int(self.value()))
+        return queryset.filter(applied_on__year=year)
 
 
 class RetrofitLineInline(admin.TabularInline):
@@ -102,7 +105,12 @@ class RetrofitLineInline(admin.TabularInline):
 
 
 def photo_preview(photo: RetrofitPhoto) -> str:
-    """The photo, served by the staff-only view, with its text alternative."""
+    """The photo, served by the staff-only view, with its text alternative; nothing for a row that is no photo.
+
+    (A posted form whose photo id is not a photo of this case shows an empty row, not a server error.)
+    """
+    if photo.pk is None:
+        return ""
     url = reverse("admin:accessibility_retrofitphoto_file", args=[photo.pk])
     return format_html('<a href="{}"><img src="{}" alt="{}" width="160" loading="lazy"></a>', url, url, photo.alt_text)
 

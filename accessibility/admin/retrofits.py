@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.input import parse_year
 from services.access_log import access_log_record
 from services.admin import StreetScopedAdmin, xlsx_response
 from services.audit import audit_record
@@ -367,11 +368,10 @@ class RetrofitAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
         """The cases accepted in ?year=, masked, as .xlsx."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        raw = request.GET.get("year", "")
-        if not (raw.isdigit() and 2000 <= int(raw) <= timezone.localdate().year):
+        year = parse_year(request.GET.get("year", ""))
+        if year is None or year > timezone.localdate().year:
             self.message_user(request, _("Give a year from 2000 to this year."), messages.ERROR)
             return redirect("admin:accessibility_retrofit_changelist")
-        year = int(raw)
         retrofits = list(selectors.accepted_in_year_for(request.user, year))
         access_log_record(
             user=request.user,

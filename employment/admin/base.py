@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from core.input import parse_year
 from services.access_log import access_log_record
 from services.admin import xlsx_response
 from services.models import AccessLog
@@ -31,9 +32,10 @@ def year_filter(field: str, title: Any) -> type[admin.SimpleListFilter]:
             value = self.value()
             if not value:
                 return queryset
-            if not value.isdigit():
+            year = parse_year(value)
+            if year is None:
                 return queryset.none()
-            return queryset.filter(**{f"{field}__year": int(value)})
+            return queryset.filter(**{f"{field}__year": year})
 
     YearFilter.title = title
     return YearFilter

@@ -8,6 +8,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.input import parse_int
 from services.admin import StreetScopedAdmin
 from services.concurrency import OptimisticLockAdminMixin
 
@@ -285,7 +286,8 @@ class GraduationYearFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        return queryset.filter(graduation_year=int(value)) if value.isdigit() else queryset.none()
+        year = parse_int(value, maximum=9999)
+        return queryset.none() if year is None else queryset.filter(graduation_year=year)
 
 
 @admin.register(Graduate)
