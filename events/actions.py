@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 from services.models import Person
 from services.notify import notifier
 from services.permissions import action_permission_check
@@ -72,7 +72,7 @@ def _fill_from_waiting_list(event: Event, *, by: Any) -> list[Registration]:
     )
     for registration in waiting:
         registration.status = Registration.Status.CONFIRMED
-        registration._history_user = by
+        history_by(registration, by)
         registration.save(update_fields=["status", "updated_at"])
         audit_record(obj=registration, code="events.registration.promoted", by=by, data={"event": event.pk})
     return waiting
@@ -163,7 +163,7 @@ def registration_create(
         token_hash=token_digest(token),
         **fields,
     )
-    registration._history_user = by if getattr(by, "pk", None) else None
+    history_by(registration, by)
     try:
         with transaction.atomic():
             registration.save()
@@ -251,7 +251,7 @@ def registration_cancel(
     was_confirmed = registration.status == Registration.Status.CONFIRMED
     registration.status = Registration.Status.CANCELLED
     registration.cancelled_at = now
-    registration._history_user = by if getattr(by, "pk", None) else None
+    history_by(registration, by)
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
     audit_record(obj=registration, code="events.registration.cancelled", by=by, data={"event": event.pk})
     if was_confirmed and not event.is_cancelled:
@@ -287,7 +287,7 @@ def attendance_record(
     registration.attendance = Registration.Attendance.ATTENDED if attended else Registration.Attendance.ABSENT
     registration.attendance_recorded_at = now
     registration.attendance_recorded_by = by
-    registration._history_user = by
+    history_by(registration, by)
     registration.save(update_fields=["attendance", "attendance_recorded_at", "attendance_recorded_by", "updated_at"])
     audit_record(
         obj=registration, code="events.registration.attendance", by=by, data={"attendance": registration.attendance}
@@ -305,7 +305,7 @@ def event_save(*, event: Event, by: Any) -> Event:
     creating = event._state.adding
     before = {} if creating else _snapshot(Event.objects.select_for_update().get(pk=event.pk))
     event.full_clean()
-    event._history_user = by
+    history_by(event, by)
     event.save()
     if creating:
         audit_record(obj=event, code="events.event.created", by=by, data={"category": event.category})
@@ -326,7 +326,7 @@ def event_publish(*, event: Event, by: Any, published: bool = True) -> Event:
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.is_published != published:
         event.is_published = published
-        event._history_user = by
+        history_by(event, by)
         event.save(update_fields=["is_published", "updated_at"])
         audit_record(obj=event, code="events.event.published" if published else "events.event.unpublished", by=by)
         public_pages_changed()
@@ -348,7 +348,7 @@ def event_cancel(*, event: Event, by: Any, now: datetime.datetime | None = None)
         raise ValidationError(_("An event that is over cannot be cancelled."), code="over")
     event.status = Event.Status.CANCELLED
     event.cancelled_at = now
-    event._history_user = by
+    history_by(event, by)
     event.save(update_fields=["status", "cancelled_at", "updated_at"])
     audit_record(obj=event, code="events.event.cancelled", by=by)
     public_pages_changed()
@@ -366,7 +366,7 @@ def award_save(*, award: Award, by: Any) -> Award:
     """Create or update an award after full validation. Raises ValidationError if it breaks a rule."""
     creating = award._state.adding
     award.full_clean()
-    award._history_user = by
+    history_by(award, by)
     award.save()
     audit_record(
         obj=award,
@@ -382,7 +382,7 @@ def award_save(*, award: Award, by: Any) -> Award:
 def award_delete(*, award: Award, by: Any) -> None:
     """Remove an award entered by mistake (its history keeps it)."""
     audit_record(obj=award, code="events.award.deleted", by=by, data={"place": award.place})
-    award._history_user = by
+    history_by(award, by)
     award.delete()
     public_pages_changed()
 
@@ -395,7 +395,7 @@ def prevention_record_save(*, record: Any, by: Any) -> Any:
     """
     creating = record._state.adding
     record.full_clean()
-    record._history_user = by
+    history_by(record, by)
     record.save()
     name = record._meta.model_name
     audit_record(obj=record, code=f"events.{name}.{'created' if creating else 'updated'}", by=by)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import roles
-from .audit import audit_record
+from .audit import audit_record, history_by
 from .models import DigestSent, FollowUp, HomeVisit, Person, User
 
 _NOT_COMPARED = {"id", "created_at", "updated_at"}
@@ -39,7 +39,7 @@ def person_save(*, person: Person, by: Any) -> Person:
     creating = person._state.adding
     before = {} if creating else _snapshot(Person.objects.select_for_update().get(pk=person.pk))
     person.full_clean()
-    person._history_user = by  # simple-history reads this for the history row
+    history_by(person, by)
     person.save()
     if creating:
         audit_record(obj=person, code="services.person.created", by=by, data={"street": person.street_id})
@@ -153,7 +153,7 @@ def follow_up_close(*, follow_up: FollowUp, outcome: str, by: Any) -> FollowUp:
     follow_up.outcome = outcome.strip()
     follow_up.closed_at = timezone.now()
     follow_up.closed_by = by
-    follow_up._history_user = by
+    history_by(follow_up, by)
     follow_up.save(update_fields=["status", "outcome", "closed_at", "closed_by", "updated_at"])
     audit_record(obj=follow_up, code="services.follow_up.closed", by=by, data={"need": follow_up.need})
     return follow_up

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import audit_record
+from .audit import audit_record, history_by
 from .models import (
     EscortBooking,
     EscortService,
@@ -168,7 +168,7 @@ def escort_booking_assign(*, booking: EscortBooking, volunteer: Volunteer, by: A
     if _overlapping(EscortBooking.objects.filter(volunteer=volunteer).exclude(pk=booking.pk), booking.slot).exists():
         raise ValidationError(_("This volunteer is escorting someone else at that time."), code="volunteer_busy")
     booking.volunteer = volunteer
-    booking._history_user = by
+    history_by(booking, by)
     booking.save(update_fields=["volunteer", "updated_at"])
     audit_record(obj=booking, code="services.escort.assigned", by=by, data={"volunteer": volunteer.pk})
     return booking
@@ -193,7 +193,7 @@ def escort_booking_decline(*, booking: EscortBooking, by: Any, reason: str) -> E
         raise ValidationError({"reason": _("Say why, so staff can find someone else.")}, code="required")
     VolunteerDecline.objects.create(booking=booking, volunteer=booking.volunteer, reason=reason.strip()[:200])
     booking.volunteer = None
-    booking._history_user = by
+    history_by(booking, by)
     booking.save(update_fields=["volunteer", "updated_at"])
     audit_record(obj=booking, code="services.escort.declined", by=by)
     return booking
@@ -208,7 +208,7 @@ def escort_booking_complete(*, booking: EscortBooking, by: Any, minutes: int) ->
     if not 1 <= minutes <= MAX_MINUTES:
         raise ValidationError({"minutes": _("Give the minutes spent, from 1 to 600.")}, code="minutes")
     booking.status, booking.minutes = EscortBooking.Status.COMPLETED, minutes
-    booking._history_user = by
+    history_by(booking, by)
     booking.save(update_fields=["status", "minutes", "updated_at"])
     _change(booking, EscortBooking.Status.BOOKED, by)
     audit_record(obj=booking, code="services.escort.completed", by=by, data={"minutes": minutes})
@@ -222,7 +222,7 @@ def escort_booking_no_show(*, booking: EscortBooking, by: Any) -> EscortBooking:
     if booking.slot.starts_at > timezone.now():
         raise ValidationError(_("A no-show cannot be recorded before the session starts."), code="future")
     booking.status = EscortBooking.Status.NO_SHOW
-    booking._history_user = by
+    history_by(booking, by)
     booking.save(update_fields=["status", "updated_at"])
     _change(booking, EscortBooking.Status.BOOKED, by)
     audit_record(obj=booking, code="services.escort.no_show", by=by)
@@ -245,7 +245,7 @@ def escort_booking_cancel(*, booking: EscortBooking, by: Any, reason: str = "") 
     if booking.status != EscortBooking.Status.BOOKED:
         raise ValidationError(_("Only a booked escort can be cancelled."), code="not_booked")
     booking.status = EscortBooking.Status.CANCELLED
-    booking._history_user = by
+    history_by(booking, by)
     booking.save(update_fields=["status", "updated_at"])
     _change(booking, EscortBooking.Status.BOOKED, by, reason)
     audit_record(obj=booking, code="services.escort.cancelled", by=by)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 
 from ..models import DeviceIssue
 
@@ -21,7 +21,7 @@ def device_issue_save(*, device: DeviceIssue, by: Any) -> DeviceIssue:
     if creating:
         device.street_id = device.person.street_id
     device.full_clean()
-    device._history_user = by
+    history_by(device, by)
     try:
         with transaction.atomic():
             device.save()

@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 
 from ..models import Retrofit, RetrofitItem, RetrofitLine, RetrofitPhoto
 from ..photos import validate_photo
@@ -60,7 +60,7 @@ def retrofit_edit(*, retrofit: Retrofit, by: Any, type: str, contractor: str, ap
     ]
     if changed:
         locked.type, locked.contractor, locked.application_note = type, contractor, application_note
-        locked._history_user = by
+        history_by(locked, by)
         locked.save(update_fields=[*changed, "updated_at"])
         audit_record(obj=locked, code="accessibility.retrofit.edited", by=by, data={"fields": changed})
     return locked
@@ -91,7 +91,7 @@ def retrofit_items_set(
     if problems:
         raise ValidationError([ValidationError(p, code="bad_item") for p in problems])
     for line in RetrofitLine.objects.filter(retrofit=retrofit):
-        line._history_user = by
+        history_by(line, by)
         line.delete()
     lines = []
     for item, quantity, unit_cost in items:
@@ -101,7 +101,7 @@ def retrofit_items_set(
             quantity=quantity,
             unit_cost=item.reference_cost if unit_cost is None else unit_cost,
         )
-        line._history_user = by
+        history_by(line, by)
         line.save()
         lines.append(line)
     audit_record(
@@ -147,7 +147,7 @@ def retrofit_photo_add(*, retrofit: Retrofit, by: Any, stage: str, image: Any, a
         raise ValidationError(errors)
     photo = RetrofitPhoto(retrofit=retrofit, stage=stage, image=image, alt_text=alt_text.strip(), uploaded_by=by)
     photo.full_clean()
-    photo._history_user = by
+    history_by(photo, by)
     photo.save()
     audit_record(
         obj=photo, code="accessibility.retrofit_photo.added", by=by, data={"retrofit": retrofit.pk, "stage": stage}

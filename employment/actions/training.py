@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 from services.models import Person
 from services.permissions import action_permission_check
 
@@ -110,7 +110,7 @@ def enrollment_create(*, person: Person, course: Course, by: Any, referral: Refe
 def _set_status(enrollment: Enrollment, *, to: str, by: Any) -> Enrollment:
     old = enrollment.status
     enrollment.status = to
-    enrollment._history_user = by
+    history_by(enrollment, by)
     enrollment.save(update_fields=["status", "updated_at"])
     audit_record(obj=enrollment, code=f"employment.enrollment.{to}", by=by, data={"from": old})
     return enrollment
