@@ -10,12 +10,14 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import actions
 from .audit import audit_record, history_by
 from .models import (
     EscortBooking,
     EscortService,
     EscortSlot,
     EscortStatusChange,
+    FollowUp,
     Person,
     Reminder,
     Volunteer,
@@ -112,13 +114,19 @@ def escort_booking_create(
     by: Any,
     department: str = "",
     override_reason: str = "",
+    from_follow_up: FollowUp | None = None,
 ) -> EscortBooking:
-    """Book `person` into a clinic session. Raises ValidationError naming the broken rule.
+    """Book `person` into a clinic session, closing the visit's escort need it answers if given.
 
-    The session row is locked, so parallel requests for its last place give exactly one booking.
+    The session row is locked, so parallel requests for its last place give exactly one booking; the
+    booking and the closed need commit together or not at all. Raises ValidationError naming the broken rule.
     """
     if not Person.objects.visible_to(by).filter(pk=person.pk).exists():
         raise PermissionDenied
+    if from_follow_up is not None and (
+        from_follow_up.person_id != person.pk or from_follow_up.need != FollowUp.Need.ESCORT
+    ):
+        raise ValidationError(_("This need is not an escort need of this person."), code="wrong_need")
     slot = EscortSlot.objects.select_for_update().get(pk=slot.pk)
     person = Person.objects.select_for_update().get(pk=person.pk)
     services = list(services)
@@ -146,6 +154,8 @@ def escort_booking_create(
         by=by,
         data={"slot": slot.pk, "override": bool(reason)},
     )
+    if from_follow_up is not None:
+        actions.follow_up_close(follow_up=from_follow_up, outcome=_("Escort booked: %(slot)s") % {"slot": slot}, by=by)
     return booking
 
 
