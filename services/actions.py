@@ -160,6 +160,24 @@ def follow_up_close(*, follow_up: FollowUp, outcome: str, by: Any) -> FollowUp:
 
 
 @transaction.atomic
+def follow_up_outcome_save(*, follow_up: FollowUp, outcome: str, by: Any) -> FollowUp:
+    """Write down what was done so far on a follow-up, leaving it open or closed as it is."""
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    outcome = outcome.strip()
+    if outcome != follow_up.outcome:
+        follow_up.outcome = outcome
+        history_by(follow_up, by)
+        follow_up.save(update_fields=["outcome", "updated_at"])
+        audit_record(
+            obj=follow_up,
+            code="services.follow_up.outcome_changed",
+            by=by,
+            data={"need": follow_up.need, "status": follow_up.status},
+        )
+    return follow_up
+
+
+@transaction.atomic
 def overdue_digest_send(*, today: datetime.date) -> DigestSent | None:
     """Email staff the open follow-ups past due, once a day; None if today's was already sent."""
     if DigestSent.objects.select_for_update().filter(sent_on=today).exists():
