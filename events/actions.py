@@ -78,34 +78,22 @@ def _fill_from_waiting_list(event: Event, *, by: Any) -> list[Registration]:
     return waiting
 
 
-@transaction.atomic
-def registration_create(
+def _registration_checked(
     *,
     event: Event,
-    by: Any = None,
-    person: Person | None = None,
-    name: str = "",
-    phone: str = "",
-    needs_interpreter: bool = False,
-    needs_wheelchair_space: bool = False,
-    needs_companion: bool = False,
-    needs_other: str = "",
-    consent: bool = False,
-    now: datetime.datetime | None = None,
-) -> tuple[Registration, str]:
-    """Register a registry person (entered by `by`) or a member of the public (`by` None, with name and phone).
-
-    The place is confirmed while places remain and on the waiting list after that, decided under a
-    lock on the event row. Returns the registration and its cancel token, which is stored only hashed.
-    Raises ValidationError if registration is closed, the person is not `by`'s to register, the
-    input is invalid or the phone number or person is already registered for the event.
-    """
-    now = now or timezone.now()
-    event = Event.objects.select_for_update().get(pk=event.pk)
+    by: Any,
+    person: Person | None,
+    name: str,
+    phone: str,
+    needs_other: str,
+    consent: bool,
+    now: datetime.datetime,
+) -> tuple[ValidationError | None, dict[str, Any], str]:
+    """The refusal of a registration (or None), the registrant's fields as stored, and the other needs tidied."""
     public = person is None
     closed = closed_reason(event, now=now, public=public)
     if closed is not None:
-        raise closed
+        return closed, {}, needs_other
     errors: dict[str, list[ValidationError]] = {}
     fields: dict[str, Any] = {}
     if public:
@@ -130,7 +118,7 @@ def registration_create(
         fields = {"source": Registration.Source.PUBLIC, "name": name, "phone": phone, "consented_at": now}
     else:
         if by is None or not Person.objects.visible_to(by).filter(pk=person.pk).exists():
-            raise ValidationError(_("You cannot register this person."), code="not_yours")
+            return ValidationError(_("You cannot register this person."), code="not_yours"), {}, needs_other
         if person.status != Person.Status.ACTIVE:
             errors["person"] = [
                 ValidationError(
@@ -147,8 +135,95 @@ def registration_create(
     needs_other = " ".join((needs_other or "").split())
     if len(needs_other) > 200:
         errors["needs_other"] = [ValidationError(_("Keep other needs under 200 characters."), code="max_length")]
-    if errors:
-        raise ValidationError(errors)
+    return (ValidationError(errors) if errors else None), fields, needs_other
+
+
+def registration_problem(
+    *,
+    event: Event,
+    by: Any = None,
+    person: Person | None = None,
+    name: str = "",
+    phone: str = "",
+    needs_other: str = "",
+    consent: bool = False,
+    now: datetime.datetime | None = None,
+) -> ValidationError | None:
+    """Why registration_create would refuse this registration now (checked again under its lock), or None."""
+    problem, _fields, _needs = _registration_checked(
+        event=event,
+        by=by,
+        person=person,
+        name=name,
+        phone=phone,
+        needs_other=needs_other,
+        consent=consent,
+        now=now or timezone.now(),
+    )
+    return problem
+
+
+@transaction.atomic
+def registration_needs_update(
+    *,
+    registration: Registration,
+    by: Any,
+    needs_interpreter: bool,
+    needs_wheelchair_space: bool,
+    needs_companion: bool,
+    needs_other: str,
+) -> Registration:
+    """Change what a registrant needs at the event. Raises ValidationError if `by` may not change registrations."""
+    action_permission_check(by, CHANGE_REGISTRATION)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    needs_other = " ".join((needs_other or "").split())
+    if len(needs_other) > 200:
+        raise ValidationError({"needs_other": _("Keep other needs under 200 characters.")}, code="max_length")
+    values = {
+        "needs_interpreter": needs_interpreter,
+        "needs_wheelchair_space": needs_wheelchair_space,
+        "needs_companion": needs_companion,
+        "needs_other": needs_other,
+    }
+    changed = sorted(name for name, value in values.items() if getattr(registration, name) != value)
+    if changed:
+        for name in changed:
+            setattr(registration, name, values[name])
+        history_by(registration, by)
+        registration.save(update_fields=[*changed, "updated_at"])
+        audit_record(obj=registration, code="events.registration.needs_changed", by=by, data={"fields": changed})
+    return registration
+
+
+@transaction.atomic
+def registration_create(
+    *,
+    event: Event,
+    by: Any = None,
+    person: Person | None = None,
+    name: str = "",
+    phone: str = "",
+    needs_interpreter: bool = False,
+    needs_wheelchair_space: bool = False,
+    needs_companion: bool = False,
+    needs_other: str = "",
+    consent: bool = False,
+    now: datetime.datetime | None = None,
+) -> tuple[Registration, str]:
+    """Register a registry person (entered by `by`) or a member of the public (`by` None, with name and phone).
+
+    The place is confirmed while places remain and on the waiting list after that, decided under a
+    lock on the event row. Returns the registration and its cancel token, which is stored only hashed.
+    Raises ValidationError if registration is closed, the person is not `by`'s to register, the
+    input is invalid or the phone number or person is already registered for the event.
+    """
+    now = now or timezone.now()
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    problem, fields, needs_other = _registration_checked(
+        event=event, by=by, person=person, name=name, phone=phone, needs_other=needs_other, consent=consent, now=now
+    )
+    if problem is not None:
+        raise problem
     confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
     status = Registration.Status.CONFIRMED if confirmed < event.capacity else Registration.Status.WAITLISTED
     token = secrets.token_urlsafe(24)

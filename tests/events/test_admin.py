@@ -11,6 +11,7 @@ from events.models import Award, Event, EventPhoto, Registration
 from services.models import AuditEntry
 from tests.events.factories import AwardFactory, EventFactory, PublicRegistrationFactory, image_upload, in_days
 from tests.services.factories import PersonFactory
+from tests.services.test_concurrency import version_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
@@ -160,6 +161,31 @@ def test_admin_registration_shows_the_actions_refusal_as_a_form_error(staff_clie
     assert response.status_code == 200
     assert "not open for registration" in str(response.context["adminform"].form.errors)
     assert not Registration.objects.exists()
+
+
+def test_the_registration_form_only_validates_and_the_admin_registers_through_the_action(staff_client, staff_user):
+    from events.forms import RegistrationAddForm
+
+    event, person = EventFactory(capacity=1), PersonFactory()
+    data = {"event": event.pk, "person": person.pk, "name": "", "phone": "", "needs_other": ""}
+    form = type("Form", (RegistrationAddForm,), {"user": staff_user})(data)
+    assert form.is_valid(), form.errors
+    assert not Registration.objects.exists()  # validating writes nothing
+    assert staff_client.post(reverse("admin:events_registration_add"), data).status_code == 302
+    registration = Registration.objects.get()
+    assert AuditEntry.objects.filter(code="events.registration.created", object_id=str(registration.pk)).exists()
+
+
+def test_needs_changed_in_the_registration_admin_go_through_the_action_and_are_audited(staff_client, staff_user):
+    registration = PublicRegistrationFactory(event=EventFactory())
+    url = reverse("admin:events_registration_change", args=[registration.pk])
+    token = version_token(staff_client, url)
+    response = staff_client.post(url, {**token, "needs_interpreter": "on", "needs_other": "  导盲犬 "})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    registration.refresh_from_db()
+    assert (registration.needs_interpreter, registration.needs_other) == (True, "导盲犬")
+    entry = AuditEntry.objects.get(code="events.registration.needs_changed", object_id=str(registration.pk))
+    assert (entry.user, entry.data) == (staff_user, {"fields": ["needs_interpreter", "needs_other"]})
 
 
 def test_admin_registration_needs_a_person_or_a_name_and_phone(staff_client):
