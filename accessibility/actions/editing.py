@@ -110,6 +110,49 @@ def retrofit_items_set(
     return lines
 
 
+@transaction.atomic
+def retrofit_lines_save(
+    *, retrofit: Retrofit, by: Any, saved: Sequence[RetrofitLine], deleted: Sequence[RetrofitLine]
+) -> list[RetrofitLine]:
+    """Save the case's new or changed item lines and delete the removed ones, as the case page edits them.
+
+    A line without a unit cost takes the item's reference cost. Raises ValidationError if the user may
+    not, the case is past assessment, or a saved line does not fit the case.
+    """
+    retrofit = Retrofit.objects.select_for_update().get(pk=retrofit.pk)
+    if not (is_retrofit_staff(by) and sees_case(by, retrofit)):
+        raise ValidationError(_("You are not allowed to change this home retrofit."), code="forbidden")
+    if retrofit.status not in Retrofit.EDITABLE:
+        raise ValidationError(_("The items cannot change after approval."), code="locked")
+    if any(line.retrofit_id != retrofit.pk for line in [*saved, *deleted]):
+        raise ValidationError(_("You are not allowed to change this home retrofit."), code="forbidden")
+    problems: list[Any] = []
+    for line in saved:
+        if line.unit_cost is None:
+            line.unit_cost = line.item.reference_cost
+        problems += item_errors(
+            item=line.item, retrofit_type=retrofit.type, quantity=line.quantity, unit_cost=line.unit_cost
+        )
+        if not line.item.active:
+            problems.append(_("“%(item)s” is no longer offered.") % {"item": line.item.name})
+    if problems:
+        raise ValidationError([ValidationError(p, code="bad_item") for p in problems])
+    for line in deleted:
+        history_by(line, by)
+        line.delete()
+    for line in saved:
+        history_by(line, by)
+        line.save()
+    if saved or deleted:
+        audit_record(
+            obj=retrofit,
+            code="accessibility.retrofit.items_changed",
+            by=by,
+            data={"saved": len(saved), "deleted": len(deleted)},
+        )
+    return list(saved)
+
+
 # --- photos ---------------------------------------------------------------------------------------
 
 
