@@ -3,7 +3,7 @@
 import datetime
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +19,7 @@ from services.notify import notifier
 from services.permissions import action_permission_check
 
 from .caching import public_pages_changed
-from .models import Award, Event, Registration
+from .models import Award, Event, EventPhoto, Registration
 from .validators import validate_phone
 
 _NOT_COMPARED = {"id", "created_at", "updated_at"}
@@ -430,10 +430,31 @@ def event_cancel(*, event: Event, by: Any, now: datetime.datetime | None = None)
     return event
 
 
-def event_photos_changed(*, event: Event, by: Any) -> None:
-    """Record that an event's photos were added, changed or removed, and refresh the public pages."""
-    audit_record(obj=event, code="events.event.photos_changed", by=by)
-    public_pages_changed()
+@transaction.atomic
+def event_photos_save(
+    *, event: Event, by: Any, saved: Sequence[EventPhoto], deleted: Sequence[EventPhoto]
+) -> list[EventPhoto]:
+    """Save an event's new or changed photos and delete the removed ones, then refresh the public pages.
+
+    Raises ValidationError if a photo breaks a rule (its text alternative, its file) or is another event's.
+    """
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if any(photo.event_id != event.pk for photo in [*saved, *deleted]):
+        raise ValidationError(_("This photo belongs to another event."), code="other_event")
+    for photo in saved:
+        photo.full_clean()
+    for photo in deleted:
+        history_by(photo, by)
+        photo.delete()
+    for photo in saved:
+        history_by(photo, by)
+        photo.save()
+    if saved or deleted:
+        audit_record(
+            obj=event, code="events.event.photos_changed", by=by, data={"saved": len(saved), "deleted": len(deleted)}
+        )
+        public_pages_changed()
+    return list(saved)
 
 
 @transaction.atomic

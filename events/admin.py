@@ -51,7 +51,7 @@ class EventPhotoInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ActionErrorsMixin, admin.ModelAdmin):
     form = EventAdminForm
     list_display = [
         "title",
@@ -112,9 +112,8 @@ class EventAdmin(admin.ModelAdmin):
         actions.event_save(event=obj, by=request.user)
 
     def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        if formset.has_changed():
-            actions.event_photos_changed(event=form.instance, by=request.user)
+        photos = formset.save(commit=False)
+        actions.event_photos_save(event=form.instance, by=request.user, saved=photos, deleted=formset.deleted_objects)
 
     def _each(self, request, queryset, action, done_message) -> None:
         done = 0

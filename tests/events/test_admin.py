@@ -76,6 +76,20 @@ def test_staff_adds_an_event_with_a_described_photo_and_it_is_audited(staff_clie
     assert event.history.count() == 1
 
 
+def test_an_event_changed_in_the_admin_and_its_photos_are_written_by_the_actions_and_audited(staff_client, staff_user):
+    assert staff_client.post(reverse("admin:events_event_add"), event_form()).status_code == 302
+    event = Event.objects.get(slug="new-event")
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = with_photo("合唱队员在台上演唱", title="新活动（改期）", **version_token(staff_client, url))
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    updated = AuditEntry.objects.get(code="events.event.updated", object_id=str(event.pk))
+    assert (updated.user, updated.data) == (staff_user, {"fields": ["title"]})
+    photos = AuditEntry.objects.get(code="events.event.photos_changed", object_id=str(event.pk))
+    assert (photos.user, photos.data) == (staff_user, {"saved": 1, "deleted": 0})
+    assert event.photos.get().history.get().history_user == staff_user
+
+
 @pytest.mark.parametrize("alt_text", ["", "   ", "IMG_2041.jpg"])
 def test_admin_refuses_a_photo_without_a_real_text_alternative(staff_client, alt_text):
     response = staff_client.post(reverse("admin:events_event_add"), with_photo(alt_text))
