@@ -1,4 +1,10 @@
-"""Writes to the registry: every change goes through here, with its audit entry and history."""
+"""Writes to persons, home visits and follow-ups, each with its history row (history_by) and audit entry.
+
+Every change of these records goes through here, from the admin, the field app and the other apps' actions
+alike, except the Excel import, which writes persons in bulk in services.spreadsheets (one audit entry per
+import), and a restore from a backup (services.backups). Escorts and rehabilitation have their own writes,
+in services.escorts and services.rehab.
+"""
 
 import datetime
 import uuid

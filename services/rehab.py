@@ -1,6 +1,7 @@
 """Rehabilitation rules, writes and reads: centres, family-doctor contracts, home sessions and referrals.
 
-Every write goes through here (admin and field views call these), with its history row and audit entry.
+Every write from the admin and the field views goes through here, with its history row and audit entry;
+only the demo seeds its records in bulk (services.demo_rehab).
 """
 
 from typing import Any
