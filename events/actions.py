@@ -3,7 +3,7 @@
 import datetime
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,13 +13,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 from services.models import Person, User
 from services.notify import notifier
 from services.permissions import action_permission_check
 
 from .caching import public_pages_changed
-from .models import Award, Event, Registration
+from .models import Award, Event, EventPhoto, Registration
 from .validators import validate_phone
 
 _NOT_COMPARED = {"id", "created_at", "updated_at"}
@@ -72,10 +72,127 @@ def _fill_from_waiting_list(event: Event, *, by: User | None) -> list[Registrati
     )
     for registration in waiting:
         registration.status = Registration.Status.CONFIRMED
-        registration._history_user = by
+        history_by(registration, by)
         registration.save(update_fields=["status", "updated_at"])
         audit_record(obj=registration, code="events.registration.promoted", by=by, data={"event": event.pk})
     return waiting
+
+
+def _registration_checked(
+    *,
+    event: Event,
+    by: Any,
+    person: Person | None,
+    name: str,
+    phone: str,
+    needs_other: str,
+    consent: bool,
+    now: datetime.datetime,
+) -> tuple[ValidationError | None, dict[str, Any], str]:
+    """The refusal of a registration (or None), the registrant's fields as stored, and the other needs tidied."""
+    public = person is None
+    closed = closed_reason(event, now=now, public=public)
+    if closed is not None:
+        return closed, {}, needs_other
+    errors: dict[str, list[ValidationError]] = {}
+    fields: dict[str, Any] = {}
+    if person is None:  # public; spelled out so type checkers narrow `person` below
+        name = " ".join((name or "").split())
+        if not name:
+            errors["name"] = [ValidationError(_("Enter your name."), code="required")]
+        try:
+            phone = validate_phone(phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.error_list
+        if not consent:
+            errors["consent"] = [
+                ValidationError(_("Agree to how we use your details, or ask us by phone instead."), code="consent")
+            ]
+        if (
+            "phone" not in errors
+            and event.registrations.exclude(status=Registration.Status.CANCELLED).filter(phone=phone).exists()
+        ):
+            errors["phone"] = [
+                ValidationError(_("This phone number is already registered for this event."), code="duplicate")
+            ]
+        fields = {"source": Registration.Source.PUBLIC, "name": name, "phone": phone, "consented_at": now}
+    else:
+        if by is None or not Person.objects.visible_to(by).filter(pk=person.pk).exists():
+            return ValidationError(_("You cannot register this person."), code="not_yours"), {}, needs_other
+        if person.status != Person.Status.ACTIVE:
+            errors["person"] = [
+                ValidationError(
+                    _("This person is no longer active in the registry (%(status)s)."),
+                    code="inactive",
+                    params={"status": person.get_status_display()},
+                )
+            ]
+        elif event.registrations.exclude(status=Registration.Status.CANCELLED).filter(person=person).exists():
+            errors["person"] = [
+                ValidationError(_("This person is already registered for this event."), code="duplicate")
+            ]
+        fields = {"source": Registration.Source.REGISTRY, "person": person, "street_id": person.street_id}
+    needs_other = " ".join((needs_other or "").split())
+    if len(needs_other) > 200:
+        errors["needs_other"] = [ValidationError(_("Keep other needs under 200 characters."), code="max_length")]
+    return (ValidationError(errors) if errors else None), fields, needs_other
+
+
+def registration_problem(
+    *,
+    event: Event,
+    by: Any = None,
+    person: Person | None = None,
+    name: str = "",
+    phone: str = "",
+    needs_other: str = "",
+    consent: bool = False,
+    now: datetime.datetime | None = None,
+) -> ValidationError | None:
+    """Why registration_create would refuse this registration now (checked again under its lock), or None."""
+    problem, _fields, _needs = _registration_checked(
+        event=event,
+        by=by,
+        person=person,
+        name=name,
+        phone=phone,
+        needs_other=needs_other,
+        consent=consent,
+        now=now or timezone.now(),
+    )
+    return problem
+
+
+@transaction.atomic
+def registration_needs_update(
+    *,
+    registration: Registration,
+    by: Any,
+    needs_interpreter: bool,
+    needs_wheelchair_space: bool,
+    needs_companion: bool,
+    needs_other: str,
+) -> Registration:
+    """Change what a registrant needs at the event. Raises ValidationError if `by` may not change registrations."""
+    action_permission_check(by, CHANGE_REGISTRATION)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    needs_other = " ".join((needs_other or "").split())
+    if len(needs_other) > 200:
+        raise ValidationError({"needs_other": _("Keep other needs under 200 characters.")}, code="max_length")
+    values = {
+        "needs_interpreter": needs_interpreter,
+        "needs_wheelchair_space": needs_wheelchair_space,
+        "needs_companion": needs_companion,
+        "needs_other": needs_other,
+    }
+    changed = sorted(name for name, value in values.items() if getattr(registration, name) != value)
+    if changed:
+        for name in changed:
+            setattr(registration, name, values[name])
+        history_by(registration, by)
+        registration.save(update_fields=[*changed, "updated_at"])
+        audit_record(obj=registration, code="events.registration.needs_changed", by=by, data={"fields": changed})
+    return registration
 
 
 @transaction.atomic
@@ -102,53 +219,11 @@ def registration_create(
     """
     now = now or timezone.now()
     event = Event.objects.select_for_update().get(pk=event.pk)
-    public = person is None
-    closed = closed_reason(event, now=now, public=public)
-    if closed is not None:
-        raise closed
-    errors: dict[str, list[ValidationError]] = {}
-    fields: dict[str, Any] = {}
-    if person is None:  # public; spelled out so type checkers narrow `person` below
-        name = " ".join((name or "").split())
-        if not name:
-            errors["name"] = [ValidationError(_("Enter your name."), code="required")]
-        try:
-            phone = validate_phone(phone)
-        except ValidationError as exc:
-            errors["phone"] = exc.error_list
-        if not consent:
-            errors["consent"] = [
-                ValidationError(_("Agree to how we use your details, or ask us by phone instead."), code="consent")
-            ]
-        if (
-            "phone" not in errors
-            and event.registrations.exclude(status=Registration.Status.CANCELLED).filter(phone=phone).exists()
-        ):
-            errors["phone"] = [
-                ValidationError(_("This phone number is already registered for this event."), code="duplicate")
-            ]
-        fields = {"source": Registration.Source.PUBLIC, "name": name, "phone": phone, "consented_at": now}
-    else:
-        if by is None or not Person.objects.visible_to(by).filter(pk=person.pk).exists():
-            raise ValidationError(_("You cannot register this person."), code="not_yours")
-        if person.status != Person.Status.ACTIVE:
-            errors["person"] = [
-                ValidationError(
-                    _("This person is no longer active in the registry (%(status)s)."),
-                    code="inactive",
-                    params={"status": person.get_status_display()},
-                )
-            ]
-        elif event.registrations.exclude(status=Registration.Status.CANCELLED).filter(person=person).exists():
-            errors["person"] = [
-                ValidationError(_("This person is already registered for this event."), code="duplicate")
-            ]
-        fields = {"source": Registration.Source.REGISTRY, "person": person, "street_id": person.street_id}
-    needs_other = " ".join((needs_other or "").split())
-    if len(needs_other) > 200:
-        errors["needs_other"] = [ValidationError(_("Keep other needs under 200 characters."), code="max_length")]
-    if errors:
-        raise ValidationError(errors)
+    problem, fields, needs_other = _registration_checked(
+        event=event, by=by, person=person, name=name, phone=phone, needs_other=needs_other, consent=consent, now=now
+    )
+    if problem is not None:
+        raise problem
     confirmed = event.registrations.filter(status=Registration.Status.CONFIRMED).count()
     status = Registration.Status.CONFIRMED if confirmed < event.capacity else Registration.Status.WAITLISTED
     token = secrets.token_urlsafe(24)
@@ -163,7 +238,7 @@ def registration_create(
         token_hash=token_digest(token),
         **fields,
     )
-    registration._history_user = by if getattr(by, "pk", None) else None
+    history_by(registration, by)
     try:
         with transaction.atomic():
             registration.save()
@@ -251,7 +326,7 @@ def registration_cancel(
     was_confirmed = registration.status == Registration.Status.CONFIRMED
     registration.status = Registration.Status.CANCELLED
     registration.cancelled_at = now
-    registration._history_user = by if getattr(by, "pk", None) else None
+    history_by(registration, by)
     registration.save(update_fields=["status", "cancelled_at", "updated_at"])
     audit_record(obj=registration, code="events.registration.cancelled", by=by, data={"event": event.pk})
     if was_confirmed and not event.is_cancelled:
@@ -287,7 +362,7 @@ def attendance_record(
     registration.attendance = Registration.Attendance.ATTENDED if attended else Registration.Attendance.ABSENT
     registration.attendance_recorded_at = now
     registration.attendance_recorded_by = by
-    registration._history_user = by
+    history_by(registration, by)
     registration.save(update_fields=["attendance", "attendance_recorded_at", "attendance_recorded_by", "updated_at"])
     audit_record(
         obj=registration, code="events.registration.attendance", by=by, data={"attendance": registration.attendance}
@@ -305,7 +380,7 @@ def event_save(*, event: Event, by: User) -> Event:
     creating = event._state.adding
     before = {} if creating else _snapshot(Event.objects.select_for_update().get(pk=event.pk))
     event.full_clean()
-    event._history_user = by
+    history_by(event, by)
     event.save()
     if creating:
         audit_record(obj=event, code="events.event.created", by=by, data={"category": event.category})
@@ -326,7 +401,7 @@ def event_publish(*, event: Event, by: User, published: bool = True) -> Event:
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.is_published != published:
         event.is_published = published
-        event._history_user = by
+        history_by(event, by)
         event.save(update_fields=["is_published", "updated_at"])
         audit_record(obj=event, code="events.event.published" if published else "events.event.unpublished", by=by)
         public_pages_changed()
@@ -348,17 +423,38 @@ def event_cancel(*, event: Event, by: User, now: datetime.datetime | None = None
         raise ValidationError(_("An event that is over cannot be cancelled."), code="over")
     event.status = Event.Status.CANCELLED
     event.cancelled_at = now
-    event._history_user = by
+    history_by(event, by)
     event.save(update_fields=["status", "cancelled_at", "updated_at"])
     audit_record(obj=event, code="events.event.cancelled", by=by)
     public_pages_changed()
     return event
 
 
-def event_photos_changed(*, event: Event, by: User) -> None:
-    """Record that an event's photos were added, changed or removed, and refresh the public pages."""
-    audit_record(obj=event, code="events.event.photos_changed", by=by)
-    public_pages_changed()
+@transaction.atomic
+def event_photos_save(
+    *, event: Event, by: User, saved: Sequence[EventPhoto], deleted: Sequence[EventPhoto]
+) -> list[EventPhoto]:
+    """Save an event's new or changed photos and delete the removed ones, then refresh the public pages.
+
+    Raises ValidationError if a photo breaks a rule (its text alternative, its file) or is another event's.
+    """
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if any(photo.event_id != event.pk for photo in [*saved, *deleted]):
+        raise ValidationError(_("This photo belongs to another event."), code="other_event")
+    for photo in saved:
+        photo.full_clean()
+    for photo in deleted:
+        history_by(photo, by)
+        photo.delete()
+    for photo in saved:
+        history_by(photo, by)
+        photo.save()
+    if saved or deleted:
+        audit_record(
+            obj=event, code="events.event.photos_changed", by=by, data={"saved": len(saved), "deleted": len(deleted)}
+        )
+        public_pages_changed()
+    return list(saved)
 
 
 @transaction.atomic
@@ -366,7 +462,7 @@ def award_save(*, award: Award, by: User) -> Award:
     """Create or update an award after full validation. Raises ValidationError if it breaks a rule."""
     creating = award._state.adding
     award.full_clean()
-    award._history_user = by
+    history_by(award, by)
     award.save()
     audit_record(
         obj=award,
@@ -382,7 +478,7 @@ def award_save(*, award: Award, by: User) -> Award:
 def award_delete(*, award: Award, by: User) -> None:
     """Remove an award entered by mistake (its history keeps it)."""
     audit_record(obj=award, code="events.award.deleted", by=by, data={"place": award.place})
-    award._history_user = by
+    history_by(award, by)
     award.delete()
     public_pages_changed()
 
@@ -395,7 +491,7 @@ def prevention_record_save(*, record: Any, by: User) -> Any:
     """
     creating = record._state.adding
     record.full_clean()
-    record._history_user = by
+    history_by(record, by)
     record.save()
     name = record._meta.model_name
     audit_record(obj=record, code=f"events.{name}.{'created' if creating else 'updated'}", by=by)

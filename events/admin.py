@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.admin import StreetScopedAdmin
+from services.admin import ActionErrorsMixin, StreetScopedAdmin
 from services.concurrency import OptimisticLockAdminMixin
 
 from . import actions
@@ -51,7 +51,7 @@ class EventPhotoInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ActionErrorsMixin, admin.ModelAdmin):
     form = EventAdminForm
     list_display = [
         "title",
@@ -112,9 +112,8 @@ class EventAdmin(admin.ModelAdmin):
         actions.event_save(event=obj, by=request.user)
 
     def save_formset(self, request, form, formset, change):
-        super().save_formset(request, form, formset, change)
-        if formset.has_changed():
-            actions.event_photos_changed(event=form.instance, by=request.user)
+        photos = formset.save(commit=False)
+        actions.event_photos_save(event=form.instance, by=request.user, saved=photos, deleted=formset.deleted_objects)
 
     def _each(self, request, queryset, action, done_message) -> None:
         done = 0
@@ -156,7 +155,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(StreetScopedAdmin):
+class RegistrationAdmin(ActionErrorsMixin, StreetScopedAdmin):
     """Registrants' names, phones and needs: seen by federation staff (all) and no public page."""
 
     list_display = ["event", "who", "phone", "source", "status", "attendance", "needs_summary", "created_at"]
@@ -209,10 +208,25 @@ class RegistrationAdmin(StreetScopedAdmin):
         return False  # cancelled, never deleted: attendance figures are counted from these rows
 
     def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        needs = {name: data.get(name, False) for name, _label in NEEDS}
         if change:
-            obj._history_user = request.user
-            obj.save()
-        # A new registration was written by the action while the form was validated (RegistrationAddForm).
+            actions.registration_needs_update(
+                registration=obj, by=request.user, needs_other=data.get("needs_other", ""), **needs
+            )
+            return
+        created, _token = actions.registration_create(
+            event=data["event"],
+            by=request.user,
+            person=data.get("person"),
+            name=data.get("name", ""),
+            phone=data.get("phone", ""),
+            consent=True,  # staff taking a registration by phone ask for consent on the call
+            needs_other=data.get("needs_other", ""),
+            **needs,
+        )
+        # The admin logs and redirects with the object it handed in: point it at the row the action wrote.
+        obj.pk, obj._state.adding = created.pk, False
 
     def _each(self, request, queryset, action, done_message) -> None:
         done = 0

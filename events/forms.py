@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.models import Person, User
 
+from .actions import registration_problem
 from .models import NEEDS, PROVISIONS, Award, Event, EventPhoto, Registration
 from .validators import validate_alt_text, validate_phone, validate_photo_file
 
@@ -214,9 +215,9 @@ class EventPhotoForm(forms.ModelForm):
 class RegistrationAddForm(forms.ModelForm):
     """Staff enter a registry person, or a member of the public who phoned in (name and phone).
 
-    The registration is made by the action when the form is validated, so a closed event, a full
-    duplicate or a person of another street shows as a form error; the admin's add view is one
-    transaction, so nothing stays written if anything after it fails.
+    The form checks the action's rules (events.actions.registration_problem), so a closed event, a
+    duplicate or a person of another street shows as a form error; the admin then registers through
+    events.actions.registration_create, which checks them again under the event's lock.
     """
 
     user: User | None = None  # set by RegistrationAdmin.get_form
@@ -237,27 +238,20 @@ class RegistrationAddForm(forms.ModelForm):
                 _("Choose a registry person, or enter the name and phone of a member of the public."),
                 code="nobody",
             )
-        return cleaned
-
-    def _post_clean(self) -> None:
-        from .actions import registration_create
-
-        if self.errors:
-            return
-        data = self.cleaned_data
-        try:
-            self.instance, _token = registration_create(
-                event=data["event"],
+        if cleaned.get("event") is not None:
+            # The action checks again under its lock; here its refusal shows on the form, input kept.
+            problem = registration_problem(
+                event=cleaned["event"],
                 by=self.user,
-                person=data.get("person"),
-                name=data.get("name", ""),
-                phone=data.get("phone", ""),
+                person=person,
+                name=name,
+                phone=phone,
                 consent=True,  # staff taking a registration by phone ask for consent on the call
-                needs_other=data.get("needs_other", ""),
-                **{name: data.get(name, False) for name, _label in NEEDS},
+                needs_other=cleaned.get("needs_other", ""),
             )
-        except ValidationError as exc:
-            self._update_errors(exc)
+            if problem is not None:
+                raise problem
+        return cleaned
 
 
 class AwardAdminForm(forms.ModelForm):

@@ -1,4 +1,10 @@
-"""Writes to the registry: every change goes through here, with its audit entry and history."""
+"""Writes to persons, home visits and follow-ups, each with its history row (history_by) and audit entry.
+
+Every change of these records goes through here, from the admin, the field app and the other apps' actions
+alike, except the Excel import, which writes persons in bulk in services.spreadsheets (one audit entry per
+import), and a restore from a backup (services.backups). Escorts and rehabilitation have their own writes,
+in services.escorts and services.rehab.
+"""
 
 import datetime
 import uuid
@@ -12,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import roles
-from .audit import audit_record
+from .audit import audit_record, history_by
 from .models import DigestSent, FollowUp, HomeVisit, Person, User
 
 _NOT_COMPARED = {"id", "created_at", "updated_at"}
@@ -39,7 +45,7 @@ def person_save(*, person: Person, by: User) -> Person:
     creating = person._state.adding
     before = {} if creating else _snapshot(Person.objects.select_for_update().get(pk=person.pk))
     person.full_clean()
-    person._history_user = by  # simple-history reads this for the history row
+    history_by(person, by)
     person.save()
     if creating:
         audit_record(obj=person, code="services.person.created", by=by, data={"street": person.street_id})
@@ -153,9 +159,27 @@ def follow_up_close(*, follow_up: FollowUp, outcome: str, by: User) -> FollowUp:
     follow_up.outcome = outcome.strip()
     follow_up.closed_at = timezone.now()
     follow_up.closed_by = by
-    follow_up._history_user = by
+    history_by(follow_up, by)
     follow_up.save(update_fields=["status", "outcome", "closed_at", "closed_by", "updated_at"])
     audit_record(obj=follow_up, code="services.follow_up.closed", by=by, data={"need": follow_up.need})
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_outcome_save(*, follow_up: FollowUp, outcome: str, by: Any) -> FollowUp:
+    """Write down what was done so far on a follow-up, leaving it open or closed as it is."""
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    outcome = outcome.strip()
+    if outcome != follow_up.outcome:
+        follow_up.outcome = outcome
+        history_by(follow_up, by)
+        follow_up.save(update_fields=["outcome", "updated_at"])
+        audit_record(
+            obj=follow_up,
+            code="services.follow_up.outcome_changed",
+            by=by,
+            data={"need": follow_up.need, "status": follow_up.status},
+        )
     return follow_up
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Count, Q
 from django.db.models.functions import Cast
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -73,6 +73,18 @@ class StreetScopedAdmin(admin.ModelAdmin):
         if obj is None:
             raise Http404
         return obj
+
+
+class ActionErrorsMixin:
+    """Forms check the rules first; an action that still refuses (another user took the last place a moment
+    earlier) rolls the whole save back, and the page says why."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class AgeBandFilter(admin.SimpleListFilter):
@@ -455,7 +467,7 @@ class FollowUpCloseForm(forms.ModelForm):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
+class FollowUpAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdmin):
     """The staff work queues: one per need, open ones first; closing records the outcome."""
 
     form = FollowUpCloseForm
@@ -482,13 +494,9 @@ class FollowUpAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if form.cleaned_data.get("close"):
-            try:
-                actions.follow_up_close(follow_up=obj, outcome=form.cleaned_data["outcome"], by=request.user)
-            except ValidationError as exc:
-                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            actions.follow_up_close(follow_up=obj, outcome=form.cleaned_data["outcome"], by=request.user)
         elif "outcome" in form.changed_data:
-            obj._history_user = request.user
-            obj.save(update_fields=["outcome", "updated_at"])
+            actions.follow_up_outcome_save(follow_up=obj, outcome=form.cleaned_data["outcome"], by=request.user)
 
 
 @admin.register(DigestSent)

@@ -12,16 +12,19 @@ from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.db.models.base import ModelBase
 
-from .admin_filters import harden_model_admin
 from .concurrency import with_version_check
 
 
 class PortalAdminSite(admin.AdminSite):
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
+        # Imported here: INSTALLED_APPS loads this module (PortalAdminConfig) before any model exists.
+        from .admin_filters import harden_model_admin
+
         super().register(model_or_iterable, with_version_check(admin_class or admin.ModelAdmin), **options)
         models = [model_or_iterable] if isinstance(model_or_iterable, ModelBase) else model_or_iterable
         for model in models:
-            harden_model_admin(self._registry[model])
+            if model in self._registry:  # a swapped-out model (auth.User) is not registered
+                harden_model_admin(self._registry[model])
 
 
 class PortalAdminConfig(AdminConfig):

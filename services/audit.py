@@ -1,11 +1,19 @@
 """Writing the audit trail (append-only): called by actions only, inside their transaction."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
 from .identity import redact_numbers
 from .models import AuditEntry, User
+
+M = TypeVar("M", bound=models.Model)
+
+
+def history_by(obj: M, by: Any) -> M:
+    """Name `by` as the author of `obj`'s next history row (simple-history); nobody for anonymous or None."""
+    obj._history_user = by if getattr(by, "pk", None) else None  # type: ignore[attr-defined]
+    return obj
 
 
 def _redacted(value: Any) -> Any:

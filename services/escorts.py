@@ -9,12 +9,14 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import audit_record
+from . import actions
+from .audit import audit_record, history_by
 from .models import (
     EscortBooking,
     EscortService,
     EscortSlot,
     EscortStatusChange,
+    FollowUp,
     Person,
     Reminder,
     User,
@@ -112,13 +114,19 @@ def escort_booking_create(
     by: User,
     department: str = "",
     override_reason: str = "",
+    from_follow_up: FollowUp | None = None,
 ) -> EscortBooking:
-    """Book `person` into a clinic session. Raises ValidationError naming the broken rule.
+    """Book `person` into a clinic session, closing the visit's escort need it answers if given.
 
-    The session row is locked, so parallel requests for its last place give exactly one booking.
+    The session row is locked, so parallel requests for its last place give exactly one booking; the
+    booking and the closed need commit together or not at all. Raises ValidationError naming the broken rule.
     """
     if not Person.objects.visible_to(by).filter(pk=person.pk).exists():
         raise PermissionDenied
+    if from_follow_up is not None and (
+        from_follow_up.person_id != person.pk or from_follow_up.need != FollowUp.Need.ESCORT
+    ):
+        raise ValidationError(_("This need is not an escort need of this person."), code="wrong_need")
     slot = EscortSlot.objects.select_for_update().get(pk=slot.pk)
     person = Person.objects.select_for_update().get(pk=person.pk)
     services = list(services)
@@ -146,6 +154,8 @@ def escort_booking_create(
         by=by,
         data={"slot": slot.pk, "override": bool(reason)},
     )
+    if from_follow_up is not None:
+        actions.follow_up_close(follow_up=from_follow_up, outcome=_("Escort booked: %(slot)s") % {"slot": slot}, by=by)
     return booking
 
 
@@ -168,7 +178,7 @@ def escort_booking_assign(*, booking: EscortBooking, volunteer: Volunteer, by: U
     if _overlapping(EscortBooking.objects.filter(volunteer=volunteer).exclude(pk=booking.pk), booking.slot).exists():
         raise ValidationError(_("This volunteer is escorting someone else at that time."), code="volunteer_busy")
     booking.volunteer = volunteer
-    booking._history_user = by
+    history_by(booking, by)
     booking.save(update_fields=["volunteer", "updated_at"])
     audit_record(obj=booking, code="services.escort.assigned", by=by, data={"volunteer": volunteer.pk})
     return booking
@@ -194,7 +204,7 @@ def escort_booking_decline(*, booking: EscortBooking, by: User, reason: str) -> 
     assert booking.volunteer is not None  # _assigned_booking refused a booking with none
     VolunteerDecline.objects.create(booking=booking, volunteer=booking.volunteer, reason=reason.strip()[:200])
     booking.volunteer = None
-    booking._history_user = by
+    history_by(booking, by)
     booking.save(update_fields=["volunteer", "updated_at"])
     audit_record(obj=booking, code="services.escort.declined", by=by)
     return booking
@@ -209,7 +219,7 @@ def escort_booking_complete(*, booking: EscortBooking, by: User, minutes: int) -
     if not 1 <= minutes <= MAX_MINUTES:
         raise ValidationError({"minutes": _("Give the minutes spent, from 1 to 600.")}, code="minutes")
     booking.status, booking.minutes = EscortBooking.Status.COMPLETED, minutes
-    booking._history_user = by
+    history_by(booking, by)
     booking.save(update_fields=["status", "minutes", "updated_at"])
     _change(booking, EscortBooking.Status.BOOKED, by)
     audit_record(obj=booking, code="services.escort.completed", by=by, data={"minutes": minutes})
@@ -223,7 +233,7 @@ def escort_booking_no_show(*, booking: EscortBooking, by: User) -> EscortBooking
     if booking.slot.starts_at > timezone.now():
         raise ValidationError(_("A no-show cannot be recorded before the session starts."), code="future")
     booking.status = EscortBooking.Status.NO_SHOW
-    booking._history_user = by
+    history_by(booking, by)
     booking.save(update_fields=["status", "updated_at"])
     _change(booking, EscortBooking.Status.BOOKED, by)
     audit_record(obj=booking, code="services.escort.no_show", by=by)
@@ -246,7 +256,7 @@ def escort_booking_cancel(*, booking: EscortBooking, by: User, reason: str = "")
     if booking.status != EscortBooking.Status.BOOKED:
         raise ValidationError(_("Only a booked escort can be cancelled."), code="not_booked")
     booking.status = EscortBooking.Status.CANCELLED
-    booking._history_user = by
+    history_by(booking, by)
     booking.save(update_fields=["status", "updated_at"])
     _change(booking, EscortBooking.Status.BOOKED, by, reason)
     audit_record(obj=booking, code="services.escort.cancelled", by=by)

@@ -1,6 +1,7 @@
 """Rehabilitation rules, writes and reads: centres, family-doctor contracts, home sessions and referrals.
 
-Every write goes through here (admin and field views call these), with its history row and audit entry.
+Every write from the admin and the field views goes through here, with its history row and audit entry;
+only the demo seeds its records in bulk (services.demo_rehab).
 """
 
 from typing import Any
@@ -14,7 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .actions import follow_up_close
-from .audit import audit_record
+from .audit import audit_record, history_by
 from .models import FamilyDoctorContract, FollowUp, HomeRehabSession, Person, RehabCentre, RehabReferral, User
 from .timeline import TimelineEntry, as_datetime
 
@@ -23,7 +24,7 @@ Errors = dict[str, list[ValidationError]]
 
 
 def _save(obj: Any, *, by: User, code: str, data: dict[str, Any] | None = None) -> None:
-    obj._history_user = by  # simple-history reads this for the history row
+    history_by(obj, by)
     obj.save()
     audit_record(obj=obj, code=code, by=by, data=data)
 
@@ -224,7 +225,7 @@ def _resolve(referral: RehabReferral, *, status: str, by: User, note: str = "") 
     referral.resolved_at = timezone.now()
     if note.strip():
         referral.note = f"{referral.note}\n{note.strip()}".strip()
-    referral._history_user = by
+    history_by(referral, by)
     referral.save(update_fields=["status", "resolved_at", "note", "updated_at"])
     audit_record(obj=referral, code=f"services.rehab_referral.{status}", by=by)
     return referral

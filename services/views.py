@@ -141,14 +141,11 @@ def escort_request(request: HttpRequest, pk: int) -> HttpResponse:
                 services=form.cleaned_data["services"],
                 department=form.cleaned_data["department"],
                 by=request.user,
+                from_follow_up=follow_up,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            if follow_up is not None:
-                actions.follow_up_close(
-                    follow_up=follow_up, outcome=_("Escort booked: %(slot)s") % {"slot": booking.slot}, by=request.user
-                )
             messages.success(request, _("Escort booked: %(slot)s.") % {"slot": booking.slot})
             return redirect("field:person", pk=person.pk)
     status = 400 if request.method == "POST" else 200

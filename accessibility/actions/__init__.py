@@ -11,7 +11,14 @@ A refused step raises ValidationError with a code and changes nothing.
 
 from .common import ADD_PHOTO, ADVANCE, APPLY, MAX_NOTE, OVER_CAP, Errors, item_errors, line_total
 from .devices import device_issue_save
-from .editing import photo_errors, retrofit_edit, retrofit_edit_errors, retrofit_items_set, retrofit_photo_add
+from .editing import (
+    photo_errors,
+    retrofit_edit,
+    retrofit_edit_errors,
+    retrofit_items_set,
+    retrofit_lines_save,
+    retrofit_photo_add,
+)
 from .workflow import retrofit_advance, retrofit_advance_errors, retrofit_apply, retrofit_apply_errors
 
 __all__ = [
@@ -32,5 +39,6 @@ __all__ = [
     "retrofit_edit",
     "retrofit_edit_errors",
     "retrofit_items_set",
+    "retrofit_lines_save",
     "retrofit_photo_add",
 ]

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 from services.models import User
 
 from ..models import DeviceIssue
@@ -20,7 +20,7 @@ def device_issue_save(*, device: DeviceIssue, by: User) -> DeviceIssue:
     if creating:
         device.street_id = device.person.street_id
     device.full_clean()
-    device._history_user = by
+    history_by(device, by)
     try:
         with transaction.atomic():
             device.save()

@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 from services.models import User
 
 from ..models import Retrofit, RetrofitItem, RetrofitLine, RetrofitPhoto
@@ -61,7 +61,7 @@ def retrofit_edit(*, retrofit: Retrofit, by: User, type: str, contractor: str, a
     ]
     if changed:
         locked.type, locked.contractor, locked.application_note = type, contractor, application_note
-        locked._history_user = by
+        history_by(locked, by)
         locked.save(update_fields=[*changed, "updated_at"])
         audit_record(obj=locked, code="accessibility.retrofit.edited", by=by, data={"fields": changed})
     return locked
@@ -92,7 +92,7 @@ def retrofit_items_set(
     if problems:
         raise ValidationError([ValidationError(p, code="bad_item") for p in problems])
     for line in RetrofitLine.objects.filter(retrofit=retrofit):
-        line._history_user = by
+        history_by(line, by)
         line.delete()
     lines = []
     for item, quantity, unit_cost in items:
@@ -102,13 +102,56 @@ def retrofit_items_set(
             quantity=quantity,
             unit_cost=item.reference_cost if unit_cost is None else unit_cost,
         )
-        line._history_user = by
+        history_by(line, by)
         line.save()
         lines.append(line)
     audit_record(
         obj=retrofit, code="accessibility.retrofit.items_set", by=by, data={"items": sorted(seen), "lines": len(lines)}
     )
     return lines
+
+
+@transaction.atomic
+def retrofit_lines_save(
+    *, retrofit: Retrofit, by: Any, saved: Sequence[RetrofitLine], deleted: Sequence[RetrofitLine]
+) -> list[RetrofitLine]:
+    """Save the case's new or changed item lines and delete the removed ones, as the case page edits them.
+
+    A line without a unit cost takes the item's reference cost. Raises ValidationError if the user may
+    not, the case is past assessment, or a saved line does not fit the case.
+    """
+    retrofit = Retrofit.objects.select_for_update().get(pk=retrofit.pk)
+    if not (is_retrofit_staff(by) and sees_case(by, retrofit)):
+        raise ValidationError(_("You are not allowed to change this home retrofit."), code="forbidden")
+    if retrofit.status not in Retrofit.EDITABLE:
+        raise ValidationError(_("The items cannot change after approval."), code="locked")
+    if any(line.retrofit_id != retrofit.pk for line in [*saved, *deleted]):
+        raise ValidationError(_("You are not allowed to change this home retrofit."), code="forbidden")
+    problems: list[Any] = []
+    for line in saved:
+        if line.unit_cost is None:
+            line.unit_cost = line.item.reference_cost
+        problems += item_errors(
+            item=line.item, retrofit_type=retrofit.type, quantity=line.quantity, unit_cost=line.unit_cost
+        )
+        if not line.item.active:
+            problems.append(_("“%(item)s” is no longer offered.") % {"item": line.item.name})
+    if problems:
+        raise ValidationError([ValidationError(p, code="bad_item") for p in problems])
+    for line in deleted:
+        history_by(line, by)
+        line.delete()
+    for line in saved:
+        history_by(line, by)
+        line.save()
+    if saved or deleted:
+        audit_record(
+            obj=retrofit,
+            code="accessibility.retrofit.items_changed",
+            by=by,
+            data={"saved": len(saved), "deleted": len(deleted)},
+        )
+    return list(saved)
 
 
 # --- photos ---------------------------------------------------------------------------------------
@@ -148,7 +191,7 @@ def retrofit_photo_add(*, retrofit: Retrofit, by: User, stage: str, image: Any, 
         raise ValidationError(errors)
     photo = RetrofitPhoto(retrofit=retrofit, stage=stage, image=image, alt_text=alt_text.strip(), uploaded_by=by)
     photo.full_clean()
-    photo._history_user = by
+    history_by(photo, by)
     photo.save()
     audit_record(
         obj=photo, code="accessibility.retrofit_photo.added", by=by, data={"retrofit": retrofit.pk, "stage": stage}

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from services.actions import follow_up_close
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 from services.concurrency import check_version
 from services.models import FollowUp, Person, User
 
@@ -124,7 +124,7 @@ def retrofit_apply(
         application_note=note,
         from_follow_up=from_follow_up,
     )
-    retrofit._history_user = by
+    history_by(retrofit, by)
     try:
         with transaction.atomic():
             retrofit.save()
@@ -354,7 +354,7 @@ def retrofit_advance(
         retrofit.closed_on, retrofit.closing_reason = on, note
         changed += ["closed_on", "closing_reason"]
     retrofit.status = to
-    retrofit._history_user = by
+    history_by(retrofit, by)
     retrofit.save(update_fields=changed)
     RetrofitStatusChange.objects.create(retrofit=retrofit, old=old, new=to, on=on, by=by, note=note)
     data: dict[str, Any] = {"from": old, "to": to}

@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.input import parse_year
 from services.access_log import access_log_record
-from services.admin import StreetScopedAdmin, xlsx_response
-from services.audit import audit_record
+from services.admin import ActionErrorsMixin, StreetScopedAdmin, xlsx_response
 from services.concurrency import OptimisticLockAdminMixin, is_conflict
 from services.models import AccessLog
 
@@ -38,7 +37,7 @@ from .parts import (
 
 
 @admin.register(Retrofit)
-class RetrofitAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
+class RetrofitAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdmin):
     list_display = [
         "number",
         "person_name",
@@ -149,19 +148,9 @@ class RetrofitAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
         if formset.model is not RetrofitLine:
             return super().save_formset(request, form, formset, change)
         lines = formset.save(commit=False)
-        for line in formset.deleted_objects:
-            line._history_user = request.user
-            line.delete()
-        for line in lines:
-            line._history_user = request.user
-            line.save()
-        if lines or formset.deleted_objects:
-            audit_record(
-                obj=form.instance,
-                code="accessibility.retrofit.items_changed",
-                by=request.user,
-                data={"saved": len(lines), "deleted": len(formset.deleted_objects)},
-            )
+        actions.retrofit_lines_save(
+            retrofit=form.instance, by=request.user, saved=lines, deleted=formset.deleted_objects
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

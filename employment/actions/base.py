@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 from services.models import Person, User
 
 Errors = dict[str, list[ValidationError]]
@@ -56,6 +56,6 @@ def validate(obj: Any) -> None:
 
 
 def save_audited(obj: Any, *, by: User, code: str, data: dict[str, Any] | None = None) -> None:
-    obj._history_user = by  # simple-history reads this for the history row
+    history_by(obj, by)
     obj.save()
     audit_record(obj=obj, code=code, by=by, data=data)

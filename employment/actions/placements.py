@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 from services.models import Person, User
 
 from ..models import (
@@ -210,7 +210,7 @@ def placement_end(*, placement: Placement, ended_on: datetime.date, reason: str,
         follow_up.still_employed = False
         follow_up.note = str(Placement.EndReason(reason).label)
         follow_up.recorded_by = by
-        follow_up._history_user = by
+        history_by(follow_up, by)
         follow_up.save(update_fields=["recorded_on", "still_employed", "note", "recorded_by", "updated_at"])
     return placement
 
@@ -265,7 +265,7 @@ def placement_follow_up_record(
     follow_up.still_employed = still_employed
     follow_up.note = note.strip()
     follow_up.recorded_by = by
-    follow_up._history_user = by
+    history_by(follow_up, by)
     follow_up.save(update_fields=["recorded_on", "still_employed", "note", "recorded_by", "updated_at"])
     audit_record(
         obj=follow_up,

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 from services.models import FollowUp, Person, User
 from services.permissions import action_permission_check
 
@@ -42,7 +42,7 @@ def resolve_referral(referral: Referral, *, status: str, by: User, **changes: An
     referral.resolved_at = timezone.now()
     for name, value in changes.items():
         setattr(referral, name, value)
-    referral._history_user = by
+    history_by(referral, by)
     referral.save(update_fields=["status", "resolved_at", *changes, "updated_at"])
     audit_record(obj=referral, code=f"employment.referral.{status}", by=by, data={"kind": referral.kind})
     return referral

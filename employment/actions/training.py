@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 from services.models import Person, User
 from services.permissions import action_permission_check
 
@@ -109,7 +109,7 @@ def enrollment_create(*, person: Person, course: Course, by: User, referral: Ref
 def _set_status(enrollment: Enrollment, *, to: str, by: User) -> Enrollment:
     old = enrollment.status
     enrollment.status = to
-    enrollment._history_user = by
+    history_by(enrollment, by)
     enrollment.save(update_fields=["status", "updated_at"])
     audit_record(obj=enrollment, code=f"employment.enrollment.{to}", by=by, data={"from": old})
     return enrollment

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.input import parse_year
@@ -62,18 +62,6 @@ class ExcelExportMixin:
             rows=rows.iterator(chunk_size=2000),
         )
         return xlsx_response(data, self.export_filename)
-
-
-class ActionErrorsMixin:
-    """Forms check the rules first; an action that still refuses (another user took the last place a moment
-    earlier) rolls the whole save back, and the page says why."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 def run_each(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, action: Any, done: Any) -> None:

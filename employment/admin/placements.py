@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.input import parse_int
-from services.admin import StreetScopedAdmin
+from services.admin import ActionErrorsMixin, StreetScopedAdmin
 from services.concurrency import OptimisticLockAdminMixin
 
 from .. import actions, exports, selectors
@@ -22,7 +22,7 @@ from ..forms import (
 )
 from ..models import Employer, Graduate, Placement, PlacementFollowUp
 from ..validation import normalise_credit_code
-from .base import CATEGORY, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, adopt, year_filter
+from .base import CATEGORY, ExcelExportMixin, NoDeleteMixin, adopt, year_filter
 
 
 @admin.register(Employer)

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from services.admin import StreetScopedAdmin
+from services.admin import ActionErrorsMixin, StreetScopedAdmin
 from services.concurrency import OptimisticLockAdminMixin
 
 from .. import actions, exports
@@ -12,7 +12,7 @@ from ..forms import (
     ReferralAddForm,
 )
 from ..models import Referral
-from .base import CATEGORY, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, adopt, run_each, year_filter
+from .base import CATEGORY, ExcelExportMixin, NoDeleteMixin, adopt, run_each, year_filter
 
 
 @admin.register(Referral)

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from services.admin import StreetScopedAdmin
+from services.admin import ActionErrorsMixin, StreetScopedAdmin
 from services.concurrency import OptimisticLockAdminMixin
 
 from .. import actions, exports, selectors
@@ -18,7 +18,7 @@ from ..forms import (
     EnrollmentAddForm,
 )
 from ..models import Certificate, Course, Enrollment
-from .base import CATEGORY, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, adopt, run_each, year_filter
+from .base import CATEGORY, ExcelExportMixin, NoDeleteMixin, adopt, run_each, year_filter
 
 
 class CourseStateFilter(admin.SimpleListFilter):

@@ -391,6 +391,33 @@ def test_items_are_chosen_on_the_case_page_with_the_reference_cost_by_default(st
     assert AuditEntry.objects.get(code="accessibility.retrofit.items_changed").data == {"saved": 2, "deleted": 0}
 
 
+def test_lines_changed_on_the_case_page_are_written_by_the_action_with_history(
+    staff_client, staff_user, catalogue, monkeypatch
+):
+    from accessibility import actions
+
+    calls = []
+    original = actions.retrofit_lines_save
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(actions, "retrofit_lines_save", spy)
+    case = make_retrofit(Status.ASSESSED, type="basic")
+    url = change_url(case)
+    response = staff_client.post(
+        url, inline_data(case, [(catalogue["grab_bar"], 2, "")], **version_token(staff_client, url))
+    )
+    assert response.status_code == 302
+    assert [(c["retrofit"].pk, c["by"], len(c["saved"]), len(c["deleted"])) for c in calls] == [
+        (case.pk, staff_user, 1, 0)
+    ]
+    line = RetrofitLine.objects.get(retrofit=case)
+    assert line.history.get().history_user == staff_user
+    assert AuditEntry.objects.get(code="accessibility.retrofit.items_changed").user == staff_user
+
+
 def test_the_case_page_refuses_items_the_type_does_not_allow_or_no_longer_offered(staff_client, catalogue):
     case = make_retrofit(Status.APPLIED, type="basic")
     for item in (catalogue["kitchen"], catalogue["retired"]):

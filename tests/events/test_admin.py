@@ -11,6 +11,7 @@ from events.models import Award, Event, EventPhoto, Registration
 from services.models import AuditEntry
 from tests.events.factories import AwardFactory, EventFactory, PublicRegistrationFactory, image_upload, in_days
 from tests.services.factories import PersonFactory
+from tests.services.test_concurrency import version_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
@@ -73,6 +74,20 @@ def test_staff_adds_an_event_with_a_described_photo_and_it_is_audited(staff_clie
     assert event.photos.get().alt_text == "合唱队员在台上演唱"
     assert AuditEntry.objects.filter(code="events.event.created", object_id=str(event.pk)).exists()
     assert event.history.count() == 1
+
+
+def test_an_event_changed_in_the_admin_and_its_photos_are_written_by_the_actions_and_audited(staff_client, staff_user):
+    assert staff_client.post(reverse("admin:events_event_add"), event_form()).status_code == 302
+    event = Event.objects.get(slug="new-event")
+    url = reverse("admin:events_event_change", args=[event.pk])
+    data = with_photo("合唱队员在台上演唱", title="新活动（改期）", **version_token(staff_client, url))
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    updated = AuditEntry.objects.get(code="events.event.updated", object_id=str(event.pk))
+    assert (updated.user, updated.data) == (staff_user, {"fields": ["title"]})
+    photos = AuditEntry.objects.get(code="events.event.photos_changed", object_id=str(event.pk))
+    assert (photos.user, photos.data) == (staff_user, {"saved": 1, "deleted": 0})
+    assert event.photos.get().history.get().history_user == staff_user
 
 
 @pytest.mark.parametrize("alt_text", ["", "   ", "IMG_2041.jpg"])
@@ -160,6 +175,31 @@ def test_admin_registration_shows_the_actions_refusal_as_a_form_error(staff_clie
     assert response.status_code == 200
     assert "not open for registration" in str(response.context["adminform"].form.errors)
     assert not Registration.objects.exists()
+
+
+def test_the_registration_form_only_validates_and_the_admin_registers_through_the_action(staff_client, staff_user):
+    from events.forms import RegistrationAddForm
+
+    event, person = EventFactory(capacity=1), PersonFactory()
+    data = {"event": event.pk, "person": person.pk, "name": "", "phone": "", "needs_other": ""}
+    form = type("Form", (RegistrationAddForm,), {"user": staff_user})(data)
+    assert form.is_valid(), form.errors
+    assert not Registration.objects.exists()  # validating writes nothing
+    assert staff_client.post(reverse("admin:events_registration_add"), data).status_code == 302
+    registration = Registration.objects.get()
+    assert AuditEntry.objects.filter(code="events.registration.created", object_id=str(registration.pk)).exists()
+
+
+def test_needs_changed_in_the_registration_admin_go_through_the_action_and_are_audited(staff_client, staff_user):
+    registration = PublicRegistrationFactory(event=EventFactory())
+    url = reverse("admin:events_registration_change", args=[registration.pk])
+    token = version_token(staff_client, url)
+    response = staff_client.post(url, {**token, "needs_interpreter": "on", "needs_other": "  导盲犬 "})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    registration.refresh_from_db()
+    assert (registration.needs_interpreter, registration.needs_other) == (True, "导盲犬")
+    entry = AuditEntry.objects.get(code="events.registration.needs_changed", object_id=str(registration.pk))
+    assert (entry.user, entry.data) == (staff_user, {"fields": ["needs_interpreter", "needs_other"]})
 
 
 def test_admin_registration_needs_a_person_or_a_name_and_phone(staff_client):

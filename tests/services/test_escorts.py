@@ -344,6 +344,27 @@ def test_a_member_books_an_escort_from_a_visits_need(client, member, street):
     assert follow_up.status == FollowUp.Status.CLOSED
 
 
+def test_an_escort_booked_from_a_need_and_the_closed_need_commit_together(client, member, street, monkeypatch):
+    """A refusal while closing the need leaves neither the booking nor a closed need: one transaction."""
+    from services import actions
+
+    def refuse(**kwargs):
+        raise ValidationError("refused", code="closed")
+
+    person = eligible_person(street)
+    slot = make_slot()
+    follow_up = file_visit(person, by=member, needs=["escort"]).follow_ups.get()
+    monkeypatch.setattr(actions, "follow_up_close", refuse)
+    client.force_login(member)
+    url = reverse("field:escort", args=[person.pk])
+    data = {"slot": slot.pk, "need": "deaf", "services": services("sign_language")[0].pk, "follow_up": follow_up.pk}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert not EscortBooking.objects.exists()
+    follow_up.refresh_from_db()
+    assert follow_up.status == FollowUp.Status.OPEN
+
+
 def test_a_member_gets_404_for_another_streets_person_and_a_crafted_post_books_nothing(client, member, other_street):
     person = eligible_person(other_street)
     client.force_login(member)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from services.actions import follow_up_close
-from services.models import DigestSent, FollowUp
+from services.models import AuditEntry, DigestSent, FollowUp
 from services.tasks import send_overdue_follow_up_digest
 from tests.services.factories import PersonFactory, file_visit
 from tests.services.test_concurrency import version_token
@@ -55,6 +55,36 @@ def test_staff_close_a_follow_up_in_the_admin(client, staff_user, visit):
     assert follow_up.status == "closed"
     queue = client.get(reverse("admin:services_followup_changelist"))
     assert {f.need for f in queue.context["cl"].result_list} == {"retrofit"}
+
+
+def test_an_outcome_saved_in_the_admin_without_closing_is_audited_with_its_author(client, staff_user, visit):
+    follow_up = visit.follow_ups.get(need="escort")
+    client.force_login(staff_user)
+    url = reverse("admin:services_followup_change", args=[follow_up.pk])
+    response = client.post(url, {**version_token(client, url), "outcome": "已电话联系家属"})
+    assert response.status_code == 302
+    follow_up.refresh_from_db()
+    assert (follow_up.status, follow_up.outcome) == ("open", "已电话联系家属")
+    entry = AuditEntry.objects.get(code="services.follow_up.outcome_changed", object_id=str(follow_up.pk))
+    assert entry.user == staff_user
+    assert follow_up.history.latest().history_user == staff_user
+
+
+def test_a_close_refused_under_the_lock_in_the_admin_saves_nothing_and_says_why(client, staff_user, visit):
+    follow_up = visit.follow_ups.get(need="escort")
+    client.force_login(staff_user)
+    url = reverse("admin:services_followup_change", args=[follow_up.pk])
+    token = version_token(client, url)
+    # Closed by someone else a moment ago, by a path that leaves the version as the form saw it.
+    FollowUp.objects.filter(pk=follow_up.pk).update(
+        status=FollowUp.Status.CLOSED, outcome="早先", closed_at=timezone.now(), updated_at=follow_up.updated_at
+    )
+    response = client.post(url, {**token, "outcome": "已联系", "close": "on"}, follow=True)
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == ["此跟进事项已办结。"]
+    follow_up.refresh_from_db()
+    assert follow_up.outcome == "早先"
+    assert not AuditEntry.objects.filter(code__startswith="services.follow_up.", object_id=str(follow_up.pk)).exists()
 
 
 def test_members_see_no_follow_up_admin(client, member, visit):
