@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.concurrency import VERSION_FIELDS, VersionFieldsMixin
+from core.concurrency import VERSION_FIELDS, VersionFieldsMixin
 
 from . import actions
 from .models import DeviceIssue, Retrofit, RetrofitLine, RetrofitPhoto
@@ -54,7 +54,7 @@ class TransitionForm(VersionFieldsMixin):
 
     In bulk (several cases at once) the household sign-off may be left empty: each applicant's name is used.
     For one case the form carries the version of the case it showed, so a step taken from a stale
-    page is refused (services.concurrency).
+    page is refused (core.concurrency).
     """
 
     on = forms.DateField(label=_("Date"), widget=DateInput())

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 
-from services.spreadsheets import neutralise
+from core.excel import neutralise
 
 from .models import Retrofit
 

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.concurrency import is_conflict
 from services import selectors as registry
-from services.concurrency import is_conflict
 from services.models import FollowUp
 from services.views import field_member_required
 

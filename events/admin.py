@@ -7,8 +7,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import OptimisticLockAdminMixin
 from services.admin import StreetScopedAdmin
-from services.concurrency import OptimisticLockAdminMixin
 
 from . import actions
 from .forms import AwardAdminForm, EventAdminForm, EventPhotoForm, RegistrationAddForm

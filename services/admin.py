@@ -18,10 +18,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import OptimisticLockAdminMixin
+from core.excel import xlsx_response
+from core.uploads import file_too_large
+
 from . import actions, escorts, reveal, selectors, spreadsheets
 from .admin_filters import DateRangeFilter
 from .audit import access_log_record
-from .concurrency import OptimisticLockAdminMixin
 from .forms import PersonForm
 from .identity import is_number_search, normalise_number
 from .models import (
@@ -46,17 +49,8 @@ from .models import (
     VolunteerTeam,
 )
 from .timeline import timeline_for
-from .uploads import file_too_large
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PHONE_LIKE = re.compile(r"[\d\s\-\uff10-\uff19]{7,14}")
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class StreetScopedAdmin(admin.ModelAdmin):

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import OptimisticLockAdminMixin
+
 from . import rehab
 from .admin import StreetScopedAdmin
-from .concurrency import OptimisticLockAdminMixin
 from .models import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
 from .models.rehab import ACCESS_FACTS, REHAB_SERVICES
 

@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import OptimisticLockAdminMixin
 from services.admin import ReadOnlyLogAdmin, StreetScopedAdmin
-from services.concurrency import OptimisticLockAdminMixin
 
 from .. import actions
 from ..forms import DeviceIssueForm

@@ -13,9 +13,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import OptimisticLockAdminMixin, is_conflict
 from services.admin import StreetScopedAdmin, xlsx_response
 from services.audit import access_log_record, audit_record
-from services.concurrency import OptimisticLockAdminMixin, is_conflict
 from services.models import AccessLog
 
 from .. import actions, selectors, spreadsheets

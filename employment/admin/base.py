@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from services.admin import xlsx_response
+from core.excel import xlsx_response
 from services.audit import access_log_record
 from services.models import AccessLog
 

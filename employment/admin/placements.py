@@ -8,8 +8,8 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import OptimisticLockAdminMixin
 from services.admin import StreetScopedAdmin
-from services.concurrency import OptimisticLockAdminMixin
 
 from .. import actions, exports, selectors
 from ..forms import (

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.concurrency import OptimisticLockAdminMixin
 from services.admin import StreetScopedAdmin
-from services.concurrency import OptimisticLockAdminMixin
 
 from .. import actions, exports
 from ..forms import (

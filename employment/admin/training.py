@@ -7,8 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.concurrency import OptimisticLockAdminMixin
 from services.admin import StreetScopedAdmin
-from services.concurrency import OptimisticLockAdminMixin
 
 from .. import actions, exports, selectors
 from ..forms import (

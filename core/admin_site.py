@@ -1,7 +1,7 @@
 """The portal's admin site: every model admin registered on it, ours or a package's, refuses a stale save.
 
 Registering through the site is the one place every admin passes, so a new admin cannot forget the
-check and an override of get_fieldsets cannot drop its token (services.concurrency.version_guard).
+check and an override of get_fieldsets cannot drop its token (core.concurrency.version_guard).
 """
 
 from typing import Any
@@ -20,4 +20,4 @@ class PortalAdminSite(admin.AdminSite):
 class PortalAdminConfig(AdminConfig):
     """django.contrib.admin with PortalAdminSite as admin.site (INSTALLED_APPS names this instead)."""
 
-    default_site = "services.admin_site.PortalAdminSite"
+    default_site = "core.admin_site.PortalAdminSite"
