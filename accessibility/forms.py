@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELDS, VersionFieldsMixin
+from core.forms import add_action_errors
 
 from . import actions
 from .models import DeviceIssue, Retrofit, RetrofitLine, RetrofitPhoto
@@ -30,16 +31,6 @@ DATE_LABELS = {
     Status.REJECTED: _("Date of rejection"),
     Status.WITHDRAWN: _("Date of withdrawal"),
 }
-
-
-def add_action_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show an action's ValidationError on the form: on its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
 
 
 class DateInput(forms.DateInput):

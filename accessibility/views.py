@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.concurrency import is_conflict
+from core.forms import add_action_errors
 from services import selectors as registry
 from services.models import FollowUp
 from services.views import field_member_required
 
 from . import actions, selectors
-from .forms import ApplyForm, WithdrawForm, add_action_errors
+from .forms import ApplyForm, WithdrawForm
 from .models import Retrofit
 
 PAGE_SIZE = 25

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core.forms import add_action_errors
+
 from . import actions, selectors
 from .forms import FieldRegistrationForm
 from .models import Event, Registration
@@ -74,11 +76,7 @@ def event_registrations(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             registration, _token = actions.registration_create(event=event, by=request.user, **form.action_arguments())
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             if registration.status == Registration.Status.CONFIRMED:
                 messages.success(request, _("Registered: %(name)s has a place.") % {"name": registration.person.name})

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from core.forms import add_action_errors
+
 from . import rehab
 from .models import FollowUp, RehabCentre
 from .models.rehab import ACCESS_FACTS, REHAB_SERVICES
@@ -87,9 +89,7 @@ def rehab_refer(request: HttpRequest, follow_up: int) -> HttpResponse:
                 follow_up=need, centre=form.cleaned_data["centre"], note=form.cleaned_data["note"], by=request.user
             )
         except ValidationError as exc:
-            for field, errors in exc.error_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("Referral sent to %(centre)s.") % {"centre": referral.centre.name})
             return redirect("field:person", pk=person.pk)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.forms import add_action_errors
+
 from . import actions, escorts, extensions, reveal, selectors
 from .audit import access_log_record
 from .forms import EscortRequestForm, HomeVisitForm, VolunteerOutcomeForm
@@ -83,9 +85,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 _visit, created = actions.home_visit_record(person=person, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.error_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                add_action_errors(form, exc)
             else:
                 if created:
                     messages.success(

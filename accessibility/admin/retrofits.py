@@ -14,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import OptimisticLockAdminMixin, is_conflict
+from core.forms import add_action_errors
 from services.admin import StreetScopedAdmin, xlsx_response
 from services.audit import access_log_record, audit_record
 from services.models import AccessLog
 
 from .. import actions, selectors, spreadsheets
-from ..forms import PhotoForm, RetrofitAddForm, RetrofitChangeForm, TransitionForm, add_action_errors
+from ..forms import PhotoForm, RetrofitAddForm, RetrofitChangeForm, TransitionForm
 from ..models import Retrofit, RetrofitLine, RetrofitTypeCap
 from ..photos import sniff
 from .parts import (
