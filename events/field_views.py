@@ -1,18 +1,16 @@
 """Committee members register the people of their streets for events and record who came."""
 
 import datetime
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
 from core.forms import add_action_errors
+from core.guards import page_required
 
 from . import actions, selectors
 from .forms import FieldRegistrationForm
@@ -22,18 +20,8 @@ REGISTER_PERMISSION = "events.add_registration"
 FIELD_LIST_SIZE = 30
 
 
-def registrar_required(view):
-    """Logged in (else to the login page) and allowed to register persons (else 403); never cached."""
-
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.has_perm(REGISTER_PERMISSION):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged in (else to the login page) and allowed to register persons (else 403); never cached.
+registrar_required = page_required(REGISTER_PERMISSION)
 
 
 @registrar_required

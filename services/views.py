@@ -1,7 +1,6 @@
 """The field app for committee members (people, visits, escorts, data quality) and the volunteers' pages."""
 
 import uuid
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.forms import add_action_errors
+from core.guards import page_required
 
 from . import actions, escorts, extensions, reveal, selectors
 from .audit import access_log_record
@@ -26,18 +26,8 @@ FIELD_PERMISSION = "services.use_field_app"
 PAGE_SIZE = 25
 
 
-def field_member_required(view):
-    """Logged in (else to the login page) and allowed the field app (else 403); never cached."""
-
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.has_perm(FIELD_PERMISSION):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged in (else to the login page) and allowed the field app (else 403); never cached.
+field_member_required = page_required(FIELD_PERMISSION)
 
 
 @field_member_required
@@ -154,18 +144,8 @@ def escort_request(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "services/field/escort_form.html", context, status=status)
 
 
-def volunteer_required(view):
-    """Logged in with a volunteer profile (else 403); never cached."""
-
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not hasattr(request.user, "volunteer"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged in with a volunteer profile (else 403); never cached.
+volunteer_required = page_required(test=lambda user: hasattr(user, "volunteer"))
 
 
 @volunteer_required
