@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyLogAdmin
 from core.concurrency import OptimisticLockAdminMixin
 from core.excel import xlsx_response
 from core.uploads import file_too_large
@@ -312,19 +313,6 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("roles"))
     def roles(self, user: User) -> str:
         return ", ".join(g.name for g in user.groups.all())
-
-
-class ReadOnlyLogAdmin(admin.ModelAdmin):
-    """Logs are written by the portal only: nobody adds, changes or deletes them here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(AccessLog)

@@ -3,8 +3,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyLogAdmin
 from core.concurrency import OptimisticLockAdminMixin
-from services.admin import ReadOnlyLogAdmin, StreetScopedAdmin
+from services.admin import StreetScopedAdmin
 
 from .. import actions
 from ..forms import DeviceIssueForm

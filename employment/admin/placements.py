@@ -8,6 +8,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt
 from core.concurrency import OptimisticLockAdminMixin
 from services.admin import StreetScopedAdmin
 
@@ -21,7 +22,7 @@ from ..forms import (
 )
 from ..models import Employer, Graduate, Placement, PlacementFollowUp
 from ..validation import normalise_credit_code
-from .base import CATEGORY, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, adopt, year_filter
+from .base import CATEGORY, ExcelExportMixin, year_filter
 
 
 @admin.register(Employer)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
 from core.concurrency import OptimisticLockAdminMixin
 from services.admin import StreetScopedAdmin
 
@@ -12,7 +13,7 @@ from ..forms import (
     ReferralAddForm,
 )
 from ..models import Referral
-from .base import CATEGORY, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, adopt, run_each, year_filter
+from .base import CATEGORY, ExcelExportMixin, year_filter
 
 
 @admin.register(Referral)

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
 from core.concurrency import OptimisticLockAdminMixin
 from services.admin import StreetScopedAdmin
 
@@ -18,7 +19,7 @@ from ..forms import (
     EnrollmentAddForm,
 )
 from ..models import Certificate, Course, Enrollment
-from .base import CATEGORY, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, adopt, run_each, year_filter
+from .base import CATEGORY, ExcelExportMixin, year_filter
 
 
 class CourseStateFilter(admin.SimpleListFilter):
