@@ -1,4 +1,4 @@
-"""Admin building blocks every app shares: read-only logs, no delete, refused saves, bulk actions, adopting a row."""
+"""Admin building blocks every app shares: read-only logs, no delete, refused saves, bulk actions, default filters."""
 
 from typing import Any
 
@@ -96,3 +96,27 @@ def adopt(obj: Any, created: Any) -> None:
     for field in created._meta.concrete_fields:
         setattr(obj, field.attname, getattr(created, field.attname))
     obj._state.adding = False
+
+
+class DefaultChoiceFilter(admin.SimpleListFilter):
+    """A list filter that opens on `default` (the work at hand) rather than on everything.
+
+    Subclasses set `default` and filter in `queryset` on `self.current()`.
+    """
+
+    default = ""
+
+    def current(self) -> str:
+        return self.value() or self.default
+
+    def display(self, key: str, label: Any, changelist: Any) -> Any:
+        return label
+
+    def choices(self, changelist):
+        current = self.current()
+        for key, label in self.lookup_choices:
+            yield {
+                "selected": current == key,
+                "query_string": changelist.get_query_string({self.parameter_name: key}),
+                "display": self.display(key, label, changelist),
+            }

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import DefaultChoiceFilter
 from core.concurrency import OptimisticLockAdminMixin
 from services.admin import StreetScopedAdmin
 
@@ -15,26 +16,18 @@ from .forms import AwardAdminForm, EventAdminForm, EventPhotoForm, RegistrationA
 from .models import NEEDS, PROVISIONS, Award, Event, EventPhoto, PreventionMaterial, QuizCampaign, Registration
 
 
-class WhenFilter(admin.SimpleListFilter):
+class WhenFilter(DefaultChoiceFilter):
     """Events to come by default: the work at hand."""
 
     title = _("when")
     parameter_name = "when"
+    default = "upcoming"
 
     def lookups(self, request, model_admin):
         return [("upcoming", _("To come")), ("past", _("Past")), ("all", _("All"))]
 
-    def choices(self, changelist):
-        value = self.value() or "upcoming"
-        for key, label in self.lookup_choices:
-            yield {
-                "selected": value == key,
-                "query_string": changelist.get_query_string({self.parameter_name: key}),
-                "display": label,
-            }
-
     def queryset(self, request, queryset):
-        value = self.value() or "upcoming"
+        value = self.current()
         now = timezone.now()
         if value == "upcoming":
             return queryset.filter(ends_at__gt=now)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyLogAdmin
+from core.admin import DefaultChoiceFilter, ReadOnlyLogAdmin
 from core.concurrency import OptimisticLockAdminMixin
 from core.excel import xlsx_response
 from core.uploads import file_too_large
@@ -384,26 +384,18 @@ class HomeVisitAdmin(StreetScopedAdmin):
         return False
 
 
-class OpenFollowUpFilter(admin.SimpleListFilter):
+class OpenFollowUpFilter(DefaultChoiceFilter):
     """Open follow-ups by default: the work queue."""
 
     title = _("status")
     parameter_name = "state"
+    default = "open"
 
     def lookups(self, request, model_admin):
         return [("open", _("Open")), ("overdue", _("Overdue")), ("closed", _("Closed")), ("all", _("All"))]
 
-    def choices(self, changelist):
-        value = self.value() or "open"
-        for key, label in self.lookup_choices:
-            yield {
-                "selected": value == key,
-                "query_string": changelist.get_query_string({self.parameter_name: key}),
-                "display": label,
-            }
-
     def queryset(self, request, queryset):
-        value = self.value() or "open"
+        value = self.current()
         if value == "open":
             return queryset.filter(status=FollowUp.Status.OPEN)
         if value == "overdue":

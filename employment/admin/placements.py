@@ -8,7 +8,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt
+from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt
 from core.concurrency import OptimisticLockAdminMixin
 from services.admin import StreetScopedAdmin
 
@@ -166,11 +166,12 @@ class PlacementAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMix
             )
 
 
-class FollowUpStateFilter(admin.SimpleListFilter):
+class FollowUpStateFilter(DefaultChoiceFilter):
     """Overdue follow-ups by default: the work queue."""
 
     title = _("status")
     parameter_name = "state"
+    default = "overdue"
 
     def lookups(self, request, model_admin):
         return [
@@ -180,17 +181,8 @@ class FollowUpStateFilter(admin.SimpleListFilter):
             ("all", _("All")),
         ]
 
-    def choices(self, changelist):
-        value = self.value() or "overdue"
-        for key, label in self.lookup_choices:
-            yield {
-                "selected": value == key,
-                "query_string": changelist.get_query_string({self.parameter_name: key}),
-                "display": label,
-            }
-
     def queryset(self, request, queryset):
-        value = self.value() or "overdue"
+        value = self.current()
         if value == "overdue":
             return selectors.overdue_follow_ups(queryset, timezone.localdate())
         if value == "pending":
