@@ -1,5 +1,6 @@
 """Admin building blocks every app shares: read-only logs, no delete, refused saves, bulk actions, default filters."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -74,17 +75,25 @@ class ActionErrorsMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
-def run_each(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, action: Any, done: Any) -> None:
+def run_each(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    queryset: QuerySet,
+    action: Any,
+    done: Any,
+    *,
+    label: Callable[[Any], str] = str,
+) -> None:
     """Call `action` for each selected record; report how many succeeded and each refusal.
 
-    `done(count)` gives the success message.
+    `done(count)` gives the success message; `label(record)` names a refused record (default: str).
     """
     succeeded = 0
     for obj in queryset:
         try:
             action(obj)
         except ValidationError as exc:
-            model_admin.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
+            model_admin.message_user(request, f"{label(obj)}: {' '.join(exc.messages)}", messages.ERROR)
         else:
             succeeded += 1
     if succeeded:

@@ -1,13 +1,12 @@
 """Staff admin of events, their photos, registrations (staff only: registrants' details) and awards."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import DefaultChoiceFilter
+from core.admin import DefaultChoiceFilter, run_each
 from core.concurrency import OptimisticLockAdminMixin
 from services.admin import StreetScopedAdmin
 
@@ -110,15 +109,14 @@ class EventAdmin(admin.ModelAdmin):
             actions.event_photos_changed(event=form.instance, by=request.user)
 
     def _each(self, request, queryset, action, done_message) -> None:
-        done = 0
-        for event in queryset:
-            try:
-                action(event)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{event.title}: {' '.join(exc.messages)}", messages.ERROR)
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        run_each(
+            self,
+            request,
+            queryset,
+            action,
+            lambda done: done_message % {"count": done},
+            label=lambda event: event.title,
+        )
 
     @admin.action(description=_("Publish the selected events"), permissions=["change"])
     def publish(self, request, queryset):
@@ -208,15 +206,14 @@ class RegistrationAdmin(StreetScopedAdmin):
         # A new registration was written by the action while the form was validated (RegistrationAddForm).
 
     def _each(self, request, queryset, action, done_message) -> None:
-        done = 0
-        for registration in queryset:
-            try:
-                action(registration)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{registration.who}: {' '.join(exc.messages)}", messages.ERROR)
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        run_each(
+            self,
+            request,
+            queryset,
+            action,
+            lambda done: done_message % {"count": done},
+            label=lambda registration: registration.who,
+        )
 
     @admin.action(description=_("Record: attended"), permissions=["change"])
     def mark_attended(self, request, queryset):
