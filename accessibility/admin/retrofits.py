@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import OptimisticLockAdminMixin, is_conflict
+from core.excel import xlsx_response
 from core.forms import add_action_errors
-from services.admin import StreetScopedAdmin, xlsx_response
+from services.admin import StreetScopedAdmin
 from services.audit import access_log_record, audit_record
 from services.models import AccessLog
 
