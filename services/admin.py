@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import DefaultChoiceFilter, ReadOnlyLogAdmin
+from core.admin import DefaultChoiceFilter, ReadOnlyLogAdmin, adopt
 from core.concurrency import OptimisticLockAdminMixin
 from core.excel import xlsx_response
 from core.uploads import file_too_large
@@ -639,7 +639,7 @@ class EscortBookingAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
                     override_reason=form.cleaned_data.get("eligibility_override", ""),
                     by=request.user,
                 )
-                obj.pk = booking.pk
+                adopt(obj, booking)  # the admin logs and redirects with the booking the action filed
             elif "volunteer" in form.changed_data and form.cleaned_data.get("volunteer"):
                 escorts.escort_booking_assign(booking=obj, volunteer=form.cleaned_data["volunteer"], by=request.user)
         except ValidationError as exc:

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import adopt
 from core.concurrency import OptimisticLockAdminMixin, is_conflict
 from core.excel import xlsx_response
 from core.forms import add_action_errors
@@ -143,7 +144,7 @@ class RetrofitAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
             applied_on=obj.applied_on,
         )
         # The admin redirects to the object it handed in: point it at the case the action filed.
-        obj.pk, obj.street_id, obj._state.adding = created.pk, created.street_id, False
+        adopt(obj, created)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not RetrofitLine:
