@@ -11,7 +11,8 @@ from django.shortcuts import redirect
 
 
 class ReadOnlyLogAdmin(admin.ModelAdmin):
-    """Logs are written by the portal only: nobody adds, changes or deletes them here."""
+    """Rows only the portal writes (logs, photos filed from their case, computed reports): nobody adds, changes or
+    deletes them here."""
 
     def has_add_permission(self, request) -> bool:
         return False
