@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.concurrency import VERSION_FIELDS, VersionFieldsMixin
+from core.concurrency import VERSION_FIELDS, VersionFieldsMixin
+from core.forms import add_action_errors
 from services.models import User
 
 from . import actions
@@ -33,16 +34,6 @@ DATE_LABELS = {
 }
 
 
-def add_action_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show an action's ValidationError on the form: on its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
-
-
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -55,7 +46,7 @@ class TransitionForm(VersionFieldsMixin):
 
     In bulk (several cases at once) the household sign-off may be left empty: each applicant's name is used.
     For one case the form carries the version of the case it showed, so a step taken from a stale
-    page is refused (services.concurrency).
+    page is refused (core.concurrency).
     """
 
     on = forms.DateField(label=_("Date"), widget=DateInput())

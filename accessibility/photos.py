@@ -6,7 +6,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from services.uploads import validate_image
+from core.uploads import validate_image
 
 # The first bytes of each accepted format; the file name's extension is never trusted.
 SIGNATURES = {

@@ -7,8 +7,8 @@ from typing import Any
 from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 
+from core.excel import neutralise
 from services.models import User
-from services.spreadsheets import neutralise
 
 from .models import Retrofit
 

@@ -1,35 +1,31 @@
 """Field pages for committee members: their streets' home retrofits, applying and withdrawing."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.concurrency import is_conflict
+from core.forms import add_action_errors
+from core.guards import page_required
 from core.input import parse_int
 from services import selectors as registry
-from services.concurrency import is_conflict
 from services.models import FollowUp
-from services.views import field_member_required
+from services.views import FIELD_PERMISSION
 
 from . import actions, selectors
-from .forms import ApplyForm, WithdrawForm, add_action_errors
+from .forms import ApplyForm, WithdrawForm
 from .models import Retrofit
 
 PAGE_SIZE = 25
 VIEW = "accessibility.view_retrofit"
 
 
-def _require(request: HttpRequest, permission: str) -> None:
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
-@field_member_required
+@page_required(FIELD_PERMISSION, VIEW)
 def retrofit_list(request: HttpRequest) -> HttpResponse:
     """The cases of the member's streets by status, and the retrofit needs still waiting for an application."""
-    _require(request, VIEW)
     retrofits = selectors.retrofit_list_for(request.user)
     counts = selectors.status_counts(retrofits)
     status = request.GET.get("status", "")
@@ -49,10 +45,9 @@ def retrofit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility/field/retrofit_list.html", context)
 
 
-@field_member_required
+@page_required(FIELD_PERMISSION, actions.APPLY)
 def retrofit_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Apply for a person's home retrofit, from a home visit's retrofit need when one is given."""
-    _require(request, actions.APPLY)
     person = registry.person_get_for(request.user, pk)
     follow_up = None
     follow_up_id = parse_int(request.GET.get("follow_up") or request.POST.get("follow_up"))
@@ -79,10 +74,9 @@ def retrofit_apply(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accessibility/field/retrofit_apply.html", context, status=status)
 
 
-@field_member_required
+@page_required(FIELD_PERMISSION, actions.APPLY)
 def retrofit_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw an application that is still waiting for its home assessment."""
-    _require(request, actions.APPLY)
     retrofit = selectors.retrofit_get_for(request.user, pk)
     form = WithdrawForm(request.POST or None, retrofit=retrofit)
     status = 200

@@ -21,7 +21,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jingan_portal.views import safe_next
+from core.http import safe_next
 
 from . import actions
 from .forms import AuthenticatorCodeForm, VerifyCodeForm

@@ -1,9 +1,10 @@
-"""Facts about the HTTP request every app needs the same way: the client's address."""
+"""Facts about the HTTP request every app needs the same way: the client's address, a safe redirect target."""
 
 import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def _address(value: str) -> str | None:
@@ -31,3 +32,10 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(forwarded) >= proxies:
             return _address(forwarded[-proxies]) or peer
     return peer
+
+
+def safe_next(request: HttpRequest, target: str, *, fallback: str) -> str:
+    """`target` if it is a page of this site (over HTTPS when the request came so), else `fallback`."""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback

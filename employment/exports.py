@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
-from services.spreadsheets import neutralise
+from core.excel import neutralise
 
 Column = tuple[Any, Callable[[Any], Any]]
 

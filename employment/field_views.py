@@ -2,15 +2,14 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 
+from core.guards import page_required
 from services.models import FollowUp
 
 from .actions import referral_create
@@ -40,12 +39,9 @@ class ReferralForm(forms.Form):
             del self.fields["course"]
 
 
-@login_required
-@never_cache
+@page_required("services.use_field_app", "employment.add_referral")
 def referral_new(request: HttpRequest, follow_up: int) -> HttpResponse:
     """Refer the person of an open training or job need to a course or to job matching."""
-    if not (request.user.has_perm("services.use_field_app") and request.user.has_perm("employment.add_referral")):
-        raise PermissionDenied
     need = get_object_or_404(
         FollowUp.objects.visible_to(request.user).select_related("person"),
         pk=follow_up,

@@ -1,40 +1,32 @@
 """Staff admin of events, their photos, registrations (staff only: registrants' details) and awards."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.admin import ActionErrorsMixin, StreetScopedAdmin
-from services.concurrency import OptimisticLockAdminMixin
+from core.admin import ActionErrorsMixin, DefaultChoiceFilter, run_each
+from core.concurrency import OptimisticLockAdminMixin
+from services.admin import StreetScopedAdmin
 
 from . import actions
 from .forms import AwardAdminForm, EventAdminForm, EventPhotoForm, RegistrationAddForm
 from .models import NEEDS, PROVISIONS, Award, Event, EventPhoto, PreventionMaterial, QuizCampaign, Registration
 
 
-class WhenFilter(admin.SimpleListFilter):
+class WhenFilter(DefaultChoiceFilter):
     """Events to come by default: the work at hand."""
 
     title = _("when")
     parameter_name = "when"
+    default = "upcoming"
 
     def lookups(self, request, model_admin):
         return [("upcoming", _("To come")), ("past", _("Past")), ("all", _("All"))]
 
-    def choices(self, changelist):
-        value = self.value() or "upcoming"
-        for key, label in self.lookup_choices:
-            yield {
-                "selected": value == key,
-                "query_string": changelist.get_query_string({self.parameter_name: key}),
-                "display": label,
-            }
-
     def queryset(self, request, queryset):
-        value = self.value() or "upcoming"
+        value = self.current()
         now = timezone.now()
         if value == "upcoming":
             return queryset.filter(ends_at__gt=now)
@@ -116,15 +108,14 @@ class EventAdmin(ActionErrorsMixin, admin.ModelAdmin):
         actions.event_photos_save(event=form.instance, by=request.user, saved=photos, deleted=formset.deleted_objects)
 
     def _each(self, request, queryset, action, done_message) -> None:
-        done = 0
-        for event in queryset:
-            try:
-                action(event)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{event.title}: {' '.join(exc.messages)}", messages.ERROR)
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        run_each(
+            self,
+            request,
+            queryset,
+            action,
+            lambda done: done_message % {"count": done},
+            label=lambda event: event.title,
+        )
 
     @admin.action(description=_("Publish the selected events"), permissions=["change"])
     def publish(self, request, queryset):
@@ -229,15 +220,14 @@ class RegistrationAdmin(ActionErrorsMixin, StreetScopedAdmin):
         obj.pk, obj._state.adding = created.pk, False
 
     def _each(self, request, queryset, action, done_message) -> None:
-        done = 0
-        for registration in queryset:
-            try:
-                action(registration)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{registration.who}: {' '.join(exc.messages)}", messages.ERROR)
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+        run_each(
+            self,
+            request,
+            queryset,
+            action,
+            lambda done: done_message % {"count": done},
+            label=lambda registration: registration.who,
+        )
 
     @admin.action(description=_("Record: attended"), permissions=["change"])
     def mark_attended(self, request, queryset):

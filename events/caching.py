@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
-from jingan_portal.context_processors import display_mode
+from core.context_processors import display_mode
 
 VERSION_KEY = "events:public:version"
 PAGE_PREFIX = "events:public:page:"

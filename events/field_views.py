@@ -1,17 +1,16 @@
 """Committee members register the people of their streets for events and record who came."""
 
 import datetime
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
+from core.forms import add_action_errors
+from core.guards import page_required
 from core.input import parse_int
 
 from . import actions, selectors
@@ -22,18 +21,8 @@ REGISTER_PERMISSION = "events.add_registration"
 FIELD_LIST_SIZE = 30
 
 
-def registrar_required(view):
-    """Logged in (else to the login page) and allowed to register persons (else 403); never cached."""
-
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.has_perm(REGISTER_PERMISSION):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged in (else to the login page) and allowed to register persons (else 403); never cached.
+registrar_required = page_required(REGISTER_PERMISSION)
 
 
 @registrar_required
@@ -74,11 +63,7 @@ def event_registrations(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             registration, _token = actions.registration_create(event=event, by=request.user, **form.action_arguments())
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             if registration.status == Registration.Status.CONFIRMED:
                 messages.success(request, _("Registered: %(name)s has a place.") % {"name": registration.person.name})

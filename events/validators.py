@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from services.uploads import validate_image
+from core.uploads import validate_image
 
 # Mainland mobile numbers: 11 digits, 1 then 3-9. Landlines: an optional area code (0 and 2-3 digits)
 # and a 7- or 8-digit local number that does not start with 0 or 1.

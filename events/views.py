@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
+from core.forms import add_action_errors
 from core.http import client_ip
 from core.input import parse_int, parse_year
 
@@ -225,14 +226,6 @@ def _too_many(request: HttpRequest, event: Event) -> HttpResponse:
     return response
 
 
-def _add_errors(form: PublicRegistrationForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def event_register(request: HttpRequest, slug: str) -> HttpResponse:
@@ -257,7 +250,7 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
                     **form.action_arguments(),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_action_errors(form, exc)
             else:
                 # Counted and answered the same whether or not the phone had registered already.
                 ratelimit.hit(REGISTRATION_SCOPE, ip, window=RATE_WINDOW_SECONDS)

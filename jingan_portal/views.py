@@ -1,17 +1,14 @@
-"""Project-level views: the health checks and the display preference (the home page is events.views.home).
-
-Also `safe_next`, the one check of a redirect target taken from a request, which accounts.views uses too.
-"""
+"""Project-level views: the health checks and the display preference (the home page is events.views.home)."""
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core import ratelimit
+from core.context_processors import DISPLAY_CHOICES, DISPLAY_COOKIE
+from core.http import safe_next
 
-from .context_processors import DISPLAY_CHOICES, DISPLAY_COOKIE
 from .health import check_all
 
 ONE_YEAR = 365 * 24 * 3600
@@ -52,13 +49,6 @@ def healthz_ready(request: HttpRequest) -> JsonResponse:
             return response
     healthy, checks = check_all(worker=worker)
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
-
-
-def safe_next(request: HttpRequest, target: str, *, fallback: str) -> str:
-    """`target` if it is a page of this site (over HTTPS when the request came so), else `fallback`."""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 @require_POST

@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyLogAdmin
+
 from .actions import annual_report_freeze
 from .models import AnnualPlan, AnnualReport
 
@@ -22,7 +24,7 @@ class AnnualPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AnnualReport)
-class AnnualReportAdmin(SimpleHistoryAdmin):
+class AnnualReportAdmin(ReadOnlyLogAdmin, SimpleHistoryAdmin):
     list_display = ["year", "status", "progress", "generated_at", "duration_ms", "code_version", "official", "link"]
     list_filter = ["year", "status", ("frozen_at", admin.EmptyFieldListFilter)]
     list_select_related = ["requested_by", "frozen_by"]
@@ -46,15 +48,6 @@ class AnnualReportAdmin(SimpleHistoryAdmin):
     ]
     readonly_fields = fields
     actions = ["freeze"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("progress"))
     def progress(self, obj: AnnualReport) -> str:

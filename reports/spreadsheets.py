@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from services.spreadsheets import neutralise
+from core.excel import neutralise
 
 from .figures import BREAKDOWN_NAMES, breakdown_name
 from .models import AnnualReport

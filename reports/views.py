@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.excel import xlsx_response
 from core.input import parse_int
-from services.admin import xlsx_response
 
 from . import figures, selectors
 from .actions import annual_report_freeze, annual_report_request

@@ -11,7 +11,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField, Count, Q
 from django.db.models.functions import Cast
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,12 +19,15 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ActionErrorsMixin, DefaultChoiceFilter, ReadOnlyLogAdmin, adopt
+from core.admin_filters import DateRangeFilter
+from core.concurrency import OptimisticLockAdminMixin
+from core.excel import xlsx_response
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE, parse_year
+from core.uploads import file_too_large
 
 from . import actions, escorts, reveal, selectors, spreadsheets
 from .access_log import access_log_record
-from .admin_filters import DateRangeFilter
-from .concurrency import OptimisticLockAdminMixin
 from .forms import PersonForm
 from .identity import is_number_search, normalise_number
 from .models import (
@@ -49,17 +52,8 @@ from .models import (
     VolunteerTeam,
 )
 from .timeline import timeline_for
-from .uploads import file_too_large
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PHONE_LIKE = re.compile(r"[\d\s\-\uff10-\uff19]{7,14}")
-
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 class StreetScopedAdmin(admin.ModelAdmin):
@@ -73,18 +67,6 @@ class StreetScopedAdmin(admin.ModelAdmin):
         if obj is None:
             raise Http404
         return obj
-
-
-class ActionErrorsMixin:
-    """Forms check the rules first; an action that still refuses (another user took the last place a moment
-    earlier) rolls the whole save back, and the page says why."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 class AgeBandFilter(admin.SimpleListFilter):
@@ -341,19 +323,6 @@ class UserAdmin(DjangoUserAdmin):
         return ", ".join(g.name for g in user.groups.all())
 
 
-class ReadOnlyLogAdmin(admin.ModelAdmin):
-    """Logs are written by the portal only: nobody adds, changes or deletes them here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(AccessLog)
 class AccessLogAdmin(ReadOnlyLogAdmin):
     """Auditors search who opened whose record: by user, person, date range and action."""
@@ -423,26 +392,18 @@ class HomeVisitAdmin(StreetScopedAdmin):
         return False
 
 
-class OpenFollowUpFilter(admin.SimpleListFilter):
+class OpenFollowUpFilter(DefaultChoiceFilter):
     """Open follow-ups by default: the work queue."""
 
     title = _("status")
     parameter_name = "state"
+    default = "open"
 
     def lookups(self, request, model_admin):
         return [("open", _("Open")), ("overdue", _("Overdue")), ("closed", _("Closed")), ("all", _("All"))]
 
-    def choices(self, changelist):
-        value = self.value() or "open"
-        for key, label in self.lookup_choices:
-            yield {
-                "selected": value == key,
-                "query_string": changelist.get_query_string({self.parameter_name: key}),
-                "display": label,
-            }
-
     def queryset(self, request, queryset):
-        value = self.value() or "open"
+        value = self.current()
         if value == "open":
             return queryset.filter(status=FollowUp.Status.OPEN)
         if value == "overdue":
@@ -682,7 +643,7 @@ class EscortBookingAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
                     override_reason=form.cleaned_data.get("eligibility_override", ""),
                     by=request.user,
                 )
-                obj.pk = booking.pk
+                adopt(obj, booking)  # the admin logs and redirects with the booking the action filed
             elif "volunteer" in form.changed_data and form.cleaned_data.get("volunteer"):
                 escorts.escort_booking_assign(booking=obj, volunteer=form.cleaned_data["volunteer"], by=request.user)
         except ValidationError as exc:

@@ -3,8 +3,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .admin import ReadOnlyLogAdmin
-from .admin_filters import DateRangeFilter
+from core.admin import ReadOnlyLogAdmin
+from core.admin_filters import DateRangeFilter
+
 from .identity import mask_number
 from .models import Person
 

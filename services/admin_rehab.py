@@ -7,56 +7,19 @@ goes through services.rehab. Imported by services.admin, so the admin site finds
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import NoDeleteMixin, RefusableSaveMixin
+from core.concurrency import OptimisticLockAdminMixin
+
 from . import rehab
 from .admin import StreetScopedAdmin
-from .concurrency import OptimisticLockAdminMixin
 from .models import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
 from .models.rehab import ACCESS_FACTS, REHAB_SERVICES
-
-
-class NoDeleteMixin:
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # records of service given are corrected, never deleted
-
-
-class RefusableSaveMixin:
-    """A save the service refuses under its lock (a race the form could not see) is told, not logged as done.
-
-    Subclasses write through the service in `write`.
-    """
-
-    def write(self, request, obj, form) -> None:
-        raise NotImplementedError
-
-    def save_model(self, request, obj, form, change):
-        try:
-            self.write(request, obj, form)
-        except ValidationError as exc:
-            obj._refused = True
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
-
-    def log_addition(self, request, obj, message):
-        return None if getattr(obj, "_refused", False) else super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        return None if getattr(obj, "_refused", False) else super().log_change(request, obj, message)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        if getattr(obj, "_refused", False):
-            return redirect(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_changelist")
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request, obj):
-        if getattr(obj, "_refused", False):
-            return redirect(request.path)
-        return super().response_change(request, obj)
 
 
 @admin.register(RehabCentre)

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 
-from .concurrency import OptimisticLockAdminMixin
+from core.concurrency import OptimisticLockAdminMixin
 
 
 def _described(action) -> str:

@@ -5,17 +5,20 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from core.forms import add_action_errors
+from core.guards import page_required
+
 from . import rehab
 from .models import FollowUp, RehabCentre
 from .models.rehab import ACCESS_FACTS, REHAB_SERVICES
-from .views import field_member_required
+from .views import FIELD_PERMISSION
 
 
 @require_GET
@@ -66,11 +69,9 @@ class RehabReferralForm(forms.Form):
         self.helper.disable_csrf = True
 
 
-@field_member_required
+@page_required(FIELD_PERMISSION, rehab.REFER_PERMISSION)
 def rehab_refer(request: HttpRequest, follow_up: int) -> HttpResponse:
     """Refer the person of an open rehabilitation need to a centre, prefilled; closes the need."""
-    if not request.user.has_perm(rehab.REFER_PERMISSION):
-        raise PermissionDenied
     need = get_object_or_404(
         FollowUp.objects.visible_to(request.user).select_related("person", "visit"),
         pk=follow_up,
@@ -87,9 +88,7 @@ def rehab_refer(request: HttpRequest, follow_up: int) -> HttpResponse:
                 follow_up=need, centre=form.cleaned_data["centre"], note=form.cleaned_data["note"], by=request.user
             )
         except ValidationError as exc:
-            for field, errors in exc.error_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("Referral sent to %(centre)s.") % {"centre": referral.centre.name})
             return redirect("field:person", pk=person.pk)

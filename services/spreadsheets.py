@@ -14,17 +14,17 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.excel import neutralise
+from core.uploads import file_too_large, is_xlsx, zip_too_large
+
 from .audit import audit_record
 from .identity import normalise_number
 from .models import Person, Street, User
 from .selectors import age_on
-from .uploads import file_too_large, is_xlsx, zip_too_large
 from .validation import person_errors
 
 MAX_IMPORT_ROWS = 20_000
 BATCH = 1000
-# Cells that a spreadsheet program would run as a formula (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "独居"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", ""}
@@ -384,13 +384,6 @@ def _write(
             by=by,
             data={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
         )
-
-
-def neutralise(value: Any) -> Any:
-    """Make a text cell inert: a leading = + - @ tab or return would be run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 EXPORT_COLUMNS: list[tuple[Any, Callable[[Person], Any]]] = [

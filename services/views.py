@@ -1,7 +1,6 @@
 """The field app for committee members (people, visits, escorts, data quality) and the volunteers' pages."""
 
 import uuid
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.forms import add_action_errors
+from core.guards import page_required
 from core.input import parse_int, parse_year
 
 from . import actions, escorts, extensions, reveal, selectors
@@ -26,18 +27,8 @@ FIELD_PERMISSION = "services.use_field_app"
 PAGE_SIZE = 25
 
 
-def field_member_required(view):
-    """Logged in (else to the login page) and allowed the field app (else 403); never cached."""
-
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.has_perm(FIELD_PERMISSION):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged in (else to the login page) and allowed the field app (else 403); never cached.
+field_member_required = page_required(FIELD_PERMISSION)
 
 
 @field_member_required
@@ -85,9 +76,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 _visit, created = actions.home_visit_record(person=person, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.error_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                add_action_errors(form, exc)
             else:
                 if created:
                     messages.success(
@@ -153,18 +142,8 @@ def escort_request(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "services/field/escort_form.html", context, status=status)
 
 
-def volunteer_required(view):
-    """Logged in with a volunteer profile (else 403); never cached."""
-
-    @login_required
-    @never_cache
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not hasattr(request.user, "volunteer"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged in with a volunteer profile (else 403); never cached.
+volunteer_required = page_required(test=lambda user: hasattr(user, "volunteer"))
 
 
 @volunteer_required

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.concurrency import check_version
 from services.actions import follow_up_close
 from services.audit import audit_record, history_by
-from services.concurrency import check_version
 from services.models import FollowUp, Person, User
 
 from ..models import Retrofit, RetrofitLine, RetrofitStatusChange, RetrofitTypeCap
@@ -303,7 +303,7 @@ def retrofit_advance(
     """Move a case one step to `to`, recording the step's data, who and when.
 
     `seen_version` (with `seen_history`), when given, is the version of the case the user's form
-    showed: a case changed since is refused (services.concurrency).
+    showed: a case changed since is refused (core.concurrency).
     Raises ValidationError (and changes nothing) if the move, the user or the data break a rule.
     """
     retrofit = Retrofit.objects.select_for_update().select_related("person").get(pk=retrofit.pk)

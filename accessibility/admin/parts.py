@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import DefaultChoiceFilter
 from core.input import parse_year
 
 from .. import actions, selectors
@@ -29,11 +30,12 @@ STEP_LABELS = {
 VIEW_PHOTOS = "accessibility.view_retrofitphoto"
 
 
-class InboxFilter(admin.SimpleListFilter):
+class InboxFilter(DefaultChoiceFilter):
     """The cases by status, with how many are in each; opens on the cases that need action."""
 
     title = _("inbox")
     parameter_name = "inbox"
+    default = TO_DO
 
     def lookups(self, request, model_admin):
         return [(TO_DO, _("Needs action")), *Status.choices, (ALL, _("All"))]
@@ -42,16 +44,14 @@ class InboxFilter(admin.SimpleListFilter):
         counts = selectors.status_counts(changelist.root_queryset)
         counts[TO_DO] = sum(counts[s] for s in NEEDS_ACTION)
         counts[ALL] = sum(counts[s] for s in Status.values)
-        current = self.value() or TO_DO
-        for value, label in self.lookup_choices:
-            yield {
-                "selected": current == value,
-                "query_string": changelist.get_query_string({self.parameter_name: value}),
-                "display": f"{label} ({counts[value]})",
-            }
+        self._counts = counts
+        yield from super().choices(changelist)
+
+    def display(self, key, label, changelist):
+        return f"{label} ({self._counts[key]})"
 
     def queryset(self, request, queryset):
-        value = self.value() or TO_DO
+        value = self.current()
         if value == TO_DO:
             return queryset.filter(status__in=NEEDS_ACTION)
         if value == ALL:

@@ -3,8 +3,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from services.admin import ReadOnlyLogAdmin, StreetScopedAdmin
-from services.concurrency import OptimisticLockAdminMixin
+from core.admin import ReadOnlyLogAdmin
+from core.concurrency import OptimisticLockAdminMixin
+from services.admin import StreetScopedAdmin
 
 from .. import actions
 from ..forms import DeviceIssueForm
@@ -21,7 +22,7 @@ from .parts import photo_preview
 
 
 @admin.register(RetrofitPhoto)
-class RetrofitPhotoAdmin(StreetScopedAdmin):
+class RetrofitPhotoAdmin(ReadOnlyLogAdmin, StreetScopedAdmin):
     """A list of photos for staff; photos are added from their case."""
 
     list_display = ["retrofit", "stage", "alt_text", "uploaded_by", "created_at"]
@@ -34,15 +35,6 @@ class RetrofitPhotoAdmin(StreetScopedAdmin):
     @admin.display(description=_("photo"))
     def shown(self, photo: RetrofitPhoto) -> str:
         return photo_preview(photo)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(RetrofitStatusChange)

@@ -13,14 +13,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ActionErrorsMixin, adopt
+from core.concurrency import OptimisticLockAdminMixin, is_conflict
+from core.excel import xlsx_response
+from core.forms import add_action_errors
 from core.input import parse_year
 from services.access_log import access_log_record
-from services.admin import ActionErrorsMixin, StreetScopedAdmin, xlsx_response
-from services.concurrency import OptimisticLockAdminMixin, is_conflict
+from services.admin import StreetScopedAdmin
 from services.models import AccessLog
 
 from .. import actions, selectors, spreadsheets
-from ..forms import PhotoForm, RetrofitAddForm, RetrofitChangeForm, TransitionForm, add_action_errors
+from ..forms import PhotoForm, RetrofitAddForm, RetrofitChangeForm, TransitionForm
 from ..models import Retrofit, RetrofitLine, RetrofitTypeCap
 from ..photos import sniff
 from .parts import (
@@ -142,7 +145,7 @@ class RetrofitAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdm
             applied_on=obj.applied_on,
         )
         # The admin redirects to the object it handed in: point it at the case the action filed.
-        obj.pk, obj.street_id, obj._state.adding = created.pk, created.street_id, False
+        adopt(obj, created)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not RetrofitLine:

@@ -1,16 +1,15 @@
-"""What the employment admin pages share: list filters by year, Excel export, errors from the actions."""
+"""What the employment admin pages share: list filters by year, Excel export (shared mixins: core.admin)."""
 
 from typing import Any
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from core.excel import xlsx_response
 from core.input import parse_year
 from services.access_log import access_log_record
-from services.admin import xlsx_response
 from services.models import AccessLog
 
 from .. import exports
@@ -62,34 +61,3 @@ class ExcelExportMixin:
             rows=rows.iterator(chunk_size=2000),
         )
         return xlsx_response(data, self.export_filename)
-
-
-def run_each(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet, action: Any, done: Any) -> None:
-    """Call `action` for each selected record; report how many succeeded and each refusal.
-
-    `done(count)` gives the success message.
-    """
-    succeeded = 0
-    for obj in queryset:
-        try:
-            action(obj)
-        except ValidationError as exc:
-            model_admin.message_user(request, f"{obj}: {' '.join(exc.messages)}", messages.ERROR)
-        else:
-            succeeded += 1
-    if succeeded:
-        model_admin.message_user(request, done(succeeded), messages.SUCCESS)
-
-
-def adopt(obj: Any, created: Any) -> None:
-    """Give the admin's form object the row an action created: the admin goes on to log and redirect with it."""
-    for field in created._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(created, field.attname))
-    obj._state.adding = False
-
-
-class NoDeleteMixin:
-    """Records about people are never deleted here: they end by a status, so history stays whole."""
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -8,9 +8,10 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt
+from core.concurrency import OptimisticLockAdminMixin
 from core.input import parse_int
-from services.admin import ActionErrorsMixin, StreetScopedAdmin
-from services.concurrency import OptimisticLockAdminMixin
+from services.admin import StreetScopedAdmin
 
 from .. import actions, exports, selectors
 from ..forms import (
@@ -22,7 +23,7 @@ from ..forms import (
 )
 from ..models import Employer, Graduate, Placement, PlacementFollowUp
 from ..validation import normalise_credit_code
-from .base import CATEGORY, ExcelExportMixin, NoDeleteMixin, adopt, year_filter
+from .base import CATEGORY, ExcelExportMixin, year_filter
 
 
 @admin.register(Employer)
@@ -166,11 +167,12 @@ class PlacementAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMix
             )
 
 
-class FollowUpStateFilter(admin.SimpleListFilter):
+class FollowUpStateFilter(DefaultChoiceFilter):
     """Overdue follow-ups by default: the work queue."""
 
     title = _("status")
     parameter_name = "state"
+    default = "overdue"
 
     def lookups(self, request, model_admin):
         return [
@@ -180,17 +182,8 @@ class FollowUpStateFilter(admin.SimpleListFilter):
             ("all", _("All")),
         ]
 
-    def choices(self, changelist):
-        value = self.value() or "overdue"
-        for key, label in self.lookup_choices:
-            yield {
-                "selected": value == key,
-                "query_string": changelist.get_query_string({self.parameter_name: key}),
-                "display": label,
-            }
-
     def queryset(self, request, queryset):
-        value = self.value() or "overdue"
+        value = self.current()
         if value == "overdue":
             return selectors.overdue_follow_ups(queryset, timezone.localdate())
         if value == "pending":

@@ -4,15 +4,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from services.admin import ActionErrorsMixin, StreetScopedAdmin
-from services.concurrency import OptimisticLockAdminMixin
+from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
+from core.concurrency import OptimisticLockAdminMixin
+from services.admin import StreetScopedAdmin
 
 from .. import actions, exports
 from ..forms import (
     ReferralAddForm,
 )
 from ..models import Referral
-from .base import CATEGORY, ExcelExportMixin, NoDeleteMixin, adopt, run_each, year_filter
+from .base import CATEGORY, ExcelExportMixin, year_filter
 
 
 @admin.register(Referral)

@@ -7,8 +7,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from services.admin import ActionErrorsMixin, StreetScopedAdmin
-from services.concurrency import OptimisticLockAdminMixin
+from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
+from core.concurrency import OptimisticLockAdminMixin
+from services.admin import StreetScopedAdmin
 
 from .. import actions, exports, selectors
 from ..forms import (
@@ -18,7 +19,7 @@ from ..forms import (
     EnrollmentAddForm,
 )
 from ..models import Certificate, Course, Enrollment
-from .base import CATEGORY, ExcelExportMixin, NoDeleteMixin, adopt, run_each, year_filter
+from .base import CATEGORY, ExcelExportMixin, year_filter
 
 
 class CourseStateFilter(admin.SimpleListFilter):

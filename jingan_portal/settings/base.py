@@ -27,7 +27,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "services.admin_site.PortalAdminConfig",  # django.contrib.admin, every change form version-checked
+    "core.admin_site.PortalAdminConfig",  # django.contrib.admin, every change form version-checked
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -89,7 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "jingan_portal.context_processors.display",
+                "core.context_processors.display",
                 "services.context_processors.field_nav",
             ],
         },
@@ -137,7 +137,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# Upload limits in bytes, one per kind of file; a refusal names the limit (services.uploads).
+# Upload limits in bytes, one per kind of file; a refusal names the limit (core.uploads).
 RETROFIT_PHOTO_MAX_BYTES = env.int("RETROFIT_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 EVENT_PHOTO_MAX_BYTES = env.int("EVENT_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 SPREADSHEET_IMPORT_MAX_BYTES = env.int("SPREADSHEET_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)

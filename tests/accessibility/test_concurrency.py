@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accessibility.models import Retrofit, RetrofitStatusChange
-from services.concurrency import CONFLICT
+from core.concurrency import CONFLICT
 from tests.services.test_concurrency import english_staff, page_form_data
 
 from .conftest import english_client

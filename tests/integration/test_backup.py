@@ -18,7 +18,7 @@ from django.test import override_settings
 from django.utils import timezone, translation
 from psycopg2 import sql
 
-from services.backups import (
+from core.backups import (
     BackupError,
     Target,
     _scratch_name,

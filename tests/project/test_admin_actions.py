@@ -32,6 +32,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accessibility.models import RetrofitTypeCap
 from accounts.actions import otp_devices_reset
+from core.concurrency import OptimisticLockAdminMixin
 from employment import actions as employment_actions
 from employment.models import Certificate, Enrollment, PlacementFollowUp, Referral
 from events import actions as events_actions
@@ -39,7 +40,6 @@ from events.prevention import PreventionMaterial, QuizCampaign
 from reports.actions import annual_report_freeze
 from reports.models import AnnualPlan, AnnualReport
 from services import escorts, roles
-from services.concurrency import OptimisticLockAdminMixin
 from services.models import (
     AuditEntry,
     EscortBooking,

@@ -19,8 +19,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from core.concurrency import CONFLICT, NOT_FROM_PAGE, VERSION_FIELDS
 from services import roles
-from services.concurrency import CONFLICT, NOT_FROM_PAGE, VERSION_FIELDS
 from services.models import User
 from tests.conftest import make_user
 from tests.services.test_concurrency import page_form_data

@@ -17,14 +17,15 @@ from openpyxl import Workbook, load_workbook
 from PIL import Image
 
 from accessibility.models import Retrofit, RetrofitPhoto
+from core.excel import FORMULA_PREFIXES
+from core.uploads import is_xlsx, limit_text
 from events.models import EventPhoto
 from reports.figures import FIGURES
 from reports.models import AnnualReport
 from reports.selectors import Bar, BreakdownView, FigureRow
 from reports.spreadsheets import report_workbook
 from services.models import AuditEntry, Person
-from services.spreadsheets import FORMULA_PREFIXES, template_workbook
-from services.uploads import is_xlsx, limit_text
+from services.spreadsheets import template_workbook
 from tests.accessibility.factories import make_retrofit
 from tests.employment.test_admin import build
 from tests.events.test_admin import event_form

@@ -10,9 +10,9 @@ from django.forms import MultiWidget
 from django.test import Client
 from django.urls import reverse
 
+from core.concurrency import CONFLICT, VERSION_FIELDS
 from services import roles
 from services.actions import person_save
-from services.concurrency import CONFLICT, VERSION_FIELDS
 from services.models import AuditEntry, Person
 from tests.conftest import make_user
 

@@ -6,8 +6,8 @@ from django.contrib.messages import get_messages
 from django.db import transaction
 from django.urls import reverse
 
+from core.concurrency import CONFLICT
 from services import rehab
-from services.concurrency import CONFLICT
 from services.models import FamilyDoctorContract, Person, RehabReferral
 from tests.services.factories import PersonFactory, file_visit
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
+from core.excel import neutralise
 from services.identity import check_character
 from services.models import AccessLog, AuditEntry, Person, Street
 from services.sample import sample_persons
-from services.spreadsheets import RowError, import_persons, neutralise
+from services.spreadsheets import RowError, import_persons
 from tests.services.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from services.backups import BackupError, Target, backup_create
+from core.backups import BackupError, Target, backup_create
 
 
 class Command(BaseCommand):

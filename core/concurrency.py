@@ -45,6 +45,7 @@ def _content_digest(record: models.Model) -> str:
         else:
             values[field.attname] = getattr(record, field.attname)
     payload = json.dumps(values, sort_keys=True, default=str)
+    # The key keeps its first module's name: a changed key would refuse every form open during a deploy.
     return salted_hmac("services.concurrency.version", payload, algorithm="sha256").hexdigest()
 
 

@@ -2,8 +2,8 @@
 and malformed input.
 
 Registering through the site is the one place every admin passes, so a new admin cannot forget the
-check and an override of get_fieldsets cannot drop its token (services.concurrency.version_guard),
-and each gets the input guards of services.admin_filters.harden_model_admin.
+check and an override of get_fieldsets cannot drop its token (core.concurrency.version_guard),
+and each gets the input guards of core.admin_filters.harden_model_admin.
 """
 
 from typing import Any
@@ -30,4 +30,4 @@ class PortalAdminSite(admin.AdminSite):
 class PortalAdminConfig(AdminConfig):
     """django.contrib.admin with PortalAdminSite as admin.site (INSTALLED_APPS names this instead)."""
 
-    default_site = "services.admin_site.PortalAdminSite"
+    default_site = "core.admin_site.PortalAdminSite"

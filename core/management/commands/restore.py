@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.utils.translation import gettext as _
 
-from services.backups import BackupError, Target, backup_restore, media_archive_for, media_restore
+from core.backups import BackupError, Target, backup_restore, media_archive_for, media_restore
 
 
 class Command(BaseCommand):
