@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
-from .figures import FIGURES, Figure, breakdown_name, in_english, key_labels
+from .figures import FIGURES, Figure, breakdown_name, key_labels
 from .models import AnnualReport
 from .stats import percent
 
@@ -48,7 +49,7 @@ def report_history(year: int) -> QuerySet[AnnualReport]:
 
 def sentence(figure: Figure, report: AnnualReport) -> str:
     """The figure as a sentence in the active language, from the registry's template and the stored numbers."""
-    template = figure.sentence_en if in_english() else figure.sentence_zh
+    template = str(figure.sentence)
     entry = report.figures.get(figure.key)
     if not template or entry is None:
         return ""
@@ -56,7 +57,7 @@ def sentence(figure: Figure, report: AnnualReport) -> str:
     share = percent(entry["value"], values[figure.share_of]) if figure.share_of else None
     context = {
         "value": entry["value"],
-        "unit": figure.unit,
+        "unit": str(figure.unit),
         "plan": entry["plan"],
         "percent": entry["percent_of_plan"],
         "above": entry["above_plan"],
@@ -71,13 +72,12 @@ def sentence(figure: Figure, report: AnnualReport) -> str:
 
 
 def plan_clause(value: int, plan: int, percent_of_plan: int, above: int) -> str:
-    if in_english():
-        if value > plan:
-            return f", {above}% above plan"
-        return ", on plan" if value == plan else f", {percent_of_plan}% of plan"
+    """How the value compares with the plan, as a clause appended to the figure's sentence."""
     if value > plan:
-        return f"，超出计划量{above}%"
-    return "，完成计划量" if value == plan else f"，完成计划量的{percent_of_plan}%"
+        return gettext(", %(above)s%% above plan") % {"above": above}
+    if value == plan:
+        return gettext(", on plan")
+    return gettext(", %(percent)s%% of plan") % {"percent": percent_of_plan}
 
 
 def summary(report: AnnualReport) -> list[str]:
