@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -23,8 +23,17 @@ from employment import stats as employment_stats
 from employment.models import CertificateLevel
 from events import stats as event_stats
 from events.models import Event, Registration
-from services import stats as service_stats
-from services.models import EscortBooking, EscortService, HomeRehabSession, Hospital, Person, Street
+from services.models import (
+    EscortBooking,
+    EscortService,
+    FollowUp,
+    HomeRehabSession,
+    HomeVisit,
+    Hospital,
+    Person,
+    RehabCentre,
+    Street,
+)
 
 from .tally import Counted, Streets, Tally, count_all
 
@@ -311,16 +320,37 @@ CULTURE_PARTICIPANTS = Figure(
 # Rehabilitation, prevention and the campaign visits (issue 12)
 
 
+def rehab_homes_certified(year: int) -> QuerySet[RehabCentre]:
+    """The records behind rehabilitation homes: centres certified on 31 December of `year` (revoked later still
+    count)."""
+    return RehabCentre.objects.certified_at_end_of(year)
+
+
+def home_rehab_sessions(year: int) -> QuerySet[HomeRehabSession]:
+    """The records behind home rehabilitation: sessions given in `year`."""
+    return HomeRehabSession.objects.filter(given_on__year=year)
+
+
 def _people_given_home_rehab(year: int) -> QuerySet[Person]:
     """The records behind people who received home rehabilitation: persons with a session in `year`."""
-    return Person.objects.filter(pk__in=service_stats.home_rehab_sessions(year).values("person"))
+    return Person.objects.filter(pk__in=home_rehab_sessions(year).values("person"))
+
+
+def campaign_visits_with_help(year: int) -> QuerySet[HomeVisit]:
+    """The records behind campaign visits with targeted help: campaign visits in `year` that found at
+    least one need."""
+    return HomeVisit.objects.filter(
+        Exists(FollowUp.objects.filter(visit=OuterRef("pk"))),
+        purpose=HomeVisit.Purpose.CAMPAIGN,
+        visited_on__year=year,
+    )
 
 
 REHAB_HOMES = Figure(
     key="rehab_homes",
     label=pgettext_lazy("annual report figure", "Rehabilitation homes"),
     unit=pgettext_lazy("unit", "centres"),
-    tally=Tally(service_stats.rehab_homes_certified, by=BY_STREET),
+    tally=Tally(rehab_homes_certified, by=BY_STREET),
     select_related=("street",),
     columns=(
         Column(_("Community health service centre"), lambda r: r.name),
@@ -334,7 +364,7 @@ HOME_REHAB_PEOPLE = Figure(
     key="home_rehab_people",
     label=_("People given rehabilitation at home"),
     unit=pgettext_lazy("unit", "people"),
-    tally=Tally(service_stats.home_rehab_sessions, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
+    tally=Tally(home_rehab_sessions, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
     listed=_people_given_home_rehab,
     select_related=("street",),
     columns=(
@@ -350,7 +380,7 @@ HOME_REHAB_SESSIONS = Figure(
     key="home_rehab_sessions",
     label=_("Home rehabilitation sessions"),
     unit=pgettext_lazy("unit", "sessions"),
-    tally=Tally(service_stats.home_rehab_sessions, by={"session_kind": "kind", **BY_STREET}),
+    tally=Tally(home_rehab_sessions, by={"session_kind": "kind", **BY_STREET}),
     select_related=("person", "street", "centre"),
     columns=(
         *PERSON_COLUMNS,
@@ -394,7 +424,7 @@ CAMPAIGN_VISITS_HELPED = Figure(
     key="campaign_visits_helped",
     label=_("Campaign visits with targeted help"),
     unit=pgettext_lazy("unit", "visits"),
-    tally=Tally(service_stats.campaign_visits_with_help, by={**BY_STREET, **BY_CATEGORY}),
+    tally=Tally(campaign_visits_with_help, by={**BY_STREET, **BY_CATEGORY}),
     select_related=("person", "street"),
     columns=(*PERSON_COLUMNS, Column(_("Visited on"), lambda r: r.visited_on)),
     sentence=_("{value} campaign home visits led to targeted help"),
