@@ -1,9 +1,10 @@
 """Accessibility figures beyond the annual report's own, each computed by the database.
 
 The report's figures (retrofits, ramps, sign-language points, wristbands) are defined once in
-`reports.figures`, over querysets such as `accepted_retrofits` below. Every function here takes the
-year and, optionally, a user: without one it counts the whole district; with one, only the streets
-that user may see.
+`reports.figures`, over querysets such as `accepted_retrofits` below. The median days to acceptance and
+the checks on use done feed the members' retrofit list (`views.retrofit_list`). Every function here
+takes the year and, optionally, a user: without one it counts the whole district; with one, only the
+streets that user may see.
 """
 
 from typing import Any
