@@ -10,9 +10,9 @@ streets that user may see.
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Func, IntegerField, QuerySet
+from django.db.models import Aggregate, FloatField, Func, IntegerField, QuerySet
 
-from .models import DeviceIssue, Retrofit
+from .models import Retrofit
 
 
 def _scoped(queryset: QuerySet, user: Any | None) -> QuerySet:
@@ -75,9 +75,3 @@ def follow_ups_done_in(year: int, *, user: Any | None = None) -> int:
         .filter(status=Retrofit.Status.FOLLOWED_UP, followed_up_on__year=year)
         .count()
     )
-
-
-def devices_issued_in(year: int, *, user: Any | None = None) -> dict[str, int]:
-    """Devices issued in `year` by device type (types with none left out)."""
-    devices = _scoped(DeviceIssue.objects.all(), user).filter(issued_on__year=year)
-    return dict(devices.order_by("device_type").values_list("device_type").annotate(n=Count("pk")))
