@@ -98,11 +98,6 @@ def events_by_category(*, year: int) -> EventYear:
     )
 
 
-def participants(*, year: int) -> int:
-    """Person-times at all events held in `year`."""
-    return Registration.objects.filter(event__in=held_events(year), attendance=Registration.Attendance.ATTENDED).count()
-
-
 def awards(*, year: int) -> AwardYear:
     """Awards dated in `year`, at our held events or elsewhere, in two queries."""
     counted = Award.objects.filter(awarded_on__year=year).filter(
