@@ -1,7 +1,8 @@
 """Employment records the annual report counts, and retention after placement, counted by the database.
 
 The report's figures (trained, certified, placed, new graduates) are defined once in `reports.figures`,
-over the querysets below. Each takes a year and optionally the streets (any iterable of Street, or a
+over the querysets below; retention after placement is shown on the staff page of the year's other
+figures (`reports.views.more_figures`). Each takes a year and optionally the streets (any iterable of Street, or a
 queryset); None is every street. Street breakdowns use the street copied onto the record when it was
 made and are keyed by street code; category breakdowns by the person's disability category (1 to 7).
 """

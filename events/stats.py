@@ -18,7 +18,8 @@ Definitions, for one calendar year in Asia/Shanghai time:
 
 The report's figures among these (culture and sports events and participants, prevention videos,
 quiz participants) are counted by `reports.figures` over `held_events`, `CULTURE_AND_SPORTS`,
-`prevention_videos` and `quiz_campaigns`; the functions here give the fuller picture.
+`prevention_videos` and `quiz_campaigns`; the functions here give the fuller picture, on the staff page
+of the year's other figures (`reports.views.more_figures`).
 """
 
 from dataclasses import dataclass

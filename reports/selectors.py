@@ -7,6 +7,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
+from employment import stats as employment_stats
+from events import stats as event_stats
+
 from .figures import FIGURES, Figure, breakdown_name, key_labels
 from .models import AnnualReport
 from .stats import percent
@@ -220,3 +223,23 @@ def changed_figures(report: AnnualReport, official: AnnualReport | None) -> list
         if old != new:
             changes.append((figure, old, new))
     return changes
+
+
+@dataclass(frozen=True)
+class MoreFigures:
+    """Figures of a year beyond the report's own, counted from the records when asked (never stored)."""
+
+    retention: employment_stats.Retention
+    events: event_stats.EventYear
+    awards: event_stats.AwardYear
+    prevention: event_stats.PreventionYear
+
+
+def more_figures(year: int) -> MoreFigures:
+    """Retention after placement, events by category, awards and prevention work of `year`, in six queries."""
+    return MoreFigures(
+        retention=employment_stats.retention(year),
+        events=event_stats.events_by_category(year=year),
+        awards=event_stats.awards(year=year),
+        prevention=event_stats.prevention(year=year),
+    )
