@@ -1,17 +1,18 @@
 """Accessibility figures beyond the annual report's own, each computed by the database.
 
 The report's figures (retrofits, ramps, sign-language points, wristbands) are defined once in
-`reports.figures`, over querysets such as `accepted_retrofits` below. Every function here takes the
-year and, optionally, a user: without one it counts the whole district; with one, only the streets
-that user may see.
+`reports.figures`, over querysets such as `accepted_retrofits` below. The median days to acceptance and
+the checks on use done feed the members' retrofit list (`views.retrofit_list`). Every function here
+takes the year and, optionally, a user: without one it counts the whole district; with one, only the
+streets that user may see.
 """
 
 from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Func, IntegerField, QuerySet
+from django.db.models import Aggregate, FloatField, Func, IntegerField, QuerySet
 
 from services.models import User
 
-from .models import DeviceIssue, Retrofit
+from .models import Retrofit
 
 
 def _scoped(queryset: QuerySet, user: User | None) -> QuerySet:
@@ -74,9 +75,3 @@ def follow_ups_done_in(year: int, *, user: User | None = None) -> int:
         .filter(status=Retrofit.Status.FOLLOWED_UP, followed_up_on__year=year)
         .count()
     )
-
-
-def devices_issued_in(year: int, *, user: User | None = None) -> dict[str, int]:
-    """Devices issued in `year` by device type (types with none left out)."""
-    devices = _scoped(DeviceIssue.objects.all(), user).filter(issued_on__year=year)
-    return dict(devices.order_by("device_type").values_list("device_type").annotate(n=Count("pk")))

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.concurrency import is_conflict
@@ -15,7 +16,7 @@ from services import selectors as registry
 from services.models import FollowUp
 from services.views import FIELD_PERMISSION
 
-from . import actions, selectors
+from . import actions, selectors, stats
 from .forms import ApplyForm, WithdrawForm
 from .models import Retrofit
 
@@ -25,7 +26,8 @@ VIEW = "accessibility.view_retrofit"
 
 @page_required(FIELD_PERMISSION, VIEW)
 def retrofit_list(request: HttpRequest) -> HttpResponse:
-    """The cases of the member's streets by status, and the retrofit needs still waiting for an application."""
+    """The cases of the member's streets by status, this year's pace and checks on use, and the retrofit needs
+    still waiting for an application."""
     retrofits = selectors.retrofit_list_for(request.user)
     counts = selectors.status_counts(retrofits)
     status = request.GET.get("status", "")
@@ -34,7 +36,11 @@ def retrofit_list(request: HttpRequest) -> HttpResponse:
     else:
         status = ""
     page = Paginator(retrofits, PAGE_SIZE).get_page(request.GET.get("page"))
+    year = timezone.localdate().year
     context = {
+        "year": year,
+        "median_days": stats.median_days_to_acceptance(year, user=request.user),
+        "follow_ups_done": stats.follow_ups_done_in(year, user=request.user),
         "page": page,
         "status": status,
         "statuses": [(value, label, counts[value]) for value, label in Retrofit.Status.choices],

@@ -258,7 +258,7 @@ def remove_imported(by: User) -> int:
         Person.history.model.objects.filter(id__in=chunk).delete()
     # The portal never deletes log rows (their queryset refuses); a benchmark undoing its own run may.
     entries = AuditEntry.objects.filter(user=by, code="services.person.imported")
-    entries._raw_delete(entries.db)
+    entries.purge()
     return len(ids)
 
 

@@ -1,9 +1,10 @@
-"""The employment figures of the annual report, each defined once and counted by the database.
+"""Employment records the annual report counts, and retention after placement, counted by the database.
 
-Every figure takes a year and optionally the streets to count (any iterable of Street, or a queryset);
-None counts every street. Street breakdowns use the street copied onto the record when it was made
-(where the person lived then) and are keyed by street code; category breakdowns are keyed by the
-person's disability category (1 to 7). Keys with nothing to count are left out.
+The report's figures (trained, certified, placed, new graduates) are defined once in `reports.figures`,
+over the querysets below; retention after placement is shown on the staff page of the year's other
+figures (`reports.views.more_figures`). Each takes a year and optionally the streets (any iterable of Street, or a
+queryset); None is every street. Street breakdowns use the street copied onto the record when it was
+made and are keyed by street code; category breakdowns by the person's disability category (1 to 7).
 """
 
 from collections.abc import Iterable
@@ -42,13 +43,6 @@ def _grouped(queryset: QuerySet, key: str, **aggregates: Any) -> dict[Any, dict[
 # People trained
 
 
-@dataclass(frozen=True)
-class Trained:
-    year: int
-    persons: int  # the figure: distinct persons
-    completions: int  # completed enrolments, one person may complete two courses
-
-
 def trained_enrollments(year: int, streets: Streets = None) -> QuerySet[Enrollment]:
     """The records behind `trained`: completed enrolments on courses that ended in `year`, of people of
     working age (WORKING_AGE) on the course's first day."""
@@ -61,23 +55,7 @@ def trained_enrollments(year: int, streets: Streets = None) -> QuerySet[Enrollme
     )
 
 
-_TRAINED = {"persons": Count("person", distinct=True), "completions": Count("pk")}
-
-
-def trained(year: int, streets: Streets = None) -> Trained:
-    """People trained in `year`: distinct persons of working age on the first day of a course that ended
-    in `year` and whose enrolment is completed (a dropped-out or unfinished enrolment does not count)."""
-    return Trained(year=year, **trained_enrollments(year, streets).aggregate(**_TRAINED))
-
-
 # Certificates earned
-
-
-@dataclass(frozen=True)
-class Certified:
-    year: int
-    persons: int  # the figure: distinct persons who earned a certificate
-    certificates: int
 
 
 def certificates_issued(year: int, streets: Streets = None) -> QuerySet[Certificate]:
@@ -85,23 +63,7 @@ def certificates_issued(year: int, streets: Streets = None) -> QuerySet[Certific
     return _in_streets(Certificate.objects.all(), streets).filter(certificate_issued_on__year=year)
 
 
-_CERTIFIED = {"persons": Count("person", distinct=True), "certificates": Count("pk")}
-
-
-def certified(year: int, streets: Streets = None) -> Certified:
-    """Certificates earned in `year`: distinct persons holding a vocational skill certificate dated in `year`
-    (certificates are recorded only on completed enrolments, so every one follows training)."""
-    return Certified(year=year, **certificates_issued(year, streets).aggregate(**_CERTIFIED))
-
-
 # People placed
-
-
-@dataclass(frozen=True)
-class Placed:
-    year: int
-    persons: int  # the figure: distinct persons
-    placements: int
 
 
 def recommended_placements(year: int, streets: Streets = None) -> QuerySet[Placement]:
@@ -109,24 +71,7 @@ def recommended_placements(year: int, streets: Streets = None) -> QuerySet[Place
     return _in_streets(Placement.objects.all(), streets).filter(recommended=True, started_on__year=year)
 
 
-_PLACED = {"persons": Count("person", distinct=True), "placements": Count("pk")}
-
-
-def placed(year: int, streets: Streets = None) -> Placed:
-    """People placed in `year`: distinct persons with a job on the federation's recommendation that started in
-    `year` (jobs found without the federation's recommendation do not count)."""
-    return Placed(year=year, **recommended_placements(year, streets).aggregate(**_PLACED))
-
-
 # New graduates
-
-
-@dataclass(frozen=True)
-class Graduates:
-    year: int
-    graduates: int  # disabled university graduates of the year, registered as Graduate
-    placed: int  # of them, those with a placement as a new graduate of that year
-    rate: Decimal | None  # placed / graduates, in per cent with one decimal; None without graduates
 
 
 def graduates_of(year: int, streets: Streets = None) -> QuerySet[Graduate]:
@@ -135,23 +80,6 @@ def graduates_of(year: int, streets: Streets = None) -> QuerySet[Graduate]:
     return (
         _in_streets(Graduate.objects.all(), streets).filter(graduation_year=year).annotate(is_placed=Exists(placement))
     )
-
-
-_GRADUATES = {
-    "graduates": Count("person", distinct=True),
-    "placed": Count("person", distinct=True, filter=Q(is_placed=True)),
-}
-
-
-def _graduates(year: int, row: dict[str, int]) -> Graduates:
-    return Graduates(year=year, rate=_rate(row["placed"], row["graduates"]), **row)
-
-
-def new_graduates(year: int, streets: Streets = None) -> Graduates:
-    """New graduates of `year` and how many were placed: distinct persons registered as graduating from
-    university in `year`, those of them with a placement marked "new graduate" of `year` (recommended or
-    not), and the share placed."""
-    return _graduates(year, graduates_of(year, streets).aggregate(**_GRADUATES))
 
 
 # Still employed after 6 and 12 months

@@ -78,6 +78,12 @@ def _shared():
     return caches["default"]
 
 
+def _redis_servers() -> list[str]:
+    """The shared cache's Redis servers, from its settings (LOCATION: a URL, URLs separated by commas, or a list)."""
+    location = settings.CACHES["default"].get("LOCATION", "")
+    return [url for url in (location.split(",") if isinstance(location, str) else location) if url]
+
+
 def _set_new_version() -> None:
     version = uuid.uuid4().hex
     _shared().set(VERSION_KEY, version, timeout=None)
@@ -115,8 +121,9 @@ def _read(keys: list[str]) -> dict[str, Any]:
     and decoded by Django's own serializer.
     """
     backend = _shared()
-    if isinstance(backend, RedisCache) and len(backend._servers) == 1:
-        values = _redis_reader(backend._servers[0]).mget([backend.make_and_validate_key(key) for key in keys])
+    servers = _redis_servers() if isinstance(backend, RedisCache) else []
+    if len(servers) == 1:
+        values = _redis_reader(servers[0]).mget([backend.make_and_validate_key(key) for key in keys])
         serializer = RedisSerializer()
         return {key: serializer.loads(value) for key, value in zip(keys, values, strict=True) if value is not None}
     return backend.get_many(keys)

@@ -18,7 +18,8 @@ Definitions, for one calendar year in Asia/Shanghai time:
 
 The report's figures among these (culture and sports events and participants, prevention videos,
 quiz participants) are counted by `reports.figures` over `held_events`, `CULTURE_AND_SPORTS`,
-`prevention_videos` and `quiz_campaigns`; the functions here give the fuller picture.
+`prevention_videos` and `quiz_campaigns`; the functions here give the fuller picture, on the staff page
+of the year's other figures (`reports.views.more_figures`).
 """
 
 from dataclasses import dataclass
@@ -96,11 +97,6 @@ def events_by_category(*, year: int) -> EventYear:
         events=sum(c.events for c in by_category),
         participants=sum(c.participants for c in by_category),
     )
-
-
-def participants(*, year: int) -> int:
-    """Person-times at all events held in `year`."""
-    return Registration.objects.filter(event__in=held_events(year), attendance=Registration.Attendance.ATTENDED).count()
 
 
 def awards(*, year: int) -> AwardYear:

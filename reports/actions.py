@@ -1,11 +1,8 @@
 """Writes of the reports app: request a run, run it figure by figure, freeze the official report."""
 
 import datetime
-import functools
-import subprocess
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -35,21 +32,9 @@ def is_stale(report: AnnualReport, now: datetime.datetime) -> bool:
     return now - last > stale_after()
 
 
-@functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """The short git commit of the running code, or "unknown" outside a checkout."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=Path(settings.BASE_DIR),
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return out.stdout.strip() or "unknown"
+    """The version of the running code, as the deployment names it (CODE_VERSION), or "unknown"."""
+    return getattr(settings, "CODE_VERSION", "") or "unknown"
 
 
 def _check_year(year: Any) -> int:
@@ -134,20 +119,24 @@ def annual_report_start(*, report_id: int, task_id: str) -> AnnualReport | None:
     return report
 
 
-def annual_report_compute(*, report: AnnualReport, delay_seconds: float = 0.0) -> AnnualReport:
+def annual_report_compute(*, report: AnnualReport) -> AnnualReport:
     """Count every figure of the report's year (one SQL statement, `reports.tally`), then store them.
 
-    Progress is committed once the figures are counted, before they are stored; `delay_seconds` is a
-    pause between the two (only the worker test sets it, to kill a run midway). When another task has
-    taken the run over in the meantime, nothing is stored by this one.
+    Progress is committed once the figures are counted, before `annual_report_store` stores them.
     """
     started = time.monotonic()
     figures = annual_figures(report.year)
     AnnualReport.objects.filter(pk=report.pk, task_id=report.task_id).update(
         progress_done=len(figures), heartbeat_at=timezone.now()
     )
-    if delay_seconds:
-        time.sleep(delay_seconds)
+    return annual_report_store(report=report, figures=figures, started=started)
+
+
+def annual_report_store(*, report: AnnualReport, figures: dict[str, Any], started: float) -> AnnualReport:
+    """Store the counted `figures` of the run begun at `started` (time.monotonic()) and mark it done.
+
+    When another task has taken the run over in the meantime, nothing is stored by this one.
+    """
     with transaction.atomic():
         current = AnnualReport.objects.select_for_update().get(pk=report.pk)
         if current.status != AnnualReport.Status.RUNNING or current.task_id != report.task_id:

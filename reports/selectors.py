@@ -5,10 +5,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
+from employment import stats as employment_stats
+from events import stats as event_stats
 from services.models import User
 
-from .figures import FIGURES, Figure, breakdown_name, in_english, key_labels
+from .figures import FIGURES, Figure, breakdown_name, key_labels
 from .models import AnnualReport
 from .stats import percent
 
@@ -50,7 +53,7 @@ def report_history(year: int) -> QuerySet[AnnualReport]:
 
 def sentence(figure: Figure, report: AnnualReport) -> str:
     """The figure as a sentence in the active language, from the registry's template and the stored numbers."""
-    template = figure.sentence_en if in_english() else figure.sentence_zh
+    template = str(figure.sentence)
     entry = report.figures.get(figure.key)
     if not template or entry is None:
         return ""
@@ -58,7 +61,7 @@ def sentence(figure: Figure, report: AnnualReport) -> str:
     share = percent(entry["value"], values[figure.share_of]) if figure.share_of else None
     context = {
         "value": entry["value"],
-        "unit": figure.unit,
+        "unit": str(figure.unit),
         "plan": entry["plan"],
         "percent": entry["percent_of_plan"],
         "above": entry["above_plan"],
@@ -73,13 +76,12 @@ def sentence(figure: Figure, report: AnnualReport) -> str:
 
 
 def plan_clause(value: int, plan: int, percent_of_plan: int, above: int) -> str:
-    if in_english():
-        if value > plan:
-            return f", {above}% above plan"
-        return ", on plan" if value == plan else f", {percent_of_plan}% of plan"
+    """How the value compares with the plan, as a clause appended to the figure's sentence."""
     if value > plan:
-        return f"，超出计划量{above}%"
-    return "，完成计划量" if value == plan else f"，完成计划量的{percent_of_plan}%"
+        return gettext(", %(above)s%% above plan") % {"above": above}
+    if value == plan:
+        return gettext(", on plan")
+    return gettext(", %(percent)s%% of plan") % {"percent": percent_of_plan}
 
 
 def summary(report: AnnualReport) -> list[str]:
@@ -222,3 +224,23 @@ def changed_figures(report: AnnualReport, official: AnnualReport | None) -> list
         if old != new:
             changes.append((figure, old, new))
     return changes
+
+
+@dataclass(frozen=True)
+class MoreFigures:
+    """Figures of a year beyond the report's own, counted from the records when asked (never stored)."""
+
+    retention: employment_stats.Retention
+    events: event_stats.EventYear
+    awards: event_stats.AwardYear
+    prevention: event_stats.PreventionYear
+
+
+def more_figures(year: int) -> MoreFigures:
+    """Retention after placement, events by category, awards and prevention work of `year`, in six queries."""
+    return MoreFigures(
+        retention=employment_stats.retention(year),
+        events=event_stats.events_by_category(year=year),
+        awards=event_stats.awards(year=year),
+        prevention=event_stats.prevention(year=year),
+    )

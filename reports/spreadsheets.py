@@ -33,8 +33,8 @@ def report_workbook(report: AnnualReport, rows: list[FigureRow]) -> bytes:
     for row in rows:
         sheet.append(
             [
-                neutralise(row.figure.label),
-                neutralise(row.figure.unit),
+                neutralise(str(row.figure.label)),
+                neutralise(str(row.figure.unit)),
                 row.value,
                 row.plan,
                 row.percent_of_plan,
@@ -52,7 +52,7 @@ def report_workbook(report: AnnualReport, rows: list[FigureRow]) -> bytes:
         sheet.append([_("Figure"), _("Key"), _("Label"), _("Value")])
         for row, view in by_name[name]:
             for bar in view.bars:
-                sheet.append([neutralise(row.figure.label), neutralise(bar.key), neutralise(bar.label), bar.value])
+                sheet.append([neutralise(str(row.figure.label)), neutralise(bar.key), neutralise(bar.label), bar.value])
     meta = book.create_sheet(_("About")[:31])
     meta.append([_("Year"), report.year])
     meta.append(

@@ -1,6 +1,5 @@
 """Celery tasks of the reports app: the annual report job and its schedules."""
 
-import os
 from typing import Any
 
 from celery import shared_task
@@ -11,11 +10,6 @@ from .actions import annual_report_compute, annual_report_fail, annual_report_re
 
 TRANSIENT = (OperationalError, InterfaceError)
 MAX_RETRIES = 5
-
-
-def store_delay_seconds() -> float:
-    """A pause before the figures are stored, read at run time: only the worker test sets it, to kill a job midway."""
-    return float(os.environ.get("REPORTS_STORE_DELAY_SECONDS", "0") or 0)
 
 
 @shared_task(
@@ -33,7 +27,7 @@ def compute_annual_report(self, report_id: int) -> dict[str, Any] | None:
     if report is None:
         return None
     try:
-        report = annual_report_compute(report=report, delay_seconds=store_delay_seconds())
+        report = annual_report_compute(report=report)
     except TRANSIENT:
         if self.request.retries >= MAX_RETRIES:
             annual_report_fail(report_id=report_id, task_id=task_id, error="database unavailable")

@@ -149,6 +149,14 @@ def figure_records(request, year: int, key: str):
     )
 
 
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def more_figures(request, year: int):
+    """The year's figures beyond the report's own, counted from the records now (never stored)."""
+    year = _year(year)
+    return render(request, "reports/more_figures.html", {"year": year, "more": selectors.more_figures(year)})
+
+
 def public_report_page(request, year: int) -> HttpResponse:
     report = selectors.public_report(_year(year))
     if report is None:

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from accessibility import stats
-from accessibility.models import Retrofit
+from accessibility.models import DeviceIssue, Retrofit
 from reports.figures import counted, get
 from reports.tally import Counted
 from services.models import Street
@@ -151,8 +151,11 @@ def test_devices_issued_in_a_year_by_type():
     DeviceIssueFactory(issued_on=D(2023, 1, 1), returned_on=D(2023, 2, 1))  # returned, still issued in 2023
     DeviceIssueFactory(device_type="hearing_aid", issued_on=D(2023, 12, 31))
     DeviceIssueFactory(issued_on=D(2022, 12, 31))
-    assert stats.devices_issued_in(2023) == {"smart_wristband": 4, "hearing_aid": 1}
-    assert stats.devices_issued_in(2022) == {"smart_wristband": 1}
+    wristbands = get("smart_wristbands")
+    assert wristbands.compute(2023) == 4
+    assert DeviceIssue.objects.filter(issued_on__year=2023).exclude(device_type="smart_wristband").count() == 1
+    assert DeviceIssue.objects.get(issued_on__year=2023, device_type="hearing_aid")
+    assert wristbands.compute(2022) == DeviceIssue.objects.filter(issued_on__year=2022).count() == 1
 
 
 def test_figures_for_a_member_count_only_their_streets(cases_2023, member, other_member, django_assert_num_queries):

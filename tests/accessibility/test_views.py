@@ -1,9 +1,12 @@
 """Field pages: a member sees their streets' cases, applies from a home visit's need and withdraws applications."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accessibility.models import Retrofit, RetrofitStatusChange
 from tests.services.factories import PersonFactory, file_visit
@@ -149,3 +152,24 @@ def test_a_member_cannot_withdraw_an_assessed_case_even_by_a_crafted_post(member
     assert response.status_code == 400
     assert "You are not allowed" in response.content.decode()
     assert Retrofit.objects.get(pk=case.pk).status == Status.ASSESSED
+
+
+def steps(applied: datetime.date, accepted: datetime.date, **later: datetime.date) -> dict:
+    """The dates of a case applied (assessed, approved, works started) on `applied` and accepted on `accepted`."""
+    early = (Status.APPLIED, Status.ASSESSED, Status.APPROVED, Status.IN_WORKS)
+    return {**dict.fromkeys(early, applied), Status.ACCEPTED: accepted, **later}
+
+
+def test_the_list_shows_this_years_pace_and_checks_on_use_of_the_members_streets(member_client, other_street):
+    """The median days to acceptance and the checks on use done (accessibility.stats) feed the members' list."""
+    today = timezone.localdate()
+    for days in (10, 30, 50):
+        make_retrofit(Status.ACCEPTED, dates=steps(today - datetime.timedelta(days=days), today))
+    long_ago = today - datetime.timedelta(days=400)
+    make_retrofit(Status.FOLLOWED_UP, dates=steps(long_ago, long_ago, **{Status.FOLLOWED_UP: today}))
+    other = PersonFactory(street=other_street)  # a slow case, but not in the member's streets
+    make_retrofit(Status.ACCEPTED, person=other, dates=steps(today - datetime.timedelta(days=300), today))
+    html = member_client.get(list_url()).content.decode()
+    assert f"{today.year} in my streets" in html
+    assert "Half the cases accepted this year took 30 days or less from application to acceptance." in html
+    assert "Checks on use done this year: 1." in html

@@ -4,9 +4,9 @@ from django.utils import translation
 
 from events import stats as event_stats
 from events.models import PreventionMaterial
+from reports.figures import get
 from reports.models import AnnualReport
 from reports.selectors import summary
-from services import stats
 from services.demo_rehab import CAMPAIGN_WITH_HELP, HOME_REHAB_PEOPLE, SESSIONS_EACH
 from services.models import HomeVisit, RehabCentre
 
@@ -20,7 +20,7 @@ ARTICLE_HOMES = {
 
 
 def test_the_five_rehabilitation_homes_of_the_article_and_the_centres_that_do_not_count():
-    assert set(stats.rehab_homes_certified(2023).values_list("name", flat=True)) == ARTICLE_HOMES
+    assert set(get("rehab_homes").drilldown(2023).values_list("name", flat=True)) == ARTICLE_HOMES
     assert set(RehabCentre.objects.values_list("certification", flat=True)) == {
         "certified",
         "applied",
@@ -31,9 +31,9 @@ def test_the_five_rehabilitation_homes_of_the_article_and_the_centres_that_do_no
 
 
 def test_home_rehabilitation_and_the_sessions_of_other_years():
-    year = stats.home_rehab_figures(year=2023)
-    assert (year.people, year.sessions) == (HOME_REHAB_PEOPLE, HOME_REHAB_PEOPLE * SESSIONS_EACH)
-    assert stats.home_rehab_figures(year=2022).sessions > 0
+    people, sessions = get("home_rehab_people"), get("home_rehab_sessions")
+    assert (people.compute(2023), sessions.compute(2023)) == (HOME_REHAB_PEOPLE, HOME_REHAB_PEOPLE * SESSIONS_EACH)
+    assert sessions.compute(2022) > 0
 
 
 def test_prevention_videos_quiz_and_the_materials_that_do_not_count():
@@ -46,7 +46,7 @@ def test_prevention_videos_quiz_and_the_materials_that_do_not_count():
 
 
 def test_campaign_visits_with_targeted_help_and_those_without():
-    assert stats.campaign_visits_with_help(2023).count() == CAMPAIGN_WITH_HELP >= 130
+    assert get("campaign_visits_helped").compute(2023) == CAMPAIGN_WITH_HELP >= 130
     campaign_2023 = HomeVisit.objects.filter(purpose="campaign", visited_on__year=2023)
     assert campaign_2023.filter(follow_ups__isnull=True).exists()
     assert HomeVisit.objects.filter(purpose="routine", visited_on__year=2023, follow_ups__isnull=False).exists()

@@ -102,9 +102,9 @@ def test_events_by_category_lists_every_category_with_zeros(year_2023, django_as
 
 def test_participants_of_a_year_are_attended_registrations_at_held_events(year_2023, django_assert_num_queries):
     with django_assert_num_queries(1):
-        assert stats.participants(year=2023) == 15
-    assert stats.participants(year=2024) == 8
-    assert stats.participants(year=2022) == 9
+        assert stats.events_by_category(year=2023).participants == 15
+    assert stats.events_by_category(year=2024).participants == 8
+    assert stats.events_by_category(year=2022).participants == 9
 
 
 def test_awards_of_a_year_count_places_won_elsewhere_and_at_held_events(year_2023, django_assert_num_queries):

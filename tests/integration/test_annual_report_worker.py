@@ -41,11 +41,20 @@ class Worker:
             "SECRET_KEY": "worker-test-key-not-a-secret",
             "DATABASE_URL": database_url(),
             "REDIS_URL": self.redis,
-            "REPORTS_STORE_DELAY_SECONDS": str(DELAY),
+            "WORKER_TEST_STORE_PAUSE": str(DELAY),
         }
         log = self.log_path.open("a")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "jingan_portal", "worker", "--pool=solo", "--loglevel=INFO"],
+            [
+                sys.executable,
+                "-m",
+                "tests.integration.paused_worker",
+                "-A",
+                "jingan_portal",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -146,6 +146,7 @@ RULES: dict[str, Rule] = {
     "reports:export": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:print": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:records": signed_in(FORBIDDEN, staff=OK, auditor=OK),
+    "reports:more": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:freeze": everyone(NOT_ALLOWED),  # POST only
     # The field app: the member's own street only.
     "field:home": field_member(),
@@ -546,6 +547,7 @@ def url_kwargs(world: World, name: str, role: str) -> dict[str, Any]:
         "reports:export": {"year": year},
         "reports:print": {"year": year},
         "reports:records": {"year": year, "key": FIGURES[0].key},
+        "reports:more": {"year": year},
         "reports:freeze": {"pk": world.unfrozen_report.pk},
         "field:person": {"pk": world.person_a.pk},
         "field:visit": {"pk": world.person_a.pk},

@@ -45,6 +45,13 @@ def test_a_run_stores_every_figure_with_plan_and_percentage(year_2023):
     assert AuditEntry.objects.filter(code="reports.annual_report.computed", object_id=str(report.pk)).exists()
 
 
+@pytest.mark.parametrize(("setting", "stored"), [("4f2c9ab", "4f2c9ab"), ("", "unknown")])
+def test_a_run_stores_the_code_version_the_deployment_names(setting, stored):
+    """CODE_VERSION comes from the deployment's environment: no git is run while the portal serves."""
+    with override_settings(CODE_VERSION=setting):
+        assert run(2024).code_version == stored
+
+
 def test_running_again_on_the_same_data_gives_identical_figures(year_2023):
     assert run().figures == run().figures
 

@@ -1,16 +1,28 @@
 """Each figure of the registry against a year of records counted by hand, including those that must not count."""
 
+import re
 import string
+from pathlib import Path
 
 import pytest
 from django.db.models import QuerySet
 from django.utils import translation
 
-from reports import figures
+from reports import figures, selectors
 from reports.stats import annual_figures, percent
 from services.models import Street
 
 pytestmark = pytest.mark.django_db
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”]")
+
+
+def in_both(text) -> tuple[str, str]:
+    """A translatable text as the Chinese and the English catalogues render it."""
+    with translation.override("zh-hans"):
+        zh = str(text)
+    with translation.override("en"):
+        en = str(text)
+    return zh, en
 
 
 def test_every_figure_counts_only_the_records_of_its_definition(year_2023):
@@ -83,7 +95,7 @@ def test_percent_rounds_half_up_as_the_article_does():
 def test_registry_keys_are_unique_and_every_figure_is_labelled_in_both_languages():
     assert len(figures.BY_KEY) == len(figures.FIGURES)
     for figure in figures.FIGURES:
-        assert all((figure.label_zh, figure.label_en, figure.unit_zh, figure.unit_en)), figure.key
+        assert all((*in_both(figure.label), *in_both(figure.unit))), figure.key
         assert figure.columns, figure.key
         assert set(figure.tally.by) <= set(figures.BREAKDOWN_NAMES), figure.key
 
@@ -104,8 +116,9 @@ def test_each_sentence_reads_the_same_numbers_in_both_languages_and_names_only_r
     # The report fills a sentence from defaultdicts: a misspelt {f[key]} or {b[name][key]} would read 0, silently.
     fields = string.Formatter()
     for figure in figures.FIGURES:
-        zh = {name for _text, name, _spec, _conv in fields.parse(figure.sentence_zh) if name}
-        en = {name for _text, name, _spec, _conv in fields.parse(figure.sentence_en) if name}
+        sentence_zh, sentence_en = in_both(figure.sentence)
+        zh = {name for _text, name, _spec, _conv in fields.parse(sentence_zh) if name}
+        en = {name for _text, name, _spec, _conv in fields.parse(sentence_en) if name}
         assert zh == en, figure.key
         for name in zh:
             if name.startswith("f["):
@@ -117,4 +130,20 @@ def test_each_sentence_reads_the_same_numbers_in_both_languages_and_names_only_r
                 assert name in {"value", "unit", "plan", "above", "percent", "share"}, (figure.key, name)
         assert ("share" in zh) == bool(figure.share_of), figure.key
         for column in figure.columns:
-            assert all((column.label_zh, column.label_en)), figure.key
+            assert all(in_both(column.label)), figure.key
+
+
+def test_the_registry_texts_come_from_the_catalogues_in_chinese_and_english():
+    """Labels, units, sentences, column headings and breakdown names are gettext strings with a Chinese
+    translation in locale/zh_Hans; neither the registry nor the selectors hard-code Chinese."""
+    texts = [name for name in figures.BREAKDOWN_NAMES.values()]
+    for figure in figures.FIGURES:
+        texts += [figure.label, figure.unit, *(c.label for c in figure.columns)]
+        texts += [figure.sentence] if figure.sentence else []
+    for text in texts:
+        zh, en = in_both(text)
+        assert CHINESE.search(zh), en
+        assert not CHINESE.search(en), en
+    for module in (figures, selectors):
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        assert not CHINESE.search(source), module.__name__

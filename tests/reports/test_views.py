@@ -33,6 +33,7 @@ STAFF_PAGES = [
     ("reports:print", {"year": 2023}),
     ("reports:export", {"year": 2023}),
     ("reports:records", {"year": 2023, "key": "escort_person_visits"}),
+    ("reports:more", {"year": 2023}),
 ]
 
 
@@ -206,3 +207,24 @@ def test_the_english_dashboard_reads_in_english(client, staff_user, report):
     client.cookies["django_language"] = "en"
     page = client.get(reverse("reports:dashboard", kwargs={"year": 2023}), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "3 escort clinic person-visits for deaf and blind patients in the year, 50% above plan" in page
+
+
+def test_the_dashboard_links_the_years_other_figures_counted_from_the_records(client, staff_user, report):
+    """Retention after placement, events by category, awards and prevention work feed the dashboard."""
+    from employment.stats import retention
+    from events.stats import awards, events_by_category
+
+    client.force_login(staff_user)
+    client.cookies["django_language"] = "en"
+    more = reverse("reports:more", kwargs={"year": 2023})
+    assert more in client.get(reverse("reports:dashboard", kwargs={"year": 2023})).content.decode()
+    page = client.get(more).content.decode()
+    assert "More figures of the year" in page
+    kept, events, won = retention(2023), events_by_category(year=2023), awards(year=2023)
+    assert f"{kept.employed_6} / {kept.checked_6}" in page
+    assert f"{events.events} ({events.participants})" in page
+    assert f"{won.total} ({won.team} / {won.individual})" in page
+    with translation.override("zh-hans"):
+        client.cookies["django_language"] = "zh-hans"
+        assert "本年度其他数据" in client.get(more).content.decode()
+    assert client.get(reverse("reports:more", kwargs={"year": 1900})).status_code == 404

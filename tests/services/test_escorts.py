@@ -22,7 +22,6 @@ from services.models import (
     VolunteerDecline,
 )
 from services.selectors import volunteer_hours, volunteer_suggestions
-from services.stats import escort_figures
 from services.tasks import send_escort_reminders
 from tests.services.factories import (
     PersonFactory,
@@ -306,10 +305,15 @@ def test_escort_figures_count_only_completed_visits_of_the_year(street, other_st
     escorts.escort_booking_cancel(booking=cancelled, by=staff_user)
     year = timezone.localtime(slot.starts_at).year
 
-    figures = escort_figures(year=year)
-    assert (figures.person_visits, figures.people, figures.no_shows, figures.cancelled) == (2, 2, 1, 1)
-    assert (figures.volunteers, figures.volunteer_minutes, figures.volunteer_hours) == (2, 150, 2.5)
-    assert escort_figures(year=year - 1).person_visits == 0
+    figure = get("escort_person_visits")
+    completed = figure.drilldown(year)
+    assert figure.compute(year, None) == 2  # completed only: not the no-show, not the cancelled booking
+    assert completed.values("person").distinct().count() == 2
+    statuses = EscortBooking.objects.filter(slot__starts_at__year=year).values_list("status", flat=True)
+    assert (list(statuses).count("no_show"), list(statuses).count("cancelled")) == (1, 1)
+    volunteers = {b.volunteer_id: b.minutes for b in completed}
+    assert (len(volunteers), sum(volunteers.values())) == (2, 150)
+    assert figure.compute(year - 1, None) == 0
     # Each booking asked for two services: once per service, once in every other breakdown.
     assert counted(year, [get("escort_person_visits")])["escort_person_visits"].breakdowns == {
         "hospital": {"华东医院": 2},
@@ -317,7 +321,7 @@ def test_escort_figures_count_only_completed_visits_of_the_year(street, other_st
         "street": {street.code: 2},
         "category": {"2": 2},
     }
-    assert escort_figures(year=year, streets=street.__class__.objects.filter(pk=other_street.pk)).person_visits == 0
+    assert figure.compute(year, [other_street]) == 0
     ledger = {v.user.username: (v.escorts, v.minutes) for v in volunteer_hours(year=year)}
     assert ledger == {bookings[0].volunteer.user.username: (1, 60), bookings[1].volunteer.user.username: (1, 90)}
     assert volunteer.bookings.count() == 0

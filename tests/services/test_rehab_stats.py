@@ -6,7 +6,6 @@ import uuid
 import pytest
 
 from reports import figures
-from services import stats
 from services.models import FollowUp, HomeVisit, Street
 from tests.services.factories import PersonFactory
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory, SessionFactory
@@ -37,12 +36,13 @@ def centres(street, other_street):
 
 
 def test_rehab_homes_are_the_centres_certified_on_31_december(centres, street, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        assert set(stats.rehab_homes_certified(2023)) == set(centres)
-    assert stats.rehab_homes_certified(2023, Street.objects.filter(pk=street.pk)).get() == centres[0]
-    assert stats.rehab_homes_certified(2022).count() == 2  # the two accepted in 2021, both revoked only later
-    assert stats.rehab_homes_certified(2024).count() == 2  # accepted 2023 and accepted 2024
     figure = figures.get("rehab_homes")
+    with django_assert_num_queries(1):
+        assert set(figure.drilldown(2023)) == set(centres)
+    assert figure.drilldown(2023).filter(street=street).get() == centres[0]
+    assert figure.compute(2023, Street.objects.filter(pk=street.pk)) == 1
+    assert figure.compute(2022, None) == 2  # the two accepted in 2021, both revoked only later
+    assert figure.compute(2024, None) == 2  # accepted 2023 and accepted 2024
     assert figure.compute(2023, None) == 2
     assert figures.counted(2023, [figure])[figure.key].breakdowns["street"] == {
         street.code: 1,
@@ -68,13 +68,14 @@ def sessions(street, other_street):
 def test_home_rehabilitation_counts_people_sessions_and_minutes_of_the_year(
     sessions, street, django_assert_num_queries
 ):
+    people, given = figures.get("home_rehab_people"), figures.get("home_rehab_sessions")
     with django_assert_num_queries(1):
-        year = stats.home_rehab_figures(year=2023)
-    assert year == stats.HomeRehabYear(people=2, sessions=4, minutes=225)
-    assert stats.home_rehab_figures(year=2023, streets=Street.objects.filter(pk=street.pk)) == stats.HomeRehabYear(
-        people=1, sessions=3, minutes=135
-    )
-    assert stats.home_rehab_figures(year=2021) == stats.HomeRehabYear(people=0, sessions=0, minutes=0)
+        assert sum(given.drilldown(2023).values_list("minutes", flat=True)) == 225
+    assert (people.compute(2023, None), given.compute(2023, None)) == (2, 4)
+    one_street = Street.objects.filter(pk=street.pk)
+    assert (people.compute(2023, one_street), given.compute(2023, one_street)) == (1, 3)
+    assert sum(given.drilldown(2023).filter(street=street).values_list("minutes", flat=True)) == 135
+    assert (people.compute(2021, None), given.compute(2021, None)) == (0, 0)
 
 
 def test_the_home_rehabilitation_figures_and_their_records(sessions, street, other_street):
@@ -119,11 +120,11 @@ def visits(street, member):
 def test_campaign_visits_with_targeted_help_count_visits_that_found_a_need(
     visits, street, other_street, django_assert_num_queries
 ):
-    with django_assert_num_queries(1):
-        assert stats.campaign_visits_with_help(2023).count() == 2  # visits, not needs: the first found two
-    assert set(stats.campaign_visits_with_help(2023)) == set(visits)
-    assert stats.campaign_visits_with_help(2023, Street.objects.filter(pk=other_street.pk)).count() == 0
     figure = figures.get("campaign_visits_helped")
+    with django_assert_num_queries(1):
+        assert figure.drilldown(2023).count() == 2  # visits, not needs: the first found two
+    assert set(figure.drilldown(2023)) == set(visits)
+    assert figure.compute(2023, Street.objects.filter(pk=other_street.pk)) == 0
     assert figure.compute(2023, None) == 2
     assert figures.counted(2023, [figure])[figure.key].breakdowns["street"] == {street.code: 2}
     assert figure.compute(2022, None) == 1
