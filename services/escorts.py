@@ -1,6 +1,7 @@
 """Clinic escort rules and writes: eligibility, booking, matching volunteers, outcomes, reminders."""
 
 import datetime
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +25,9 @@ from .models import (
 from .notify import mask_address, notifier
 from .permissions import action_permission_check
 from .selectors import age_on
+from .validation import phone_as_stored, phone_is_valid
+
+logger = logging.getLogger("portal.escorts")
 
 OVERRIDE_PERMISSION = "services.override_escort_eligibility"
 # Who may cancel an escort: staff in the admin, or a committee member (the street scope narrows it further).
@@ -272,14 +276,28 @@ def _reminder_text(booking: EscortBooking, recipient: str) -> str:
     ) % {"time": f"{local:%m-%d %H:%M}", "hospital": booking.slot.hospital, "clinic": booking.slot.hospital.clinic}
 
 
+def _reminder_phone(booking: EscortBooking, recipient: str, numbers: Iterable[str]) -> str | None:
+    """The first number that passes the phone rule; one that fails it is skipped and logged, without the number."""
+    for raw in numbers:
+        number = phone_as_stored(raw)
+        if phone_is_valid(number):
+            return number
+        if number:
+            # The booking id only: the number itself is personal and stays out of the log.
+            logger.warning("escort booking %s: the %s's number fails the phone rule; skipped", booking.pk, recipient)
+    return None
+
+
 def _contacts(booking: EscortBooking) -> list[tuple[str, str]]:
     person = booking.person
     contacts = []
-    patient_phone = person.phone or person.guardian_phone
+    patient_phone = _reminder_phone(booking, Reminder.Recipient.PATIENT, (person.phone, person.guardian_phone))
     if patient_phone:
         contacts.append((Reminder.Recipient.PATIENT, patient_phone))
-    if booking.volunteer is not None and booking.volunteer.phone:
-        contacts.append((Reminder.Recipient.VOLUNTEER, booking.volunteer.phone))
+    if booking.volunteer is not None:
+        volunteer_phone = _reminder_phone(booking, Reminder.Recipient.VOLUNTEER, (booking.volunteer.phone,))
+        if volunteer_phone:
+            contacts.append((Reminder.Recipient.VOLUNTEER, volunteer_phone))
     return contacts
 
 
