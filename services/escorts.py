@@ -78,6 +78,16 @@ def _change(booking: EscortBooking, old: str, by: Any, note: str = "") -> None:
     EscortStatusChange.objects.create(booking=booking, old=old, new=booking.status, by=by, note=note[:200])
 
 
+def _move(booking: EscortBooking, to: str, *, by: Any, note: str = "", fields: tuple[str, ...] = ()) -> None:
+    """Move a locked booking to `to` and record the change. Raises ValidationError if EscortBooking.NEXT forbids it."""
+    if not booking.can_move_to(to):
+        raise ValidationError(_("This escort is already closed."), code="closed")
+    old, booking.status = booking.status, to
+    booking._history_user = by
+    booking.save(update_fields=["status", *fields, "updated_at"])
+    _change(booking, old, by, note)
+
+
 def escort_booking_problem(
     *, person: Person, slot: EscortSlot, services: list[EscortService], by: Any, override_reason: str = ""
 ) -> ValidationError | None:
@@ -158,7 +168,7 @@ def escort_booking_assign(*, booking: EscortBooking, volunteer: Volunteer, by: A
     """Assign a volunteer who has the skills asked and is free then. Raises ValidationError."""
     booking = EscortBooking.objects.select_for_update().select_related("slot").get(pk=booking.pk)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
-    if booking.status != EscortBooking.Status.BOOKED:
+    if not booking.is_open:
         raise ValidationError(_("Only a booked escort can be assigned."), code="not_booked")
     if not volunteer.active:
         raise ValidationError(_("This volunteer is not active."), code="inactive_volunteer")
@@ -184,7 +194,7 @@ def _assigned_booking(booking: EscortBooking, user: Any) -> EscortBooking:
     )
     if booking.volunteer is None or booking.volunteer.user_id != user.pk:
         raise PermissionDenied
-    if booking.status != EscortBooking.Status.BOOKED:
+    if not booking.is_open:
         raise ValidationError(_("This escort is already closed."), code="closed")
     return booking
 
@@ -211,10 +221,8 @@ def escort_booking_complete(*, booking: EscortBooking, by: Any, minutes: int) ->
         raise ValidationError(_("An escort cannot be completed before its session starts."), code="future")
     if not 1 <= minutes <= MAX_MINUTES:
         raise ValidationError({"minutes": _("Give the minutes spent, from 1 to 600.")}, code="minutes")
-    booking.status, booking.minutes = EscortBooking.Status.COMPLETED, minutes
-    booking._history_user = by
-    booking.save(update_fields=["status", "minutes", "updated_at"])
-    _change(booking, EscortBooking.Status.BOOKED, by)
+    booking.minutes = minutes
+    _move(booking, EscortBooking.Status.COMPLETED, by=by, fields=("minutes",))
     audit_record(obj=booking, code="services.escort.completed", by=by, data={"minutes": minutes})
     return booking
 
@@ -225,10 +233,7 @@ def escort_booking_no_show(*, booking: EscortBooking, by: Any) -> EscortBooking:
     booking = _assigned_booking(booking, by)
     if booking.slot.starts_at > timezone.now():
         raise ValidationError(_("A no-show cannot be recorded before the session starts."), code="future")
-    booking.status = EscortBooking.Status.NO_SHOW
-    booking._history_user = by
-    booking.save(update_fields=["status", "updated_at"])
-    _change(booking, EscortBooking.Status.BOOKED, by)
+    _move(booking, EscortBooking.Status.NO_SHOW, by=by)
     audit_record(obj=booking, code="services.escort.no_show", by=by)
     return booking
 
@@ -246,12 +251,9 @@ def escort_booking_cancel(*, booking: EscortBooking, by: Any, reason: str = "") 
     if not EscortBooking.objects.visible_to(by).filter(pk=booking.pk).exists():
         raise PermissionDenied
     booking = EscortBooking.objects.select_for_update().get(pk=booking.pk)
-    if booking.status != EscortBooking.Status.BOOKED:
+    if not booking.can_move_to(EscortBooking.Status.CANCELLED):
         raise ValidationError(_("Only a booked escort can be cancelled."), code="not_booked")
-    booking.status = EscortBooking.Status.CANCELLED
-    booking._history_user = by
-    booking.save(update_fields=["status", "updated_at"])
-    _change(booking, EscortBooking.Status.BOOKED, by, reason)
+    _move(booking, EscortBooking.Status.CANCELLED, by=by, note=reason)
     audit_record(obj=booking, code="services.escort.cancelled", by=by)
     return booking
 
