@@ -270,6 +270,16 @@ class Retrofit(TimeStampedModel):
         return self.status in self.OPEN
 
     @property
+    def lines_editable(self) -> bool:
+        """Type and items may change only until approval fixes the cost (EDITABLE)."""
+        return self.status in self.EDITABLE
+
+    @property
+    def contractor_editable(self) -> bool:
+        """The contractor may change until works start."""
+        return self.status in (*self.EDITABLE, self.Status.APPROVED)
+
+    @property
     def step_date(self):
         """The date of the step the case is at, from which the next step's date may not go back."""
         return {
