@@ -25,8 +25,7 @@ class EscortYear:
 
 
 def _bookings(year: int, streets: QuerySet[Street] | None) -> QuerySet[EscortBooking]:
-    bookings = EscortBooking.objects.filter(slot__starts_at__year=year)
-    return bookings if streets is None else bookings.filter(street__in=streets)
+    return EscortBooking.objects.filter(slot__starts_at__year=year).in_streets(streets)
 
 
 COMPLETED = Q(status=EscortBooking.Status.COMPLETED)
@@ -56,8 +55,7 @@ def rehab_homes_certified(year: int, streets: QuerySet[Street] | None = None) ->
 
 def home_rehab_sessions(year: int, streets: QuerySet[Street] | None = None) -> QuerySet[HomeRehabSession]:
     """Home rehabilitation sessions given in `year`."""
-    sessions = HomeRehabSession.objects.filter(given_on__year=year)
-    return sessions if streets is None else sessions.filter(street__in=streets)
+    return HomeRehabSession.objects.filter(given_on__year=year).in_streets(streets)
 
 
 @dataclass(frozen=True)
@@ -84,4 +82,4 @@ def campaign_visits_with_help(year: int, streets: QuerySet[Street] | None = None
         purpose=HomeVisit.Purpose.CAMPAIGN,
         visited_on__year=year,
     )
-    return visits if streets is None else visits.filter(street__in=streets)
+    return visits.in_streets(streets)

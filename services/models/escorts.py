@@ -207,6 +207,7 @@ class EscortBooking(TimeStampedModel):
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords(verbose_name=_("historical escort booking"), excluded_fields=["updated_at"])
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:

@@ -171,6 +171,7 @@ class Person(TimeStampedModel):
         excluded_fields=["updated_at", "birth_date", "gender"],
     )
 
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
