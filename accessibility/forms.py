@@ -188,8 +188,6 @@ class RetrofitLineFormSet(forms.BaseInlineFormSet):
                 quantity=form.cleaned_data.get("quantity"),
                 unit_cost=form.cleaned_data.get("unit_cost"),
             )
-            if not item.active:
-                problems.append(_("“%(item)s” is no longer offered.") % {"item": item.name})
             for problem in problems:
                 form.add_error("item", problem)
 

@@ -108,6 +108,7 @@ class Enrollment(TimeStampedModel):
     certificate_issued_on = models.DateField(_("certificate date"), null=True, blank=True)
 
     history = HistoricalRecords(verbose_name=_("historical enrolment"), excluded_fields=["updated_at"])
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
@@ -255,6 +256,7 @@ class Placement(TimeStampedModel):
     end_reason = models.CharField(_("why it ended"), max_length=16, choices=EndReason, blank=True)
 
     history = HistoricalRecords(verbose_name=_("historical placement"), excluded_fields=["updated_at"])
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
@@ -293,10 +295,6 @@ class Placement(TimeStampedModel):
         return f"{self.person.name} · {self.employer.name} ({self.started_on})"
 
 
-class PlacementFollowUpQuerySet(StreetScopedQuerySet):
-    street_lookup = "placement__street"
-
-
 class PlacementFollowUp(TimeStampedModel):
     """A check with the person, due 1, 3, 6 and 12 months after a placement starts: still employed?"""
 
@@ -323,7 +321,8 @@ class PlacementFollowUp(TimeStampedModel):
     )
 
     history = HistoricalRecords(verbose_name=_("historical placement follow-up"), excluded_fields=["updated_at"])
-    objects = PlacementFollowUpQuerySet.as_manager()
+    street_lookup = "placement__street"
+    objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("placement follow-up")
@@ -372,6 +371,7 @@ class Graduate(TimeStampedModel):
     major = models.CharField(_("subject"), max_length=100, blank=True)
 
     history = HistoricalRecords(verbose_name=_("historical graduate"), excluded_fields=["updated_at"])
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
@@ -462,6 +462,7 @@ class Referral(TimeStampedModel):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords(verbose_name=_("historical referral"), excluded_fields=["updated_at"])
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:

@@ -31,10 +31,6 @@ def _rate(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _in_streets(queryset: QuerySet, streets: Streets, lookup: str = "street") -> QuerySet:
-    return queryset if streets is None else queryset.filter(**{f"{lookup}__in": streets})
-
-
 def _grouped(queryset: QuerySet, key: str, **aggregates: Any) -> dict[Any, dict[str, int]]:
     rows = queryset.order_by().values(key).annotate(**aggregates).order_by(key)
     return {row.pop(key): row for row in rows}
@@ -48,7 +44,7 @@ def trained_enrollments(year: int, streets: Streets = None) -> QuerySet[Enrollme
     working age (WORKING_AGE) on the course's first day."""
     youngest, oldest = WORKING_AGE
     return (
-        _in_streets(Enrollment.objects.all(), streets)
+        Enrollment.objects.in_streets(streets)
         .filter(status=Enrollment.Status.COMPLETED, course__ends_on__year=year)
         .alias(age_at_start=age_at("person__birth_date", "course__starts_on"))
         .filter(age_at_start__gte=youngest, age_at_start__lte=oldest)
@@ -60,7 +56,7 @@ def trained_enrollments(year: int, streets: Streets = None) -> QuerySet[Enrollme
 
 def certificates_issued(year: int, streets: Streets = None) -> QuerySet[Certificate]:
     """The records behind `certified`: certificates dated in `year`."""
-    return _in_streets(Certificate.objects.all(), streets).filter(certificate_issued_on__year=year)
+    return Certificate.objects.in_streets(streets).filter(certificate_issued_on__year=year)
 
 
 # People placed
@@ -68,7 +64,7 @@ def certificates_issued(year: int, streets: Streets = None) -> QuerySet[Certific
 
 def recommended_placements(year: int, streets: Streets = None) -> QuerySet[Placement]:
     """The records behind `placed`: placements recommended by the federation that started in `year`."""
-    return _in_streets(Placement.objects.all(), streets).filter(recommended=True, started_on__year=year)
+    return Placement.objects.in_streets(streets).filter(recommended=True, started_on__year=year)
 
 
 # New graduates
@@ -77,9 +73,7 @@ def recommended_placements(year: int, streets: Streets = None) -> QuerySet[Place
 def graduates_of(year: int, streets: Streets = None) -> QuerySet[Graduate]:
     """The records behind `new_graduates`: graduates of `year`, annotated `is_placed`."""
     placement = Placement.objects.filter(person=OuterRef("person"), new_graduate=True, graduation_year=year)
-    return (
-        _in_streets(Graduate.objects.all(), streets).filter(graduation_year=year).annotate(is_placed=Exists(placement))
-    )
+    return Graduate.objects.in_streets(streets).filter(graduation_year=year).annotate(is_placed=Exists(placement))
 
 
 # Still employed after 6 and 12 months
@@ -105,7 +99,7 @@ class Retention:
 
 def retention_follow_ups(year: int, months: int, streets: Streets = None) -> QuerySet[PlacementFollowUp]:
     """The records behind `retention`: recorded `months` follow-ups of placements `placed` counts for `year`."""
-    return _in_streets(PlacementFollowUp.objects.all(), streets, "placement__street").filter(
+    return PlacementFollowUp.objects.in_streets(streets).filter(
         placement__recommended=True, placement__started_on__year=year, months=months, recorded_on__isnull=False
     )
 

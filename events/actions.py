@@ -17,10 +17,10 @@ from services.audit import audit_record, history_by
 from services.models import Person, User
 from services.notify import notifier
 from services.permissions import action_permission_check
+from services.validation import validate_phone
 
 from .caching import public_pages_changed
 from .models import Award, Event, EventPhoto, Registration
-from .validators import validate_phone
 
 _NOT_COMPARED = {"id", "created_at", "updated_at"}
 CHANGE_EVENT = "events.change_event"

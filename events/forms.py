@@ -9,10 +9,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from services.models import Person, User
+from services.validation import validate_phone
 
 from .actions import registration_problem
 from .models import NEEDS, PROVISIONS, Award, Event, EventPhoto, Registration
-from .validators import validate_alt_text, validate_phone, validate_photo_file
+from .validators import validate_alt_text, validate_photo_file
 
 MONTHS_AHEAD = 12
 

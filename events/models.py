@@ -219,10 +219,6 @@ class EventPhoto(TimeStampedModel):
             raise ValidationError({"alt_text": exc.error_list}) from exc
 
 
-class RegistrationQuerySet(StreetScopedQuerySet):
-    """Registrations of registry persons belong to the person's street; public ones only to district staff."""
-
-
 class Registration(TimeStampedModel):
     """One registration for an event: a registry person entered by staff, or a member of the public."""
 
@@ -290,7 +286,10 @@ class Registration(TimeStampedModel):
 
     history = HistoricalRecords(verbose_name=_("historical registration"), excluded_fields=["updated_at", "token_hash"])
 
-    objects = RegistrationQuerySet.as_manager()
+    # A registry person's registration belongs to the person's street; a public one (no street) only
+    # to district staff.
+    street_lookup = "street"
+    objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("registration")

@@ -1,7 +1,6 @@
-"""Input rules of the events app: phone numbers, page addresses, links, photos and an event's dates."""
+"""Input rules of the events app: page addresses, links, photos and an event's dates (phones: services.validation)."""
 
 import re
-import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,43 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.uploads import validate_image
 
-# Mainland mobile numbers: 11 digits, 1 then 3-9. Landlines: an optional area code (0 and 2-3 digits)
-# and a 7- or 8-digit local number that does not start with 0 or 1.
-MOBILE = re.compile(r"1[3-9]\d{9}")
-LANDLINE = re.compile(r"(0\d{2,3})?[2-9]\d{6,7}")
-SHANGHAI_AREA_CODE = "021"
-
 # Paths under /events/ that a page address would hide.
 RESERVED_SLUGS = frozenset({"past", "feed", "rss", "atom", "registrations", "accessibility"})
 
 FILENAME_LIKE = re.compile(r"(?i)^[\w\-. ]*\.(jpe?g|png|gif|webp|heic)$|^(img|dsc|photo|image)[_\- ]?\d+$")
-
-
-def normalise_phone(raw: object) -> str:
-    """Digits only: full-width digits folded, spaces, hyphens, brackets and a +86 or 0086 prefix dropped."""
-    text = unicodedata.normalize("NFKC", "" if raw is None else str(raw))
-    text = re.sub(r"[\s\-()（）.]", "", text)
-    if text.startswith("+86"):
-        text = text[3:]
-    elif text.startswith("0086"):
-        text = text[4:]
-    return text
-
-
-def validate_phone(value: str) -> str:
-    """Return the number as stored (mobile: 11 digits; landline: with its area code, Shanghai's by default).
-
-    Raises ValidationError if it is neither a mainland mobile nor a landline number.
-    """
-    number = normalise_phone(value)
-    if MOBILE.fullmatch(number):
-        return number
-    if LANDLINE.fullmatch(number):
-        return number if number.startswith("0") else SHANGHAI_AREA_CODE + number
-    raise ValidationError(
-        _("Enter a mobile number of 11 digits starting with 1, or a landline number such as 021 6234 5678."),
-        code="phone",
-    )
 
 
 def validate_slug_not_reserved(value: str) -> None:

@@ -1,6 +1,7 @@
 """Clinic escort rules and writes: eligibility, booking, matching volunteers, outcomes, reminders."""
 
 import datetime
+import logging
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +27,9 @@ from .models import (
 from .notify import mask_address, notifier
 from .permissions import action_permission_check
 from .selectors import age_on
+from .validation import phone_as_stored, phone_is_valid
+
+logger = logging.getLogger("portal.escorts")
 
 OVERRIDE_PERMISSION = "services.override_escort_eligibility"
 # Who may cancel an escort: staff in the admin, or a committee member (the street scope narrows it further).
@@ -74,6 +78,16 @@ def _overlapping(queryset: QuerySet[EscortBooking], slot: EscortSlot) -> QuerySe
 
 def _change(booking: EscortBooking, old: str, by: User, note: str = "") -> None:
     EscortStatusChange.objects.create(booking=booking, old=old, new=booking.status, by=by, note=note[:200])
+
+
+def _move(booking: EscortBooking, to: str, *, by: User, note: str = "", fields: tuple[str, ...] = ()) -> None:
+    """Move a locked booking to `to` and record the change. Raises ValidationError if EscortBooking.NEXT forbids it."""
+    if not booking.can_move_to(to):
+        raise ValidationError(_("This escort is already closed."), code="closed")
+    old, booking.status = booking.status, to
+    history_by(booking, by)
+    booking.save(update_fields=["status", *fields, "updated_at"])
+    _change(booking, old, by, note)
 
 
 def escort_booking_problem(
@@ -164,7 +178,7 @@ def escort_booking_assign(*, booking: EscortBooking, volunteer: Volunteer, by: U
     """Assign a volunteer who has the skills asked and is free then. Raises ValidationError."""
     booking = EscortBooking.objects.select_for_update().select_related("slot").get(pk=booking.pk)
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
-    if booking.status != EscortBooking.Status.BOOKED:
+    if not booking.is_open:
         raise ValidationError(_("Only a booked escort can be assigned."), code="not_booked")
     if not volunteer.active:
         raise ValidationError(_("This volunteer is not active."), code="inactive_volunteer")
@@ -190,7 +204,7 @@ def _assigned_booking(booking: EscortBooking, user: User) -> EscortBooking:
     )
     if booking.volunteer is None or booking.volunteer.user_id != user.pk:
         raise PermissionDenied
-    if booking.status != EscortBooking.Status.BOOKED:
+    if not booking.is_open:
         raise ValidationError(_("This escort is already closed."), code="closed")
     return booking
 
@@ -218,10 +232,8 @@ def escort_booking_complete(*, booking: EscortBooking, by: User, minutes: int) -
         raise ValidationError(_("An escort cannot be completed before its session starts."), code="future")
     if not 1 <= minutes <= MAX_MINUTES:
         raise ValidationError({"minutes": _("Give the minutes spent, from 1 to 600.")}, code="minutes")
-    booking.status, booking.minutes = EscortBooking.Status.COMPLETED, minutes
-    history_by(booking, by)
-    booking.save(update_fields=["status", "minutes", "updated_at"])
-    _change(booking, EscortBooking.Status.BOOKED, by)
+    booking.minutes = minutes
+    _move(booking, EscortBooking.Status.COMPLETED, by=by, fields=("minutes",))
     audit_record(obj=booking, code="services.escort.completed", by=by, data={"minutes": minutes})
     return booking
 
@@ -232,10 +244,7 @@ def escort_booking_no_show(*, booking: EscortBooking, by: User) -> EscortBooking
     booking = _assigned_booking(booking, by)
     if booking.slot.starts_at > timezone.now():
         raise ValidationError(_("A no-show cannot be recorded before the session starts."), code="future")
-    booking.status = EscortBooking.Status.NO_SHOW
-    history_by(booking, by)
-    booking.save(update_fields=["status", "updated_at"])
-    _change(booking, EscortBooking.Status.BOOKED, by)
+    _move(booking, EscortBooking.Status.NO_SHOW, by=by)
     audit_record(obj=booking, code="services.escort.no_show", by=by)
     return booking
 
@@ -253,12 +262,9 @@ def escort_booking_cancel(*, booking: EscortBooking, by: User, reason: str = "")
     if not EscortBooking.objects.visible_to(by).filter(pk=booking.pk).exists():
         raise PermissionDenied
     booking = EscortBooking.objects.select_for_update().get(pk=booking.pk)
-    if booking.status != EscortBooking.Status.BOOKED:
+    if not booking.can_move_to(EscortBooking.Status.CANCELLED):
         raise ValidationError(_("Only a booked escort can be cancelled."), code="not_booked")
-    booking.status = EscortBooking.Status.CANCELLED
-    history_by(booking, by)
-    booking.save(update_fields=["status", "updated_at"])
-    _change(booking, EscortBooking.Status.BOOKED, by, reason)
+    _move(booking, EscortBooking.Status.CANCELLED, by=by, note=reason)
     audit_record(obj=booking, code="services.escort.cancelled", by=by)
     return booking
 
@@ -283,14 +289,28 @@ def _reminder_text(booking: EscortBooking, recipient: str) -> str:
     ) % {"time": f"{local:%m-%d %H:%M}", "hospital": booking.slot.hospital, "clinic": booking.slot.hospital.clinic}
 
 
+def _reminder_phone(booking: EscortBooking, recipient: str, numbers: Iterable[str]) -> str | None:
+    """The first number that passes the phone rule; one that fails it is skipped and logged, without the number."""
+    for raw in numbers:
+        number = phone_as_stored(raw)
+        if phone_is_valid(number):
+            return number
+        if number:
+            # The booking id only: the number itself is personal and stays out of the log.
+            logger.warning("escort booking %s: the %s's number fails the phone rule; skipped", booking.pk, recipient)
+    return None
+
+
 def _contacts(booking: EscortBooking) -> list[tuple[str, str]]:
     person = booking.person
     contacts: list[tuple[str, str]] = []
-    patient_phone = person.phone or person.guardian_phone
+    patient_phone = _reminder_phone(booking, Reminder.Recipient.PATIENT, (person.phone, person.guardian_phone))
     if patient_phone:
         contacts.append((Reminder.Recipient.PATIENT, patient_phone))
-    if booking.volunteer is not None and booking.volunteer.phone:
-        contacts.append((Reminder.Recipient.VOLUNTEER, booking.volunteer.phone))
+    if booking.volunteer is not None:
+        volunteer_phone = _reminder_phone(booking, Reminder.Recipient.VOLUNTEER, (booking.volunteer.phone,))
+        if volunteer_phone:
+            contacts.append((Reminder.Recipient.VOLUNTEER, volunteer_phone))
     return contacts
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from .identity import mask_number, normalise_number
 from .models import EscortBooking, EscortService, EscortSlot, FollowUp, HomeVisit, Person
 from .selectors import escort_slots_open_for_booking
+from .validation import phone_as_stored
 
 
 class MaskedNumberInput(forms.TextInput):
@@ -73,6 +74,13 @@ class PersonForm(forms.ModelForm):
 
     def clean_certificate_number(self) -> str:
         return self._number("certificate_number")
+
+    # Normalised here; the rule itself is checked by Person.clean (services.validation.person_errors).
+    def clean_phone(self) -> str:
+        return phone_as_stored(self.cleaned_data.get("phone"))
+
+    def clean_guardian_phone(self) -> str:
+        return phone_as_stored(self.cleaned_data.get("guardian_phone"))
 
 
 class HomeVisitForm(forms.Form):

@@ -10,27 +10,18 @@ import datetime
 
 from django.apps import apps
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 from simple_history.models import HistoricalChanges
 
 from .audit import audit_record
 from .models import AccessLog, AuditEntry
 from .models.registry import ImmutableQuerySet
-
-MIN_RETENTION_DAYS = 183
-DEFAULT_RETENTION_DAYS = 3 * 365
+from .retention_policy import DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS, checked_retention_days
 
 
 def retention_days() -> int:
     """The configured retention in days. Raises ImproperlyConfigured below the six-month minimum."""
-    days = getattr(settings, "AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
-    if isinstance(days, bool) or not isinstance(days, int) or days < MIN_RETENTION_DAYS:
-        raise ImproperlyConfigured(
-            f"AUDIT_RETENTION_DAYS is {days!r}: access logs and change history must be kept at least "
-            f"{MIN_RETENTION_DAYS} days (six months). Set a whole number of days of {MIN_RETENTION_DAYS} or more."
-        )
-    return days
+    return checked_retention_days(getattr(settings, "AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
 
 
 def audit_trails() -> list[tuple[type[models.Model], str]]:

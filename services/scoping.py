@@ -5,7 +5,7 @@ member sees the streets of their assignments; anyone else sees nothing. Views, f
 querysets, exports and statistics all start from `visible_to(user)`.
 """
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
@@ -27,13 +27,21 @@ def street_ids_for(user: "User") -> models.QuerySet:
 
 
 class StreetScopedQuerySet(models.QuerySet):
-    """A queryset of records that belong to a street through `street_lookup`."""
+    """A queryset of records that belong to a street through their model's `street_lookup`.
 
-    street_lookup = "street"
+    Each street-scoped model declares that lookup once, e.g. `street_lookup = "street"` or
+    `"retrofit__street"`; scoping and the statistics' street filters read it from there.
+    """
+
+    def in_streets(self, streets: Any) -> "StreetScopedQuerySet":
+        """The records on `streets` (streets, their ids, or a subquery of either); all of them when None."""
+        if streets is None:
+            return self
+        return self.filter(**{f"{self.model.street_lookup}__in": streets})
 
     def visible_to(self, user: "User") -> "StreetScopedQuerySet":
         if not (user.is_authenticated and user.is_active):
             return self.none()
         if sees_all_streets(user):
             return self
-        return self.filter(**{f"{self.street_lookup}__in": street_ids_for(user)})
+        return self.in_streets(street_ids_for(user))

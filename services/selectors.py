@@ -4,13 +4,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import EscortBooking, EscortSlot, FollowUp, HomeVisit, Person, Street, User, Volunteer
+from .validation import STORED_PHONE
 
 
 def person_list_for(user: User) -> QuerySet[Person]:
@@ -186,6 +187,23 @@ def data_quality_for(user: User, *, today: datetime.date) -> list[StreetQuality]
     by_street = {row.pop("street"): row for row in rows}
     streets = Street.objects.filter(pk__in=list(by_street)).order_by("code")
     return [StreetQuality(street=s, **by_street[s.pk]) for s in streets]
+
+
+def persons_with_bad_phone_for(user: Any) -> QuerySet[Person]:
+    """Active persons `user` may see whose phone or guardian's phone fails the phone rule, by street and name."""
+    phone_ok = Q(phone__regex=STORED_PHONE.pattern) | Q(phone="")
+    guardian_ok = Q(guardian_phone__regex=STORED_PHONE.pattern) | Q(guardian_phone="")
+    return (
+        Person.objects.visible_to(user)
+        .filter(status=Person.Status.ACTIVE)
+        .exclude(phone_ok & guardian_ok)
+        .annotate(
+            phone_fails=ExpressionWrapper(~phone_ok, output_field=BooleanField()),
+            guardian_phone_fails=ExpressionWrapper(~guardian_ok, output_field=BooleanField()),
+        )
+        .select_related("street")
+        .order_by("street__code", "name", "pk")
+    )
 
 
 ESCORT_BOOKING_DAYS = 30

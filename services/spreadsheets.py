@@ -21,7 +21,7 @@ from .audit import audit_record
 from .identity import normalise_number
 from .models import Person, Street, User
 from .selectors import age_on
-from .validation import person_errors
+from .validation import person_errors, phone_as_stored
 
 MAX_IMPORT_ROWS = 20_000
 BATCH = 1000
@@ -55,6 +55,10 @@ def _required_text(value: Any) -> str:
 
 def _number(value: Any) -> str:
     return normalise_number(_text(value))
+
+
+def _phone(value: Any) -> str:
+    return phone_as_stored(_text(value))
 
 
 def _choice(words: dict[str, Any], choices: Iterable[Any]) -> Callable[[Any], Any]:
@@ -138,10 +142,10 @@ COLUMNS = [
     Column("multiple_categories", "多重残疾包含类别", "Categories included", _limited(6), False, ""),
     Column("street", "街道", "Street", _required_text, True, "江宁路街道"),
     Column("address", "地址", "Address", _limited(200), False, "江宁路1号101室"),
-    Column("phone", "联系电话", "Phone", _limited(20), False, "13800000000"),
+    Column("phone", "联系电话", "Phone", _limited(20, _phone), False, "13800000000"),
     Column("guardian_name", "监护人姓名", "Guardian name", _limited(50), False, ""),
     Column("guardian_relation", "监护人关系", "Guardian relation", _limited(20), False, ""),
-    Column("guardian_phone", "监护人电话", "Guardian phone", _limited(20), False, ""),
+    Column("guardian_phone", "监护人电话", "Guardian phone", _limited(20, _phone), False, ""),
     Column("lives_alone", "是否独居", "Lives alone", _boolean, False, "否"),
     Column("status", "状态", "Status", _choice(STATUS_WORDS, Person.Status.values), True, "在册"),
     Column("status_changed_on", "状态变更日期", "Status since", _optional_date, False, ""),
@@ -328,6 +332,8 @@ def _parse_row(
             status_changed_on=values["status_changed_on"],
             consent_given_on=values["consent_given_on"],
             certificate_valid_until=values["certificate_valid_until"],
+            phone=values["phone"],
+            guardian_phone=values["guardian_phone"],
         )
         for name, field_errors in rule_errors.items():
             errors.extend((name, message) for e in field_errors for message in e.messages)

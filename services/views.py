@@ -98,11 +98,15 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @never_cache
 def data_quality(request: HttpRequest) -> HttpResponse:
-    """Per street: visit coverage, lost contact, unvisited people, certificates and duplicates."""
+    """Per street: visit coverage, lost contact, unvisited people, certificates, duplicates; then unusable phones."""
     if not (request.user.has_perm(FIELD_PERMISSION) or request.user.has_perm("services.view_all_streets")):
         raise PermissionDenied
     today = timezone.localdate()
-    context = {"streets": selectors.data_quality_for(request.user, today=today), "today": today}
+    context = {
+        "streets": selectors.data_quality_for(request.user, today=today),
+        "bad_phones": selectors.persons_with_bad_phone_for(request.user),
+        "today": today,
+    }
     return render(request, "services/field/data_quality.html", context)
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from services import roles
 from services.models import Street, StreetAssignment, User
@@ -157,3 +158,12 @@ def sent_messages(settings) -> list[tuple[str, str]]:
     settings.NOTIFICATION_BACKEND = "tests.conftest.RecordingNotifier"
     RecordingNotifier.sent = []
     return RecordingNotifier.sent
+
+
+@pytest.fixture
+def in_english(settings):
+    """Messages are asserted in English, whatever the Chinese catalogue says: the portal's default language is
+    Chinese, so this test's own code and the pages its client fetches (without a language cookie) speak English."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -64,6 +64,8 @@ def item_errors(
 ) -> list[str]:
     """Why an item line cannot go on a case of `retrofit_type`; empty when it can."""
     problems = []
+    if not item.active:
+        problems.append(_("“%(item)s” is no longer offered.") % {"item": item.name})
     if not item.allows(retrofit_type):
         problems.append(
             _("“%(item)s” is not allowed in the %(type)s.")

@@ -23,7 +23,7 @@ def retrofit_edit_errors(*, retrofit: Retrofit, by: User, type: str, contractor:
         add_error(errors, NON_FIELD_ERRORS, _("You are not allowed to change this home retrofit."), "forbidden")
         return errors
     if type != retrofit.type:
-        if retrofit.status not in Retrofit.EDITABLE:
+        if not retrofit.lines_editable:
             add_error(errors, "type", _("The type cannot change after approval."), "locked")
         else:
             names = RetrofitItem.objects.filter(lines__retrofit=retrofit)
@@ -41,7 +41,7 @@ def retrofit_edit_errors(*, retrofit: Retrofit, by: User, type: str, contractor:
                     item=name,
                     type=Retrofit.Type(type).label,
                 )
-    if contractor != retrofit.contractor and retrofit.status not in (*Retrofit.EDITABLE, Status.APPROVED):
+    if contractor != retrofit.contractor and not retrofit.contractor_editable:
         add_error(errors, "contractor", _("The contractor cannot change once works have started."), "locked")
     return errors
 
@@ -79,13 +79,11 @@ def retrofit_items_set(
     problems: list[Any] = []
     if not (is_retrofit_staff(by) and sees_case(by, retrofit)):
         raise ValidationError(_("You are not allowed to change this home retrofit."), code="forbidden")
-    if retrofit.status not in Retrofit.EDITABLE:
+    if not retrofit.lines_editable:
         raise ValidationError(_("The items cannot change after approval."), code="locked")
     seen: set[int] = set()
     for item, quantity, unit_cost in items:
         problems += item_errors(item=item, retrofit_type=retrofit.type, quantity=quantity, unit_cost=unit_cost)
-        if not item.active:
-            problems.append(_("“%(item)s” is no longer offered.") % {"item": item.name})
         if item.pk in seen:
             problems.append(_("“%(item)s” is listed twice.") % {"item": item.name})
         seen.add(item.pk)

@@ -92,7 +92,7 @@ class RetrofitLineInline(admin.TabularInline):
         return f"{line.cost:.2f}" if line.pk else "—"
 
     def _editable(self, request, obj) -> bool:
-        return obj is not None and obj.status in Retrofit.EDITABLE and request.user.has_perm(actions.ADVANCE)
+        return obj is not None and obj.lines_editable and request.user.has_perm(actions.ADVANCE)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return self._editable(request, obj) and super().has_add_permission(request, obj)

@@ -115,9 +115,9 @@ class RetrofitAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdm
             return []
         readonly = ["person_name", "masked_id", "street", "status", "applied_on", "from_follow_up", "cost", "cap"]
         readonly += STEP_FIELDS
-        if obj.status not in Retrofit.EDITABLE:
+        if not obj.lines_editable:
             readonly.append("type")
-        if obj.status not in (*Retrofit.EDITABLE, Status.APPROVED):
+        if not obj.contractor_editable:
             readonly.append("contractor")
         return readonly
 

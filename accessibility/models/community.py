@@ -100,6 +100,7 @@ class DeviceIssue(TimeStampedModel):
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     history = HistoricalRecords(verbose_name=_("historical device issue"), excluded_fields=["updated_at"])
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:

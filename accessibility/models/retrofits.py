@@ -185,6 +185,7 @@ class Retrofit(TimeStampedModel):
     closing_reason = models.TextField(_("reason for closing"), blank=True, editable=False)
 
     history = HistoricalRecords(verbose_name=_("historical retrofit"), excluded_fields=["updated_at"])
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
@@ -270,6 +271,16 @@ class Retrofit(TimeStampedModel):
         return self.status in self.OPEN
 
     @property
+    def lines_editable(self) -> bool:
+        """Type and items may change only until approval fixes the cost (EDITABLE)."""
+        return self.status in self.EDITABLE
+
+    @property
+    def contractor_editable(self) -> bool:
+        """The contractor may change until works start."""
+        return self.status in (*self.EDITABLE, self.Status.APPROVED)
+
+    @property
     def step_date(self):
         """The date of the step the case is at, from which the next step's date may not go back."""
         return {
@@ -316,10 +327,6 @@ class RetrofitLine(TimeStampedModel):
         return self.unit_cost * self.quantity
 
 
-class RetrofitStatusChangeQuerySet(StreetScopedQuerySet):
-    street_lookup = "retrofit__street"
-
-
 class RetrofitStatusChange(ImmutableModel, TimeStampedModel):
     """One step of a retrofit: from which status to which, on what date, by whom and why."""
 
@@ -333,7 +340,8 @@ class RetrofitStatusChange(ImmutableModel, TimeStampedModel):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("by"))
     note = models.TextField(_("note"), blank=True)
 
-    objects = RetrofitStatusChangeQuerySet.as_manager()
+    street_lookup = "retrofit__street"
+    objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("retrofit status change")
@@ -343,10 +351,6 @@ class RetrofitStatusChange(ImmutableModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"#{self.retrofit_id} {self.get_old_display() or '—'} → {self.get_new_display()} ({self.on})"
-
-
-class RetrofitPhotoQuerySet(StreetScopedQuerySet):
-    street_lookup = "retrofit__street"
 
 
 class RetrofitPhoto(TimeStampedModel):
@@ -375,7 +379,8 @@ class RetrofitPhoto(TimeStampedModel):
     )
 
     history = HistoricalRecords(verbose_name=_("historical retrofit photo"), excluded_fields=["updated_at"])
-    objects = RetrofitPhotoQuerySet.as_manager()
+    street_lookup = "retrofit__street"
+    objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("retrofit photo")

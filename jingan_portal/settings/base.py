@@ -8,6 +8,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from services.retention_policy import DEFAULT_RETENTION_DAYS, checked_retention_days
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -198,14 +200,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# How long access logs, audit entries and change history are kept (days). Never below 183 (six
-# months): a shorter value stops the portal here, and services.retention refuses it again.
-AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
-if AUDIT_RETENTION_DAYS < 183:
-    raise ImproperlyConfigured(
-        f"AUDIT_RETENTION_DAYS is {AUDIT_RETENTION_DAYS}: access logs and change history must be kept "
-        "at least 183 days (six months)."
-    )
+# How long access logs, audit entries and change history are kept (days). Never below six months
+# (services.retention_policy): a shorter value stops the portal here, and the purge refuses it again.
+AUDIT_RETENTION_DAYS = checked_retention_days(env.int("AUDIT_RETENTION_DAYS", default=DEFAULT_RETENTION_DAYS))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -171,6 +171,7 @@ class EscortBooking(TimeStampedModel):
         BLIND = "blind", _("Blind or low vision")
         OTHER = "other", _("Other")
 
+    # The only legal status moves; the escort actions check every move against it.
     NEXT = {
         Status.BOOKED: {Status.COMPLETED, Status.CANCELLED, Status.NO_SHOW},
     }
@@ -206,6 +207,7 @@ class EscortBooking(TimeStampedModel):
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords(verbose_name=_("historical escort booking"), excluded_fields=["updated_at"])
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
@@ -226,6 +228,14 @@ class EscortBooking(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.slot} {self.person.name}"
+
+    @property
+    def is_open(self) -> bool:
+        """True while the booking may still move (EscortBooking.NEXT): a volunteer can be assigned or decline."""
+        return bool(self.NEXT.get(self.status))
+
+    def can_move_to(self, target: str) -> bool:
+        return target in self.NEXT.get(self.status, ())
 
     def required_skills(self) -> set[str]:
         """ "signs" for a deaf patient or a signing request, "guides" for a blind patient or guiding."""

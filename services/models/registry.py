@@ -174,6 +174,7 @@ class Person(TimeStampedModel):
         excluded_fields=["updated_at", "birth_date", "gender"],
     )
 
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
@@ -235,6 +236,8 @@ class Person(TimeStampedModel):
             status_changed_on=self.status_changed_on,
             consent_given_on=self.consent_given_on,
             certificate_valid_until=self.certificate_valid_until,
+            phone=self.phone,
+            guardian_phone=self.guardian_phone,
         )
         if errors:
             raise ValidationError(errors)

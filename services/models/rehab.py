@@ -192,6 +192,7 @@ class FamilyDoctorContract(TimeStampedModel):
     ended_on = models.DateField(_("ended on"), null=True, blank=True, help_text=_("Leave empty while it runs."))
 
     history = HistoricalRecords(verbose_name=_("historical family-doctor contract"), excluded_fields=["updated_at"])
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
@@ -262,6 +263,7 @@ class RehabReferral(TimeStampedModel):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords(verbose_name=_("historical rehabilitation referral"), excluded_fields=["updated_at"])
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
@@ -329,6 +331,7 @@ class HomeRehabSession(TimeStampedModel):
     history = HistoricalRecords(
         verbose_name=_("historical home rehabilitation session"), excluded_fields=["updated_at"]
     )
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:

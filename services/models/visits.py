@@ -40,6 +40,7 @@ class HomeVisit(TimeStampedModel):
     submission_key = models.UUIDField(_("submission key"), unique=True, editable=False)
 
     history = HistoricalRecords(verbose_name=_("historical home visit"), excluded_fields=["updated_at"])
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:
@@ -94,6 +95,7 @@ class FollowUp(TimeStampedModel):
     )
 
     history = HistoricalRecords(verbose_name=_("historical follow-up"), excluded_fields=["updated_at"])
+    street_lookup = "street"
     objects = StreetScopedQuerySet.as_manager()
 
     class Meta:

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from tests.browser.conftest import browser, logged_in  # noqa: F401 - Chromium fixtures for test_browser.py
 
@@ -13,10 +12,8 @@ from .factories import RetrofitItemFactory
 
 
 @pytest.fixture(autouse=True)
-def in_english():
-    """Messages are matched in English, so the tests hold whatever the Chinese catalogue says."""
-    with translation.override("en"):
-        yield
+def _in_english(in_english):
+    """Every test here reads messages in English (tests/conftest.py: in_english)."""
 
 
 @pytest.fixture

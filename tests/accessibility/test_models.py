@@ -9,11 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 
-from accessibility.actions import retrofit_apply
+from accessibility.actions import item_errors, retrofit_apply
 from accessibility.models import DeviceIssue, RampRetrofit, Retrofit, RetrofitItem, RetrofitLine, SignLanguagePoint
 from tests.services.factories import PersonFactory
 
-from .factories import DeviceIssueFactory, RampRetrofitFactory, RetrofitFactory, make_retrofit
+from .factories import DeviceIssueFactory, RampRetrofitFactory, RetrofitFactory, RetrofitItemFactory, make_retrofit
 from .test_workflow import codes
 
 Status = Retrofit.Status
@@ -179,3 +179,21 @@ def test_the_unique_index_refuses_an_application_that_passed_the_check_before_th
     assert isinstance(results[1], ValidationError), results
     assert codes(results[1]) == {"one_open"}
     assert list(Retrofit.objects.filter(person=person).values_list("type", flat=True)) == ["standard"]
+
+
+def test_the_line_and_contractor_rules_name_their_statuses_once():
+    Status = Retrofit.Status
+    assert {s for s in Status if Retrofit(status=s).lines_editable} == {Status.APPLIED, Status.ASSESSED}
+    assert {s for s in Status if Retrofit(status=s).contractor_editable} == {
+        Status.APPLIED,
+        Status.ASSESSED,
+        Status.APPROVED,
+    }
+
+
+@pytest.mark.django_db
+def test_item_errors_is_the_one_place_that_refuses_an_item_no_longer_offered():
+    withdrawn = RetrofitItemFactory(name="旧扶手", active=False)
+    problems = item_errors(item=withdrawn, retrofit_type="standard", quantity=1, unit_cost=None)
+    assert [str(p) for p in problems] == ["“旧扶手” is no longer offered."]
+    assert item_errors(item=RetrofitItemFactory(), retrofit_type="standard", quantity=1, unit_cost=None) == []

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test import override_settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from psycopg2 import sql
 
 from core.backups import (
@@ -30,10 +30,8 @@ from core.backups import (
 
 
 @pytest.fixture(autouse=True)
-def _in_english():
-    """The commands speak the active language; the assertions read English."""
-    with translation.override("en"):
-        yield
+def _in_english(in_english):
+    """The commands speak the active language; the assertions read English (tests/conftest.py: in_english)."""
 
 
 CHECKSUMMED = ["services_person", "services_homevisit", "services_escortbooking", "accessibility_retrofit"]

@@ -18,11 +18,6 @@ PASSWORD = "pw-for-tests-only"
 LOCKED = "Too many failed log-in attempts. Logging in is paused for 15 minutes. Please try again later."
 
 
-@pytest.fixture
-def in_english(client):
-    client.cookies["django_language"] = "en"
-
-
 def attempt(client: Client, username: str, password: str, *, address: str = "10.0.0.1", **headers):
     return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address, **headers)
 

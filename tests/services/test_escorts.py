@@ -490,3 +490,17 @@ def test_the_volunteer_page_and_the_escort_admin_list_keep_their_query_count(cli
 def test_the_escort_form_starts_from_the_need_the_disability_suggests(street, category, included, need):
     person = PersonFactory.build(street=street, category=category, multiple_categories=included)
     assert escorts.default_need(person) == need
+
+
+def test_the_escort_actions_read_their_moves_from_next(street, staff_user, monkeypatch):
+    booking = book(eligible_person(street), make_slot(days_ahead=1), staff_user)
+    Status = EscortBooking.Status
+    monkeypatch.setattr(EscortBooking, "NEXT", {Status.BOOKED: {Status.COMPLETED, Status.NO_SHOW}})
+    with pytest.raises(ValidationError) as exc:
+        escorts.escort_booking_cancel(booking=booking, by=staff_user)
+    assert code_of(exc) == "not_booked"
+    monkeypatch.setattr(EscortBooking, "NEXT", {})
+    with pytest.raises(ValidationError) as exc:
+        escorts.escort_booking_assign(booking=booking, volunteer=make_volunteer("v"), by=staff_user)
+    assert code_of(exc) == "not_booked"
+    assert EscortBooking.objects.get(pk=booking.pk).status == Status.BOOKED

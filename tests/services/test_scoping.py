@@ -1,9 +1,11 @@
 """The street-scoping rule: who sees which persons."""
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 
-from services.models import Person, StreetAssignment
+from services.models import Person, Street, StreetAssignment
+from services.scoping import StreetScopedQuerySet
 from tests.services.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +58,25 @@ def test_counts_never_include_other_streets(street, other_street, member):
 def test_superuser_sees_all(persons, django_user_model):
     root = django_user_model.objects.create_superuser("root", password="x")
     assert visible(root) == set(persons)
+
+
+def street_scoped_models() -> list:
+    return [m for m in apps.get_models() if isinstance(m._default_manager.all(), StreetScopedQuerySet)]
+
+
+def test_every_street_scoped_model_declares_one_street_lookup_that_reaches_a_street():
+    models = street_scoped_models()
+    assert len(models) >= 18  # the registry, visits, escorts, rehab, accessibility, employment, events
+    for model in models:
+        target = model
+        for name in model.street_lookup.split("__"):
+            target = target._meta.get_field(name).related_model
+        assert target is Street, model
+
+
+def test_the_statistics_street_filter_is_the_scoping_filter(persons, street, other_street, member):
+    mine, theirs = persons
+    assert set(Person.objects.in_streets(Street.objects.filter(pk=street.pk))) == {mine}
+    assert set(Person.objects.in_streets([other_street])) == {theirs}
+    assert set(Person.objects.in_streets(None)) == set(persons)
+    assert set(Person.objects.visible_to(member)) == set(Person.objects.in_streets([street]))
