@@ -1,74 +1,99 @@
 """Admin building blocks every app shares: read-only logs, no delete, refused saves, bulk actions, default filters."""
 
-from collections.abc import Callable
-from typing import Any
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
+    from django.contrib.admin.models import LogEntry
 
-class ReadOnlyLogAdmin(admin.ModelAdmin):
+    # django-stubs makes ModelAdmin generic, Django's class takes no subscript. The mixins below go in front
+    # of a ModelAdmin: mypy reads them as one, at run time they stay plain classes.
+    _ModelAdmin = admin.ModelAdmin[Any]
+    _AdminMixin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = admin.ModelAdmin
+    _AdminMixin = object
+
+
+class ReadOnlyLogAdmin(_ModelAdmin):
     """Rows only the portal writes (logs, photos filed from their case, computed reports): nobody adds, changes or
     deletes them here."""
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
-class NoDeleteMixin:
+class NoDeleteMixin(_AdminMixin):
     """Records about people are never deleted here: they end by a status, so history stays whole."""
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
-class RefusableSaveMixin:
+class RefusableSaveMixin(_AdminMixin):
     """A save the service refuses under its lock (a race the form could not see) is told, not logged as done.
 
-    Subclasses write through the service in `write`.
+    Subclasses write through the service in `write`. `obj` is the admin's own model (Any, as in ModelAdmin[Any]),
+    so a subclass names its model and the refused one carries its `_refused` mark.
     """
 
-    def write(self, request, obj, form) -> None:
+    def write(self, request: HttpRequest, obj: Any, form: Any) -> None:
         raise NotImplementedError
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         try:
             self.write(request, obj, form)
         except ValidationError as exc:
             obj._refused = True
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
 
-    def log_addition(self, request, obj, message):
+    # A refused save logs nothing, so None where django-stubs says LogEntry (the admin never reads the result).
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> LogEntry | None:  # type: ignore[override]
         return None if getattr(obj, "_refused", False) else super().log_addition(request, obj, message)
 
-    def log_change(self, request, obj, message):
+    # As log_addition.
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> LogEntry | None:  # type: ignore[override]
         return None if getattr(obj, "_refused", False) else super().log_change(request, obj, message)
 
-    def response_add(self, request, obj, post_url_continue=None):
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> HttpResponse:
         if getattr(obj, "_refused", False):
             return redirect(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_changelist")
         return super().response_add(request, obj, post_url_continue)
 
-    def response_change(self, request, obj):
+    def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
         if getattr(obj, "_refused", False):
             return redirect(request.path)
         return super().response_change(request, obj)
 
 
-class ActionErrorsMixin:
+class ActionErrorsMixin(_AdminMixin):
     """Forms check the rules first; an action that still refuses (another user took the last place a moment
     earlier) rolls the whole save back, and the page says why."""
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as exc:
@@ -77,9 +102,9 @@ class ActionErrorsMixin:
 
 
 def run_each(
-    model_admin: admin.ModelAdmin,
+    model_admin: admin.ModelAdmin[Any],
     request: HttpRequest,
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     action: Any,
     done: Any,
     *,
@@ -115,6 +140,7 @@ class DefaultChoiceFilter(admin.SimpleListFilter):
     """
 
     default = ""
+    parameter_name: str  # Django's SimpleListFilter refuses a filter without one
 
     def current(self) -> str:
         return self.value() or self.default
@@ -122,7 +148,7 @@ class DefaultChoiceFilter(admin.SimpleListFilter):
     def display(self, key: str, label: Any, changelist: Any) -> Any:
         return label
 
-    def choices(self, changelist):
+    def choices(self, changelist: ChangeList) -> Iterator[_ListFilterChoices]:
         current = self.current()
         for key, label in self.lookup_choices:
             yield {

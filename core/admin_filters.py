@@ -1,10 +1,12 @@
 """Admin list filters of our own: a date range (from, to) typed by the user, for the audit trails; and the
 admin site's guards against malformed input (harden_model_admin), on every registered admin."""
 
+from __future__ import annotations
+
 import datetime
 import functools
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from celery import schedules
 from django import forms
@@ -12,14 +14,26 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_last_value_from_parameters, unquote
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AutocompleteMixin, AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import CrontabSchedule
 
 from core.input import parse_int
+
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import ListFilter
+
+    # The autocomplete mixin goes in front of Django's widget: mypy reads it as one, at run time it is a plain class.
+    _AutocompleteMixin = AutocompleteMixin
+    # django-stubs makes ModelForm generic, Django's class takes no subscript.
+    _CrontabModelForm = forms.ModelForm[CrontabSchedule]
+else:
+    _AutocompleteMixin = object
+    _CrontabModelForm = forms.ModelForm
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -31,7 +45,15 @@ class DateRangeFilter(admin.FieldListFilter):
 
     template = "admin/services/date_range_filter.html"
 
-    def __init__(self, field, request, params, model, model_admin, field_path):
+    def __init__(
+        self,
+        field: models.Field[Any, Any],
+        request: HttpRequest,
+        params: dict[str, Any],
+        model: type[models.Model],
+        model_admin: admin.ModelAdmin[Any],
+        field_path: str,
+    ) -> None:
         self.from_name = f"{field_path}__from"
         self.to_name = f"{field_path}__to"
         self.values: dict[str, str] = {}
@@ -57,10 +79,10 @@ class DateRangeFilter(admin.FieldListFilter):
             self.dates = {}
         super().__init__(field, request, params, model, model_admin, field_path)
 
-    def expected_parameters(self) -> list[str]:
+    def expected_parameters(self) -> list[str | None]:
         return [self.from_name, self.to_name]
 
-    def queryset(self, request, queryset):
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         lookup = self.field_path
         if isinstance(self.field, models.DateTimeField):
             lookup = f"{self.field_path}__date"  # the local date (USE_TZ), never a naive midnight
@@ -70,7 +92,8 @@ class DateRangeFilter(admin.FieldListFilter):
             queryset = queryset.filter(**{f"{lookup}__lte": self.dates[self.to_name]})
         return queryset
 
-    def choices(self, changelist) -> list[dict[str, Any]]:
+    # Keys of our own template, not the default one's that django-stubs types (and a list, not an iterator).
+    def choices(self, changelist: ChangeList) -> list[dict[str, Any]]:  # type: ignore[override]
         keep = [
             (name, value)
             for name, values in changelist.params.items()
@@ -98,7 +121,7 @@ class DateHierarchyChangeList(ChangeList):
     any bad filter (IncorrectLookupParameters: the list reloads with ?e=1 and an error note).
     """
 
-    def get_filters(self, request):
+    def get_filters(self, request: HttpRequest) -> tuple[list[ListFilter], bool, dict[str, bool | str], bool, bool]:
         if self.date_hierarchy:
             field = self.date_hierarchy
             limits = {"year": (1900, 9998), "month": (1, 12), "day": (1, 31)}
@@ -109,7 +132,7 @@ class DateHierarchyChangeList(ChangeList):
         return super().get_filters(request)
 
 
-class ValidChoicesAutocompleteMixin:
+class ValidChoicesAutocompleteMixin(_AutocompleteMixin):
     """An autocomplete widget that shows again only the posted values its field could hold.
 
     Django's widget looks the posted ids up as they are to re-render a refused form, so "abc" in a
@@ -117,9 +140,11 @@ class ValidChoicesAutocompleteMixin:
     field's own "Select a valid choice" error.
     """
 
-    def optgroups(self, name, value, attr=None):
+    def optgroups(
+        self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None
+    ) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
         target = self.field.target_field
-        kept = []
+        kept: list[str] = []
         for item in value:
             try:
                 target.get_prep_value(target.to_python(item))
@@ -137,15 +162,17 @@ class ValidChoicesAutocompleteSelectMultiple(ValidChoicesAutocompleteMixin, Auto
     pass
 
 
-_VALID_CHOICES_WIDGETS = {
+_VALID_CHOICES_WIDGETS: dict[type[object], type[forms.Widget]] = {
     AutocompleteSelect: ValidChoicesAutocompleteSelect,
     AutocompleteSelectMultiple: ValidChoicesAutocompleteSelectMultiple,
 }
 
 
-def _with_valid_autocomplete_choices(formfield_for_dbfield: Callable) -> Callable:
+def _with_valid_autocomplete_choices(
+    formfield_for_dbfield: Callable[..., forms.Field | None],
+) -> Callable[..., forms.Field | None]:
     @functools.wraps(formfield_for_dbfield)
-    def wrapper(db_field, request, **kwargs):
+    def wrapper(db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any) -> forms.Field | None:
         formfield = formfield_for_dbfield(db_field, request, **kwargs)
         widget = getattr(formfield, "widget", None)
         inner = getattr(widget, "widget", widget)  # inside the admin's related-field wrapper
@@ -156,11 +183,11 @@ def _with_valid_autocomplete_choices(formfield_for_dbfield: Callable) -> Callabl
     return wrapper
 
 
-def _object_id_checked(view: Callable, model: type[models.Model]) -> Callable:
+def _object_id_checked(view: Callable[..., HttpResponse], model: type[models.Model]) -> Callable[..., HttpResponse]:
     """A view taking a record's id from the address that answers 404 to an id the key cannot hold."""
 
     @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         object_id = kwargs.get("object_id", kwargs.get("pk", args[0] if args else ""))
         try:
             model._meta.pk.to_python(unquote(str(object_id)))
@@ -168,13 +195,14 @@ def _object_id_checked(view: Callable, model: type[models.Model]) -> Callable:
             raise Http404 from None
         try:
             return view(request, *args, **kwargs)
-        except model.DoesNotExist:
+        # Every registered model is concrete; django-stubs gives DoesNotExist only to a named concrete model.
+        except model.DoesNotExist:  # type: ignore[attr-defined]
             raise Http404 from None
 
     return wrapper
 
 
-class CrontabScheduleForm(forms.ModelForm):
+class CrontabScheduleForm(_CrontabModelForm):
     """django-celery-beat's crontab, refused unless Celery itself can read it.
 
     The package's field validators accept values Celery's parser refuses (a minute of -1): the record
@@ -186,7 +214,8 @@ class CrontabScheduleForm(forms.ModelForm):
         fields = ["minute", "hour", "day_of_week", "day_of_month", "month_of_year", "timezone"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # ModelForm's returns self.cleaned_data (django-stubs allows None)
+        cleaned = self.cleaned_data
         parts = ("minute", "hour", "day_of_week", "day_of_month", "month_of_year")
         try:
             schedules.crontab(**{part: cleaned.get(part) or "*" for part in parts})
@@ -203,7 +232,7 @@ class CrontabScheduleForm(forms.ModelForm):
 OBJECT_ID_VIEWS = ("history_view", "history_form_view", "config_view", "qrcode_view")
 
 
-def harden_model_admin(model_admin: admin.ModelAdmin) -> None:
+def harden_model_admin(model_admin: admin.ModelAdmin[Any]) -> None:
     """The admin site's guards against malformed input, put on each admin as it is registered (PortalAdminSite).
 
     - a date hierarchy takes only a date that can be counted past (DateHierarchyChangeList);
@@ -212,11 +241,15 @@ def harden_model_admin(model_admin: admin.ModelAdmin) -> None:
     - django-celery-beat's crontab form refuses what Celery cannot parse.
     """
     if model_admin.date_hierarchy:
-        base = model_admin.get_changelist(None)
+        # No request exists at registration; Django's get_changelist never reads it.
+        base = model_admin.get_changelist(None)  # type: ignore[arg-type]
         if not issubclass(base, DateHierarchyChangeList):
             guarded = type(f"Guarded{base.__name__}", (DateHierarchyChangeList, base), {})
-            model_admin.get_changelist = lambda request, guarded=guarded, **kwargs: guarded
-    model_admin.formfield_for_dbfield = _with_valid_autocomplete_choices(model_admin.formfield_for_dbfield)
+            # This admin's own methods are replaced (here and below), as the docstring says.
+            model_admin.get_changelist = lambda request, guarded=guarded, **kwargs: guarded  # type: ignore[method-assign]
+    model_admin.formfield_for_dbfield = _with_valid_autocomplete_choices(  # type: ignore[method-assign]
+        model_admin.formfield_for_dbfield
+    )
     if model_admin.model is CrontabSchedule:
         model_admin.form = CrontabScheduleForm
     for name in OBJECT_ID_VIEWS:

@@ -10,8 +10,11 @@ message naming who changed the record, when, and which fields (from the simple-h
 in the admin's change form the fields they left alone show the record as it is now.
 """
 
+from __future__ import annotations
+
+import datetime
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
@@ -21,9 +24,25 @@ from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django.contrib.admin import ModelAdmin
+    from django.http import HttpRequest
+    from django.utils.datastructures import MultiValueDict
+
+    # The admin guard goes in front of a ModelAdmin: mypy reads it as one, at run time it is a plain class.
+    _AdminMixin = ModelAdmin[Any]
+else:
+    _AdminMixin = object
+
 CONFLICT = "edit_conflict"
 NOT_FROM_PAGE = "version_missing"
 VERSION_FIELDS = ("seen_version", "seen_history")
+
+
+class _Stamped(Protocol):
+    """A record whose model has an `updated_at` field (_has_updated_at)."""
+
+    updated_at: datetime.datetime | None
 
 
 def _has_updated_at(model: type[models.Model]) -> bool:
@@ -52,7 +71,7 @@ def _content_digest(record: models.Model) -> str:
 def version_of(record: models.Model) -> str:
     """The version token of `record`: its last save time to the microsecond, else a digest of its fields."""
     if _has_updated_at(type(record)):
-        updated = record.updated_at
+        updated = cast("_Stamped", record).updated_at
         return updated.isoformat() if updated else ""
     return _content_digest(record) if record.pk is not None else ""
 
@@ -79,7 +98,8 @@ def _changes_since(record: models.Model, seen_history: str) -> tuple[list[str], 
         if previous is not None:
             for name in row.diff_against(previous).changed_fields:
                 try:
-                    label = str(record._meta.get_field(name).verbose_name)
+                    # A name from the history diff is a tracked field, never a relation's other side.
+                    label = str(cast("models.Field[Any, Any]", record._meta.get_field(name)).verbose_name)
                 except FieldDoesNotExist:
                     label = name
                 if label not in fields:
@@ -150,7 +170,7 @@ def bump_version(record: models.Model) -> None:
         return  # versioned by its own fields, which inline rows do not change
     now = timezone.now()
     type(record)._default_manager.filter(pk=record.pk).update(updated_at=now)
-    record.updated_at = now
+    cast("_Stamped", record).updated_at = now
 
 
 class VersionFieldsMixin(forms.Form):
@@ -165,7 +185,7 @@ class VersionFieldsMixin(forms.Form):
         for name, value in values.items():
             self.fields[name].initial = value
         if self.is_bound:
-            data = self.data.copy()
+            data = cast("dict[str, Any]", self.data).copy()  # the posted QueryDict, or a test's dict
             for name, value in values.items():
                 data[self.add_prefix(name)] = value
             self.data = data
@@ -185,12 +205,14 @@ class VersionedModelFormMixin(VersionFieldsMixin):
     that lost the token): it is refused too, since nobody can tell what it would overwrite.
     """
 
+    instance: models.Model  # from the ModelForm it is put in front of
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None and not self.is_bound:
             self.show_version_of(self.instance)
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if self.instance.pk is not None and not self.seen()["seen_version"]:
             self.add_error(None, not_from_page())
@@ -219,13 +241,15 @@ class VersionedModelFormMixin(VersionFieldsMixin):
         if seen is None:
             return
         now = type(self)(instance=current)
-        data = self.data.copy()
+        data = cast("MultiValueDict[str, Any]", self.data).copy()  # the posted QueryDict
         for name, field in self.fields.items():
             try:
                 model_field = current._meta.get_field(name)
             except FieldDoesNotExist:
                 continue
-            if field.disabled or not model_field.concrete or not hasattr(seen, model_field.attname):
+            if field.disabled or not isinstance(model_field, models.Field) or not model_field.concrete:
+                continue  # a relation's other side or a generic key is never concrete
+            if not hasattr(seen, model_field.attname):
                 continue
             if field.has_changed(getattr(seen, model_field.attname), self[name].data):
                 continue  # their edit
@@ -240,7 +264,7 @@ class VersionedModelFormMixin(VersionFieldsMixin):
         self.data = data
 
 
-def versioned_form(form: type[forms.ModelForm]) -> type[forms.ModelForm]:
+def versioned_form(form: type[forms.ModelForm[Any]]) -> type[forms.ModelForm[Any]]:
     """`form` with the version token and the stale-save check (itself if it has them already)."""
     if issubclass(form, VersionedModelFormMixin):
         return form
@@ -255,7 +279,7 @@ def version_guard() -> type:
     get_form or get_fieldsets below it can drop the token. Its methods are idempotent.
     """
 
-    class OptimisticLockAdminMixin:
+    class OptimisticLockAdminMixin(_AdminMixin):
         """A ModelAdmin whose change form refuses a stale save; put it before the ModelAdmin class in the bases.
 
         The admin saves in one transaction (changeform_view), so the form's check under the row lock and
@@ -264,7 +288,9 @@ def version_guard() -> type:
 
         version_checked = True
 
-        def get_form(self, request: Any, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        def get_form(
+            self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+        ) -> type[forms.ModelForm[Any]]:
             if obj is None:
                 return super().get_form(request, obj, change=change, **kwargs)
             kwargs["form"] = versioned_form(kwargs.get("form", self.form))
@@ -273,9 +299,9 @@ def version_guard() -> type:
                 kwargs["fields"] = [f for f in kwargs["fields"] if f not in VERSION_FIELDS]
             return versioned_form(super().get_form(request, obj, change=change, **kwargs))
 
-        def get_fieldsets(self, request: Any, obj: Any = None) -> list[Any]:
+        def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
             # Without declared fieldsets the admin lists the form's fields, the hidden ones included: place them once.
-            fieldsets = [
+            fieldsets: list[tuple[Any, dict[str, Any]]] = [
                 (name, {**options, "fields": [f for f in options.get("fields", ()) if f not in VERSION_FIELDS]})
                 for name, options in super().get_fieldsets(request, obj)
             ]
@@ -284,7 +310,7 @@ def version_guard() -> type:
                 fieldsets[0] = (name, {**options, "fields": [*options["fields"], *VERSION_FIELDS]})
             return fieldsets
 
-        def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
             super().save_related(request, form, formsets, change)
             if change and any(formset.has_changed() for formset in formsets):
                 bump_version(form.instance)

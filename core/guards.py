@@ -10,7 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 
 
-def page_required(*permissions: str, test: Callable[[Any], bool] | None = None) -> Callable:
+def page_required(
+    *permissions: str, test: Callable[[Any], bool] | None = None
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Logged in (else to the login page), holding every permission and passing `test` (else 403); never cached.
 
     Permissions are named as strings ("services.use_field_app"), so core imports no app.

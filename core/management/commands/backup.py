@@ -2,9 +2,10 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,14 +16,14 @@ class Command(BaseCommand):
     help = "Back up the database (pg_dump, custom format) and the media files into BACKUP_DIR (default ./backups)."
     requires_system_checks = []
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--dir",
             default=os.environ.get("BACKUP_DIR") or str(Path(settings.BASE_DIR) / "backups"),
             help="Folder for the backup files (env BACKUP_DIR; default ./backups).",
         )
 
-    def handle(self, *args, dir: str, **options):
+    def handle(self, *args: Any, dir: str, **options: Any) -> None:
         try:
             source = Target.from_settings(settings.DATABASES["default"])
             backup = backup_create(

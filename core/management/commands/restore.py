@@ -1,9 +1,10 @@
 """`manage.py restore FILE`: pg_restore a backup into a new or empty database (or, with --force, replace one)."""
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     )
     requires_system_checks = []
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("backup", help="The .dump file written by `manage.py backup`.")
         parser.add_argument("--target", default="", help="postgres:// URL of the database to restore into.")
         parser.add_argument(
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             help="Replace a non-empty target database once the backup is restored beside it; overwrite media files.",
         )
 
-    def handle(self, *args, backup: str, target: str, force: bool, **options):
+    def handle(self, *args: Any, backup: str, target: str, force: bool, **options: Any) -> None:
         dump = Path(backup)
         try:
             into = Target.from_url(target) if target else Target.from_settings(settings.DATABASES["default"])
