@@ -50,8 +50,12 @@ beat: install
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-jingan_portal.settings.dev} \
 		$(VENV)/bin/celery -A jingan_portal beat --loglevel=INFO
 
+# The suite on PYTEST_WORKERS pytest-xdist workers (each its own test database, test_<name>_gw0...);
+# --dist loadgroup keeps tests/demo on one worker (the demo is seeded once) and the Redis tests on one.
+# PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
 test: install-dev
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
