@@ -4,6 +4,7 @@ import importlib
 import os
 import shutil
 import socket
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -60,6 +61,33 @@ def load_reference_data() -> None:
     for name in REFERENCE_DATA_MIGRATIONS:
         importlib.import_module(name).load(apps, None)
     sync_role_permissions()
+
+
+# Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`), the tests of one group run on one
+# worker, one after another. DEMO: tests/demo's package fixture seeds the demo year once per worker
+# that runs one of them, so they all go to one worker and the demo is seeded once per run. REDIS:
+# the Redis DB is shared by every worker (cache, broker queue, the real Celery worker, which would
+# take another worker's tasks), so the tests that use it never run at the same time.
+DEMO_GROUP = "demo"
+REDIS_GROUP = "redis"
+TESTS = Path(__file__).resolve().parent
+
+
+def xdist_group_of(item: pytest.Item) -> str | None:
+    """The xdist group a collected test must run in, or None when any worker may run it."""
+    if item.path.is_relative_to(TESTS / "demo"):
+        return DEMO_GROUP
+    if item.get_closest_marker("redis") is not None or "needs_redis" in getattr(item, "fixturenames", ()):
+        return REDIS_GROUP
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker, and before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = xdist_group_of(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(name=group))
 
 
 @pytest.fixture(autouse=True)

@@ -188,11 +188,14 @@ def _in_thread(target, results: dict, key: str) -> threading.Thread:
 
 
 def _waiting_for_a_row_lock(timeout: float = 10) -> bool:
-    """True once some session waits for a lock (pg_locks is live, unlike pg_stat_activity's snapshot)."""
+    """True once some session waits for a lock this test's connection holds (pg_locks is live, unlike
+    pg_stat_activity's snapshot). Only this connection's: other xdist workers' tests share the server."""
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
         while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+            )
             if cursor.fetchone()[0]:
                 return True
             time.sleep(0.02)
