@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record, history_by
+from services.audit import audit_record, history_by, rows_save
 from services.models import Person, User
 from services.notify import notifier
 from services.permissions import action_permission_check
@@ -443,12 +443,7 @@ def event_photos_save(
         raise ValidationError(_("This photo belongs to another event."), code="other_event")
     for photo in saved:
         photo.full_clean()
-    for photo in deleted:
-        history_by(photo, by)
-        photo.delete()
-    for photo in saved:
-        history_by(photo, by)
-        photo.save()
+    rows_save(saved=saved, deleted=deleted, by=by)
     if saved or deleted:
         audit_record(
             obj=event, code="events.event.photos_changed", by=by, data={"saved": len(saved), "deleted": len(deleted)}

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionErrorsMixin, DefaultChoiceFilter, run_each
+from core.admin import ActionErrorsMixin, DefaultChoiceFilter, adopt, run_each
 from core.concurrency import OptimisticLockAdminMixin
 from services.admin import StreetScopedAdmin
 
@@ -216,8 +216,7 @@ class RegistrationAdmin(ActionErrorsMixin, StreetScopedAdmin):
             needs_other=data.get("needs_other", ""),
             **needs,
         )
-        # The admin logs and redirects with the object it handed in: point it at the row the action wrote.
-        obj.pk, obj._state.adding = created.pk, False
+        adopt(obj, created)
 
     def _each(self, request, queryset, action, done_message) -> None:
         run_each(

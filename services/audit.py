@@ -1,5 +1,6 @@
 """Writing the audit trail (append-only): called by actions only, inside their transaction."""
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.db import models
@@ -14,6 +15,14 @@ def history_by(obj: M, by: Any) -> M:
     """Name `by` as the author of `obj`'s next history row (simple-history); nobody for anonymous or None."""
     obj._history_user = by if getattr(by, "pk", None) else None  # type: ignore[attr-defined]
     return obj
+
+
+def rows_save(*, saved: Iterable[models.Model], deleted: Iterable[models.Model], by: Any) -> None:
+    """Delete `deleted` and save `saved` (an inline's rows, checked by the calling action), each naming `by`."""
+    for row in deleted:
+        history_by(row, by).delete()
+    for row in saved:
+        history_by(row, by).save()
 
 
 def _redacted(value: Any) -> Any:

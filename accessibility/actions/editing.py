@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record, history_by
+from services.audit import audit_record, history_by, rows_save
 from services.models import User
 
 from ..models import Retrofit, RetrofitItem, RetrofitLine, RetrofitPhoto
@@ -136,12 +136,7 @@ def retrofit_lines_save(
             problems.append(_("“%(item)s” is no longer offered.") % {"item": line.item.name})
     if problems:
         raise ValidationError([ValidationError(p, code="bad_item") for p in problems])
-    for line in deleted:
-        history_by(line, by)
-        line.delete()
-    for line in saved:
-        history_by(line, by)
-        line.save()
+    rows_save(saved=saved, deleted=deleted, by=by)
     if saved or deleted:
         audit_record(
             obj=retrofit,
