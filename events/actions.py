@@ -81,7 +81,7 @@ def _fill_from_waiting_list(event: Event, *, by: User | None) -> list[Registrati
 def _registration_checked(
     *,
     event: Event,
-    by: Any,
+    by: User | None,
     person: Person | None,
     name: str,
     phone: str,
@@ -141,7 +141,7 @@ def _registration_checked(
 def registration_problem(
     *,
     event: Event,
-    by: Any = None,
+    by: User | None = None,
     person: Person | None = None,
     name: str = "",
     phone: str = "",
@@ -167,7 +167,7 @@ def registration_problem(
 def registration_needs_update(
     *,
     registration: Registration,
-    by: Any,
+    by: User,
     needs_interpreter: bool,
     needs_wheelchair_space: bool,
     needs_companion: bool,

@@ -166,7 +166,7 @@ def follow_up_close(*, follow_up: FollowUp, outcome: str, by: User) -> FollowUp:
 
 
 @transaction.atomic
-def follow_up_outcome_save(*, follow_up: FollowUp, outcome: str, by: Any) -> FollowUp:
+def follow_up_outcome_save(*, follow_up: FollowUp, outcome: str, by: User) -> FollowUp:
     """Write down what was done so far on a follow-up, leaving it open or closed as it is."""
     follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     outcome = outcome.strip()

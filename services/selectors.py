@@ -189,7 +189,7 @@ def data_quality_for(user: User, *, today: datetime.date) -> list[StreetQuality]
     return [StreetQuality(street=s, **by_street[s.pk]) for s in streets]
 
 
-def persons_with_bad_phone_for(user: Any) -> QuerySet[Person]:
+def persons_with_bad_phone_for(user: User) -> QuerySet[Person]:
     """Active persons `user` may see whose phone or guardian's phone fails the phone rule, by street and name."""
     phone_ok = Q(phone__regex=STORED_PHONE.pattern) | Q(phone="")
     guardian_ok = Q(guardian_phone__regex=STORED_PHONE.pattern) | Q(guardian_phone="")

@@ -111,7 +111,7 @@ def retrofit_items_set(
 
 @transaction.atomic
 def retrofit_lines_save(
-    *, retrofit: Retrofit, by: Any, saved: Sequence[RetrofitLine], deleted: Sequence[RetrofitLine]
+    *, retrofit: Retrofit, by: User, saved: Sequence[RetrofitLine], deleted: Sequence[RetrofitLine]
 ) -> list[RetrofitLine]:
     """Save the case's new or changed item lines and delete the removed ones, as the case page edits them.
 
