@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ReadOnlyLogAdmin
 from core.admin_filters import DateRangeFilter
 
+from .admin import NumberLookupsRefusedMixin
 from .identity import mask_number
 from .models import Person
 
@@ -13,7 +14,7 @@ HistoricalPerson = Person.history.model
 
 
 @admin.register(HistoricalPerson)
-class PersonHistoryAdmin(ReadOnlyLogAdmin):
+class PersonHistoryAdmin(NumberLookupsRefusedMixin, ReadOnlyLogAdmin):
     """Who changed which person's record, when, and how it read afterwards; never the full numbers."""
 
     list_display = ["history_date", "history_user", "history_type", "name", "street", "person_id", "status"]

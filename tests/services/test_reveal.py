@@ -212,3 +212,26 @@ def test_python_logging_of_requests_never_writes_a_whole_number():
     for name in ("", "django.server"):  # the root (django.request's "Not Found: <path>") and runserver
         handlers = logging.getLogger(name).handlers
         assert any(isinstance(f, RedactNumbersFilter) for h in handlers for f in h.filters), name
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "id_number__startswith=310106",
+        "id_number=310106199001011234",
+        "certificate_number__regex=^3101",
+        "birth_date=1990-01-01",
+    ],
+)
+@pytest.mark.parametrize(
+    "path", ["/admin/services/person/", "/admin/services/person/export.xlsx", "/admin/services/historicalperson/"]
+)
+def test_no_list_filter_in_the_address_confirms_a_number_or_a_birth_date(client, auditor, staff_user, query, path):
+    person = PersonFactory()
+    for user in (auditor, staff_user):
+        client.force_login(user)
+        response = client.get(f"{path}?{query}")
+        # 400: the filter is refused; staff may not open the change history at all (403).
+        refused = 403 if user == staff_user and "historical" in path else 400
+        assert response.status_code == refused, (user, path, query)
+        assert person.name not in response.content.decode()
