@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.forms import add_action_errors
 from core.guards import page_required
 from services.models import FollowUp
 
@@ -60,7 +61,7 @@ def referral_new(request: HttpRequest, follow_up: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("Referral sent to the federation staff."))
             return redirect("field:person", pk=need.person_id)

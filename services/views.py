@@ -137,7 +137,7 @@ def escort_request(request: HttpRequest, pk: int) -> HttpResponse:
                 from_follow_up=follow_up,
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_action_errors(form, exc)
         else:
             messages.success(request, _("Escort booked: %(slot)s.") % {"slot": booking.slot})
             return redirect("field:person", pk=person.pk)

@@ -51,3 +51,17 @@ def test_a_member_cannot_refer_from_another_streets_need(client, member, other_m
     assert client.get(url).status_code == 404
     assert client.post(url, {"note": "x"}).status_code == 404
     assert not Referral.objects.exists()
+
+
+def test_a_double_submitted_referral_is_refused_on_the_page_not_with_a_server_error(client, member, street):
+    person = working_age_person(street)
+    need = file_visit(person, by=member, needs=["job"]).follow_ups.get()
+    client.force_login(member)
+    client.raise_request_exception = False
+    url = reverse("field_employment:refer", args=[need.pk])
+    first = client.post(url, {"note": "想找工作"})
+    again = client.post(url, {"note": "想找工作"})
+    assert first.status_code == 302
+    # The action's refusal is keyed by fields the form does not have: it must show on top of the form.
+    assert again.status_code == 400
+    assert Referral.objects.count() == 1
