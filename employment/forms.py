@@ -3,23 +3,16 @@
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import add_action_errors
 from services.models import User
 
 from . import actions
 from .models import Course, Employer, Enrollment, Graduate, Placement, PlacementFollowUp, Referral
 from .validation import normalise_credit_code
-
-
-def add_rule_errors(form: forms.BaseForm, errors: dict[str, list[ValidationError]]) -> None:
-    """Put a rule function's errors on the form: on their field when the form has it, else on the form."""
-    for field, field_errors in errors.items():
-        target = field if field in form.fields else None
-        for error in field_errors:
-            form.add_error(None if field == NON_FIELD_ERRORS else target, error)
 
 
 class CourseForm(forms.ModelForm):
@@ -29,7 +22,9 @@ class CourseForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        add_rule_errors(self, actions.course_errors(course=self.instance, capacity=cleaned.get("capacity")))
+        add_action_errors(
+            self, ValidationError(actions.course_errors(course=self.instance, capacity=cleaned.get("capacity")))
+        )
         return cleaned
 
 
@@ -58,7 +53,7 @@ class EnrollmentAddForm(forms.ModelForm):
         cleaned = super().clean()
         person, course = cleaned.get("person"), cleaned.get("course")
         if person is not None and course is not None:
-            add_rule_errors(self, actions.enrollment_errors(person=person, course=course))
+            add_action_errors(self, ValidationError(actions.enrollment_errors(person=person, course=course)))
         return cleaned
 
 
@@ -75,14 +70,16 @@ class CertificateForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if any(cleaned.get(name) for name in CERTIFICATE_FIELDS):
-            add_rule_errors(
+            add_action_errors(
                 self,
-                actions.certificate_errors(
-                    enrollment=self.instance,
-                    level=cleaned.get("certificate_level") or "",
-                    issuer=cleaned.get("certificate_issuer") or "",
-                    issued_on=cleaned.get("certificate_issued_on"),
-                    today=timezone.localdate(),
+                ValidationError(
+                    actions.certificate_errors(
+                        enrollment=self.instance,
+                        level=cleaned.get("certificate_level") or "",
+                        issuer=cleaned.get("certificate_issuer") or "",
+                        issued_on=cleaned.get("certificate_issued_on"),
+                        today=timezone.localdate(),
+                    ),
                 ),
             )
         return cleaned
@@ -112,7 +109,7 @@ class PlacementAddForm(forms.ModelForm):
                 new_graduate=bool(cleaned.get("new_graduate")),
                 graduation_year=cleaned.get("graduation_year"),
             )
-            add_rule_errors(self, errors)
+            add_action_errors(self, ValidationError(errors))
         return cleaned
 
 
@@ -128,10 +125,12 @@ class PlacementEndForm(forms.ModelForm):
         ended_on, reason = cleaned.get("ended_on"), cleaned.get("end_reason") or ""
         if ended_on or reason:
             # The form copies the new values onto the instance only after clean(): it is still the stored one.
-            add_rule_errors(
+            add_action_errors(
                 self,
-                actions.placement_end_errors(
-                    placement=self.instance, ended_on=ended_on, reason=reason, today=timezone.localdate()
+                ValidationError(
+                    actions.placement_end_errors(
+                        placement=self.instance, ended_on=ended_on, reason=reason, today=timezone.localdate()
+                    ),
                 ),
             )
         return cleaned
@@ -152,10 +151,15 @@ class FollowUpRecordForm(forms.ModelForm):
         if cleaned.get("answer"):
             cleaned["still_employed"] = cleaned["answer"] == "yes"
             today = timezone.localdate()
-            add_rule_errors(
+            add_action_errors(
                 self,
-                actions.follow_up_errors(
-                    follow_up=self.instance, still_employed=cleaned["still_employed"], recorded_on=today, today=today
+                ValidationError(
+                    actions.follow_up_errors(
+                        follow_up=self.instance,
+                        still_employed=cleaned["still_employed"],
+                        recorded_on=today,
+                        today=today,
+                    ),
                 ),
             )
         return cleaned
@@ -178,14 +182,16 @@ class ReferralAddForm(forms.ModelForm):
         cleaned = super().clean()
         follow_up, kind = cleaned.get("follow_up"), cleaned.get("kind")
         if follow_up is not None and kind:
-            add_rule_errors(
+            add_action_errors(
                 self,
-                actions.referral_errors(
-                    follow_up=follow_up,
-                    kind=kind,
-                    course=cleaned.get("course"),
-                    by=self.user,
-                    today=timezone.localdate(),
+                ValidationError(
+                    actions.referral_errors(
+                        follow_up=follow_up,
+                        kind=kind,
+                        course=cleaned.get("course"),
+                        by=self.user,
+                        today=timezone.localdate(),
+                    ),
                 ),
             )
         return cleaned

@@ -269,7 +269,7 @@ def test_a_place_taken_between_form_and_save_rolls_back_with_a_message(staff_cli
     course = CourseFactory(capacity=1)
     EnrollmentFactory(course=course, status=Enrollment.Status.ENROLLED)
     # The form's check saw a free place; by the time the action locks the course, it is gone.
-    monkeypatch.setattr("employment.forms.add_rule_errors", lambda form, errors: None)
+    monkeypatch.setattr("employment.forms.add_action_errors", lambda form, exc: None)
     response = staff_client.post(url("enrollment", "add"), {"person": worker().pk, "course": course.pk}, follow=True)
     assert "This course is full" in messages_of(response)
     assert Enrollment.objects.count() == 1
