@@ -52,7 +52,8 @@ beat: install
 
 # The suite on PYTEST_WORKERS pytest-xdist workers (each its own test database, test_<name>_gw0...);
 # --dist loadgroup keeps tests/demo on one worker (the demo is seeded once) and the Redis tests on one.
-# 0 (one process) until the groups are seen to hold under xdist: in the lane K check they did not.
+# 0 (one process) until the groups are seen to hold under xdist: a run with -n 2 still seeded the demo on
+# both workers, although every demo test carries the xdist_group mark at collection.
 PYTEST_WORKERS ?= 0
 test: install-dev
 	$(VENV)/bin/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)

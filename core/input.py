@@ -36,12 +36,6 @@ def parse_year(raw: object) -> int | None:
     return parse_int(str(raw) if isinstance(raw, int) else raw, minimum=FIRST_YEAR, maximum=LAST_YEAR)
 
 
-def query_int(request: HttpRequest, name: str, **limits: int) -> int | None:
-    """The query (or, on a POST, the form) parameter `name` as a whole number, None when absent or malformed."""
-    raw = request.POST.get(name) if request.method == "POST" and name in request.POST else request.GET.get(name)
-    return parse_int(raw, **limits)
-
-
 def has_nul(request: HttpRequest) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists())
 

@@ -11,12 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE
 from services.audit import audit_record
 from services.models import User
 from services.permissions import action_permission_check
 
 from .figures import FIGURES
-from .models import FIRST_YEAR, LAST_YEAR, AnnualReport
+from .models import AnnualReport
 from .stats import annual_figures
 
 # A run whose last sign of life is older than this is taken to be dead (its worker was killed).
@@ -40,7 +41,7 @@ def code_version() -> str:
 def _check_year(year: Any) -> int:
     if not isinstance(year, int) or isinstance(year, bool) or not FIRST_YEAR <= year <= LAST_YEAR:
         raise ValidationError(
-            _("The year must be between %(first)s and %(last)s."),
+            YEAR_OUT_OF_RANGE,
             code="bad_year",
             params={"first": FIRST_YEAR, "last": LAST_YEAR},
         )

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.excel import xlsx_response
-from core.input import parse_int
+from core.input import FIRST_YEAR, LAST_YEAR, parse_int
 
 from . import figures, selectors
 from .actions import annual_report_freeze, annual_report_request
-from .models import FIRST_YEAR, LAST_YEAR, AnnualReport
+from .models import AnnualReport
 from .spreadsheets import report_workbook
 
 VIEW = "reports.view_annualreport"

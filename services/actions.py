@@ -2,7 +2,7 @@
 
 Every change of these records goes through here, from the admin, the field app and the other apps' actions
 alike, except the Excel import, which writes persons in bulk in services.spreadsheets (one audit entry per
-import), and a restore from a backup (services.backups). Escorts and rehabilitation have their own writes,
+import), and a restore from a backup (core.backups). Escorts and rehabilitation have their own writes,
 in services.escorts and services.rehab.
 """
 

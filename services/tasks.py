@@ -11,7 +11,7 @@ from .retention import audit_trail_purge
 
 @shared_task(name="services.heartbeat")
 def heartbeat() -> dict[str, object]:
-    """Prove a worker can reach the database: used by /healthz?worker=1 and the worker test."""
+    """Prove a worker can reach the database: used by /healthz/ready?worker=1 and the worker test."""
     return {"streets": Street.objects.count(), "at": timezone.now().isoformat()}
 
 
