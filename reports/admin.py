@@ -17,7 +17,6 @@ from .models import AnnualPlan, AnnualReport
 class AnnualPlanAdmin(SimpleHistoryAdmin):
     list_display = ["year", "figure", "target", "note", "updated_at"]
     list_display_links = ["year", "figure"]
-    list_editable = ["target"]
     list_filter = ["year", "figure"]
     search_fields = ["figure", "note"]
     fields = ["year", "figure", "target", "note"]

@@ -50,7 +50,6 @@ class RetrofitStatusChangeAdmin(ReadOnlyLogAdmin, StreetScopedAdmin):
 class RetrofitItemAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["name", "unit", "reference_cost", "allowed_standard", "allowed_basic", "active"]
     list_filter = ["active", "allowed_standard", "allowed_basic"]
-    list_editable = ["active"]
     search_fields = ["name", "description"]
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -495,3 +495,13 @@ def test_a_post_without_the_token_is_refused_and_the_page_it_gets_back_saves(lab
             return
         tried.append(sorted(edit))
     pytest.fail(f"{label}: no edit of its change form saved from the page sent back (tried {tried}); add one to EDITS")
+
+
+def test_no_admin_edits_rows_on_its_list_page():
+    """A list page's editable column saves without the version check, so a colleague's edit would be lost."""
+    editable = {
+        model._meta.label: model_admin.list_editable
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.list_editable
+    }
+    assert editable == {}
