@@ -16,8 +16,8 @@ from services.audit import audit_record
 from services.models import User
 from services.permissions import action_permission_check
 
-from .figures import FIGURES
-from .models import AnnualReport
+from .figures import FIGURES, counted, listed_ids
+from .models import AnnualReport, FrozenRecord
 from .stats import annual_figures
 
 # A run whose last sign of life is older than this is taken to be dead (its worker was killed).
@@ -161,11 +161,41 @@ def annual_report_fail(*, report_id: int, task_id: str, error: str) -> None:
     )
 
 
+def _records_behind(report: AnnualReport) -> dict[str, list[int]]:
+    """The ids of the rows each figure of `report` lists now, by figure key.
+
+    Raises ValidationError when the records no longer give the report's figures (a record was added or
+    changed since the run): the rows kept would not be those counted.
+    """
+    registry = [figure for figure in FIGURES if figure.key in report.figures]
+    now = counted(report.year, registry)
+    ids = listed_ids(report.year, registry)
+    changed = [
+        figure
+        for figure in registry
+        if (now[figure.key].value, now[figure.key].breakdowns)
+        != (report.figures[figure.key]["value"], report.figures[figure.key]["breakdowns"])
+        or (not figure.tally.total and len(ids[figure.key]) != report.figures[figure.key]["value"])
+    ]
+    if changed:
+        raise ValidationError(
+            _(
+                "The records have changed since this run was computed (%(figures)s): "
+                "run the report again and freeze the new run."
+            ),
+            code="records_changed",
+            params={"figures": ", ".join(str(figure.label) for figure in changed)},
+        )
+    return ids
+
+
 @transaction.atomic
 def annual_report_freeze(*, report: AnnualReport, by: User) -> AnnualReport:
-    """Make `report` the official report of its year; later runs never change it.
+    """Make `report` the official report of its year and keep the rows behind each figure, which its
+    drill-downs list from then on; later runs never change it.
 
-    Raises ValidationError if `by` may not freeze reports or the report cannot be frozen.
+    Raises ValidationError if `by` may not freeze reports, the report cannot be frozen, or the records
+    have changed since it was computed.
     """
     action_permission_check(by, "reports.freeze_annualreport")
     # Lock the whole year so two staff freezing two runs at once cannot both succeed.
@@ -179,8 +209,18 @@ def annual_report_freeze(*, report: AnnualReport, by: User) -> AnnualReport:
         raise ValidationError(
             _("The official report for %(year)s is already frozen."), code="year_frozen", params={"year": report.year}
         )
+    kept = _records_behind(report)
+    FrozenRecord.objects.bulk_create(
+        FrozenRecord(report=report, figure=key, record_id=pk) for key, pks in kept.items() for pk in pks
+    )
     report.frozen_at = timezone.now()
     report.frozen_by = by
-    report.save(update_fields=["frozen_at", "frozen_by", "updated_at"])
-    audit_record(obj=report, code="reports.annual_report.frozen", by=by, data={"year": report.year})
+    report.records_kept = True
+    report.save(update_fields=["frozen_at", "frozen_by", "records_kept", "updated_at"])
+    audit_record(
+        obj=report,
+        code="reports.annual_report.frozen",
+        by=by,
+        data={"year": report.year, "records_kept": sum(len(pks) for pks in kept.values())},
+    )
     return report

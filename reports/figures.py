@@ -1,7 +1,9 @@
 """The figure registry: the only place that names the annual report's figures.
 
-Each `Figure` has a `Tally`: the queryset of the records it counts, from the app that owns them
-(the same queryset is the drill-down), what is counted in them and the keys of its breakdowns.
+Each `Figure` has a `Tally`: the queryset of the records it counts, from the app that owns them,
+what is counted in them and the keys of its breakdowns. Its drill-down lists one row per unit
+counted (`Tally.listed`): the records, or the persons or streets a figure of distinct ones counts;
+a figure that sums a field lists the records summed, with their total.
 The Celery job counts every figure with its breakdowns in one SQL statement (`reports.tally`). The
 dashboard, the Excel export, the public page and the `annual_report` command all iterate `FIGURES`;
 adding a figure is one entry below.
@@ -35,7 +37,7 @@ from services.models import (
     Street,
 )
 
-from .tally import Counted, Streets, Tally, count_all
+from .tally import Counted, Streets, Tally, count_all, record_ids
 
 BY_STREET = {"street": "street__code"}
 BY_CATEGORY = {"category": "person__category"}
@@ -60,7 +62,7 @@ class Figure:
     unit: Promise
     tally: Tally
     columns: tuple[Column, ...]
-    # The records a figure's drill-down lists, when they are not those it counts (persons, not sessions).
+    # The rows a figure's drill-down lists, when they are not `Tally.listed` (one per unit counted).
     listed: Callable[[int], QuerySet] | None = None
     # Sentence template (str.format, gettext): {value} {unit} {plan} {above} {percent} {share} {b[name][key]} {f[key]}
     sentence: Promise | str = ""
@@ -73,8 +75,9 @@ class Figure:
         return self.tally.value(year, streets)
 
     def drilldown(self, year: int) -> QuerySet:
-        """The records behind the figure for `year`."""
-        return (self.listed or self.tally.records)(year)
+        """The rows behind the figure for `year`: as many as the figure counts (with `tally.total`, their
+        summed field adds up to it)."""
+        return (self.listed or self.tally.listed)(year)
 
 
 # The record columns shared by figures about persons: masked numbers only, never the full ones.
@@ -83,6 +86,13 @@ PERSON_COLUMNS = (
     Column(_("ID number"), lambda r: r.person.masked_id_number),
     Column(pgettext_lazy("disability", "Category"), lambda r: r.person.get_category_display()),
     Column(_("Street"), lambda r: r.street.name if r.street_id else ""),
+)
+# The columns of a figure that counts persons and lists each once (Tally.listed): the person's own fields.
+PERSON_LISTED_COLUMNS = (
+    Column(_("Name"), lambda r: r.name),
+    Column(_("ID number"), lambda r: r.masked_id_number),
+    Column(pgettext_lazy("disability", "Category"), lambda r: r.get_category_display()),
+    Column(_("Street"), lambda r: r.street.name),
 )
 
 
@@ -155,8 +165,7 @@ RAMP_STREETS = Figure(
     label=_("Streets with ramp retrofits"),
     unit=pgettext_lazy("unit", "streets"),
     tally=Tally(ramps_completed, count="street", distinct=True),
-    select_related=("street",),
-    columns=RAMP_PASSAGES.columns,
+    columns=(Column(_("Street"), lambda r: r.name),),
     has_plan=False,
 )
 
@@ -209,8 +218,8 @@ TRAINED = Figure(
     label=_("Working-age people trained"),
     unit=pgettext_lazy("unit", "people"),
     tally=Tally(employment_stats.trained_enrollments, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
-    select_related=("person", "street", "course"),
-    columns=(*PERSON_COLUMNS, Column(_("Course"), lambda r: r.course)),
+    select_related=("street",),
+    columns=PERSON_LISTED_COLUMNS,
     sentence=_("{value} working-age disabled people trained"),
 )
 
@@ -223,12 +232,8 @@ CERTIFIED = Figure(
         **PERSONS,
         by={**BY_STREET, **BY_CATEGORY, "level": "certificate_level"},
     ),
-    select_related=("person", "street", "course"),
-    columns=(
-        *PERSON_COLUMNS,
-        Column(_("Level"), lambda r: r.get_certificate_level_display()),
-        Column(pgettext_lazy("certificate", "Issued on"), lambda r: r.certificate_issued_on),
-    ),
+    select_related=("street",),
+    columns=PERSON_LISTED_COLUMNS,
     sentence=_("{value} people earned a vocational skill certificate"),
 )
 
@@ -237,12 +242,8 @@ PLACED = Figure(
     label=_("People placed in jobs"),
     unit=pgettext_lazy("unit", "people"),
     tally=Tally(employment_stats.recommended_placements, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
-    select_related=("person", "street", "employer"),
-    columns=(
-        *PERSON_COLUMNS,
-        Column(_("Employer"), lambda r: r.employer),
-        Column(_("Started on"), lambda r: r.started_on),
-    ),
+    select_related=("street",),
+    columns=PERSON_LISTED_COLUMNS,
     sentence=_("{value} people placed in jobs on the federation's recommendation"),
 )
 
@@ -251,8 +252,8 @@ NEW_GRADUATES = Figure(
     label=_("New graduates"),
     unit=pgettext_lazy("unit", "people"),
     tally=Tally(employment_stats.graduates_of, **PERSONS, by=BY_STREET),
-    select_related=("person", "street"),
-    columns=(*PERSON_COLUMNS, Column(_("Placed"), lambda r: "✓" if r.is_placed else "")),
+    select_related=("street",),
+    columns=PERSON_LISTED_COLUMNS,
     has_plan=False,
 )
 
@@ -267,8 +268,8 @@ NEW_GRADUATES_PLACED = Figure(
     label=_("New graduates placed"),
     unit=pgettext_lazy("unit", "people"),
     tally=Tally(graduates_placed, **PERSONS, by=BY_STREET),
-    select_related=("person", "street"),
-    columns=PERSON_COLUMNS,
+    select_related=("street",),
+    columns=PERSON_LISTED_COLUMNS,
     share_of="new_graduates",
     sentence=_("{value} of {f[new_graduates]} new graduates placed in jobs ({share}%)"),
 )
@@ -331,11 +332,6 @@ def home_rehab_sessions(year: int) -> QuerySet[HomeRehabSession]:
     return HomeRehabSession.objects.filter(given_on__year=year)
 
 
-def _people_given_home_rehab(year: int) -> QuerySet[Person]:
-    """The records behind people who received home rehabilitation: persons with a session in `year`."""
-    return Person.objects.filter(pk__in=home_rehab_sessions(year).values("person"))
-
-
 def campaign_visits_with_help(year: int) -> QuerySet[HomeVisit]:
     """The records behind campaign visits with targeted help: campaign visits in `year` that found at
     least one need."""
@@ -365,14 +361,8 @@ HOME_REHAB_PEOPLE = Figure(
     label=_("People given rehabilitation at home"),
     unit=pgettext_lazy("unit", "people"),
     tally=Tally(home_rehab_sessions, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
-    listed=_people_given_home_rehab,
     select_related=("street",),
-    columns=(
-        Column(_("Name"), lambda r: r.name),
-        Column(_("ID number"), lambda r: r.masked_id_number),
-        Column(pgettext_lazy("disability", "Category"), lambda r: r.get_category_display()),
-        Column(_("Street"), lambda r: r.street.name),
-    ),
+    columns=PERSON_LISTED_COLUMNS,
     sentence=_("Rehabilitation brought to {value} people at home, in {f[home_rehab_sessions]} sessions"),
 )
 
@@ -459,6 +449,11 @@ assert len(BY_KEY) == len(FIGURES), "figure keys must be unique"
 def counted(year: int, figures: Iterable[Figure] = FIGURES) -> dict[str, Counted]:
     """The figures' values and breakdowns for `year`, by key, in one SQL statement."""
     return count_all({figure.key: figure.tally for figure in figures}, year)
+
+
+def listed_ids(year: int, figures: Iterable[Figure] = FIGURES) -> dict[str, list[int]]:
+    """The primary keys of the rows each figure's drill-down lists for `year`, by key, in one SQL statement."""
+    return record_ids({figure.key: figure.drilldown(year) for figure in figures})
 
 
 def get(key: str) -> Figure:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.input import FIRST_YEAR, LAST_YEAR
-from services.models import TimeStampedModel
+from services.models import ImmutableModel, TimeStampedModel
 
 from .figures import plan_choices
 
@@ -94,6 +94,12 @@ class AnnualReport(TimeStampedModel):
         verbose_name=_("frozen by"),
         editable=False,
     )
+    records_kept = models.BooleanField(
+        _("records kept"),
+        default=False,
+        editable=False,
+        help_text=_("Freezing kept the records behind each figure: its drill-downs list those, not today's."),
+    )
 
     history = HistoricalRecords(
         verbose_name=_("historical annual report"),
@@ -127,6 +133,9 @@ class AnnualReport(TimeStampedModel):
                 condition=~Q(status="done") | Q(generated_at__isnull=False), name="annualreport_done_has_time"
             ),
             models.CheckConstraint(
+                condition=Q(records_kept=False) | Q(frozen_at__isnull=False), name="annualreport_kept_only_when_frozen"
+            ),
+            models.CheckConstraint(
                 condition=Q(progress_done__lte=F("progress_total")), name="annualreport_progress_in_range"
             ),
             models.CheckConstraint(
@@ -152,3 +161,27 @@ class AnnualReport(TimeStampedModel):
     def value(self, key: str) -> int | None:
         entry = self.figures.get(key)
         return None if entry is None else entry["value"]
+
+
+class FrozenRecord(ImmutableModel):
+    """One record behind a figure of a frozen report, kept so the figure's drill-down lists what was counted.
+
+    One row per (report, figure, record), the three columns forming the primary key: about 7,000 rows for
+    the 2023 demo, for the one frozen report of a year. A row-per-id table rather than an array per figure
+    works the same on PostgreSQL and SQLite, and the drill-down pages through it in SQL with the key's index.
+    """
+
+    pk = models.CompositePrimaryKey("report", "figure", "record_id")
+    report = models.ForeignKey(
+        AnnualReport, models.CASCADE, related_name="frozen_records", verbose_name=_("annual report")
+    )
+    figure = models.CharField(_("figure"), max_length=40)
+    # The primary key of the row the figure's drill-down listed (a booking, a person, a street...).
+    record_id = models.BigIntegerField(_("record"))
+
+    class Meta:
+        verbose_name = _("frozen record")
+        verbose_name_plural = _("frozen records")
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.figure} {self.record_id}"

@@ -4,7 +4,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from employment import stats as employment_stats
@@ -12,7 +13,7 @@ from events import stats as event_stats
 from services.models import User
 
 from .figures import FIGURES, Figure, breakdown_name, key_labels
-from .models import AnnualReport
+from .models import AnnualReport, FrozenRecord
 from .stats import percent
 
 SMALL_COUNT = 5  # counts under this are shown as "<5" on public pages
@@ -198,14 +199,30 @@ def report_rows(
     return rows
 
 
-def drilldown_records(figure: Figure, year: int, user: User) -> QuerySet[Any]:
-    """Exactly the records `figure` counts for `year`, narrowed to what `user` may see, in a stable order."""
+def keeps_records(report: AnnualReport | None, figure: Figure) -> bool:
+    """Whether `report` kept the rows behind `figure` when it was frozen (its drill-down lists those)."""
+    return report is not None and report.records_kept and figure.key in report.figures
+
+
+def drilldown_records(figure: Figure, year: int, user: User, report: AnnualReport | None = None) -> QuerySet[Any]:
+    """The rows behind `figure` for `year` (as many as it counts), narrowed to what `user` may see, in a
+    stable order: those kept when `report` was frozen, else those counted now."""
     records = figure.drilldown(year)
+    if keeps_records(report, figure):
+        kept = FrozenRecord.objects.filter(report=report, figure=figure.key).values("record_id")
+        records = records.model._default_manager.filter(pk__in=kept)
     if hasattr(records, "visible_to"):
         records = records.visible_to(user)
     if figure.select_related:
         records = records.select_related(*figure.select_related)
     return records.order_by("pk")
+
+
+def drilldown_total(figure: Figure, records: QuerySet[Any]) -> int | None:
+    """For a figure that sums a field of its rows (quiz participants), that field summed over `records`."""
+    if not figure.tally.total:
+        return None
+    return records.aggregate(n=Coalesce(Sum(figure.tally.total), 0))["n"]
 
 
 def figure_rows(figure: Figure, records: Any) -> list[list[Any]]:

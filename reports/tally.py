@@ -26,6 +26,16 @@ from django.db.models.functions import Coalesce
 Streets = Iterable[Any] | QuerySet | None
 
 
+def related_model(model: type[Model], lookup: str) -> type[Model]:
+    """The model a foreign-key `lookup` of `model` leads to (the person of a record, its street). Raises ValueError."""
+    for part in lookup.split(LOOKUP_SEP):
+        field_ = model._meta.get_field(part)
+        if not (field_.is_relation and field_.related_model):
+            raise ValueError(f"{lookup} does not lead to a model")
+        model = field_.related_model
+    return model
+
+
 def many_valued(model: type[Model], lookup: str) -> bool:
     """Whether `lookup` crosses a many-to-many or reverse foreign key, so a record may have several keys."""
     for part in lookup.split(LOOKUP_SEP):
@@ -81,6 +91,16 @@ class Tally:
             records = records.filter(**{f"{self.street}__in": streets})
         aggregate = Coalesce(Sum(self.total), 0) if self.total else Count(self.count, distinct=self.distinct)
         return records.aggregate(n=aggregate)["n"]
+
+    def listed(self, year: int) -> QuerySet:
+        """The rows the figure is made of, one per unit counted: its records; with `distinct`, each object
+        of the counted field once (the persons, the streets), so the list is as long as the figure; with
+        `total`, the records whose field is summed."""
+        records = self.records(year)
+        if not self.distinct:
+            return records
+        model = related_model(records.model, self.count)
+        return model._default_manager.filter(pk__in=records.order_by().values(self.count))
 
     def n(self, column: str, *, distinct: bool = False) -> str:
         """The SQL aggregate of this tally over `column`."""
@@ -193,3 +213,18 @@ def count_all(tallies: dict[str, Tally], year: int) -> dict[str, Counted]:
         label: Counted(values[label], {name: dict(sorted(b.items())) for name, b in breakdowns[label].items()})
         for label in tallies
     }
+
+
+def record_ids(listed: dict[str, QuerySet]) -> dict[str, list[int]]:
+    """The primary keys of each queryset's rows, by label, in one SQL statement (so one snapshot of the records)."""
+    if not listed:
+        return {}
+    parts = [(label, _Source("", records.order_by(), {"pk": "c0"}).query()) for label, records in listed.items()]
+    sql = " UNION ALL ".join(f"SELECT %s, t.c0 FROM ({select}) t" for _label, (select, _p) in parts)
+    params = [p for label, (_select, ps) in parts for p in [label, *ps]]
+    ids: dict[str, list[int]] = {label: [] for label in listed}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for label, pk in cursor.fetchall():
+            ids[label].append(pk)
+    return ids

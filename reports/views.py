@@ -32,15 +32,20 @@ def _year(year: int) -> int:
     return year
 
 
+def _asked_report(request, year: int) -> AnnualReport | None:
+    """The finished run asked for with ?report=<id> (404 when there is no such run of `year`), or None."""
+    raw = request.GET.get("report", "")
+    if not raw:
+        return None
+    pk = parse_int(raw)
+    if pk is None:
+        raise Http404
+    return get_object_or_404(AnnualReport.objects.filter(status=AnnualReport.Status.DONE), pk=pk, year=year)
+
+
 def _chosen_report(request, year: int) -> AnnualReport | None:
     """The run asked for with ?report=<id>, or else the latest finished one."""
-    raw = request.GET.get("report", "")
-    if raw:
-        pk = parse_int(raw)
-        if pk is None:
-            raise Http404
-        return get_object_or_404(AnnualReport.objects.filter(status=AnnualReport.Status.DONE), pk=pk, year=year)
-    return selectors.latest_report(year)
+    return _asked_report(request, year) or selectors.latest_report(year)
 
 
 def _context(request, year: int) -> dict:
@@ -134,7 +139,9 @@ def figure_records(request, year: int, key: str):
         figure = figures.get(key)
     except KeyError:
         raise Http404 from None
-    records = selectors.drilldown_records(figure, _year(year), request.user)
+    # The run asked for, else the official report: a frozen report lists the rows it kept.
+    report = _asked_report(request, _year(year)) or selectors.official_report(year)
+    records = selectors.drilldown_records(figure, year, request.user, report)
     page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -142,6 +149,9 @@ def figure_records(request, year: int, key: str):
         {
             "year": year,
             "figure": figure,
+            "report": report,
+            "kept": selectors.keeps_records(report, figure),
+            "total": selectors.drilldown_total(figure, records),
             "page": page,
             "columns": [c.label for c in figure.columns],
             "table": selectors.figure_rows(figure, page.object_list),

@@ -77,7 +77,7 @@ def test_trained_counts_working_age_persons_who_completed_a_course_that_ended_in
 ):
     trained = get("trained")
     with django_assert_num_queries(1):
-        assert trained.drilldown(2023).aggregate(persons=PERSONS, completions=Count("pk")) == {
+        assert trained.tally.records(2023).aggregate(persons=PERSONS, completions=Count("pk")) == {
             "persons": 4,
             "completions": 5,
         }
@@ -113,7 +113,7 @@ def test_certified_counts_persons_with_a_certificate_dated_in_the_year(other_str
     EnrollmentFactory(course=course("2023-03-06", "2023-04-28"))  # completed without a certificate
     certified = get("certified")
     with django_assert_num_queries(1):
-        assert certified.drilldown(2023).aggregate(persons=PERSONS, certificates=Count("pk")) == {
+        assert certified.tally.records(2023).aggregate(persons=PERSONS, certificates=Count("pk")) == {
             "persons": 2,
             "certificates": 3,
         }
@@ -124,7 +124,7 @@ def test_certified_counts_persons_with_a_certificate_dated_in_the_year(other_str
         "category": {"1": 1, "6": 1},
         "level": {"5": 1, "4": 1, "3": 1},
     }
-    assert certified.drilldown(2023).filter(street=street).count() == 2
+    assert certified.tally.records(2023).filter(street=street).count() == 2
 
 
 def placement(person=None, started: str = "2023-05-08", **kwargs):
@@ -146,7 +146,7 @@ def test_placed_counts_persons_placed_on_recommendation_starting_in_the_year(
     placement(worker(), "2024-01-01")
     placed = get("placed")
     with django_assert_num_queries(1):
-        assert placed.drilldown(2023).aggregate(persons=PERSONS, placements=Count("pk")) == {
+        assert placed.tally.records(2023).aggregate(persons=PERSONS, placements=Count("pk")) == {
             "persons": 3,
             "placements": 4,
         }

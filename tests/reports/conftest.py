@@ -182,3 +182,31 @@ def build_year(street, other_street) -> dict:
 @pytest.fixture
 def year_2023(street, other_street) -> dict:
     return build_year(street, other_street)
+
+
+@pytest.fixture
+def year_with_repeats(year_2023, street) -> dict:
+    """The year of `year_2023` plus what makes a figure's records outnumber it: a person certified twice,
+    and two quiz campaigns whose participants are summed. Returns the figures counted by hand."""
+    from employment.models import Enrollment
+    from events.models import QuizCampaign
+
+    certified = Enrollment.objects.exclude(certificate_level="").get()
+    EnrollmentFactory(
+        person=certified.person,
+        course=CourseFactory(),
+        certificate_level="5",
+        certificate_number="C-2",
+        certificate_issuer="上海市职业技能鉴定中心",
+        certificate_issued_on=datetime.date(2023, 6, 2),
+    )
+    for title, ends_on, participants in [("A", (2023, 3, 31), 100), ("B", (2023, 9, 30), 50), ("C", (2024, 1, 5), 9)]:
+        QuizCampaign.objects.create(
+            title=title,
+            starts_on=datetime.date(ends_on[0], ends_on[1], 1),
+            ends_on=datetime.date(*ends_on),
+            participants=participants,
+            prize_winners=1,
+        )
+    return {**year_2023, "quiz_participants": 150}
+

@@ -8,18 +8,26 @@ from django.db import IntegrityError
 from django.test import override_settings
 from django.utils import timezone
 
+from events.models import QuizCampaign
 from reports.actions import (
     annual_report_compute,
     annual_report_freeze,
     annual_report_request,
     annual_report_start,
 )
-from reports.figures import FIGURES
-from reports.models import AnnualPlan, AnnualReport
-from reports.selectors import changed_figures, summary
-from services.models import AuditEntry
+from reports.figures import FIGURES, Figure
+from reports.models import AnnualPlan, AnnualReport, FrozenRecord
+from reports.selectors import changed_figures, drilldown_records, drilldown_total, summary
+from services.models import AuditEntry, EscortBooking, Street
+from tests.accessibility.factories import RampRetrofitFactory
+from tests.employment.factories import CourseFactory, EnrollmentFactory, worker
 
 pytestmark = pytest.mark.django_db
+
+
+def listed(figure: Figure, rows) -> int:
+    """What a drill-down shows of its figure: how many rows, or for a figure that sums a field, its total."""
+    return drilldown_total(figure, rows) if figure.tally.total else rows.count()
 
 
 def run(year: int = 2023) -> AnnualReport:
@@ -158,3 +166,50 @@ def test_a_plan_refuses_an_unknown_figure_and_a_zero_target():
     with pytest.raises(ValidationError) as info:
         plan.full_clean()
     assert set(info.value.message_dict) == {"figure", "target"}
+
+
+def test_freezing_keeps_the_rows_behind_every_figure_and_lists_them_after_records_change(
+    year_with_repeats, staff_user, street, other_street
+):
+    official = annual_report_freeze(report=run(), by=staff_user)
+    assert official.records_kept
+    kept = {figure.key: list(drilldown_records(figure, 2023, staff_user, official)) for figure in FIGURES}
+    for figure in FIGURES:
+        assert listed(figure, drilldown_records(figure, 2023, staff_user, official)) == official.value(figure.key)
+    assert FrozenRecord.objects.filter(report=official).count() == sum(len(rows) for rows in kept.values())
+    assert AuditEntry.objects.get(code="reports.annual_report.frozen").data["records_kept"] == len(
+        FrozenRecord.objects.filter(report=official)
+    )
+
+    # Records added and changed after the report was frozen.
+    third = Street.objects.exclude(pk__in=[street.pk, other_street.pk]).first()
+    RampRetrofitFactory(street=third, completed_on=datetime.date(2023, 11, 1))
+    EnrollmentFactory(person=worker(street=other_street), course=CourseFactory())
+    QuizCampaign.objects.create(
+        title="D", starts_on=datetime.date(2023, 12, 1), ends_on=datetime.date(2023, 12, 20), participants=7
+    )
+    EscortBooking.objects.filter(pk=kept["escort_person_visits"][0].pk).update(status="cancelled")
+    later = run()
+    changed = {figure.key for figure, _old, _new in changed_figures(later, official)}
+    assert changed == {"escort_person_visits", "ramp_passages", "ramp_streets", "trained", "quiz_participants"}
+
+    for figure in FIGURES:
+        frozen = drilldown_records(figure, 2023, staff_user, official)
+        assert list(frozen) == kept[figure.key], figure.key
+        assert listed(figure, frozen) == official.value(figure.key), figure.key
+        assert listed(figure, drilldown_records(figure, 2023, staff_user, later)) == later.value(figure.key)
+    assert not FrozenRecord.objects.filter(report=later).exists()
+
+
+def test_freezing_is_refused_when_the_records_changed_since_the_run(year_2023, staff_user, street):
+    report = run()
+    RampRetrofitFactory(street=street, completed_on=datetime.date(2023, 11, 1))
+    with pytest.raises(ValidationError) as info:
+        annual_report_freeze(report=report, by=staff_user)
+    assert info.value.code == "records_changed"
+    report.refresh_from_db()
+    assert not report.is_frozen
+    assert not report.records_kept
+    assert not FrozenRecord.objects.exists()
+    assert not AuditEntry.objects.filter(code="reports.annual_report.frozen").exists()
+    annual_report_freeze(report=run(), by=staff_user)  # a new run of the same records can be frozen

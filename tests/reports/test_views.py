@@ -228,3 +228,35 @@ def test_the_dashboard_links_the_years_other_figures_counted_from_the_records(cl
         client.cookies["django_language"] = "zh-hans"
         assert "本年度其他数据" in client.get(more).content.decode()
     assert client.get(reverse("reports:more", kwargs={"year": 1900})).status_code == 404
+
+
+def test_the_drilldown_of_the_official_report_lists_what_was_frozen_after_a_record_is_added(
+    client, staff_user, report, street
+):
+    import datetime
+
+    from reports.actions import annual_report_freeze
+    from tests.accessibility.factories import RampRetrofitFactory
+
+    client.force_login(staff_user)
+    official = annual_report_freeze(report=report, by=staff_user)
+    RampRetrofitFactory(street=street, completed_on=datetime.date(2023, 10, 1))
+    later = run()
+    url = reverse("reports:records", kwargs={"year": 2023, "key": "ramp_passages"})
+    assert (official.value("ramp_passages"), later.value("ramp_passages")) == (3, 4)
+    for query, rows in [("", 3), (f"?report={official.pk}", 3), (f"?report={later.pk}", 4)]:
+        response = client.get(url + query)
+        assert response.context["page"].paginator.count == rows, query
+        assert len(response.context["table"]) == rows, query
+    assert "冻结" in client.get(url).content.decode() or "frozen" in client.get(url).content.decode()
+    dashboard = client.get(reverse("reports:dashboard", kwargs={"year": 2023})).content.decode()
+    assert f"{url}?report={later.pk}" in dashboard
+    assert client.get(url + "?report=999999").status_code == 404
+
+
+def test_a_drilldown_that_sums_shows_the_total_of_its_figure(client, staff_user, year_with_repeats):
+    client.force_login(staff_user)
+    run()
+    response = client.get(reverse("reports:records", kwargs={"year": 2023, "key": "quiz_participants"}))
+    assert response.context["total"] == year_with_repeats["quiz_participants"] == 150
+    assert response.context["page"].paginator.count == 2
