@@ -6,17 +6,16 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from employment import stats as employment_stats
 from events import stats as event_stats
 from services.models import User
 
+from .disclosure import suppress
 from .figures import FIGURES, Figure, breakdown_name, key_labels
 from .models import AnnualReport, FrozenRecord
 from .stats import percent
-
-SMALL_COUNT = 5  # counts under this are shown as "<5" on public pages
 
 
 def latest_report(year: int) -> AnnualReport | None:
@@ -52,13 +51,36 @@ def report_history(year: int) -> QuerySet[AnnualReport]:
     return AnnualReport.objects.filter(year=year).select_related("requested_by", "frozen_by").order_by("-created_at")
 
 
+def public_figures(report: AnnualReport) -> dict[str, dict[str, Any]]:
+    """The report's figures as every public output shows them: each breakdown through `disclosure.suppress`
+    (hidden counts None, a breakdown that cannot be shown safely empty)."""
+    return {
+        key: {**entry, "breakdowns": {name: suppress(counts) for name, counts in entry["breakdowns"].items()}}
+        for key, entry in report.figures.items()
+    }
+
+
+def hidden_mark() -> str:
+    """How a hidden count reads on public pages, in the active language."""
+    return pgettext("suppressed count", "hidden")
+
+
 def sentence(figure: Figure, report: AnnualReport) -> str:
     """The figure as a sentence in the active language, from the registry's template and the stored numbers."""
+    return _sentence(figure, report.figures)
+
+
+def _sentence(figure: Figure, entries: dict[str, dict[str, Any]]) -> str:
+    """The sentence of `figure` from `entries` (the stored figures, or `public_figures`)."""
     template = str(figure.sentence)
-    entry = report.figures.get(figure.key)
+    entry = entries.get(figure.key)
     if not template or entry is None:
         return ""
-    values = defaultdict(int, {key: e["value"] for key, e in report.figures.items()})
+    values = defaultdict(int, {key: e["value"] for key, e in entries.items()})
+    breakdowns = {
+        name: defaultdict(int, {key: hidden_mark() if n is None else n for key, n in counts.items()})
+        for name, counts in entry["breakdowns"].items()
+    }
     share = percent(entry["value"], values[figure.share_of]) if figure.share_of else None
     context = {
         "value": entry["value"],
@@ -68,7 +90,7 @@ def sentence(figure: Figure, report: AnnualReport) -> str:
         "above": entry["above_plan"],
         "share": share,
         "f": values,
-        "b": defaultdict(lambda: defaultdict(int), {n: defaultdict(int, d) for n, d in entry["breakdowns"].items()}),
+        "b": defaultdict(lambda: defaultdict(int), breakdowns),
     }
     text = template.format_map(context)
     if entry["plan"]:
@@ -94,8 +116,8 @@ def summary(report: AnnualReport) -> list[str]:
 class Bar:
     key: str
     label: str
-    value: int
-    shown: str  # the value as displayed ("<5" on public pages)
+    value: int | None  # None: hidden from the public (reports.disclosure)
+    shown: str  # the value as displayed
     width: float  # percentage of the longest bar
     y: int = 0
     length: float = 0.0  # in SVG units, the longest bar BAR_LENGTH
@@ -110,7 +132,6 @@ class BreakdownView:
     name: str
     title: str
     bars: list[Bar]
-    total: int
     height: int = 0
 
 
@@ -134,29 +155,25 @@ BAR_HEIGHT = 22
 BAR_LENGTH = 330
 
 
-def breakdown_view(name: str, counts: dict[str, int], labels: dict[str, str], *, public: bool) -> BreakdownView:
-    """Bars for one breakdown, largest first; on public pages counts under 5 read "<5"."""
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    top = max([*counts.values(), SMALL_COUNT if public else 1])
+def breakdown_view(name: str, counts: dict[str, int | None], labels: dict[str, str]) -> BreakdownView:
+    """Bars for one breakdown, largest first; counts hidden from the public (None) come last, in key order
+    and without a bar, so neither their place nor their length tells their size."""
+    shown = sorted(((key, n) for key, n in counts.items() if n is not None), key=lambda kv: (-kv[1], kv[0]))
+    hidden = sorted((key, n) for key, n in counts.items() if n is None)
+    top = max([n for _key, n in shown] or [1])
     bars = [
         Bar(
             key=key,
             label=labels.get(key, key),
             value=n,
-            shown=f"<{SMALL_COUNT}" if public and n < SMALL_COUNT else str(n),
-            width=round(100 * (max(n, SMALL_COUNT) if public and n < SMALL_COUNT else n) / top, 1),
+            shown=hidden_mark() if n is None else str(n),
+            width=0.0 if n is None else round(100 * n / top, 1),
             y=i * BAR_HEIGHT,
-            length=round(BAR_LENGTH * max(n, SMALL_COUNT if public else 0) / top, 1),
+            length=0.0 if n is None else round(BAR_LENGTH * n / top, 1),
         )
-        for i, (key, n) in enumerate(ordered)
+        for i, (key, n) in enumerate([*shown, *hidden])
     ]
-    return BreakdownView(
-        name=name,
-        title=breakdown_name(name),
-        bars=bars,
-        total=sum(counts.values()),
-        height=max(len(bars), 1) * BAR_HEIGHT,
-    )
+    return BreakdownView(name=name, title=breakdown_name(name), bars=bars, height=max(len(bars), 1) * BAR_HEIGHT)
 
 
 def report_rows(
@@ -167,12 +184,14 @@ def report_rows(
     public: bool = False,
 ) -> list[FigureRow]:
     """The report's figures in registry order, with breakdowns as bars, compared with the previous year's
-    report and (when `report` is not itself the official one) with the official report of its year."""
-    names = {name for entry in report.figures.values() for name in entry["breakdowns"]}
+    report and (when `report` is not itself the official one) with the official report of its year.
+    `public`: the figures as the public sees them (`public_figures`)."""
+    entries = public_figures(report) if public else report.figures
+    names = {name for entry in entries.values() for name in entry["breakdowns"]}
     labels = key_labels(names)
     rows = []
     for figure in FIGURES:
-        entry = report.figures.get(figure.key)
+        entry = entries.get(figure.key)
         if entry is None:
             continue  # a figure added to the registry after this report was computed
         row = FigureRow(
@@ -181,9 +200,9 @@ def report_rows(
             plan=entry["plan"],
             percent_of_plan=entry["percent_of_plan"],
             above_plan=entry["above_plan"],
-            sentence=sentence(figure, report),
+            sentence=_sentence(figure, entries),
             breakdowns=[
-                breakdown_view(name, counts, labels.get(name, {}), public=public)
+                breakdown_view(name, counts, labels.get(name, {}))
                 for name, counts in entry["breakdowns"].items()
                 if counts
             ],

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.urls import reverse
 from django.utils import translation
 
 from accessibility.models import RampRetrofit
@@ -106,3 +107,11 @@ def test_every_drilldown_of_the_demo_lists_its_figure_live_and_frozen(needs_post
     assert frozen == live
     assert drilldown_records(get("ramp_passages"), 2023, staff_user).count() == 201
 
+
+def test_no_count_hidden_on_the_demo_public_page_can_be_worked_out(needs_postgres, client):
+    from tests.reports.conftest import check_public_rows
+
+    report = latest_report()
+    assert report.figures["trained"]["breakdowns"]["category"]["3"] == 1  # 204 minus the others, before
+    rows = client.get(reverse("reports:public", kwargs={"year": 2023})).context["rows"]
+    assert check_public_rows(rows, report) >= 10

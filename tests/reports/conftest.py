@@ -210,3 +210,44 @@ def year_with_repeats(year_2023, street) -> dict:
         )
     return {**year_2023, "quiz_participants": 150}
 
+
+def check_published(counts: dict[str, int], published: dict[str, int | None], figure: int) -> None:
+    """Assert that nobody can work out a hidden count of a breakdown from what is published of it.
+
+    `counts` are the breakdown's true counts, `published` what the public sees (None: hidden; an empty
+    breakdown is not published at all), `figure` the published figure the breakdown belongs to. The
+    reader knows every hidden count is at least 1 and at most the smallest count shown; when the
+    breakdown adds up to the figure, the figure minus the counts shown is the sum of the hidden ones.
+    """
+    if not published:
+        return
+    assert set(published) == set(counts)
+    shown = {key: n for key, n in published.items() if n is not None}
+    hidden = [key for key, n in published.items() if n is None]
+    assert all(counts[key] == n for key, n in shown.items())
+    assert all(n >= 5 for n in shown.values()), "a count under 5 is shown"
+    if not hidden:
+        return
+    assert len(hidden) >= 2, f"one hidden count: {hidden}"
+    rest = sum(counts[key] for key in hidden)
+    if sum(counts.values()) == figure:
+        assert figure - sum(shown.values()) == rest
+        assert all(rest != counts[key] for key in hidden)
+    # Whatever the hidden counts add up to, each could still be at least two values.
+    others, top = len(hidden) - 1, min(shown.values(), default=rest)
+    possible = [v for v in range(1, top + 1) if others <= rest - v <= others * top]
+    assert len(possible) >= 2, f"hidden counts {[counts[key] for key in hidden]} worked out from their sum {rest}"
+
+
+def check_public_rows(rows, report) -> int:
+    """Check every breakdown of a public page's rows against the report's true counts; returns how many
+    breakdowns hide something."""
+    hiding = 0
+    for row in rows:
+        stored = report.figures[row.figure.key]
+        for view in row.breakdowns:
+            published = {bar.key: int(bar.shown) if bar.shown.isdigit() else None for bar in view.bars}
+            assert all(bar.value == published[bar.key] for bar in view.bars)  # no true value behind a hidden bar
+            check_published(stored["breakdowns"][view.name], published, stored["value"])
+            hiding += None in published.values()
+    return hiding
