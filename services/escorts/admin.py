@@ -165,7 +165,7 @@ class EscortBookingAdminForm(forms.ModelForm):
 
 @admin.register(EscortBooking)
 class EscortBookingAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
-    """Staff book escorts and assign volunteers here; every write goes through services.escorts."""
+    """Staff book escorts and assign volunteers here; every write goes through services.escorts.actions."""
 
     form = EscortBookingAdminForm
     list_display = ["when", "hospital", "person", "need", "volunteer", "status"]
