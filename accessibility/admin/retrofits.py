@@ -18,9 +18,9 @@ from core.concurrency import OptimisticLockAdminMixin, is_conflict
 from core.excel import xlsx_response
 from core.forms import add_action_errors
 from core.input import parse_year
-from services.access_log import access_log_record
-from services.admin import StreetScopedAdmin
 from services.models import AccessLog
+from services.registry.access_log import access_log_record
+from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, selectors, spreadsheets
 from ..forms import PhotoForm, RetrofitAddForm, RetrofitChangeForm, TransitionForm

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.excel import xlsx_response
 from core.input import parse_year
-from services.access_log import access_log_record
 from services.models import AccessLog
+from services.registry.access_log import access_log_record
 
 from .. import exports
 

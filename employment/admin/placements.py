@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt
 from core.concurrency import OptimisticLockAdminMixin
 from core.input import parse_int
-from services.admin import StreetScopedAdmin
+from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports, selectors
 from ..forms import (

@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 
 from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
 from core.concurrency import OptimisticLockAdminMixin
-from services.admin import StreetScopedAdmin
+from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports, selectors
 from ..forms import (
