@@ -248,7 +248,8 @@ def test_the_drilldown_of_the_official_report_lists_what_was_frozen_after_a_reco
         response = client.get(url + query)
         assert response.context["page"].paginator.count == rows, query
         assert len(response.context["table"]) == rows, query
-    assert "冻结" in client.get(url).content.decode() or "frozen" in client.get(url).content.decode()
+    assert "冻结时保留的记录" in client.get(url).content.decode()
+    assert "当前统计的记录" in client.get(url + f"?report={later.pk}").content.decode()
     dashboard = client.get(reverse("reports:dashboard", kwargs={"year": 2023})).content.decode()
     assert f"{url}?report={later.pk}" in dashboard
     assert client.get(url + "?report=999999").status_code == 404
@@ -260,3 +261,4 @@ def test_a_drilldown_that_sums_shows_the_total_of_its_figure(client, staff_user,
     response = client.get(reverse("reports:records", kwargs={"year": 2023, "key": "quiz_participants"}))
     assert response.context["total"] == year_with_repeats["quiz_participants"] == 150
     assert response.context["page"].paginator.count == 2
+    assert "合计150人次" in response.content.decode()
