@@ -34,7 +34,7 @@ def working_age_error(birth_date: datetime.date, on: datetime.date) -> Validatio
 
 
 def age_at(birth: str, on: str) -> Expression:
-    """Whole years from the date in field `birth` to the date in field `on`, as services.registry.selectors.age_on counts.
+    """Whole years from the date in field `birth` to the date in field `on`, as registry.selectors.age_on counts.
 
     Computed by the database (year difference, less one before the birthday), so figures can filter on it.
     """

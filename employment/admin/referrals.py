@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
+from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin
 from services.registry.admin import StreetScopedAdmin
 
@@ -13,7 +14,7 @@ from ..forms import (
     ReferralAddForm,
 )
 from ..models import Referral
-from .base import CATEGORY, ExcelExportMixin, year_filter
+from .base import CATEGORY, ExcelExportMixin
 
 
 @admin.register(Referral)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
+from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin
 from services.registry.admin import StreetScopedAdmin
 
@@ -19,7 +20,7 @@ from ..forms import (
     EnrollmentAddForm,
 )
 from ..models import Certificate, Course, Enrollment
-from .base import CATEGORY, ExcelExportMixin, year_filter
+from .base import CATEGORY, ExcelExportMixin
 
 
 class CourseStateFilter(admin.SimpleListFilter):
