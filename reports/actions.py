@@ -1,13 +1,18 @@
 """Writes of the reports app: request a run, run it figure by figure, freeze the official report."""
 
 import datetime
+import logging
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,20 +22,10 @@ from services.registry.audit import audit_record
 from services.registry.permissions import action_permission_check
 
 from .figures import FIGURES, counted, listed_ids
-from .models import AnnualReport, FrozenRecord
+from .models import AnnualReport, FrozenRecord, lease
 from .stats import annual_figures
 
-# A run whose last sign of life is older than this is taken to be dead (its worker was killed).
-DEFAULT_STALE_AFTER_SECONDS = 600
-
-
-def stale_after() -> datetime.timedelta:
-    return datetime.timedelta(seconds=getattr(settings, "REPORTS_STALE_AFTER_SECONDS", DEFAULT_STALE_AFTER_SECONDS))
-
-
-def is_stale(report: AnnualReport, now: datetime.datetime) -> bool:
-    last = report.heartbeat_at or report.created_at
-    return now - last > stale_after()
+logger = logging.getLogger("portal.reports")
 
 
 def code_version() -> str:
@@ -55,6 +50,25 @@ def _dispatch(report: AnnualReport) -> None:
     compute_annual_report.apply_async_on_commit(args=[report.pk], task_id=report.task_id)
 
 
+def _requeue(report: AnnualReport, *, now: datetime.datetime, by: User | None, dispatch: bool) -> None:
+    """Give the locked, dead run a new task and queue it.
+
+    The dead task's message, if a worker ever gets it back, finds another task id and does nothing.
+    """
+    report.status = AnnualReport.Status.QUEUED
+    report.task_id = str(uuid.uuid4())
+    report.heartbeat_at = now
+    report.save(update_fields=["status", "task_id", "heartbeat_at", "updated_at"])
+    audit_record(
+        obj=report,
+        code="reports.annual_report.restarted",
+        by=by,
+        data={"year": report.year, "attempts": report.attempts},
+    )
+    if dispatch:
+        _dispatch(report)
+
+
 def annual_report_request(*, year: int, by: User | None = None, dispatch: bool = True) -> tuple[AnnualReport, bool]:
     """Queue a run of the report job for `year` unless one is under way; returns (report, started).
 
@@ -65,39 +79,56 @@ def annual_report_request(*, year: int, by: User | None = None, dispatch: bool =
     now = timezone.now()
     with transaction.atomic():
         active = AnnualReport.objects.select_for_update().filter(year=year, status__in=AnnualReport.ACTIVE).first()
-        if active is not None and not is_stale(active, now):
+        if active is not None and not active.is_stale(now):
             return active, False
         if active is not None:
-            report = active
-            report.status = AnnualReport.Status.QUEUED
-            report.task_id = str(uuid.uuid4())
-            report.heartbeat_at = now
-            report.save(update_fields=["status", "task_id", "heartbeat_at", "updated_at"])
-            code = "reports.annual_report.restarted"
-        else:
-            try:
-                with transaction.atomic():
-                    report = AnnualReport.objects.create(
-                        year=year,
-                        task_id=str(uuid.uuid4()),
-                        requested_by=by if getattr(by, "pk", None) else None,
-                        progress_total=len(FIGURES),
-                        heartbeat_at=now,
-                    )
-            except IntegrityError:
-                # Another trigger for this year committed its run first: that run is the one.
-                return AnnualReport.objects.get(year=year, status__in=AnnualReport.ACTIVE), False
-            code = "reports.annual_report.requested"
-        audit_record(obj=report, code=code, by=by, data={"year": year})
+            _requeue(active, now=now, by=by, dispatch=dispatch)
+            return active, True
+        try:
+            with transaction.atomic():
+                report = AnnualReport.objects.create(
+                    year=year,
+                    task_id=str(uuid.uuid4()),
+                    requested_by=by if getattr(by, "pk", None) else None,
+                    progress_total=len(FIGURES),
+                    heartbeat_at=now,
+                )
+        except IntegrityError:
+            # Another trigger for this year committed its run first: that run is the one.
+            return AnnualReport.objects.get(year=year, status__in=AnnualReport.ACTIVE), False
+        audit_record(obj=report, code="reports.annual_report.requested", by=by, data={"year": year})
         if dispatch:
             _dispatch(report)
     return report, True
 
 
-def annual_report_start(*, report_id: int, task_id: str) -> AnnualReport | None:
+def annual_report_requeue_dead(*, dispatch: bool = True) -> list[AnnualReport]:
+    """Queue again every running run whose worker gave no sign of life for the lease; returns them.
+
+    This is how a run heals when its whole worker was killed: its message stays unacknowledged in Redis
+    until the visibility timeout, and nothing else would run it. A queued run is left alone: its message
+    is in the queue, and queueing another would only send it to the back.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        dead = list(
+            AnnualReport.objects.select_for_update(skip_locked=True)
+            .filter(status=AnnualReport.Status.RUNNING)
+            .filter(Q(heartbeat_at__lt=now - lease()) | Q(heartbeat_at=None, created_at__lt=now - lease()))
+            .order_by("pk")
+        )
+        for report in dead:
+            logger.warning("Annual report %s (%s): its worker went silent, queued again", report.pk, report.year)
+            _requeue(report, now=now, by=None, dispatch=dispatch)
+    return dead
+
+
+def annual_report_start(*, report_id: int, task_id: str, retry: bool = False) -> AnnualReport | None:
     """Mark the run as running under `task_id`; None when there is nothing for this task to do.
 
     Nothing to do: the report is finished or gone, queued for another task, or another live task runs it.
+    `retry` is true when Celery retries the task after a database error: that is not a new attempt.
+    A run taken up REPORTS_MAX_ATTEMPTS times already (its worker died each time) is marked failed.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -106,7 +137,14 @@ def annual_report_start(*, report_id: int, task_id: str) -> AnnualReport | None:
             return None
         if report.status == AnnualReport.Status.QUEUED and report.task_id != task_id:
             return None  # queued for another task (a dead run given a new one): only that one starts it
-        if report.status == AnnualReport.Status.RUNNING and report.task_id != task_id and not is_stale(report, now):
+        if report.status == AnnualReport.Status.RUNNING and report.task_id != task_id and not report.is_stale(now):
+            return None
+        if not retry and report.attempts >= settings.REPORTS_MAX_ATTEMPTS:
+            report.status = AnnualReport.Status.FAILED
+            report.error = f"Its worker stopped during each of its {report.attempts} attempts (REPORTS_MAX_ATTEMPTS)."
+            report.heartbeat_at = now
+            report.save(update_fields=["status", "error", "heartbeat_at", "updated_at"])
+            audit_record(obj=report, code="reports.annual_report.abandoned", by=None, data={"year": report.year})
             return None
         # Otherwise: queued, a retry of this very task, or a dead run taken over. The figures are
         # computed from the records, so starting them again gives the same ones.
@@ -116,8 +154,43 @@ def annual_report_start(*, report_id: int, task_id: str) -> AnnualReport | None:
         report.heartbeat_at = now
         report.progress_done = 0
         report.progress_total = len(FIGURES)
+        if not retry:
+            report.attempts += 1
         report.save()
     return report
+
+
+def _renew_lease(report: AnnualReport) -> None:
+    AnnualReport.objects.filter(pk=report.pk, task_id=report.task_id, status=AnnualReport.Status.RUNNING).update(
+        heartbeat_at=timezone.now()
+    )
+
+
+@contextmanager
+def _lease_kept(report: AnnualReport) -> Iterator[None]:
+    """Renew the run's lease from a thread while the block runs, so a long count is not taken for dead.
+
+    Killed with its worker, the thread stops renewing, and the lease runs out.
+    """
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(lease().total_seconds() / 4):
+                try:
+                    _renew_lease(report)
+                except DatabaseError:
+                    logger.warning("Annual report %s: its lease could not be renewed", report.pk, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=renew, name=f"annual-report-{report.pk}-lease", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def annual_report_compute(*, report: AnnualReport) -> AnnualReport:
@@ -126,7 +199,8 @@ def annual_report_compute(*, report: AnnualReport) -> AnnualReport:
     Progress is committed once the figures are counted, before `annual_report_store` stores them.
     """
     started = time.monotonic()
-    figures = annual_figures(report.year)
+    with _lease_kept(report):
+        figures = annual_figures(report.year)
     AnnualReport.objects.filter(pk=report.pk, task_id=report.task_id).update(
         progress_done=len(figures), heartbeat_at=timezone.now()
     )

@@ -37,6 +37,7 @@ class AnnualReportAdmin(ReadOnlyLogAdmin, SimpleHistoryAdmin):
         "task_id",
         "started_at",
         "heartbeat_at",
+        "attempts",
         "generated_at",
         "duration_ms",
         "code_version",

@@ -1,5 +1,7 @@
 """Annual plans (the year's targets) and annual reports (one computation of a year's figures)."""
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -49,6 +51,11 @@ class AnnualPlan(TimeStampedModel):
         return f"{self.year} {self.get_figure_display()}: {self.target}"
 
 
+def lease() -> datetime.timedelta:
+    """How long a run may give no sign of life before it is taken for dead (REPORTS_STALE_AFTER_SECONDS)."""
+    return datetime.timedelta(seconds=settings.REPORTS_STALE_AFTER_SECONDS)
+
+
 class AnnualReport(TimeStampedModel):
     """One computation of a year's figures by the report job; a frozen one is the official report."""
 
@@ -78,7 +85,17 @@ class AnnualReport(TimeStampedModel):
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True, editable=False)
     heartbeat_at = models.DateTimeField(
-        _("last sign of life"), null=True, blank=True, editable=False, help_text=_("Updated after each figure.")
+        _("last sign of life"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Renewed while the job counts; a run silent for longer than its lease is started again."),
+    )
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts"),
+        default=0,
+        editable=False,
+        help_text=_("How many times a worker started this run; more than one means it was retried."),
     )
     generated_at = models.DateTimeField(_("generated"), null=True, blank=True, editable=False)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True, editable=False)
@@ -153,6 +170,15 @@ class AnnualReport(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    def is_stale(self, now: datetime.datetime) -> bool:
+        """Its worker has given no sign of life for longer than the lease: the run is taken for dead."""
+        return now - (self.heartbeat_at or self.created_at) > lease()
+
+    @property
+    def attempt(self) -> int:
+        """The number of the attempt under way, or of the next one while queued (above 1: a retry)."""
+        return self.attempts + 1 if self.status == self.Status.QUEUED else self.attempts
 
     @property
     def progress_percent(self) -> int:

@@ -6,7 +6,13 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from .actions import annual_report_compute, annual_report_fail, annual_report_request, annual_report_start
+from .actions import (
+    annual_report_compute,
+    annual_report_fail,
+    annual_report_request,
+    annual_report_requeue_dead,
+    annual_report_start,
+)
 
 TRANSIENT = (OperationalError, InterfaceError)
 MAX_RETRIES = 5
@@ -23,7 +29,7 @@ MAX_RETRIES = 5
 def compute_annual_report(self, report_id: int) -> dict[str, Any] | None:
     """Compute and store every figure of the report `report_id`; does nothing if another task runs it."""
     task_id = self.request.id or ""
-    report = annual_report_start(report_id=report_id, task_id=task_id)
+    report = annual_report_start(report_id=report_id, task_id=task_id, retry=bool(self.request.retries))
     if report is None:
         return None
     try:
@@ -50,3 +56,9 @@ def compute_previous_year() -> int:
     """Queue the previous year's final report (staff freeze it once checked)."""
     report, _started = annual_report_request(year=timezone.localdate().year - 1)
     return report.pk
+
+
+@shared_task(name="reports.requeue_dead_runs")
+def requeue_dead_runs() -> list[int]:
+    """Queue again the report runs whose worker died mid-run (their lease ran out); returns their ids."""
+    return [report.pk for report in annual_report_requeue_dead()]

@@ -75,8 +75,11 @@ def dashboard_index(request):
 @permission_required(VIEW, raise_exception=True)
 def dashboard(request, year: int):
     context = _context(request, _year(year))
+    active = selectors.active_report(year)
     context.update(
-        active=selectors.active_report(year),
+        active=active,
+        # Running, but its worker gave no sign of life for the lease: the sweep will start it again.
+        stalled=active is not None and active.status == AnnualReport.Status.RUNNING and active.is_stale(timezone.now()),
         history=selectors.report_history(year)[:12],
         years=selectors.report_years(),
         can_run=request.user.has_perm(RUN),

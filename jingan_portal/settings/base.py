@@ -171,10 +171,26 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
 CELERY_TASK_TIME_LIMIT = 12 * 60
+# Redis gives a message that was never acknowledged (acks_late: its whole worker died mid-task) to another
+# worker this long after delivering it. A task still running or waiting for its countdown at that point
+# would be delivered twice, so it must exceed the hard time limit plus the longest countdown (retries wait
+# at most 2 minutes). It is the last resort: the report job comes back sooner through its lease (below).
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT + 120:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must exceed CELERY_TASK_TIME_LIMIT plus 120 seconds.")
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The annual report job holds a lease on its run: it renews `heartbeat_at` four times per
+# REPORTS_STALE_AFTER_SECONDS while it counts. A run silent for longer has lost its worker (killed with its
+# pool, the OOM killer, a lost machine) and the sweep below queues it again, every REPORTS_SWEEP_SECONDS;
+# so a killed run completes on its own about two minutes after a worker answers. A run started
+# REPORTS_MAX_ATTEMPTS times without finishing is marked failed instead (a job that kills its worker).
+REPORTS_STALE_AFTER_SECONDS = env.int("REPORTS_STALE_AFTER_SECONDS", default=60)
+REPORTS_SWEEP_SECONDS = env.int("REPORTS_SWEEP_SECONDS", default=60)
+REPORTS_MAX_ATTEMPTS = env.int("REPORTS_MAX_ATTEMPTS", default=3)
 # Periodic jobs. Each sweep selects a window and keeps a marker, so a missed run catches up and a
 # repeated run does nothing. django-celery-beat copies these into the database, where staff edit them.
 CELERY_BEAT_SCHEDULE = {
@@ -197,6 +213,13 @@ CELERY_BEAT_SCHEDULE = {
     "audit-trail-purge": {
         "task": "services.purge_audit_trails",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Every REPORTS_SWEEP_SECONDS (a minute): report runs whose worker died are queued again. A sweep
+    # not delivered within its own interval (no worker up) expires: the next one does the same.
+    "annual-report-heal": {
+        "task": "reports.requeue_dead_runs",
+        "schedule": float(REPORTS_SWEEP_SECONDS),
+        "options": {"expire_seconds": REPORTS_SWEEP_SECONDS},
     },
 }
 

@@ -7,15 +7,17 @@ import sys
 import time
 from pathlib import Path
 
+import psycopg2
 import pytest
 from celery import Celery
 from django.test import override_settings
+from django.utils import timezone
 
 from reports.actions import annual_report_request
 from reports.figures import FIGURES
 from reports.models import AnnualPlan, AnnualReport
 from reports.stats import annual_figures
-from services.models import Street
+from services.models import AuditEntry, EscortBooking, Street
 from tests.integration.test_celery_worker import database_url
 from tests.reports.conftest import build_year
 
@@ -24,37 +26,44 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 DELAY = 1.5  # seconds between counting the figures and storing them: time to kill the worker midway
 
 
-class Worker:
-    """A `celery worker` subprocess against the test database, and a client app to reach it."""
+def portal_env(redis: str, **extra: str) -> dict[str, str]:
+    """The environment of a worker or beat process against the test database and Redis."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jingan_portal.settings.base",
+        "SECRET_KEY": "worker-test-key-not-a-secret",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis,
+        **extra,
+    }
 
-    def __init__(self, redis: str, log: Path):
+
+class Worker:
+    """A `celery worker` subprocess against the test database, and a client app to reach it.
+
+    `paused` runs it through tests/integration/paused_worker.py (a pause before storing the figures);
+    otherwise it is `celery -A jingan_portal worker` as production starts it, a parent and its pool.
+    """
+
+    def __init__(self, redis: str, log: Path, *, paused: bool = True, env: dict[str, str] | None = None):
         self.redis = redis
         self.log_path = log
+        self.paused = paused
+        self.env = env or {}
         self.proc: subprocess.Popen | None = None
         self.client = Celery(broker=redis, backend=redis, set_as_current=False)
         self.client.conf.task_serializer = "json"
 
     def start(self) -> None:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "jingan_portal.settings.base",
-            "SECRET_KEY": "worker-test-key-not-a-secret",
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": self.redis,
-            "WORKER_TEST_STORE_PAUSE": str(DELAY),
-        }
+        if self.paused:
+            command = ["-m", "tests.integration.paused_worker", "-A", "jingan_portal", "worker", "--pool=solo"]
+            env = portal_env(self.redis, WORKER_TEST_STORE_PAUSE=str(DELAY), **self.env)
+        else:
+            command = ["-m", "celery", "-A", "jingan_portal", "worker", "--concurrency=1"]
+            env = portal_env(self.redis, **self.env)
         log = self.log_path.open("a")
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.integration.paused_worker",
-                "-A",
-                "jingan_portal",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-            ],
+            [sys.executable, *command, "--loglevel=INFO"],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -66,6 +75,11 @@ class Worker:
         while not self.client.control.ping(timeout=0.5):
             assert self.proc.poll() is None, self.log_path.read_text()
             assert time.monotonic() < deadline, "the worker did not answer a ping within 60 s"
+
+    def forget_unacknowledged(self) -> None:
+        """Drop the messages a killed worker left unacknowledged, so no later test's worker gets them back."""
+        with self.client.connection_for_write() as conn:
+            conn.default_channel.client.delete("unacked", "unacked_index")
 
     def kill(self) -> None:
         """SIGKILL, as the OOM killer or a lost machine would: no cleanup, no acknowledgement."""
@@ -175,3 +189,116 @@ def test_the_command_runs_the_job_through_the_broker(worker, through_the_broker,
     report = AnnualReport.objects.get(year=2022)
     assert report.status == "done"
     assert report.task_id in out
+
+
+# A short lease and sweep, through the settings' environment variables, so the test takes seconds.
+LEASE, SWEEP = 4, 2
+HEALING = {"REPORTS_STALE_AFTER_SECONDS": str(LEASE), "REPORTS_SWEEP_SECONDS": str(SWEEP)}
+
+
+@pytest.fixture
+def production_worker(needs_redis, needs_postgres, tmp_path):
+    """`celery -A jingan_portal worker` (parent and pool), started by the test when it wants it."""
+    w = Worker(needs_redis, tmp_path / "worker.log", paused=False, env=HEALING)
+    w.client.control.purge()
+    w.forget_unacknowledged()
+    try:
+        yield w
+    finally:
+        w.stop()
+        w.forget_unacknowledged()
+        w.client.close()
+
+
+@pytest.fixture
+def beat(needs_redis, needs_postgres, tmp_path):
+    """`celery -A jingan_portal beat`, its own process as in the Procfile: it outlives a killed worker."""
+    log_path = tmp_path / "beat.log"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "jingan_portal", "beat", "--loglevel=INFO"],
+            cwd=tmp_path,
+            env={**portal_env(needs_redis, **HEALING), "PYTHONPATH": str(ROOT)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield log_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+class TableLock:
+    """An ACCESS EXCLUSIVE lock on a table, held from a connection of its own until released.
+
+    The report's count reads the table, so it waits on the lock: a run kept midway by the database,
+    with nothing added to the portal's code.
+    """
+
+    def __init__(self, table: str):
+        self.table = table
+        self.conn = psycopg2.connect(database_url())
+        with self.conn.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+
+    def waiters(self) -> int:
+        with self.conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE relation = %s::regclass AND NOT granted", [self.table])
+            return cursor.fetchone()[0]
+
+    def release(self) -> None:
+        if not self.conn.closed:
+            self.conn.rollback()
+            self.conn.close()
+
+
+def test_a_run_whose_whole_worker_was_killed_completes_on_its_own(production_worker, beat, through_the_broker):
+    build_year(Street.objects.get(code="310106006"), Street.objects.get(code="310106019"))
+    AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
+    expected = annual_figures(2023)  # a clean run's figures, counted here
+
+    lock = TableLock(EscortBooking._meta.db_table)
+    try:
+        production_worker.start()
+        with override_settings(**{name: int(value) for name, value in HEALING.items()}):
+            report, _started = dispatch(2023)
+            first = wait_for(report.pk, lambda r: r.status == "running")
+            deadline = time.monotonic() + 30
+            while lock.waiters() == 0:  # the count has begun and waits on the table
+                assert time.monotonic() < deadline, "the report's count never reached the locked table"
+                time.sleep(0.1)
+            # Slow but alive: its worker renews the lease, so the sweep leaves it alone.
+            time.sleep(LEASE + SWEEP)
+            alive = AnnualReport.objects.get(pk=report.pk)
+            assert (alive.status, alive.task_id, alive.attempts) == ("running", first.task_id, 1)
+            assert alive.heartbeat_at > first.heartbeat_at
+
+            production_worker.kill()  # SIGKILL to the worker's process group: parent and pool
+            lock.release()
+            time.sleep(LEASE + SWEEP)
+            stalled = AnnualReport.objects.get(pk=report.pk)
+            # With no worker up, nothing runs it: the run waits, and the dashboard says it will be retried.
+            assert (stalled.status, stalled.task_id) == ("running", first.task_id)
+            assert stalled.is_stale(timezone.now())
+
+            restarted = time.monotonic()
+            production_worker.start()
+            answered = time.monotonic()
+            done = wait_for(report.pk, lambda r: r.status == "done", timeout=180)
+            healed_in = time.monotonic() - answered
+    finally:
+        lock.release()
+
+    print(f"new worker answered in {answered - restarted:.1f} s; run done {healed_in:.1f} s after its answer")
+    assert healed_in < 180
+    assert done.figures == expected
+    assert done.attempts == 2
+    assert done.task_id != first.task_id
+    assert list(AnnualReport.objects.filter(year=2023).values_list("status", flat=True)) == ["done"]
+    assert AuditEntry.objects.filter(code="reports.annual_report.computed").count() == 1
+    assert AuditEntry.objects.filter(code="reports.annual_report.restarted").count() == 1

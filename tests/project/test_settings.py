@@ -130,3 +130,15 @@ def test_production_redirects_plain_http_to_https_except_the_health_probes():
     assert liveness == 200
     assert readiness in {200, 503}  # an empty in-memory database: answers, whatever it finds
     assert (home, admin) == (301, 301)
+
+
+def test_a_dead_workers_message_comes_back_only_after_the_longest_task_could_have_run():
+    from django.conf import settings
+
+    from jingan_portal.celery import app
+
+    timeout = app.conf.broker_transport_options["visibility_timeout"]
+    assert timeout == settings.CELERY_VISIBILITY_TIMEOUT > settings.CELERY_TASK_TIME_LIMIT + 120
+    done = load_settings(SECRET_KEY="x" * 50, CELERY_VISIBILITY_TIMEOUT=str(settings.CELERY_TASK_TIME_LIMIT))
+    assert done.returncode != 0
+    assert "CELERY_VISIBILITY_TIMEOUT must exceed" in done.stderr

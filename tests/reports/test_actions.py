@@ -1,6 +1,7 @@
 """Requesting, running and freezing the annual report: one run per year, identical reruns, frozen stays."""
 
 import datetime
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,10 +10,12 @@ from django.test import override_settings
 from django.utils import timezone
 
 from events.models import QuizCampaign
+from reports import figures
 from reports.actions import (
     annual_report_compute,
     annual_report_freeze,
     annual_report_request,
+    annual_report_requeue_dead,
     annual_report_start,
 )
 from reports.figures import FIGURES, Figure
@@ -90,6 +93,77 @@ def test_a_run_whose_worker_died_is_given_a_new_task(year_2023):
     assert annual_report_start(report_id=report.pk, task_id=report.task_id) is None  # the dead task's redelivery
     done = annual_report_compute(report=annual_report_start(report_id=again.pk, task_id=again.task_id))
     assert done.status == "done"
+
+
+def silenced(report: AnnualReport, seconds: int = 120) -> None:
+    """Its worker's last sign of life `seconds` ago, as when the worker was killed then."""
+    AnnualReport.objects.filter(pk=report.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(seconds=seconds))
+
+
+@override_settings(REPORTS_STALE_AFTER_SECONDS=60)
+def test_the_sweep_queues_again_a_running_run_whose_worker_went_silent(year_2023):
+    report, _started = annual_report_request(year=2023, dispatch=False)
+    dead = annual_report_start(report_id=report.pk, task_id=report.task_id)
+    silenced(dead)
+    assert [r.pk for r in annual_report_requeue_dead(dispatch=False)] == [report.pk]
+    queued = AnnualReport.objects.get(pk=report.pk)
+    assert (queued.status, queued.attempts, queued.attempt) == ("queued", 1, 2)
+    assert queued.task_id != dead.task_id
+    assert AuditEntry.objects.filter(code="reports.annual_report.restarted", object_id=str(report.pk)).count() == 1
+    assert annual_report_requeue_dead(dispatch=False) == []  # queued now: a second sweep leaves it
+    assert annual_report_start(report_id=report.pk, task_id=dead.task_id) is None  # the dead task's message
+    done = annual_report_compute(report=annual_report_start(report_id=report.pk, task_id=queued.task_id))
+    assert (done.status, done.attempts) == ("done", 2)
+    assert done.figures == run(2023).figures
+    assert AnnualReport.objects.filter(year=2023, status="done").count() == 2  # this run and the clean one
+
+
+@override_settings(REPORTS_STALE_AFTER_SECONDS=60)
+def test_the_sweep_leaves_live_runs_and_queued_ones_alone(year_2023):
+    live, _started = annual_report_request(year=2023, dispatch=False)
+    annual_report_start(report_id=live.pk, task_id=live.task_id)
+    silenced(live, seconds=30)
+    waiting, _started = annual_report_request(year=2024, dispatch=False)
+    silenced(waiting)  # waiting in the queue for a worker: its message is there
+    assert annual_report_requeue_dead(dispatch=False) == []
+    assert dict(AnnualReport.objects.values_list("year", "status")) == {2023: "running", 2024: "queued"}
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(REPORTS_STALE_AFTER_SECONDS=1)
+def test_a_count_longer_than_the_lease_keeps_its_run_alive(year_2023, monkeypatch):
+    report, _started = annual_report_request(year=2023, dispatch=False)
+    report = annual_report_start(report_id=report.pk, task_id=report.task_id)
+    seen = {}
+    count_all = figures.count_all
+
+    def slow(tallies, year):
+        # The edge simulated: a count taking three leases, as a big year on a busy database would.
+        time.sleep(3)
+        seen["heartbeat"] = AnnualReport.objects.get(pk=report.pk).heartbeat_at
+        seen["requeued"] = annual_report_requeue_dead(dispatch=False)
+        return count_all(tallies, year)
+
+    monkeypatch.setattr(figures, "count_all", slow)
+    done = annual_report_compute(report=report)
+    assert seen["heartbeat"] > report.heartbeat_at + datetime.timedelta(seconds=2)
+    assert seen["requeued"] == []
+    assert (done.status, done.task_id, done.attempts) == ("done", report.task_id, 1)
+
+
+@override_settings(REPORTS_STALE_AFTER_SECONDS=60, REPORTS_MAX_ATTEMPTS=2)
+def test_a_run_whose_worker_dies_at_every_attempt_is_given_up(year_2023):
+    report, _started = annual_report_request(year=2023, dispatch=False)
+    for _attempt in range(2):
+        report = annual_report_start(report_id=report.pk, task_id=report.task_id)
+        silenced(report)
+        (report,) = annual_report_requeue_dead(dispatch=False)
+    assert annual_report_start(report_id=report.pk, task_id=report.task_id) is None
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == ("failed", 2)
+    assert "2 attempts" in report.error
+    assert AuditEntry.objects.filter(code="reports.annual_report.abandoned", object_id=str(report.pk)).exists()
+    assert annual_report_request(year=2023, dispatch=False)[1] is True  # staff may start a new run
 
 
 def test_a_live_run_is_not_started_twice(year_2023):

@@ -44,6 +44,7 @@ def test_a_transient_database_error_is_retried_and_the_run_completes(year_2023, 
     report.refresh_from_db()
     assert failures == [2023]
     assert report.status == "done"
+    assert report.attempts == 1  # a retry after a database error is not a new attempt
     assert report.figures["ramp_passages"]["value"] == 3
 
 
@@ -77,3 +78,26 @@ def test_the_scheduled_tasks_queue_the_current_and_previous_year(django_capture_
     recompute_current_year.apply()
     compute_previous_year.apply()
     assert sorted(AnnualReport.objects.values_list("year", flat=True)) == [2023, 2024]
+
+
+def test_beat_sweeps_for_dead_runs_every_minute_and_the_sweep_runs_them_again(
+    year_2023, settings, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from reports.actions import annual_report_start
+    from reports.tasks import requeue_dead_runs
+
+    entry = settings.CELERY_BEAT_SCHEDULE["annual-report-heal"]
+    assert (entry["task"], entry["schedule"], settings.REPORTS_SWEEP_SECONDS) == (requeue_dead_runs.name, 60, 60)
+    assert settings.REPORTS_STALE_AFTER_SECONDS + settings.REPORTS_SWEEP_SECONDS < 180
+    report, _started = annual_report_request(year=2023, dispatch=False)
+    annual_report_start(report_id=report.pk, task_id=report.task_id)
+    AnnualReport.objects.filter(pk=report.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(minutes=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_dead_runs.apply().get() == [report.pk]
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == ("done", 2)
+    assert report.figures["escort_person_visits"]["value"] == 3

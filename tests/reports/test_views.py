@@ -262,3 +262,35 @@ def test_a_drilldown_that_sums_shows_the_total_of_its_figure(client, staff_user,
     assert response.context["total"] == year_with_repeats["quiz_participants"] == 150
     assert response.context["page"].paginator.count == 2
     assert "合计150人次" in response.content.decode()
+
+
+def test_a_run_whose_worker_went_silent_tells_staff_it_will_be_retried(client, staff_user, in_english, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.REPORTS_STALE_AFTER_SECONDS = 60
+    client.force_login(staff_user)
+    url = reverse("reports:dashboard", kwargs={"year": 2023})
+    last_sign = timezone.now() - datetime.timedelta(minutes=2)
+    report = AnnualReport.objects.create(year=2023, status="running", attempts=1, heartbeat_at=last_sign)
+    page = client.get(url).content.decode()
+    assert "stopped answering at" in page
+    assert timezone.localtime(last_sign).strftime("%Y-%m-%d %H:%M") in page
+    assert "started again automatically as soon as a worker answers" in page
+
+    AnnualReport.objects.filter(pk=report.pk).update(status="queued", heartbeat_at=timezone.now())
+    page = client.get(url).content.decode()
+    assert "Being retried (attempt 2)" in page
+    assert "stopped answering" not in page
+
+
+def test_a_first_run_under_way_shows_no_retry_message(client, staff_user, in_english):
+    from django.utils import timezone
+
+    AnnualReport.objects.create(year=2023, status="running", attempts=1, heartbeat_at=timezone.now())
+    client.force_login(staff_user)
+    page = client.get(reverse("reports:dashboard", kwargs={"year": 2023})).content.decode()
+    assert "Computation under way" in page
+    assert "retried" not in page
+    assert "stopped answering" not in page
