@@ -9,9 +9,9 @@ from accessibility.models import DeviceIssue
 from employment import actions as employment
 from employment.models import Placement
 from events.actions import registration_create
-from services import escorts
-from services.actions import person_save
+from services.escorts import actions as escorts
 from services.models import EscortService, Person
+from services.registry.actions import person_save
 from tests.employment.factories import CourseFactory, EmployerFactory, worker
 from tests.events.factories import EventFactory
 from tests.services.factories import file_visit, make_slot

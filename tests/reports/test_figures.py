@@ -13,8 +13,8 @@ from django.utils import translation
 from events.models import Event, Registration
 from reports import figures, selectors
 from reports.stats import annual_figures, percent
-from services.actions import person_save
 from services.models import FollowUp, HomeRehabSession, HomeVisit, Person, Street
+from services.registry.actions import person_save
 from tests.events.factories import PersonRegistrationFactory
 from tests.services.factories import PersonFactory
 from tests.services.rehab_factories import ContractFactory, SessionFactory
