@@ -193,7 +193,9 @@ def seed_retrofits(*, year: int, by: User) -> int:
     today = timezone.localdate()
     open_plans, closed_plans = _plans(year, today)
     pool = list(
-        Person.objects.filter(status=Person.Status.ACTIVE).order_by("id_number").values_list("pk", "street_id", "name")
+        Person.objects.filter(status=Person.Status.ACTIVE)
+        .order_by("id_number")
+        .values_list("pk", "street_id", "category", "name")
     )
     busy = set(Retrofit.objects.filter(status__in=Retrofit.OPEN).values_list("person_id", flat=True))
     pool = [p for p in pool if p[0] not in busy]
@@ -224,11 +226,12 @@ def seed_retrofits(*, year: int, by: User) -> int:
     return Retrofit.objects.count()
 
 
-def _case(rng: random.Random, plan: Plan, owner: tuple[int, int, str], by: User) -> Retrofit:
-    person_id, street_id, name = owner
+def _case(rng: random.Random, plan: Plan, owner: tuple[int, int, int, str], by: User) -> Retrofit:
+    person_id, street_id, category, name = owner
     case = Retrofit(
         person_id=person_id,
         street_id=street_id,
+        category=category,
         type=plan.type,
         status=plan.status,
         applied_on=plan.applied_on,
@@ -360,12 +363,13 @@ def seed_devices(*, year: int) -> int:
     devices = []
     # The year before: issued and returned (replaced by the new model), so they block nothing.
     for n in range(20):
-        person_id, street_id, _category = pool[n % len(pool)]
+        person_id, street_id, category = pool[n % len(pool)]
         issued = datetime.date(year - 1, 3, 1) + datetime.timedelta(days=n * 5)
         devices.append(
             DeviceIssue(
                 person_id=person_id,
                 street_id=street_id,
+                category=category,
                 device_type=Type.SMART_WRISTBAND,
                 serial_number=f"SW{year - 1}-{n + 1:04d}",
                 issued_on=issued,
@@ -374,13 +378,14 @@ def seed_devices(*, year: int) -> int:
         )
     last_issue: dict[int, DeviceIssue] = {}
     for n in range(249):
-        person_id, street_id, _category = pool[n % len(pool)]
+        person_id, street_id, category = pool[n % len(pool)]
         issued = datetime.date(year, 2, 1) + datetime.timedelta(days=n * 300 // 249)
         if person_id in last_issue:  # only with a very small registry: the earlier one came back first
             last_issue[person_id].returned_on = issued
         device = DeviceIssue(
             person_id=person_id,
             street_id=street_id,
+            category=category,
             device_type=Type.SMART_WRISTBAND,
             serial_number=f"{prefix}{n + 1:04d}",
             issued_on=issued,
@@ -388,11 +393,12 @@ def seed_devices(*, year: int) -> int:
         devices.append(device)
         last_issue[person_id] = device
     for n in range(min(12, len(pool))):
-        person_id, street_id, _category = pool[-n - 1]
+        person_id, street_id, category = pool[-n - 1]
         devices.append(
             DeviceIssue(
                 person_id=person_id,
                 street_id=street_id,
+                category=category,
                 device_type=Type.HEARING_AID,
                 serial_number=f"HA{year}-{n + 1:04d}",
                 issued_on=datetime.date(year, 4, 1) + _days(rng, 0, 200),

@@ -86,22 +86,22 @@ FROM
 
 
 # The same figures WITH every breakdown the job stores, hand-written: each set of records is read
-# once (a CTE), joined to what its breakdowns need, and grouped by GROUPING SETS. Rows are
+# once (a CTE), joined to what its breakdowns need, and grouped by GROUPING SETS. Street and category
+# are the record's own (kept as when the service was given), as the job reads them: the registry is
+# joined only where a rule needs the person (the trainees' age). Rows are
 # (figure, breakdown, key, n), breakdown '' for the figure itself. It is the job's work done by hand,
 # so job / this is what the ORM and the figure registry cost; this / REFERENCE_SQL is what the
 # breakdowns cost, which no implementation avoids.
 FULL_REFERENCE_SQL = """
 WITH
 esc AS (
-  SELECT b.id, h.name_zh AS hospital, st.code AS street, p.category::text AS category
+  SELECT b.id, h.name_zh AS hospital, st.code AS street, b.category::text AS category
   FROM services_escortbooking b JOIN services_escortslot s ON s.id = b.slot_id
   JOIN services_hospital h ON h.id = s.hospital_id JOIN services_street st ON st.id = b.street_id
-  JOIN services_person p ON p.id = b.person_id
   WHERE b.status = 'completed' AND s.starts_at >= %(start)s AND s.starts_at < %(end)s),
 retro AS (
-  SELECT r.type, st.code AS street, p.category::text AS category
+  SELECT r.type, st.code AS street, r.category::text AS category
   FROM accessibility_retrofit r JOIN services_street st ON st.id = r.street_id
-    JOIN services_person p ON p.id = r.person_id
   WHERE r.status IN ('accepted', 'followed_up') AND r.accepted_on BETWEEN %(first)s AND %(last)s),
 ramps AS (
   SELECT r.street_id, st.code AS street FROM accessibility_rampretrofit r
@@ -112,25 +112,22 @@ points AS (
     JOIN services_street st ON st.id = sp.street_id
   WHERE sp.in_service_from <= %(last)s AND (sp.in_service_to IS NULL OR sp.in_service_to >= %(last)s)),
 bands AS (
-  SELECT st.code AS street, p.category::text AS category
+  SELECT st.code AS street, d.category::text AS category
   FROM accessibility_deviceissue d JOIN services_street st ON st.id = d.street_id
-    JOIN services_person p ON p.id = d.person_id
   WHERE d.device_type = 'smart_wristband' AND d.issued_on BETWEEN %(first)s AND %(last)s),
 trained AS (
-  SELECT e.person_id, st.code AS street, p.category::text AS category
+  SELECT e.person_id, st.code AS street, e.category::text AS category
   FROM employment_enrollment e JOIN employment_course c ON c.id = e.course_id
   JOIN services_person p ON p.id = e.person_id JOIN services_street st ON st.id = e.street_id
   WHERE e.status = 'completed' AND c.ends_on BETWEEN %(first)s AND %(last)s
     AND EXTRACT(YEAR FROM AGE(c.starts_on, p.birth_date)) BETWEEN 16 AND 59),
 certified AS (
-  SELECT e.person_id, st.code AS street, p.category::text AS category, e.certificate_level AS level
-  FROM employment_enrollment e JOIN services_person p ON p.id = e.person_id
-    JOIN services_street st ON st.id = e.street_id
+  SELECT e.person_id, st.code AS street, e.category::text AS category, e.certificate_level AS level
+  FROM employment_enrollment e JOIN services_street st ON st.id = e.street_id
   WHERE e.certificate_level <> '' AND e.certificate_issued_on BETWEEN %(first)s AND %(last)s),
 placed AS (
-  SELECT pl.person_id, st.code AS street, p.category::text AS category
-  FROM employment_placement pl JOIN services_person p ON p.id = pl.person_id
-    JOIN services_street st ON st.id = pl.street_id
+  SELECT pl.person_id, st.code AS street, pl.category::text AS category
+  FROM employment_placement pl JOIN services_street st ON st.id = pl.street_id
   WHERE pl.recommended AND pl.started_on BETWEEN %(first)s AND %(last)s),
 grads AS (
   SELECT g.person_id, st.code AS street,
@@ -142,14 +139,12 @@ culture AS (
   WHERE ev.is_published AND ev.status = 'scheduled' AND ev.starts_at >= %(start)s AND ev.starts_at < %(end)s
     AND ev.category IN ('culture', 'sports', 'esports')),
 rehab AS (
-  SELECT r.person_id, r.kind, st.code AS street, p.category::text AS category
+  SELECT r.person_id, r.kind, st.code AS street, r.category::text AS category
   FROM services_homerehabsession r JOIN services_street st ON st.id = r.street_id
-    JOIN services_person p ON p.id = r.person_id
   WHERE r.given_on BETWEEN %(first)s AND %(last)s),
 campaign AS (
-  SELECT st.code AS street, p.category::text AS category
+  SELECT st.code AS street, v.category::text AS category
   FROM services_homevisit v JOIN services_street st ON st.id = v.street_id
-    JOIN services_person p ON p.id = v.person_id
   WHERE v.purpose = 'campaign' AND v.visited_on BETWEEN %(first)s AND %(last)s
     AND EXISTS (SELECT 1 FROM services_followup f WHERE f.visit_id = v.id))
 SELECT 'escort_person_visits', CASE WHEN GROUPING(hospital) = 0 THEN 'hospital'

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from services.models import TimeStampedModel
+from services.models import TimeStampedModel, category_when_served
 from services.registry.scoping import StreetScopedQuerySet
 
 from .validation import normalise_credit_code, validate_credit_code
@@ -96,6 +96,7 @@ class Enrollment(TimeStampedModel):
     person = models.ForeignKey("services.Person", models.PROTECT, related_name="enrollments", verbose_name=_("person"))
     # Copied from person.street on enrolment, so scoping is one indexed join and a later move keeps history.
     street = models.ForeignKey("services.Street", models.PROTECT, related_name="+", verbose_name=_("street"))
+    category = category_when_served()
     course = models.ForeignKey(Course, models.PROTECT, related_name="enrollments", verbose_name=_("course"))
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.ENROLLED, editable=False)
     certificate_level = models.CharField(_("certificate level"), max_length=1, choices=CertificateLevel, blank=True)
@@ -237,6 +238,7 @@ class Placement(TimeStampedModel):
     person = models.ForeignKey("services.Person", models.PROTECT, related_name="placements", verbose_name=_("person"))
     # Copied from person.street when recorded, so scoping is one indexed join.
     street = models.ForeignKey("services.Street", models.PROTECT, related_name="+", verbose_name=_("street"))
+    category = category_when_served()
     employer = models.ForeignKey(Employer, models.PROTECT, related_name="placements", verbose_name=_("employer"))
     job_title = models.CharField(_("job title"), max_length=100)
     started_on = models.DateField(_("start date"))
@@ -366,6 +368,7 @@ class Graduate(TimeStampedModel):
     person = models.ForeignKey("services.Person", models.PROTECT, related_name="graduations", verbose_name=_("person"))
     # Copied from person.street when registered, so scoping is one indexed join.
     street = models.ForeignKey("services.Street", models.PROTECT, related_name="+", verbose_name=_("street"))
+    category = category_when_served()
     graduation_year = models.PositiveSmallIntegerField(_("graduation year"))
     school = models.CharField(_("university"), max_length=100, blank=True)
     major = models.CharField(_("subject"), max_length=100, blank=True)

@@ -4,7 +4,8 @@ The report's figures (trained, certified, placed, new graduates) are defined onc
 over the querysets below; retention after placement is shown on the staff page of the year's other
 figures (`reports.views.more_figures`). Each takes a year and optionally the streets (any iterable of Street, or a
 queryset); None is every street. Street breakdowns use the street copied onto the record when it was
-made and are keyed by street code; category breakdowns by the person's disability category (1 to 7).
+made and are keyed by street code; category breakdowns by the disability category (1 to 7) the record
+kept when it was made, so a later reassessment leaves a closed year as it was.
 """
 
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from .validation import WORKING_AGE, age_at
 
 Streets = Iterable[Street] | QuerySet[Street] | None
 BY_STREET = "street__code"
-BY_CATEGORY = "person__category"
+BY_CATEGORY = "category"
 
 
 def _rate(part: int, whole: int) -> Decimal | None:

@@ -131,7 +131,7 @@ def _registration_checked(
             errors["person"] = [
                 ValidationError(_("This person is already registered for this event."), code="duplicate")
             ]
-        fields = {"source": Registration.Source.REGISTRY, "person": person, "street_id": person.street_id}
+        fields = {"source": Registration.Source.REGISTRY, "person": person, **person.as_served()}
     needs_other = " ".join((needs_other or "").split())
     if len(needs_other) > 200:
         errors["needs_other"] = [ValidationError(_("Keep other needs under 200 characters."), code="max_length")]

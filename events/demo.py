@@ -147,7 +147,7 @@ def _public_registrations(
         if n < len(persons):
             person = persons[n]
             rows.append(
-                Registration(source=Registration.Source.REGISTRY, person=person, street_id=person.street_id, **common)
+                Registration(source=Registration.Source.REGISTRY, person=person, **person.as_served(), **common)
             )
         else:
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)

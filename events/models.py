@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from services.models import TimeStampedModel
+from services.models import TimeStampedModel, category_when_served
 from services.registry.scoping import StreetScopedQuerySet
 
 from .validators import event_errors, validate_alt_text, validate_https_url, validate_slug_not_reserved
@@ -250,6 +250,7 @@ class Registration(TimeStampedModel):
     street = models.ForeignKey(
         "services.Street", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("street")
     )
+    category = category_when_served(null=True)
     name = models.CharField(_("name"), max_length=50, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     needs_interpreter = models.BooleanField(_("sign-language interpreter"), default=False)
@@ -301,6 +302,12 @@ class Registration(TimeStampedModel):
                 condition=(Q(source="public", person__isnull=True) & ~Q(name="") & ~Q(phone=""))
                 | Q(source="registry", person__isnull=False, street__isnull=False, name="", phone=""),
                 name="registration_public_or_person",
+            ),
+            # A registry person's registration keeps their category when they registered; a public one has none.
+            models.CheckConstraint(
+                condition=Q(person__isnull=True, category__isnull=True)
+                | Q(person__isnull=False, category__isnull=False),
+                name="registration_category_with_person",
             ),
             models.UniqueConstraint(
                 fields=["event", "phone"],

@@ -39,8 +39,11 @@ from services.models import (
 
 from .tally import Counted, Streets, Tally, count_all, record_ids
 
+# Breakdowns read what the record kept when the service was given (its street and the person's category
+# then), never the person's today: a closed year stays put when a person moves or is reassessed, and
+# the report's statement needs no join to the registry for them.
 BY_STREET = {"street": "street__code"}
-BY_CATEGORY = {"category": "person__category"}
+BY_CATEGORY = {"category": "category"}
 PERSONS: dict[str, Any] = {"count": "person", "distinct": True}  # each person once, however many records
 
 
@@ -84,7 +87,7 @@ class Figure:
 PERSON_COLUMNS = (
     Column(_("Name"), lambda r: r.person.name),
     Column(_("ID number"), lambda r: r.person.masked_id_number),
-    Column(pgettext_lazy("disability", "Category"), lambda r: r.person.get_category_display()),
+    Column(pgettext_lazy("disability", "Category"), lambda r: r.get_category_display()),
     Column(_("Street"), lambda r: r.street.name if r.street_id else ""),
 )
 # The columns of a figure that counts persons and lists each once (Tally.listed): the person's own fields.

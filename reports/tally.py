@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Count, F, Model, QuerySet, Sum
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Coalesce
@@ -123,7 +123,9 @@ class _Source:
     def query(self) -> tuple[str, list[Any]]:
         """The records' SELECT of these columns, compiled by the ORM, and its parameters."""
         values = self.records.values(**{column: F(lookup) for lookup, column in self.columns.items()})
-        sql, params = values.query.get_compiler(connection=connection).as_sql()
+        # The connection itself, not django.db.connection: the compiler reads its attributes thousands of
+        # times, and each read through that proxy looks the connection up again (a tenth of compiling).
+        sql, params = values.query.get_compiler(connection=connections[DEFAULT_DB_ALIAS]).as_sql()
         return sql, list(params)
 
 

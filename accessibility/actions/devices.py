@@ -12,13 +12,14 @@ from ..models import DeviceIssue
 
 @transaction.atomic
 def device_issue_save(*, device: DeviceIssue, by: User) -> DeviceIssue:
-    """Record or update a device issued to a person; the street is the person's.
+    """Record or update a device issued to a person; the street and category are the person's when issued.
 
     Raises ValidationError if the record breaks a rule (such as a second unreturned device of a type).
     """
     creating = device._state.adding
-    if creating:
-        device.street_id = device.person.street_id
+    if creating:  # a correction keeps the street and category the device was issued under
+        for name, value in device.person.as_served().items():
+            setattr(device, name, value)
     device.full_clean()
     history_by(device, by)
     try:

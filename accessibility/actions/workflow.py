@@ -118,7 +118,7 @@ def retrofit_apply(
         raise ValidationError(errors)
     retrofit = Retrofit(
         person=person,
-        street_id=person.street_id,
+        **person.as_served(),
         type=type,
         applied_on=applied_on,
         application_note=note,

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from services.models import TimeStampedModel
+from services.models import TimeStampedModel, category_when_served
 from services.registry.scoping import StreetScopedQuerySet
 
 
@@ -93,6 +93,7 @@ class DeviceIssue(TimeStampedModel):
     person = models.ForeignKey("services.Person", models.PROTECT, related_name="devices", verbose_name=_("person"))
     # Copied from person.street when issued, so scoping is one indexed join.
     street = models.ForeignKey("services.Street", models.PROTECT, related_name="+", verbose_name=_("street"))
+    category = category_when_served()
     device_type = models.CharField(_("device type"), max_length=20, choices=DeviceType)
     serial_number = models.CharField(_("serial number"), max_length=40, blank=True)
     issued_on = models.DateField(_("issued on"))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from services.models import ImmutableModel, TimeStampedModel
+from services.models import ImmutableModel, TimeStampedModel, category_when_served
 from services.registry.scoping import StreetScopedQuerySet
 
 from ..photos import photo_path, validate_photo
@@ -129,6 +129,7 @@ class Retrofit(TimeStampedModel):
     person = models.ForeignKey("services.Person", models.PROTECT, related_name="retrofits", verbose_name=_("person"))
     # Copied from person.street on application, so scoping is one indexed join and the case stays put.
     street = models.ForeignKey("services.Street", models.PROTECT, related_name="+", verbose_name=_("street"))
+    category = category_when_served()
     type = models.CharField(_("retrofit type"), max_length=10, choices=RetrofitType)
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.APPLIED, editable=False)
     applied_on = models.DateField(_("applied on"))

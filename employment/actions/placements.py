@@ -58,7 +58,7 @@ def graduate_register(*, person: Person, graduation_year: int, by: User, school:
     if existing is not None:
         return existing
     graduate = Graduate(
-        person=person, street_id=person.street_id, graduation_year=graduation_year, school=school, major=major
+        person=person, **person.as_served(), graduation_year=graduation_year, school=school, major=major
     )
     validate(graduate)
     save_audited(graduate, by=by, code="employment.graduate.registered", data={"year": graduation_year})
@@ -137,7 +137,7 @@ def placement_create(
     )
     placement = Placement(
         person=person,
-        street_id=person.street_id,
+        **person.as_served(),
         employer=employer,
         job_title=job_title.strip(),
         started_on=started_on,

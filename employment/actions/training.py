@@ -98,7 +98,7 @@ def enrollment_create(*, person: Person, course: Course, by: User, referral: Ref
     if referral is not None:
         check_referral(referral, person=person, kind=Referral.Kind.COURSE, course=course)
     raise_if(enrollment_errors(person=person, course=course))
-    enrollment = Enrollment(person=person, street_id=person.street_id, course=course)
+    enrollment = Enrollment(person=person, **person.as_served(), course=course)
     validate(enrollment)
     save_audited(enrollment, by=by, code="employment.enrollment.created", data={"course": course.pk})
     if referral is not None:

@@ -56,7 +56,7 @@ class AccessibilityRecords(GeneratorBase):
                 total += cost * quantity
                 lines.add(**_stamped(applied), retrofit_id=pk, item_id=item, quantity=quantity, unit_cost=cost)
             row, path = self._retrofit_path(kind, applied, who.end, total)
-            cases.add(id=pk, **_stamped(applied), person_id=who.id, street_id=who.street_id, type=kind, **row)
+            cases.add(id=pk, **_stamped(applied), person_id=who.id, **who.as_served(), type=kind, **row)
             old = ""
             for new, day in path:
                 steps.add(
@@ -167,7 +167,7 @@ class AccessibilityRecords(GeneratorBase):
                 id=pk,
                 **_stamped(day),
                 person_id=who.id,
-                street_id=who.street_id,
+                **who.as_served(),
                 device_type=device,
                 serial_number=f"SC{pk:09d}",
                 issued_on=day,

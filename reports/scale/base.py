@@ -27,6 +27,10 @@ class Who:
     start: datetime.date  # the first day a record may carry
     end: datetime.date  # the last: today, or the day the person moved out or died
 
+    def as_served(self) -> dict[str, int]:
+        """The street and category a service record of this person keeps, as Person.as_served gives them."""
+        return {"street_id": self.street_id, "category": self.category}
+
     def aged_on(self, day: datetime.date, ages: tuple[int, int]) -> bool:
         """In the registry on `day`, and of an age within `ages` (both included) then."""
         return self.start <= day <= self.end and ages[0] <= age_on(self.born, day) <= ages[1]

@@ -87,7 +87,7 @@ class EventRecords(GeneratorBase):
             attendance = (
                 ("attended" if rng.random() < 0.85 else "absent") if held and status == "confirmed" else "pending"
             )
-            row: dict[str, Any] = {"source": "registry", "person_id": who.id, "street_id": who.street_id}
+            row: dict[str, Any] = {"source": "registry", "person_id": who.id, **who.as_served()}
             if registry:
                 seen.add(who.id)
             else:

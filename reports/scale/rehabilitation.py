@@ -68,7 +68,7 @@ class RehabilitationRecords(GeneratorBase):
                         sessions.add(
                             **_stamped(day),
                             person_id=who.id,
-                            street_id=who.street_id,
+                            **who.as_served(),
                             centre_id=centre,
                             contract_id=pk,
                             given_on=day,

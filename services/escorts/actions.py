@@ -164,7 +164,7 @@ def escort_booking_create(
     override_reason = override_reason.strip()
     booking = EscortBooking.objects.create(
         person=person,
-        street_id=person.street_id,
+        **person.as_served(),
         slot=slot,
         need=need,
         department=department.strip(),

@@ -115,7 +115,7 @@ def seed_year(*, year: int, requested_by: User) -> int:
         bookings.append(
             EscortBooking(
                 person=person,
-                street_id=person.street_id,
+                **person.as_served(),
                 slot=slot,
                 need=EscortBooking.Need.DEAF if is_deaf else EscortBooking.Need.BLIND,
                 volunteer=volunteer,

@@ -12,7 +12,17 @@ from .escorts import (
     VolunteerDecline,
     VolunteerTeam,
 )
-from .registry import AccessLog, AuditEntry, ImmutableModel, Person, Street, StreetAssignment, TimeStampedModel, User
+from .registry import (
+    AccessLog,
+    AuditEntry,
+    ImmutableModel,
+    Person,
+    Street,
+    StreetAssignment,
+    TimeStampedModel,
+    User,
+    category_when_served,
+)
 from .rehab import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
 from .visits import DigestSent, FollowUp, HomeVisit
 
@@ -42,4 +52,5 @@ __all__ = [
     "Volunteer",
     "VolunteerDecline",
     "VolunteerTeam",
+    "category_when_served",
 ]

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from services.registry.scoping import StreetScopedQuerySet
 
-from .registry import ImmutableModel, Person, Street, TimeStampedModel
+from .registry import ImmutableModel, Person, Street, TimeStampedModel, category_when_served
 
 
 class Hospital(TimeStampedModel):
@@ -181,6 +181,7 @@ class EscortBooking(TimeStampedModel):
     person = models.ForeignKey(Person, models.PROTECT, related_name="escort_bookings", verbose_name=_("person"))
     # Copied from person.street, so the access filter is one indexed join.
     street = models.ForeignKey(Street, models.PROTECT, related_name="+", verbose_name=_("street"))
+    category = category_when_served()
     slot = models.ForeignKey(EscortSlot, models.PROTECT, related_name="bookings", verbose_name=_("clinic session"))
     department = models.CharField(_("department"), max_length=60, blank=True, help_text=_("For example: ENT, eyes."))
     services = models.ManyToManyField(EscortService, related_name="+", verbose_name=_("services asked"))

@@ -242,6 +242,29 @@ class Person(TimeStampedModel):
         if errors:
             raise ValidationError(errors)
 
+    def as_served(self) -> dict[str, int]:
+        """The street and category a service record given to this person now keeps as its own.
+
+        The action that creates a service record sets them, and nothing else does: correcting the
+        record later leaves them, so a closed year does not move when the person is reassessed or moves.
+        """
+        return {"street_id": self.street_id, "category": self.category}
+
+
+def category_when_served(*, null: bool = False) -> models.PositiveSmallIntegerField:
+    """The field of a service record that keeps the person's disability category when the service was given.
+
+    `null` for records that may have no registry person (a member of the public's registration).
+    """
+    return models.PositiveSmallIntegerField(
+        _("disability category when served"),
+        choices=Person.Category,
+        null=null,
+        blank=null,
+        editable=False,
+        help_text=_("The person's category when the service was given; a later reassessment does not change it."),
+    )
+
 
 class ImmutableQuerySet(models.QuerySet):
     """Rows of a log: no bulk change, no bulk delete; only the retention purge removes old rows."""

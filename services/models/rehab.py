@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from services.registry.scoping import StreetScopedQuerySet
 
-from .registry import Person, Street, TimeStampedModel
+from .registry import Person, Street, TimeStampedModel, category_when_served
 from .visits import FollowUp
 
 # What a centre offers, as (field name, label): boolean fields, so the public page reads them without joins.
@@ -301,6 +301,7 @@ class HomeRehabSession(TimeStampedModel):
 
     person = models.ForeignKey(Person, models.PROTECT, related_name="rehab_sessions", verbose_name=_("person"))
     street = models.ForeignKey(Street, models.PROTECT, related_name="+", verbose_name=_("street"))
+    category = category_when_served()
     centre = models.ForeignKey(
         RehabCentre, models.PROTECT, related_name="sessions", verbose_name=_("community health service centre")
     )

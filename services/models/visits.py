@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from services.registry.scoping import StreetScopedQuerySet
 
-from .registry import Person, Street, TimeStampedModel
+from .registry import Person, Street, TimeStampedModel, category_when_served
 
 
 class HomeVisit(TimeStampedModel):
@@ -30,6 +30,7 @@ class HomeVisit(TimeStampedModel):
     person = models.ForeignKey(Person, models.PROTECT, related_name="visits", verbose_name=_("person"))
     # Copied from person.street when filed, so scoping is one indexed join and history stays put.
     street = models.ForeignKey(Street, models.PROTECT, related_name="+", verbose_name=_("street"))
+    category = category_when_served()
     visited_on = models.DateField(_("date of visit"))
     visitor = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="home_visits", verbose_name=_("visited by")

@@ -159,12 +159,23 @@ def rehab_referral_close(*, referral: RehabReferral, by: User, note: str) -> Reh
 def home_rehab_session_record(*, session: HomeRehabSession, by: User) -> HomeRehabSession:
     """Record (or correct) a session given at home; the first one answering an open referral resolves it.
 
+    Recording it keeps the person's street and category on the session. A correction keeps them, so
+    a person who moved or was reassessed since leaves the session where it was counted; only a
+    correction of whose session it was gives it the street and category that person has now.
     Raises ValidationError if a rule is broken, e.g. the same session (person, centre, kind, day) recorded twice.
     """
     creating = session._state.adding
     # One writer per person at a time, so the same session saved twice at once is seen as a twin.
     Person.objects.select_for_update().filter(pk=session.person_id).first()
-    session.street_id = session.person.street_id
+    recorded_for = None
+    if not creating:
+        recorded_for = HomeRehabSession.objects.select_for_update().values_list("person", flat=True).get(pk=session.pk)
+    data: dict[str, Any] = {"kind": session.kind, "minutes": session.minutes}
+    if session.person_id != recorded_for:
+        for name, value in session.person.as_served().items():
+            setattr(session, name, value)
+        if not creating:
+            data["person_corrected_from"] = recorded_for
     if session.referral_id is not None and creating:
         referral = RehabReferral.objects.select_for_update().get(pk=session.referral_id)
         if referral.status != RehabReferral.Status.OPEN:
@@ -174,7 +185,7 @@ def home_rehab_session_record(*, session: HomeRehabSession, by: User) -> HomeReh
         session,
         by=by,
         code="services.home_rehab_session.recorded" if creating else "services.home_rehab_session.updated",
-        data={"kind": session.kind, "minutes": session.minutes},
+        data=data,
     )
     if creating and session.referral is not None:
         _resolve(session.referral, status=RehabReferral.Status.ASSESSED, by=by)

@@ -123,7 +123,7 @@ def seed_home_rehabilitation(*, year: int) -> int:
             sessions.append(
                 HomeRehabSession(
                     person=contract.person,
-                    street_id=contract.street_id,
+                    **contract.person.as_served(),
                     centre=contract.centre,
                     contract=contract,
                     given_on=given_on,
@@ -171,7 +171,7 @@ def seed_campaign_visits(*, year: int) -> int:
         visits.append(
             HomeVisit(
                 person=person,
-                street_id=person.street_id,
+                **person.as_served(),
                 visited_on=visited_on,
                 visitor=streets[person.street.code][1],
                 mode=HomeVisit.Mode.HOME,

@@ -82,7 +82,7 @@ def home_visit_record(
         with transaction.atomic():
             visit = HomeVisit.objects.create(
                 person=person,
-                street_id=person.street_id,
+                **person.as_served(),
                 visited_on=visited_on,
                 visitor=by,
                 mode=mode,

@@ -41,6 +41,7 @@ class RetrofitFactory(factory.django.DjangoModelFactory):
 
     person = factory.SubFactory(PersonFactory)
     street = factory.LazyAttribute(lambda r: r.person.street)
+    category = factory.LazyAttribute(lambda r: r.person.category)
     type = Retrofit.Type.STANDARD
     applied_on = STEP_DATES[Status.APPLIED]
 
@@ -113,5 +114,6 @@ class DeviceIssueFactory(factory.django.DjangoModelFactory):
 
     person = factory.SubFactory(PersonFactory)
     street = factory.LazyAttribute(lambda d: d.person.street)
+    category = factory.LazyAttribute(lambda d: d.person.category)
     device_type = DeviceIssue.DeviceType.SMART_WRISTBAND
     issued_on = datetime.date(2023, 4, 1)

@@ -53,6 +53,7 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
 
     person = factory.LazyFunction(worker)
     street = factory.LazyAttribute(lambda e: e.person.street)
+    category = factory.LazyAttribute(lambda e: e.person.category)
     course = factory.SubFactory(CourseFactory)
     status = Enrollment.Status.COMPLETED
 
@@ -63,6 +64,7 @@ class PlacementFactory(factory.django.DjangoModelFactory):
 
     person = factory.LazyFunction(worker)
     street = factory.LazyAttribute(lambda p: p.person.street)
+    category = factory.LazyAttribute(lambda p: p.person.category)
     employer = factory.SubFactory(EmployerFactory)
     job_title = "理货员"
     started_on = datetime.date(2023, 5, 8)
@@ -76,4 +78,5 @@ class GraduateFactory(factory.django.DjangoModelFactory):
 
     person = factory.LazyFunction(lambda: born_on(datetime.date(2001, 9, 1)))
     street = factory.LazyAttribute(lambda g: g.person.street)
+    category = factory.LazyAttribute(lambda g: g.person.category)
     graduation_year = 2023

@@ -55,6 +55,7 @@ class PersonRegistrationFactory(factory.django.DjangoModelFactory):
     source = Registration.Source.REGISTRY
     person = factory.SubFactory("tests.services.factories.PersonFactory")
     street = factory.LazyAttribute(lambda r: r.person.street)
+    category = factory.LazyAttribute(lambda r: r.person.category)
     status = Registration.Status.CONFIRMED
 
 

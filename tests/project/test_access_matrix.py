@@ -456,7 +456,7 @@ def _rehabilitation(person, member, staff) -> None:
     referral = rehab_referral_create(follow_up=need, centre=centre, by=member)
     HomeRehabSession.objects.create(
         person=person,
-        street=person.street,
+        **person.as_served(),
         centre=centre,
         referral=referral,
         given_on=datetime.date(2023, 7, 1),

@@ -53,7 +53,7 @@ def _slot(hospital: str, start: datetime.datetime) -> EscortSlot:
 def _booking(person, slot, status: str, requested_by: User) -> EscortBooking:
     return EscortBooking.objects.create(
         person=person,
-        street=person.street,
+        **person.as_served(),
         slot=slot,
         need=EscortBooking.Need.DEAF,
         status=status,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.utils import translation
 
 from bench.annual_report import reference_figures
@@ -108,6 +109,16 @@ def test_records_stay_within_the_years_and_the_persons_lifetimes(small_run):
         assert visit.visited_on >= visit.person.birth_date
         if visit.person.status_changed_on:
             assert visit.visited_on <= visit.person.status_changed_on
+
+
+def test_every_service_record_keeps_its_persons_street_and_category(small_run):
+    # Nobody moves or is reassessed in generated data, so what a record kept is what its person has.
+    kept = [m for m in generated_models() if {"person", "category"} <= {f.name for f in m._meta.fields}]
+    assert len(kept) >= 9, kept
+    for model in kept:
+        records = model.objects.filter(person__isnull=False)
+        assert records.exists(), model.__name__
+        assert not records.exclude(street=F("person__street"), category=F("person__category")).exists(), model.__name__
 
 
 def test_streets_categories_and_grades_are_all_represented(small_run):

@@ -1,5 +1,7 @@
 """The one statement that counts every figure with its breakdowns, against the ORM grouping each on its own."""
 
+import dataclasses
+
 import pytest
 from django.db.models import Count, Sum
 
@@ -60,3 +62,12 @@ def test_two_breakdowns_of_the_same_key_are_refused_where_the_tally_is_defined()
     # GROUPING SETS ((c0), (c0)) on PostgreSQL labelled both sets with the first name: the second came back empty.
     with pytest.raises(ValueError, match="same key"):
         Tally(figures.ramps_completed, by={"street": "street__code", "street_again": "street__code"})
+
+
+def test_no_breakdown_joins_the_registry():
+    # Breakdowns read the street and category each record kept, so a join to the persons comes only
+    # from a figure's own rule (the trainees' age), never from its breakdowns.
+    for figure in figures.FIGURES:
+        with_breakdowns, _params = statement({figure.key: figure.tally}, 2023)
+        headline, _params = statement({figure.key: dataclasses.replace(figure.tally, by={})}, 2023)
+        assert with_breakdowns.count('"services_person"') == headline.count('"services_person"'), figure.key

@@ -41,6 +41,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
     contract = factory.SubFactory(ContractFactory)
     person = factory.LazyAttribute(lambda s: s.contract.person)
     street = factory.LazyAttribute(lambda s: s.person.street)
+    category = factory.LazyAttribute(lambda s: s.person.category)
     centre = factory.LazyAttribute(lambda s: s.contract.centre)
     given_on = datetime.date(2023, 5, 10)
     kind = HomeRehabSession.Kind.TRAINING

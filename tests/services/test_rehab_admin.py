@@ -9,12 +9,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from services.models import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
+from reports import figures
+from services.models import AuditEntry, FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
+from services.registry.actions import person_save
 from services.rehab import actions as rehab_actions
 from services.rehab import selectors as rehab_selectors
 from tests.services.factories import PersonFactory, file_visit
 from tests.services.rehab_factories import ContractFactory, SessionFactory
-from tests.services.test_concurrency import version_token
+from tests.services.test_concurrency import page_form_data, version_token
 
 pytestmark = pytest.mark.django_db
 
@@ -201,3 +203,50 @@ def test_the_record_says_a_sessions_minutes_in_chinese_too():
 
     with translation.override("zh-hans"):
         assert translation.ngettext("%(n)d minute", "%(n)d minutes", 60) % {"n": 60} == "60 分钟"
+
+
+def test_correcting_a_moved_persons_session_keeps_the_street_and_category_it_was_given_in(
+    staff_user, street, other_street
+):
+    person = PersonFactory(street=street, category=4)
+    contract = ContractFactory(person=person)
+    session = rehab_actions.home_rehab_session_record(
+        session=HomeRehabSession(
+            person=person,
+            centre=contract.centre,
+            contract=contract,
+            given_on=datetime.date(2023, 6, 12),
+            kind=HomeRehabSession.Kind.TRAINING,
+            minutes=45,
+            given_by="康复治疗师",
+        ),
+        by=staff_user,
+    )
+    assert (session.street, session.category) == (street, 4)
+    person.street, person.category = other_street, 7  # moved and reassessed in 2026
+    person.certificate_number = f"{person.id_number}{person.category}{person.grade}"
+    person_save(person=person, by=staff_user)
+    client = as_client(staff_user)
+    url = reverse("admin:services_homerehabsession_change", args=[session.pk])
+    data = page_form_data(client.get(url))
+    response = client.post(url, {**data, "minutes": "60"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    session.refresh_from_db()
+    assert (session.minutes, session.street, session.category) == (60, street, 4)
+    people = figures.counted(2023, [figures.get("home_rehab_people")])["home_rehab_people"]
+    assert people.breakdowns == {"street": {street.code: 1}, "category": {"4": 1}}
+
+
+def test_correcting_whose_session_it_was_gives_it_that_persons_street_and_category(staff_user, street, other_street):
+    session = SessionFactory(contract=ContractFactory(person=PersonFactory(street=street, category=4)))
+    recorded_for = session.person
+    right = PersonFactory(street=other_street, category=5)
+    client = as_client(staff_user)
+    url = reverse("admin:services_homerehabsession_change", args=[session.pk])
+    data = page_form_data(client.get(url))
+    response = client.post(url, {**data, "person": right.pk, "contract": ""})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    session.refresh_from_db()
+    assert (session.person, session.street, session.category) == (right, other_street, 5)
+    entry = AuditEntry.objects.get(code="services.home_rehab_session.updated")
+    assert entry.data["person_corrected_from"] == recorded_for.pk

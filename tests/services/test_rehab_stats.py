@@ -97,7 +97,7 @@ def visits(street, member):
         person = PersonFactory(street=street)
         v = HomeVisit.objects.create(
             person=person,
-            street=street,
+            **person.as_served(),
             visited_on=on,
             visitor=member,
             purpose=purpose,
