@@ -62,7 +62,7 @@ class EventAdmin(ActionErrorsMixin, admin.ModelAdmin):
     ordering = ["starts_at"]
     readonly_fields = ["status", "cancelled_at", "created_at", "updated_at"]
     inlines = [EventPhotoInline]
-    actions = ["publish", "unpublish", "cancel"]
+    actions = ["publish", "unpublish", "mark_held", "cancel"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "category", "summary", "description", "organiser"]}),
         (_("When and where"), {"fields": ["starts_at", "ends_at", "venue", "address"]}),
@@ -71,7 +71,10 @@ class EventAdmin(ActionErrorsMixin, admin.ModelAdmin):
             {"fields": [name for name, _label in PROVISIONS] + ["easy_read_text", "sign_language_video_url"]},
         ),
         (_("Registration"), {"fields": ["capacity", "takes_registrations", "registration_deadline"]}),
-        (_("Publication"), {"fields": ["is_published", "status", "cancelled_at", "created_at", "updated_at"]}),
+        (
+            _("Publication and outcome"),
+            {"fields": ["is_published", "status", "cancelled_at", "created_at", "updated_at"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -133,6 +136,15 @@ class EventAdmin(ActionErrorsMixin, admin.ModelAdmin):
             queryset,
             lambda e: actions.event_publish(event=e, by=request.user, published=False),
             _("%(count)d events taken off the public site."),
+        )
+
+    @admin.action(description=_("Record: the selected events were held"), permissions=["change"])
+    def mark_held(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: actions.event_mark_held(event=e, by=request.user),
+            _("%(count)d events recorded as held."),
         )
 
     @admin.action(description=_("Cancel the selected events"), permissions=["change"])

@@ -44,21 +44,23 @@ OTHER_CATEGORIES_2023 = [
     ("2023-volunteer-day", "助残志愿服务日", C.VOLUNTEERING, (3, 5, 9), 50),
 ]
 
-# Culture events with participants that must not count for 2023: not published, cancelled, other years.
-# (slug, title, year-month-day-hour, came, published, cancelled). The New Year's Eve concert starts at
-# 00:30 on 1 January 2024 in Shanghai, which is still 2023 in UTC.
+# Culture events with participants that must not count for 2023: never recorded as held (a draft left
+# unpublished), cancelled, other years. (slug, title, year-month-day-hour, came, published, outcome). The
+# New Year's Eve concert starts at 00:30 on 1 January 2024 in Shanghai, which is still 2023 in UTC.
+HELD, CANCELLED, UNRECORDED = Event.Status.HELD, Event.Status.CANCELLED, Event.Status.SCHEDULED
 NOT_COUNTED = [
-    ("2023-calligraphy-draft", "书法体验课（草稿）", (2023, 11, 18, 14), 30, False, False),
-    ("2023-outdoor-concert", "户外音乐会（台风预警取消）", (2023, 9, 14, 18), 25, True, True),
-    ("2022-choir-concert", "合唱队年终演出", (2022, 12, 20, 19), 80, True, False),
-    ("2024-new-year-concert", "跨年新年音乐会", (2024, 1, 1, 0), 60, True, False),
-    ("2024-citywalk", "城市漫步·静安寺", (2024, 4, 13, 9), 45, True, False),
+    ("2023-calligraphy-draft", "书法体验课（草稿）", (2023, 11, 18, 14), 30, False, UNRECORDED),
+    ("2023-outdoor-concert", "户外音乐会（台风预警取消）", (2023, 9, 14, 18), 25, True, CANCELLED),
+    ("2022-choir-concert", "合唱队年终演出", (2022, 12, 20, 19), 80, True, HELD),
+    ("2024-new-year-concert", "跨年新年音乐会", (2024, 1, 1, 0), 60, True, HELD),
+    ("2024-citywalk", "城市漫步·静安寺", (2024, 4, 13, 9), 45, True, HELD),
 ]
 
 ESPORTS_WEEK = "第十三届残疾人健身周（浙江）全国残疾人电子竞技项目推广活动"
 DARTS_WEEK = "第十三届残疾人健身周（江西）全国残疾人飞镖项目推广活动·个人组"
 ROULIQIU = "第十三届残疾人健身周上海市主题活动暨上海市残疾人柔力球比赛"
 FUSION_2023 = "上海城市业余联赛残健融合运动会—融合电竞赛"
+ABILYMPICS = "第十届国际残疾人职业技能竞赛（法国）·文本处理"
 # competition, event slug or "", awarded on, kind, team (or "" for a registry person), place
 AWARDS = [
     (ESPORTS_WEEK, "", (2023, 8, 12), "team", "静安区听障电竞队", "second"),
@@ -69,7 +71,11 @@ AWARDS = [
     (FUSION_2023, "2023-esports-fusion", (2023, 11, 4), "team", "静安区残健融合电竞队", "second"),
     (ROULIQIU, "", (2023, 8, 26), "team", "静安区代表团", "first_prize"),
     ("上海市第四届市民运动会残健融合电竞赛", "", (2024, 4, 20), "team", "静安队", "first"),
+    (ABILYMPICS, "", (2023, 3, 26), "person", "", "bronze"),
 ]
+# The awards of 2023 in the article: e-sports second, darts 2nd/3rd/3rd/5th, fusion e-sports second,
+# rouliqiu first prize, and the bronze medal of the 10th International Abilympics (France, 2023).
+ARTICLE_AWARDS = 8
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗"
 GIVEN = [
@@ -171,11 +177,13 @@ def seed_year(year: int, persons: list[Person]) -> None:
     for index, (slug, title, category, (month, day, hour), came) in enumerate(
         CULTURE_AND_SPORTS_2023 + OTHER_CATEGORIES_2023
     ):
-        event = _event(slug, title, category, _at(year, month, day, hour), capacity=came + came // 10 + 5)
+        event = _event(
+            slug, title, category, _at(year, month, day, hour), capacity=came + came // 10 + 5, status=HELD
+        )
         _public_registrations(
             event, index, attended=came, absent=came // 20, persons=persons[index * 6 : index * 6 + 6]
         )
-    for index, (slug, title, (y, month, day, hour), came, published, cancelled) in enumerate(NOT_COUNTED, start=40):
+    for index, (slug, title, (y, month, day, hour), came, published, outcome) in enumerate(NOT_COUNTED, start=40):
         event = _event(
             slug,
             title,
@@ -183,8 +191,8 @@ def seed_year(year: int, persons: list[Person]) -> None:
             _at(y + offset, month, day, hour),
             capacity=came + 10,
             is_published=published,
-            status=Event.Status.CANCELLED if cancelled else Event.Status.SCHEDULED,
-            cancelled_at=_at(y + offset, month, day, 8) if cancelled else None,
+            status=outcome,
+            cancelled_at=_at(y + offset, month, day, 8) if outcome == CANCELLED else None,
         )
         _public_registrations(event, index, attended=came, absent=0)
     winners = iter(persons[-10:])

@@ -52,8 +52,11 @@ class Event(TimeStampedModel):
         PARTY_BUILDING = "party_building", _("Party building")
         VOLUNTEERING = "volunteering", _("Volunteering")
 
+    # The outcome: whether the event took place, which is what the statistics count. It is not whether
+    # the public site shows it (`is_published`): taking a past event off the site changes no figure.
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
     title = models.CharField(_("title"), max_length=200)
@@ -114,7 +117,14 @@ class Event(TimeStampedModel):
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Only published events appear on the public site.")
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.SCHEDULED, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status,
+        default=Status.SCHEDULED,
+        editable=False,
+        help_text=_("Held or cancelled, recorded by staff; the statistics count held events, published or not."),
+    )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords(verbose_name=_("historical event"), excluded_fields=["updated_at"])
@@ -138,7 +148,7 @@ class Event(TimeStampedModel):
                 condition=Q(easy_read=False) | ~Q(easy_read_text=""), name="event_easy_read_has_text"
             ),
             models.CheckConstraint(
-                condition=Q(status="scheduled", cancelled_at__isnull=True)
+                condition=Q(status__in=["scheduled", "held"], cancelled_at__isnull=True)
                 | Q(status="cancelled", cancelled_at__isnull=False),
                 name="event_cancelled_dated",
             ),
@@ -155,6 +165,10 @@ class Event(TimeStampedModel):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.HELD
 
     @property
     def closes_at(self):

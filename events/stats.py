@@ -2,7 +2,9 @@
 
 Definitions, for one calendar year in Asia/Shanghai time:
 
-- An event is *held* in a year when it is published, not cancelled, and starts in that year.
+- An event is *held* in a year when staff recorded it as held (its outcome) and it starts in that
+  year. Whether the public site shows it (`is_published`) does not matter: taking a past event off
+  the site changes no figure.
 - *Participants* are person-times (人次): registrations recorded as attended at events held.
   A person who came to three events counts three times; waiting, absent and cancelled
   registrations never count.
@@ -66,11 +68,9 @@ class AwardYear:
 
 
 def held_events(year: int):
-    """The events held in `year`: published, not cancelled, starting in the year."""
+    """The events held in `year`: recorded as held, starting in the year (published or not)."""
     start, end = year_bounds(year)
-    return Event.objects.filter(
-        is_published=True, status=Event.Status.SCHEDULED, starts_at__gte=start, starts_at__lt=end
-    )
+    return Event.objects.filter(status=Event.Status.HELD, starts_at__gte=start, starts_at__lt=end)
 
 
 def events_by_category(*, year: int) -> EventYear:
@@ -102,7 +102,7 @@ def events_by_category(*, year: int) -> EventYear:
 def awards(*, year: int) -> AwardYear:
     """Awards dated in `year`, at our held events or elsewhere, in two queries."""
     counted = Award.objects.filter(awarded_on__year=year).filter(
-        Q(event__isnull=True) | Q(event__is_published=True, event__status=Event.Status.SCHEDULED)
+        Q(event__isnull=True) | Q(event__status=Event.Status.HELD)
     )
     totals = counted.aggregate(
         total=Count("id"),

@@ -192,6 +192,7 @@ BUILDERS: dict[type[models.Model], Callable[[], models.Model]] = {
 # Where one row cannot show every action's effect, the row for one action.
 BUILDERS_FOR_ACTION: dict[tuple[type[models.Model], str], Callable[[], models.Model]] = {
     (PeriodicTask, "disable_tasks"): lambda: _periodic_task(enabled=True),
+    (EventFactory._meta.model, "mark_held"): lambda: EventFactory(starts_at=in_days(-3)),
 }
 
 
@@ -286,6 +287,10 @@ DIRECT_CALLS = {
     ),
     "event_unpublish": (EventFactory, lambda row, by: events_actions.event_publish(event=row, by=by, published=False)),
     "event_cancel": (EventFactory, lambda row, by: events_actions.event_cancel(event=row, by=by)),
+    "event_mark_held": (
+        lambda: EventFactory(starts_at=in_days(-3)),
+        lambda row, by: events_actions.event_mark_held(event=row, by=by),
+    ),
     "attendance_record": (
         _past_registration,
         lambda row, by: events_actions.attendance_record(registration=row, attended=True, by=by),

@@ -145,13 +145,15 @@ def build_year(street, other_street) -> dict:
 
     C = Event.Category
     for category, start, came in [(C.CULTURE, at(2023, 3, 1, 9), 3), (C.ESPORTS, at(2023, 12, 31, 20), 2)]:
-        event = EventFactory(category=category, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+        event = EventFactory(
+            category=category, starts_at=start, ends_at=start + datetime.timedelta(hours=2), status=Event.Status.HELD
+        )
         PublicRegistrationFactory.create_batch(came, event=event, attendance=Registration.Attendance.ATTENDED)
         PublicRegistrationFactory(event=event, attendance=Registration.Attendance.ABSENT)
-    # Never counted: unpublished, another category, another year.
-    EventFactory(category=C.CULTURE, starts_at=at(2023, 5, 1, 9), ends_at=at(2023, 5, 1, 11), is_published=False)
-    EventFactory(category=C.PREVENTION, starts_at=at(2023, 5, 2, 9), ends_at=at(2023, 5, 2, 11))
-    EventFactory(category=C.SPORTS, starts_at=at(2022, 5, 2, 9), ends_at=at(2022, 5, 2, 11))
+    # Never counted: not recorded as held, another category, another year.
+    EventFactory(category=C.CULTURE, starts_at=at(2023, 5, 1, 9), ends_at=at(2023, 5, 1, 11))
+    EventFactory(category=C.PREVENTION, starts_at=at(2023, 5, 2, 9), ends_at=at(2023, 5, 2, 11), status="held")
+    EventFactory(category=C.SPORTS, starts_at=at(2022, 5, 2, 9), ends_at=at(2022, 5, 2, 11), status="held")
     assert Course.objects.count() == 3
 
     return {
