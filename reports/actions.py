@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE
-from services.audit import audit_record
+from services.audit import audit_record, history_by
 from services.models import User
 from services.permissions import action_permission_check
 
 from .figures import FIGURES
-from .models import AnnualReport
+from .models import AnnualPlan, AnnualReport
 from .stats import annual_figures
 
 # A run whose last sign of life is older than this is taken to be dead (its worker was killed).
@@ -184,3 +184,27 @@ def annual_report_freeze(*, report: AnnualReport, by: User) -> AnnualReport:
     report.save(update_fields=["frozen_at", "frozen_by", "updated_at"])
     audit_record(obj=report, code="reports.annual_report.frozen", by=by, data={"year": report.year})
     return report
+
+
+@transaction.atomic
+def annual_plan_approve(*, plan: AnnualPlan, by: User) -> AnnualPlan:
+    """Record the plan target as approved by its document: from now on the report compares the figure with it.
+
+    Raises ValidationError if `by` may not approve plans, the plan is approved already or names no
+    document or date.
+    """
+    action_permission_check(by, "reports.approve_annualplan")
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.is_approved:
+        raise ValidationError(_("This plan target is already approved."), code="approved")
+    if not plan.document.strip() or plan.document_date is None:
+        raise ValidationError(
+            _("Name the approved document and its date before approving the target."), code="no_source"
+        )
+    plan.status = AnnualPlan.Status.APPROVED
+    plan.approved_at = timezone.now()
+    plan.approved_by = by
+    history_by(plan, by)
+    plan.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+    audit_record(obj=plan, code="reports.annual_plan.approved", by=by, data={"year": plan.year, "figure": plan.figure})
+    return plan

@@ -94,6 +94,7 @@ _REPORTS_STAFF = [
     "reports.view_annualplan",
     "reports.add_annualplan",
     "reports.change_annualplan",
+    "reports.approve_annualplan",
 ]
 # The periodic jobs' times (django-celery-beat's database scheduler): staff may retime them, never delete.
 _SCHEDULES_STAFF = [

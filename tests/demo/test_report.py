@@ -80,3 +80,15 @@ def test_the_embedded_sqlite_default_counts_the_same_report(needs_postgres, tmp_
         text=True,
     )
     assert json.loads(done.stdout)["figures"] == latest_report().figures
+
+
+def test_the_demo_states_only_the_articles_plan_and_approved_with_its_document(needs_postgres):
+    """The article states one plan, 2000 escort person-visits; the demo invents none."""
+    plans = list(AnnualPlan.objects.filter(year=2023))
+    assert [(p.figure, p.target, p.status) for p in plans] == [("escort_person_visits", 2000, "approved")]
+    assert plans[0].document
+    assert plans[0].document_date
+    seeded = latest_report()
+    assert {key for key, entry in seeded.figures.items() if entry["plan"] is not None} == {"escort_person_visits"}
+    with translation.override("zh-hans"):
+        assert [s for s in summary(seeded) if "计划" in s] == ["全年提供助聋助盲陪诊服务3138人次，超出计划量57%"]

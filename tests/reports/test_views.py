@@ -11,7 +11,8 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from reports.actions import annual_report_compute, annual_report_request, annual_report_start
-from reports.models import AnnualPlan, AnnualReport
+from reports.models import AnnualReport
+from tests.reports.factories import AnnualPlanFactory
 from tests.services.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def run(year: int = 2023) -> AnnualReport:
 
 @pytest.fixture
 def report(year_2023) -> AnnualReport:
-    AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
+    AnnualPlanFactory(figure="escort_person_visits", target=2)
     return run()
 
 
