@@ -506,7 +506,7 @@ def award_delete(*, award: Award, by: User) -> None:
 
 @transaction.atomic
 def prevention_record_save(*, record: Any, by: User) -> Any:
-    """Create or update a prevention material or quiz campaign after full validation, audited.
+    """Create or update a prevention material, quiz campaign or research topic after full validation, audited.
 
     Raises ValidationError if the record breaks a rule.
     """

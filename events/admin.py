@@ -6,13 +6,23 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionErrorsMixin, DefaultChoiceFilter, adopt, run_each
+from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt, run_each
 from core.concurrency import OptimisticLockAdminMixin
 from services.admin import StreetScopedAdmin
 
 from . import actions
 from .forms import AwardAdminForm, EventAdminForm, EventPhotoForm, RegistrationAddForm
-from .models import NEEDS, PROVISIONS, Award, Event, EventPhoto, PreventionMaterial, QuizCampaign, Registration
+from .models import (
+    NEEDS,
+    PROVISIONS,
+    Award,
+    Event,
+    EventPhoto,
+    PreventionMaterial,
+    QuizCampaign,
+    Registration,
+    ResearchTopic,
+)
 
 
 class WhenFilter(DefaultChoiceFilter):
@@ -64,7 +74,7 @@ class EventAdmin(ActionErrorsMixin, admin.ModelAdmin):
     inlines = [EventPhotoInline]
     actions = ["publish", "unpublish", "mark_held", "cancel"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "category", "summary", "description", "organiser"]}),
+        (None, {"fields": ["title", "slug", "category", "summary", "description", "organiser", "performers"]}),
         (_("When and where"), {"fields": ["starts_at", "ends_at", "venue", "address"]}),
         (
             _("Accessibility"),
@@ -330,3 +340,17 @@ class QuizCampaignAdmin(PreventionAdmin):
     search_fields = ["title"]
     date_hierarchy = "starts_on"
     fields = ["title", "starts_on", "ends_on", "url", "participants", "prize_winners", "campaign"]
+
+
+@admin.register(ResearchTopic)
+class ResearchTopicAdmin(NoDeleteMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
+    """The party group's research topics; the report counts those whose report was done in the year."""
+
+    list_display = ["title", "started_on", "reported_on"]
+    list_filter = [("reported_on", admin.DateFieldListFilter)]
+    search_fields = ["title"]
+    date_hierarchy = "started_on"
+    fields = ["title", "started_on", "reported_on"]
+
+    def save_model(self, request, obj, form, change):
+        actions.prevention_record_save(record=obj, by=request.user)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from services.models import Person
 
 from .caching import public_pages_changed
-from .models import Award, Event, PreventionMaterial, QuizCampaign, Registration
+from .models import Award, Event, PreventionMaterial, QuizCampaign, Registration, ResearchTopic
 
 C = Event.Category
 SHANGHAI = "上海市静安区"
@@ -76,6 +76,41 @@ AWARDS = [
 # The awards of 2023 in the article: e-sports second, darts 2nd/3rd/3rd/5th, fusion e-sports second,
 # rouliqiu first prize, and the bronze medal of the 10th International Abilympics (France, 2023).
 ARTICLE_AWARDS = 8
+
+# Party days (党日活动): "一年多来……已组织逾15次党日活动". With the vanguard party day above, 16 in the
+# demo year; internal, so held without being published. (slug, title, month, day)
+PARTY_DAYS_2023 = [
+    ("2023-party-day-01", "主题党日：学习贯彻党的二十大精神", 1, 13),
+    ("2023-party-day-02", "主题党日：参观中共一大纪念馆", 2, 24),
+    ("2023-party-day-03", "主题党日：“学习在残联”读书分享", 3, 17),
+    ("2023-party-day-04", "主题党日：龙华烈士陵园缅怀先烈", 4, 4),
+    ("2023-party-day-05", "主题党日：“奉献在残联”助残志愿服务", 4, 21),
+    ("2023-party-day-06", "主题党日：参观中共二大会址纪念馆", 5, 26),
+    ("2023-party-day-07", "主题党日：重温入党誓词", 6, 30),
+    ("2023-party-day-08", "主题党日：走访困难残疾人家庭", 7, 21),
+    ("2023-party-day-09", "主题党日：参观四行仓库抗战纪念馆", 8, 11),
+    ("2023-party-day-10", "主题党日：主题教育专题学习", 9, 15),
+    ("2023-party-day-11", "主题党日：“微文化在残联”支部文化建设", 9, 28),
+    ("2023-party-day-12", "主题党日：参观中国共产党发现纪念馆", 10, 20),
+    ("2023-party-day-13", "主题党日：调研成果交流", 11, 10),
+    ("2023-party-day-14", "主题党日：参观陈云纪念馆", 11, 24),
+    ("2023-party-day-15", "主题党日：年度组织生活会", 12, 22),
+]
+ARTICLE_PARTY_DAYS = 16
+
+# The six research topics of the party group's study (大兴调查研究, "六个方面"), each with its report. The
+# article gives no dates: the demo starts them with the theme education in September and reports in December.
+RESEARCH_TOPICS = [
+    "坚持和加强党对残疾人事业的全面领导",
+    "进一步密切与残疾人群众血肉联系",
+    "进一步加强残疾人工作者队伍建设",
+    "发挥残疾人工作委员会职能作用",
+    "提高静安区残障人士生活品质",
+    "一网通办助推智慧助残",
+]
+
+# The choir's 12 disabled performers at the city's Spring Festival reception on 7 February 2024.
+CHOIR_RECEPTION = ("2024-spring-reception-choir", "上海市各界人士春节团拜会：合唱《一起奋斗吧》", (2024, 2, 7, 15), 12)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗"
 GIVEN = [
@@ -177,9 +212,7 @@ def seed_year(year: int, persons: list[Person]) -> None:
     for index, (slug, title, category, (month, day, hour), came) in enumerate(
         CULTURE_AND_SPORTS_2023 + OTHER_CATEGORIES_2023
     ):
-        event = _event(
-            slug, title, category, _at(year, month, day, hour), capacity=came + came // 10 + 5, status=HELD
-        )
+        event = _event(slug, title, category, _at(year, month, day, hour), capacity=came + came // 10 + 5, status=HELD)
         _public_registrations(
             event, index, attended=came, absent=came // 20, persons=persons[index * 6 : index * 6 + 6]
         )
@@ -195,6 +228,25 @@ def seed_year(year: int, persons: list[Person]) -> None:
             cancelled_at=_at(y + offset, month, day, 8) if outcome == CANCELLED else None,
         )
         _public_registrations(event, index, attended=came, absent=0)
+    for slug, title, month, day in PARTY_DAYS_2023:
+        _event(slug, title, C.PARTY_BUILDING, _at(year, month, day, 14), capacity=40, is_published=False, status=HELD)
+    for n, title in enumerate(RESEARCH_TOPICS):
+        ResearchTopic.objects.get_or_create(
+            title=title,
+            defaults={"started_on": datetime.date(year, 9, 20), "reported_on": datetime.date(year, 12, 8 + n)},
+        )
+    slug, title, (y, month, day, hour), performers = CHOIR_RECEPTION
+    _event(
+        slug,
+        title,
+        C.CULTURE,
+        _at(y + offset, month, day, hour),
+        capacity=performers,
+        organiser="上海市各界人士春节团拜会",
+        takes_registrations=False,
+        performers=performers,
+        status=HELD,
+    )
     winners = iter(persons[-10:])
     for competition, event_slug, (y, month, day), kind, team, place in AWARDS:
         person = next(winners, None) if kind == "person" else None

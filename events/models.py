@@ -102,6 +102,12 @@ class Event(TimeStampedModel):
         validators=[validate_https_url],
         help_text=_("An https link to a video introducing the event in sign language."),
     )
+    performers = models.PositiveSmallIntegerField(
+        _("disabled performers"),
+        null=True,
+        blank=True,
+        help_text=_("For a performance of the federation's art troupe: how many disabled performers were on stage."),
+    )
     capacity = models.PositiveIntegerField(
         _("places"), help_text=_("Registrations beyond this number go on the waiting list.")
     )
@@ -443,6 +449,7 @@ class Award(TimeStampedModel):
 
 
 # Prevention materials and quizzes live in their own module; imported here so they are this app's models.
+from .party import ResearchTopic  # noqa: E402
 from .prevention import PreventionMaterial, QuizCampaign  # noqa: E402
 
-__all__ = ["Award", "Event", "EventPhoto", "PreventionMaterial", "QuizCampaign", "Registration"]
+__all__ = ["Award", "Event", "EventPhoto", "PreventionMaterial", "QuizCampaign", "Registration", "ResearchTopic"]

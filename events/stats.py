@@ -17,6 +17,8 @@ Definitions, for one calendar year in Asia/Shanghai time:
   ended in the year (their count is final when a quiz closes).
 - *Awards* are the places won by Jing'an teams and athletes with an award date in the year, at
   the federation's own events (held ones only) or at competitions held by others.
+- *Party days* (党日活动) are the held events of the party-building category; *research topics*
+  (调研课题) count in the year their report was done.
 
 The report's figures among these (culture and sports events and participants, prevention videos,
 quiz participants) are counted by `reports.figures` over `held_events`, `CULTURE_AND_SPORTS`,
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from .models import Award, Event, PreventionMaterial, QuizCampaign, Registration
+from .models import Award, Event, PreventionMaterial, QuizCampaign, Registration, ResearchTopic
 from .selectors import year_bounds
 
 CULTURE_AND_SPORTS = (Event.Category.CULTURE, Event.Category.SPORTS, Event.Category.ESPORTS)
@@ -99,11 +101,26 @@ def events_by_category(*, year: int) -> EventYear:
     )
 
 
-def awards(*, year: int) -> AwardYear:
-    """Awards dated in `year`, at our held events or elsewhere, in two queries."""
-    counted = Award.objects.filter(awarded_on__year=year).filter(
+def awards_won(year: int) -> QuerySet[Award]:
+    """The awards and placings of `year`: dated in the year, at our held events or at competitions of others."""
+    return Award.objects.filter(awarded_on__year=year).filter(
         Q(event__isnull=True) | Q(event__status=Event.Status.HELD)
     )
+
+
+def party_days(year: int) -> QuerySet[Event]:
+    """The party days (党日活动) of `year`: held events of the party-building category, published or not."""
+    return held_events(year).filter(category=Event.Category.PARTY_BUILDING)
+
+
+def research_topics_reported(year: int) -> QuerySet[ResearchTopic]:
+    """The research topics whose report was done in `year`."""
+    return ResearchTopic.objects.filter(reported_on__year=year)
+
+
+def awards(*, year: int) -> AwardYear:
+    """Awards dated in `year`, at our held events or elsewhere, in two queries."""
+    counted = awards_won(year)
     totals = counted.aggregate(
         total=Count("id"),
         team=Count("id", filter=Q(kind=Award.Kind.TEAM)),

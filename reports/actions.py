@@ -187,6 +187,28 @@ def annual_report_freeze(*, report: AnnualReport, by: User) -> AnnualReport:
 
 
 @transaction.atomic
+def annual_plan_save(*, plan: AnnualPlan, by: User) -> AnnualPlan:
+    """Create or change a draft plan target after full validation, audited.
+
+    Raises ValidationError if `by` may not, the plan breaks a rule or is approved (a fact: never changed).
+    """
+    creating = plan._state.adding
+    action_permission_check(by, "reports.add_annualplan" if creating else "reports.change_annualplan")
+    if not creating and AnnualPlan.objects.select_for_update().get(pk=plan.pk).is_approved:
+        raise ValidationError(_("An approved plan target is not changed."), code="approved")
+    plan.full_clean()
+    history_by(plan, by)
+    plan.save()
+    audit_record(
+        obj=plan,
+        code="reports.annual_plan.created" if creating else "reports.annual_plan.updated",
+        by=by,
+        data={"year": plan.year, "figure": plan.figure, "target": plan.target},
+    )
+    return plan
+
+
+@transaction.atomic
 def annual_plan_approve(*, plan: AnnualPlan, by: User) -> AnnualPlan:
     """Record the plan target as approved by its document: from now on the report compares the figure with it.
 

@@ -7,14 +7,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReadOnlyLogAdmin, run_each
+from core.admin import ReadOnlyLogAdmin, RefusableSaveMixin, run_each
 
-from .actions import annual_plan_approve, annual_report_freeze
+from .actions import annual_plan_approve, annual_plan_save, annual_report_freeze
 from .models import AnnualPlan, AnnualReport
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(SimpleHistoryAdmin):
+class AnnualPlanAdmin(RefusableSaveMixin, SimpleHistoryAdmin):
     """Targets with their approved document; an approved one is a fact and no longer edited here."""
 
     list_display = ["year", "figure", "target", "status", "document", "document_date", "updated_at"]
@@ -24,6 +24,9 @@ class AnnualPlanAdmin(SimpleHistoryAdmin):
     fields = ["year", "figure", "target", "document", "document_date", "note", "status", "approved_at", "approved_by"]
     readonly_fields = ["status", "approved_at", "approved_by"]
     actions = ["approve"]
+
+    def write(self, request, obj, form):
+        annual_plan_save(plan=obj, by=request.user)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_approved:

@@ -59,7 +59,13 @@ def sentence(figure: Figure, report: AnnualReport) -> str:
         return ""
     values = defaultdict(int, {key: e["value"] for key, e in report.figures.items()})
     share = percent(entry["value"], values[figure.share_of]) if figure.share_of else None
+    vs_plan = (
+        plan_clause(entry["value"], entry["plan"], entry["percent_of_plan"], entry["above_plan"])
+        if entry["plan"]
+        else ""
+    )
     context = {
+        "vs_plan": vs_plan,
         "value": entry["value"],
         "unit": str(figure.unit),
         "plan": entry["plan"],
@@ -70,9 +76,8 @@ def sentence(figure: Figure, report: AnnualReport) -> str:
         "b": defaultdict(lambda: defaultdict(int), {n: defaultdict(int, d) for n, d in entry["breakdowns"].items()}),
     }
     text = template.format_map(context)
-    if entry["plan"]:
-        text += plan_clause(entry["value"], entry["plan"], entry["percent_of_plan"], entry["above_plan"])
-    return text
+    # The plan is the figure's own: appended only when the template does not place it after its value.
+    return text if "{vs_plan}" in template else text + vs_plan
 
 
 def plan_clause(value: int, plan: int, percent_of_plan: int, above: int) -> str:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionErrorsMixin, DefaultChoiceFilter, ReadOnlyLogAdmin, adopt
+from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, ReadOnlyLogAdmin, adopt
 from core.admin_filters import DateRangeFilter
 from core.concurrency import OptimisticLockAdminMixin
 from core.excel import xlsx_response
@@ -47,6 +47,7 @@ from .models import (
     Reminder,
     Street,
     StreetAssignment,
+    TeamService,
     User,
     Volunteer,
     VolunteerDecline,
@@ -502,6 +503,21 @@ class EscortServiceAdmin(admin.ModelAdmin):
 class VolunteerTeamAdmin(admin.ModelAdmin):
     list_display = ["name", "party_vanguard"]
     search_fields = ["name"]
+
+
+@admin.register(TeamService)
+class TeamServiceAdmin(NoDeleteMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
+    """The services the teams report (occasions and person-times); the report counts the party vanguard teams'."""
+
+    list_display = ["served_on", "team", "place", "person_times"]
+    list_filter = ["team__party_vanguard", "team", ("served_on", admin.DateFieldListFilter)]
+    list_select_related = ["team"]
+    search_fields = ["place", "team__name"]
+    date_hierarchy = "served_on"
+    fields = ["team", "served_on", "place", "person_times"]
+
+    def save_model(self, request, obj, form, change):
+        escorts.team_service_save(service=obj, by=request.user)
 
 
 @admin.register(Volunteer)

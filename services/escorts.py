@@ -20,6 +20,7 @@ from .models import (
     FollowUp,
     Person,
     Reminder,
+    TeamService,
     User,
     Volunteer,
     VolunteerDecline,
@@ -358,3 +359,23 @@ def free_places(slot_ids: Iterable[int]) -> dict[int, int]:
         .values_list("pk", F("capacity") - F("taken"))
     )
     return dict(rows)
+
+
+@transaction.atomic
+def team_service_save(*, service: TeamService, by: User) -> TeamService:
+    """Record or correct a volunteer service a team gave, audited. Raises ValidationError if `by` may not or
+    the record breaks a rule."""
+    creating = service._state.adding
+    action_permission_check(by, "services.add_teamservice" if creating else "services.change_teamservice")
+    if not creating:
+        TeamService.objects.select_for_update().get(pk=service.pk)  # the row being corrected
+    service.full_clean()
+    history_by(service, by)
+    service.save()
+    audit_record(
+        obj=service,
+        code="services.team_service.created" if creating else "services.team_service.updated",
+        by=by,
+        data={"team": service.team_id, "person_times": service.person_times},
+    )
+    return service

@@ -39,6 +39,8 @@ def test_every_drilldown_lists_exactly_the_records_counted(year_2023):
             assert records.values("person").distinct().count() == year_2023[figure.key], figure.key
         elif figure.key == "ramp_streets":
             assert records.values("street").distinct().count() == year_2023[figure.key]
+        elif figure.tally.total:  # a sum of the records' counts (quiz participants, vanguard person-times)
+            assert sum(getattr(r, figure.tally.total) for r in records) == year_2023[figure.key], figure.key
         else:
             assert records.count() == year_2023[figure.key], figure.key
 
@@ -127,7 +129,7 @@ def test_each_sentence_reads_the_same_numbers_in_both_languages_and_names_only_r
                 breakdown = name[2:].split("]")[0]
                 assert breakdown in figure.tally.by, (figure.key, name)
             else:
-                assert name in {"value", "unit", "plan", "above", "percent", "share"}, (figure.key, name)
+                assert name in {"value", "unit", "plan", "above", "percent", "share", "vs_plan"}, (figure.key, name)
         assert ("share" in zh) == bool(figure.share_of), figure.key
         for column in figure.columns:
             assert all(in_both(column.label)), figure.key
