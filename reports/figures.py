@@ -450,7 +450,7 @@ AWARDS = Figure(
         Column(_("Awarded on"), lambda r: r.awarded_on),
     ),
     has_plan=False,
-    sentence=_("Jing'an's disabled athletes and teams won {value} awards and placings"),
+    sentence=_("Jing'an's disabled competitors and teams won {value} awards and placings"),
 )
 
 
