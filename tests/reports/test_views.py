@@ -188,7 +188,7 @@ def test_the_public_page_prefers_the_official_report(client, report, staff_user,
     RampRetrofitFactory(street=street, completed_on=datetime.date(2023, 10, 1))
     run()
     page = client.get(reverse("reports:public", kwargs={"year": 2023})).content.decode()
-    assert "完成老旧小区通道坡道改造3处" in page
+    assert "对2个街道（镇）的3条老旧小区通道进行无障碍坡道改造" in page
 
 
 def test_the_public_page_takes_at_most_five_queries(client, report, django_assert_max_num_queries):
