@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt, run_each
+from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin
 from services.registry.admin import StreetScopedAdmin
 
@@ -347,7 +348,7 @@ class ResearchTopicAdmin(NoDeleteMixin, OptimisticLockAdminMixin, admin.ModelAdm
     """The party group's research topics; the report counts those whose report was done in the year."""
 
     list_display = ["title", "started_on", "reported_on"]
-    list_filter = [("reported_on", admin.DateFieldListFilter)]
+    list_filter = [year_filter("reported_on", _("year of the report"))]
     search_fields = ["title"]
     date_hierarchy = "started_on"
     fields = ["title", "started_on", "reported_on"]

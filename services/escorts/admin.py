@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import NoDeleteMixin, ReadOnlyLogAdmin, adopt
+from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE, parse_year
 from services.escorts import actions as escorts
@@ -64,7 +65,7 @@ class TeamServiceAdmin(NoDeleteMixin, OptimisticLockAdminMixin, admin.ModelAdmin
     """The services the teams report (occasions and person-times); the report counts the party vanguard teams'."""
 
     list_display = ["served_on", "team", "place", "person_times"]
-    list_filter = ["team__party_vanguard", "team", ("served_on", admin.DateFieldListFilter)]
+    list_filter = ["team__party_vanguard", "team", year_filter("served_on", _("year"))]
     list_select_related = ["team"]
     search_fields = ["place", "team__name"]
     date_hierarchy = "served_on"
