@@ -80,7 +80,7 @@ FROM
      FROM employment_graduate g WHERE g.graduation_year = %(year)s) AS grads,
   (SELECT COUNT(DISTINCT ev.id) AS events, COUNT(r.id) FILTER (WHERE r.attendance = 'attended') AS participants
      FROM events_event ev LEFT JOIN events_registration r ON r.event_id = ev.id
-    WHERE ev.is_published AND ev.status = 'scheduled' AND ev.starts_at >= %(start)s AND ev.starts_at < %(end)s
+    WHERE ev.status = 'held' AND ev.starts_at >= %(start)s AND ev.starts_at < %(end)s
       AND ev.category IN ('culture', 'sports', 'esports')) AS culture
 """
 
@@ -136,7 +136,7 @@ grads AS (
   FROM employment_graduate g JOIN services_street st ON st.id = g.street_id WHERE g.graduation_year = %(year)s),
 culture AS (
   SELECT ev.id, ev.category FROM events_event ev
-  WHERE ev.is_published AND ev.status = 'scheduled' AND ev.starts_at >= %(start)s AND ev.starts_at < %(end)s
+  WHERE ev.status = 'held' AND ev.starts_at >= %(start)s AND ev.starts_at < %(end)s
     AND ev.category IN ('culture', 'sports', 'esports')),
 rehab AS (
   SELECT r.person_id, r.kind, st.code AS street, r.category::text AS category

@@ -409,6 +409,30 @@ def event_publish(*, event: Event, by: User, published: bool = True) -> Event:
 
 
 @transaction.atomic
+def event_mark_held(*, event: Event, by: User, now: datetime.datetime | None = None) -> Event:
+    """Record that the event took place: the statistics count it from now on, whether or not it is published.
+
+    Raises ValidationError if `by` may not change events, the event was cancelled, is already held or
+    has not started.
+    """
+    action_permission_check(by, CHANGE_EVENT)
+    now = now or timezone.now()
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if event.is_cancelled:
+        raise ValidationError(_("This event was cancelled."), code="cancelled")
+    if event.is_held:
+        raise ValidationError(_("This event is already recorded as held."), code="held")
+    if now < event.starts_at:
+        raise ValidationError(_("An event can be recorded as held once it has started."), code="not_started")
+    event.status = Event.Status.HELD
+    history_by(event, by)
+    event.save(update_fields=["status", "updated_at"])
+    audit_record(obj=event, code="events.event.held", by=by)
+    public_pages_changed()
+    return event
+
+
+@transaction.atomic
 def event_cancel(*, event: Event, by: User, now: datetime.datetime | None = None) -> Event:
     """Cancel an event; its registrations stay, so staff can tell the registrants.
 
@@ -419,6 +443,8 @@ def event_cancel(*, event: Event, by: User, now: datetime.datetime | None = None
     event = Event.objects.select_for_update().get(pk=event.pk)
     if event.is_cancelled:
         raise ValidationError(_("This event is already cancelled."), code="cancelled")
+    if event.is_held:
+        raise ValidationError(_("This event is recorded as held."), code="held")
     if now >= event.ends_at:
         raise ValidationError(_("An event that is over cannot be cancelled."), code="over")
     event.status = Event.Status.CANCELLED
@@ -480,7 +506,7 @@ def award_delete(*, award: Award, by: User) -> None:
 
 @transaction.atomic
 def prevention_record_save(*, record: Any, by: User) -> Any:
-    """Create or update a prevention material or quiz campaign after full validation, audited.
+    """Create or update a prevention material, quiz campaign or research topic after full validation, audited.
 
     Raises ValidationError if the record breaks a rule.
     """

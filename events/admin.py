@@ -6,13 +6,24 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionErrorsMixin, DefaultChoiceFilter, adopt, run_each
+from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt, run_each
+from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin
 from services.registry.admin import StreetScopedAdmin
 
 from . import actions
 from .forms import AwardAdminForm, EventAdminForm, EventPhotoForm, RegistrationAddForm
-from .models import NEEDS, PROVISIONS, Award, Event, EventPhoto, PreventionMaterial, QuizCampaign, Registration
+from .models import (
+    NEEDS,
+    PROVISIONS,
+    Award,
+    Event,
+    EventPhoto,
+    PreventionMaterial,
+    QuizCampaign,
+    Registration,
+    ResearchTopic,
+)
 
 
 class WhenFilter(DefaultChoiceFilter):
@@ -62,16 +73,19 @@ class EventAdmin(ActionErrorsMixin, admin.ModelAdmin):
     ordering = ["starts_at"]
     readonly_fields = ["status", "cancelled_at", "created_at", "updated_at"]
     inlines = [EventPhotoInline]
-    actions = ["publish", "unpublish", "cancel"]
+    actions = ["publish", "unpublish", "mark_held", "cancel"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "category", "summary", "description", "organiser"]}),
+        (None, {"fields": ["title", "slug", "category", "summary", "description", "organiser", "performers"]}),
         (_("When and where"), {"fields": ["starts_at", "ends_at", "venue", "address"]}),
         (
             _("Accessibility"),
             {"fields": [name for name, _label in PROVISIONS] + ["easy_read_text", "sign_language_video_url"]},
         ),
         (_("Registration"), {"fields": ["capacity", "takes_registrations", "registration_deadline"]}),
-        (_("Publication"), {"fields": ["is_published", "status", "cancelled_at", "created_at", "updated_at"]}),
+        (
+            _("Publication and outcome"),
+            {"fields": ["is_published", "status", "cancelled_at", "created_at", "updated_at"]},
+        ),
     ]
 
     def get_queryset(self, request):
@@ -133,6 +147,15 @@ class EventAdmin(ActionErrorsMixin, admin.ModelAdmin):
             queryset,
             lambda e: actions.event_publish(event=e, by=request.user, published=False),
             _("%(count)d events taken off the public site."),
+        )
+
+    @admin.action(description=_("Record: the selected events were held"), permissions=["change"])
+    def mark_held(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda e: actions.event_mark_held(event=e, by=request.user),
+            _("%(count)d events recorded as held."),
         )
 
     @admin.action(description=_("Cancel the selected events"), permissions=["change"])
@@ -318,3 +341,17 @@ class QuizCampaignAdmin(PreventionAdmin):
     search_fields = ["title"]
     date_hierarchy = "starts_on"
     fields = ["title", "starts_on", "ends_on", "url", "participants", "prize_winners", "campaign"]
+
+
+@admin.register(ResearchTopic)
+class ResearchTopicAdmin(NoDeleteMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
+    """The party group's research topics; the report counts those whose report was done in the year."""
+
+    list_display = ["title", "started_on", "reported_on"]
+    list_filter = [year_filter("reported_on", _("year of the report"))]
+    search_fields = ["title"]
+    date_hierarchy = "started_on"
+    fields = ["title", "started_on", "reported_on"]
+
+    def save_model(self, request, obj, form, change):
+        actions.prevention_record_save(record=obj, by=request.user)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from services.models import Person
 
 from .caching import public_pages_changed
-from .models import Award, Event, PreventionMaterial, QuizCampaign, Registration
+from .models import Award, Event, PreventionMaterial, QuizCampaign, Registration, ResearchTopic
 
 C = Event.Category
 SHANGHAI = "上海市静安区"
@@ -44,21 +44,23 @@ OTHER_CATEGORIES_2023 = [
     ("2023-volunteer-day", "助残志愿服务日", C.VOLUNTEERING, (3, 5, 9), 50),
 ]
 
-# Culture events with participants that must not count for 2023: not published, cancelled, other years.
-# (slug, title, year-month-day-hour, came, published, cancelled). The New Year's Eve concert starts at
-# 00:30 on 1 January 2024 in Shanghai, which is still 2023 in UTC.
+# Culture events with participants that must not count for 2023: never recorded as held (a draft left
+# unpublished), cancelled, other years. (slug, title, year-month-day-hour, came, published, outcome). The
+# New Year's Eve concert starts at 00:30 on 1 January 2024 in Shanghai, which is still 2023 in UTC.
+HELD, CANCELLED, UNRECORDED = Event.Status.HELD, Event.Status.CANCELLED, Event.Status.SCHEDULED
 NOT_COUNTED = [
-    ("2023-calligraphy-draft", "书法体验课（草稿）", (2023, 11, 18, 14), 30, False, False),
-    ("2023-outdoor-concert", "户外音乐会（台风预警取消）", (2023, 9, 14, 18), 25, True, True),
-    ("2022-choir-concert", "合唱队年终演出", (2022, 12, 20, 19), 80, True, False),
-    ("2024-new-year-concert", "跨年新年音乐会", (2024, 1, 1, 0), 60, True, False),
-    ("2024-citywalk", "城市漫步·静安寺", (2024, 4, 13, 9), 45, True, False),
+    ("2023-calligraphy-draft", "书法体验课（草稿）", (2023, 11, 18, 14), 30, False, UNRECORDED),
+    ("2023-outdoor-concert", "户外音乐会（台风预警取消）", (2023, 9, 14, 18), 25, True, CANCELLED),
+    ("2022-choir-concert", "合唱队年终演出", (2022, 12, 20, 19), 80, True, HELD),
+    ("2024-new-year-concert", "跨年新年音乐会", (2024, 1, 1, 0), 60, True, HELD),
+    ("2024-citywalk", "城市漫步·静安寺", (2024, 4, 13, 9), 45, True, HELD),
 ]
 
 ESPORTS_WEEK = "第十三届残疾人健身周（浙江）全国残疾人电子竞技项目推广活动"
 DARTS_WEEK = "第十三届残疾人健身周（江西）全国残疾人飞镖项目推广活动·个人组"
 ROULIQIU = "第十三届残疾人健身周上海市主题活动暨上海市残疾人柔力球比赛"
 FUSION_2023 = "上海城市业余联赛残健融合运动会—融合电竞赛"
+ABILYMPICS = "第十届国际残疾人职业技能竞赛（法国）·文本处理"
 # competition, event slug or "", awarded on, kind, team (or "" for a registry person), place
 AWARDS = [
     (ESPORTS_WEEK, "", (2023, 8, 12), "team", "静安区听障电竞队", "second"),
@@ -69,7 +71,46 @@ AWARDS = [
     (FUSION_2023, "2023-esports-fusion", (2023, 11, 4), "team", "静安区残健融合电竞队", "second"),
     (ROULIQIU, "", (2023, 8, 26), "team", "静安区代表团", "first_prize"),
     ("上海市第四届市民运动会残健融合电竞赛", "", (2024, 4, 20), "team", "静安队", "first"),
+    (ABILYMPICS, "", (2023, 3, 26), "person", "", "bronze"),
 ]
+# The awards of 2023 in the article: e-sports second, darts 2nd/3rd/3rd/5th, fusion e-sports second,
+# rouliqiu first prize, and the bronze medal of the 10th International Abilympics (France, 2023).
+ARTICLE_AWARDS = 8
+
+# Party days (党日活动): "一年多来……已组织逾15次党日活动". With the vanguard party day above, 16 in the
+# demo year; internal, so held without being published. (slug, title, month, day)
+PARTY_DAYS_2023 = [
+    ("2023-party-day-01", "主题党日：学习贯彻党的二十大精神", 1, 13),
+    ("2023-party-day-02", "主题党日：参观中共一大纪念馆", 2, 24),
+    ("2023-party-day-03", "主题党日：“学习在残联”读书分享", 3, 17),
+    ("2023-party-day-04", "主题党日：龙华烈士陵园缅怀先烈", 4, 4),
+    ("2023-party-day-05", "主题党日：“奉献在残联”助残志愿服务", 4, 21),
+    ("2023-party-day-06", "主题党日：参观中共二大会址纪念馆", 5, 26),
+    ("2023-party-day-07", "主题党日：重温入党誓词", 6, 30),
+    ("2023-party-day-08", "主题党日：走访困难残疾人家庭", 7, 21),
+    ("2023-party-day-09", "主题党日：参观四行仓库抗战纪念馆", 8, 11),
+    ("2023-party-day-10", "主题党日：主题教育专题学习", 9, 15),
+    ("2023-party-day-11", "主题党日：“微文化在残联”支部文化建设", 9, 28),
+    ("2023-party-day-12", "主题党日：参观中国共产党发现纪念馆", 10, 20),
+    ("2023-party-day-13", "主题党日：调研成果交流", 11, 10),
+    ("2023-party-day-14", "主题党日：参观陈云纪念馆", 11, 24),
+    ("2023-party-day-15", "主题党日：年度组织生活会", 12, 22),
+]
+ARTICLE_PARTY_DAYS = 16
+
+# The six research topics of the party group's study (大兴调查研究, "六个方面"), each with its report. The
+# article gives no dates: the demo starts them with the theme education in September and reports in December.
+RESEARCH_TOPICS = [
+    "坚持和加强党对残疾人事业的全面领导",
+    "进一步密切与残疾人群众血肉联系",
+    "进一步加强残疾人工作者队伍建设",
+    "发挥残疾人工作委员会职能作用",
+    "提高静安区残障人士生活品质",
+    "一网通办助推智慧助残",
+]
+
+# The choir's 12 disabled performers at the city's Spring Festival reception on 7 February 2024.
+CHOIR_RECEPTION = ("2024-spring-reception-choir", "上海市各界人士春节团拜会：合唱《一起奋斗吧》", (2024, 2, 7, 15), 12)
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗"
 GIVEN = [
@@ -171,11 +212,11 @@ def seed_year(year: int, persons: list[Person]) -> None:
     for index, (slug, title, category, (month, day, hour), came) in enumerate(
         CULTURE_AND_SPORTS_2023 + OTHER_CATEGORIES_2023
     ):
-        event = _event(slug, title, category, _at(year, month, day, hour), capacity=came + came // 10 + 5)
+        event = _event(slug, title, category, _at(year, month, day, hour), capacity=came + came // 10 + 5, status=HELD)
         _public_registrations(
             event, index, attended=came, absent=came // 20, persons=persons[index * 6 : index * 6 + 6]
         )
-    for index, (slug, title, (y, month, day, hour), came, published, cancelled) in enumerate(NOT_COUNTED, start=40):
+    for index, (slug, title, (y, month, day, hour), came, published, outcome) in enumerate(NOT_COUNTED, start=40):
         event = _event(
             slug,
             title,
@@ -183,10 +224,29 @@ def seed_year(year: int, persons: list[Person]) -> None:
             _at(y + offset, month, day, hour),
             capacity=came + 10,
             is_published=published,
-            status=Event.Status.CANCELLED if cancelled else Event.Status.SCHEDULED,
-            cancelled_at=_at(y + offset, month, day, 8) if cancelled else None,
+            status=outcome,
+            cancelled_at=_at(y + offset, month, day, 8) if outcome == CANCELLED else None,
         )
         _public_registrations(event, index, attended=came, absent=0)
+    for slug, title, month, day in PARTY_DAYS_2023:
+        _event(slug, title, C.PARTY_BUILDING, _at(year, month, day, 14), capacity=40, is_published=False, status=HELD)
+    for n, title in enumerate(RESEARCH_TOPICS):
+        ResearchTopic.objects.get_or_create(
+            title=title,
+            defaults={"started_on": datetime.date(year, 9, 20), "reported_on": datetime.date(year, 12, 8 + n)},
+        )
+    slug, title, (y, month, day, hour), performers = CHOIR_RECEPTION
+    _event(
+        slug,
+        title,
+        C.CULTURE,
+        _at(y + offset, month, day, hour),
+        capacity=performers,
+        organiser="上海市各界人士春节团拜会",
+        takes_registrations=False,
+        performers=performers,
+        status=HELD,
+    )
     winners = iter(persons[-10:])
     for competition, event_slug, (y, month, day), kind, team, place in AWARDS:
         person = next(winners, None) if kind == "person" else None

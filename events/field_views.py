@@ -31,7 +31,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     events = list(
         selectors.public_events()
-        .filter(ends_at__gt=now - datetime.timedelta(days=60), status=Event.Status.SCHEDULED)
+        .filter(ends_at__gt=now - datetime.timedelta(days=60))
+        .exclude(status=Event.Status.CANCELLED)
         .defer(*selectors.PUBLIC_FIELDS_DEFERRED)
         .order_by("starts_at", "id")[:FIELD_LIST_SIZE]
     )

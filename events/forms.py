@@ -179,6 +179,7 @@ class EventAdminForm(forms.ModelForm):
             "venue",
             "address",
             "organiser",
+            "performers",
             *(name for name, _label in PROVISIONS),
             "sign_language_video_url",
             "capacity",

@@ -52,8 +52,11 @@ class Event(TimeStampedModel):
         PARTY_BUILDING = "party_building", _("Party building")
         VOLUNTEERING = "volunteering", _("Volunteering")
 
+    # The outcome: whether the event took place, which is what the statistics count. It is not whether
+    # the public site shows it (`is_published`): taking a past event off the site changes no figure.
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
     title = models.CharField(_("title"), max_length=200)
@@ -99,6 +102,12 @@ class Event(TimeStampedModel):
         validators=[validate_https_url],
         help_text=_("An https link to a video introducing the event in sign language."),
     )
+    performers = models.PositiveSmallIntegerField(
+        _("disabled performers"),
+        null=True,
+        blank=True,
+        help_text=_("For a performance of the federation's art troupe: how many disabled performers were on stage."),
+    )
     capacity = models.PositiveIntegerField(
         _("places"), help_text=_("Registrations beyond this number go on the waiting list.")
     )
@@ -114,7 +123,14 @@ class Event(TimeStampedModel):
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Only published events appear on the public site.")
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.SCHEDULED, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=Status,
+        default=Status.SCHEDULED,
+        editable=False,
+        help_text=_("Held or cancelled, recorded by staff; the statistics count held events, published or not."),
+    )
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords(verbose_name=_("historical event"), excluded_fields=["updated_at"])
@@ -138,7 +154,7 @@ class Event(TimeStampedModel):
                 condition=Q(easy_read=False) | ~Q(easy_read_text=""), name="event_easy_read_has_text"
             ),
             models.CheckConstraint(
-                condition=Q(status="scheduled", cancelled_at__isnull=True)
+                condition=Q(status__in=["scheduled", "held"], cancelled_at__isnull=True)
                 | Q(status="cancelled", cancelled_at__isnull=False),
                 name="event_cancelled_dated",
             ),
@@ -155,6 +171,10 @@ class Event(TimeStampedModel):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.HELD
 
     @property
     def closes_at(self):
@@ -436,6 +456,7 @@ class Award(TimeStampedModel):
 
 
 # Prevention materials and quizzes live in their own module; imported here so they are this app's models.
+from .party import ResearchTopic  # noqa: E402
 from .prevention import PreventionMaterial, QuizCampaign  # noqa: E402
 
-__all__ = ["Award", "Event", "EventPhoto", "PreventionMaterial", "QuizCampaign", "Registration"]
+__all__ = ["Award", "Event", "EventPhoto", "PreventionMaterial", "QuizCampaign", "Registration", "ResearchTopic"]

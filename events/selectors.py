@@ -79,7 +79,8 @@ def upcoming_event_list(
 def past_event_list(*, now: datetime.datetime, year: int | None = None) -> QuerySet[Event]:
     """Published events that are over and were held, latest first, with their awards and attendance."""
     events = (
-        Event.objects.filter(is_published=True, status=Event.Status.SCHEDULED, ends_at__lte=now)
+        Event.objects.filter(is_published=True, ends_at__lte=now)
+        .exclude(status=Event.Status.CANCELLED)
         .defer(*PUBLIC_FIELDS_DEFERRED)
         .annotate(attended_count=_count_of(attendance=Registration.Attendance.ATTENDED))
         .prefetch_related(Prefetch("awards", queryset=awards_in_place_order()))

@@ -2,7 +2,9 @@
 
 Definitions, for one calendar year in Asia/Shanghai time:
 
-- An event is *held* in a year when it is published, not cancelled, and starts in that year.
+- An event is *held* in a year when staff recorded it as held (its outcome) and it starts in that
+  year. Whether the public site shows it (`is_published`) does not matter: taking a past event off
+  the site changes no figure.
 - *Participants* are person-times (人次): registrations recorded as attended at events held.
   A person who came to three events counts three times; waiting, absent and cancelled
   registrations never count.
@@ -15,6 +17,8 @@ Definitions, for one calendar year in Asia/Shanghai time:
   ended in the year (their count is final when a quiz closes).
 - *Awards* are the places won by Jing'an teams and athletes with an award date in the year, at
   the federation's own events (held ones only) or at competitions held by others.
+- *Party days* (党日活动) are the held events of the party-building category; *research topics*
+  (调研课题) count in the year their report was done.
 
 The report's figures among these (culture and sports events and participants, prevention videos,
 quiz participants) are counted by `reports.figures` over `held_events`, `CULTURE_AND_SPORTS`,
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from .models import Award, Event, PreventionMaterial, QuizCampaign, Registration
+from .models import Award, Event, PreventionMaterial, QuizCampaign, Registration, ResearchTopic
 from .selectors import year_bounds
 
 CULTURE_AND_SPORTS = (Event.Category.CULTURE, Event.Category.SPORTS, Event.Category.ESPORTS)
@@ -66,11 +70,9 @@ class AwardYear:
 
 
 def held_events(year: int):
-    """The events held in `year`: published, not cancelled, starting in the year."""
+    """The events held in `year`: recorded as held, starting in the year (published or not)."""
     start, end = year_bounds(year)
-    return Event.objects.filter(
-        is_published=True, status=Event.Status.SCHEDULED, starts_at__gte=start, starts_at__lt=end
-    )
+    return Event.objects.filter(status=Event.Status.HELD, starts_at__gte=start, starts_at__lt=end)
 
 
 def events_by_category(*, year: int) -> EventYear:
@@ -99,11 +101,26 @@ def events_by_category(*, year: int) -> EventYear:
     )
 
 
+def awards_won(year: int) -> QuerySet[Award]:
+    """The awards and placings of `year`: dated in the year, at our held events or at competitions of others."""
+    return Award.objects.filter(awarded_on__year=year).filter(
+        Q(event__isnull=True) | Q(event__status=Event.Status.HELD)
+    )
+
+
+def party_days(year: int) -> QuerySet[Event]:
+    """The party days (党日活动) of `year`: held events of the party-building category, published or not."""
+    return held_events(year).filter(category=Event.Category.PARTY_BUILDING)
+
+
+def research_topics_reported(year: int) -> QuerySet[ResearchTopic]:
+    """The research topics whose report was done in `year`."""
+    return ResearchTopic.objects.filter(reported_on__year=year)
+
+
 def awards(*, year: int) -> AwardYear:
     """Awards dated in `year`, at our held events or elsewhere, in two queries."""
-    counted = Award.objects.filter(awarded_on__year=year).filter(
-        Q(event__isnull=True) | Q(event__is_published=True, event__status=Event.Status.SCHEDULED)
-    )
+    counted = awards_won(year)
     totals = counted.aggregate(
         total=Count("id"),
         team=Count("id", filter=Q(kind=Award.Kind.TEAM)),

@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE
 from services.models import User
-from services.registry.audit import audit_record
+from services.registry.audit import audit_record, history_by
 from services.registry.permissions import action_permission_check
 
 from .figures import FIGURES, counted, listed_ids
-from .models import AnnualReport, FrozenRecord, lease
+from .models import AnnualPlan, AnnualReport, FrozenRecord, lease
 from .stats import annual_figures
 
 logger = logging.getLogger("portal.reports")
@@ -298,3 +298,49 @@ def annual_report_freeze(*, report: AnnualReport, by: User) -> AnnualReport:
         data={"year": report.year, "records_kept": sum(len(pks) for pks in kept.values())},
     )
     return report
+
+
+@transaction.atomic
+def annual_plan_save(*, plan: AnnualPlan, by: User) -> AnnualPlan:
+    """Create or change a draft plan target after full validation, audited.
+
+    Raises ValidationError if `by` may not, the plan breaks a rule or is approved (a fact: never changed).
+    """
+    creating = plan._state.adding
+    action_permission_check(by, "reports.add_annualplan" if creating else "reports.change_annualplan")
+    if not creating and AnnualPlan.objects.select_for_update().get(pk=plan.pk).is_approved:
+        raise ValidationError(_("An approved plan target is not changed."), code="approved")
+    plan.full_clean()
+    history_by(plan, by)
+    plan.save()
+    audit_record(
+        obj=plan,
+        code="reports.annual_plan.created" if creating else "reports.annual_plan.updated",
+        by=by,
+        data={"year": plan.year, "figure": plan.figure, "target": plan.target},
+    )
+    return plan
+
+
+@transaction.atomic
+def annual_plan_approve(*, plan: AnnualPlan, by: User) -> AnnualPlan:
+    """Record the plan target as approved by its document: from now on the report compares the figure with it.
+
+    Raises ValidationError if `by` may not approve plans, the plan is approved already or names no
+    document or date.
+    """
+    action_permission_check(by, "reports.approve_annualplan")
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.is_approved:
+        raise ValidationError(_("This plan target is already approved."), code="approved")
+    if not plan.document.strip() or plan.document_date is None:
+        raise ValidationError(
+            _("Name the approved document and its date before approving the target."), code="no_source"
+        )
+    plan.status = AnnualPlan.Status.APPROVED
+    plan.approved_at = timezone.now()
+    plan.approved_by = by
+    history_by(plan, by)
+    plan.save(update_fields=["status", "approved_at", "approved_by", "updated_at"])
+    audit_record(obj=plan, code="reports.annual_plan.approved", by=by, data={"year": plan.year, "figure": plan.figure})
+    return plan

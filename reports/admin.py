@@ -7,19 +7,44 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReadOnlyLogAdmin
+from core.admin import ReadOnlyLogAdmin, RefusableSaveMixin, run_each
 
-from .actions import annual_report_freeze
+from .actions import annual_plan_approve, annual_plan_save, annual_report_freeze
 from .models import AnnualPlan, AnnualReport
 
 
 @admin.register(AnnualPlan)
-class AnnualPlanAdmin(SimpleHistoryAdmin):
-    list_display = ["year", "figure", "target", "note", "updated_at"]
+class AnnualPlanAdmin(RefusableSaveMixin, SimpleHistoryAdmin):
+    """Targets with their approved document; an approved one is a fact and no longer edited here."""
+
+    list_display = ["year", "figure", "target", "status", "document", "document_date", "updated_at"]
     list_display_links = ["year", "figure"]
-    list_filter = ["year", "figure"]
-    search_fields = ["figure", "note"]
-    fields = ["year", "figure", "target", "note"]
+    list_filter = ["year", "status", "figure"]
+    search_fields = ["figure", "document", "note"]
+    fields = ["year", "figure", "target", "document", "document_date", "note", "status", "approved_at", "approved_by"]
+    readonly_fields = ["status", "approved_at", "approved_by"]
+    actions = ["approve"]
+
+    def write(self, request, obj, form):
+        annual_plan_save(plan=obj, by=request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_approved:
+            return self.fields
+        return self.readonly_fields
+
+    @admin.action(description=_("Approve the selected targets (their document is named)"), permissions=["approve"])
+    def approve(self, request, queryset):
+        run_each(
+            self,
+            request,
+            queryset,
+            lambda plan: annual_plan_approve(plan=plan, by=request.user),
+            lambda done: _("%(count)d targets approved.") % {"count": done},
+        )
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm("reports.approve_annualplan")
 
 
 @admin.register(AnnualReport)

@@ -35,6 +35,7 @@ from services.models import (
     Person,
     RehabCentre,
     Street,
+    TeamService,
 )
 
 from .tally import Counted, Streets, Tally, count_all, record_ids
@@ -68,6 +69,8 @@ class Figure:
     # The rows a figure's drill-down lists, when they are not `Tally.listed` (one per unit counted).
     listed: Callable[[int], QuerySet] | None = None
     # Sentence template (str.format, gettext): {value} {unit} {plan} {above} {percent} {share} {b[name][key]} {f[key]}
+    # {vs_plan}: where the comparison with an approved plan goes, right after the value it is about (at the
+    # end when the template has no {vs_plan}); empty without a plan.
     sentence: Promise | str = ""
     has_plan: bool = True  # staff may set a target for it in AnnualPlan
     share_of: str = ""  # another figure's key: {share} is this value as a percentage of that one
@@ -139,7 +142,7 @@ RETROFITS = Figure(
         Column(_("Type"), lambda r: r.get_type_display()),
         Column(_("Accepted on"), lambda r: r.accepted_on),
     ),
-    sentence=_("{value} home retrofits completed: {b[type][standard]} standard and {b[type][basic]} basic"),
+    sentence=_("{value} home retrofits completed{vs_plan}: {b[type][standard]} standard and {b[type][basic]} basic"),
 )
 
 
@@ -160,7 +163,7 @@ RAMP_PASSAGES = Figure(
         Column(_("Passage"), lambda r: r.passage),
         Column(_("Completed on"), lambda r: r.completed_on),
     ),
-    sentence=_("{value} ramps built on old compounds' passages in {f[ramp_streets]} streets"),
+    sentence=_("Ramps built on {value} passages of old compounds in {f[ramp_streets]} streets{vs_plan}"),
 )
 
 RAMP_STREETS = Figure(
@@ -303,7 +306,7 @@ CULTURE_EVENTS = Figure(
         Column(_("Category"), lambda r: r.get_category_display()),
         Column(_("Starts"), lambda r: r.starts_at),
     ),
-    sentence=_("{value} culture and sports events held, with {f[culture_participants]} participants"),
+    sentence=_("{value} culture and sports events held{vs_plan}, with {f[culture_participants]} participants"),
 )
 
 CULTURE_PARTICIPANTS = Figure(
@@ -410,7 +413,7 @@ QUIZ_PARTICIPANTS = Figure(
         Column(_("Participants"), lambda r: r.participants),
         Column(_("Prize winners"), lambda r: r.prize_winners),
     ),
-    sentence=_("{value} people took the online prevention quiz"),
+    sentence=_("{value} person-times took part in the online prevention quiz"),
 )
 
 CAMPAIGN_VISITS_HELPED = Figure(
@@ -421,6 +424,87 @@ CAMPAIGN_VISITS_HELPED = Figure(
     select_related=("person", "street"),
     columns=(*PERSON_COLUMNS, Column(_("Visited on"), lambda r: r.visited_on)),
     sentence=_("{value} campaign home visits led to targeted help"),
+)
+
+
+# The article's other numbers (issue 19): awards, the party vanguard teams' services, party days, research topics
+
+
+AWARDS = Figure(
+    key="awards",
+    label=_("Awards and placings won"),
+    unit=pgettext_lazy("unit", "awards"),
+    tally=Tally(event_stats.awards_won, street=None),
+    select_related=("person", "event"),
+    columns=(
+        Column(_("Competition"), lambda r: r.competition),
+        Column(_("Place"), lambda r: r.get_place_display()),
+        Column(_("Winner"), lambda r: r.team_name or r.person.name),
+        Column(_("Awarded on"), lambda r: r.awarded_on),
+    ),
+    has_plan=False,
+    sentence=_("Jing'an's disabled competitors and teams won {value} awards and placings"),
+)
+
+
+def vanguard_services(year: int) -> QuerySet[TeamService]:
+    """The records behind the party vanguard teams' services: services their teams gave in `year`."""
+    return TeamService.objects.filter(team__party_vanguard=True, served_on__year=year)
+
+
+VANGUARD_COLUMNS = (
+    Column(_("Volunteer team"), lambda r: r.team.name),
+    Column(_("Served on"), lambda r: r.served_on),
+    Column(_("Location"), lambda r: r.place),
+    Column(_("Person-times"), lambda r: r.person_times),
+)
+
+VANGUARD_SERVICES = Figure(
+    key="vanguard_services",
+    label=_("Party vanguard teams' volunteer services"),
+    unit=pgettext_lazy("unit", "services"),
+    tally=Tally(vanguard_services, street=None),
+    select_related=("team",),
+    columns=VANGUARD_COLUMNS,
+    sentence=_(
+        "The party vanguard teams gave {value} volunteer services, serving {f[vanguard_person_times]} person-times"
+    ),
+)
+
+VANGUARD_PERSON_TIMES = Figure(
+    key="vanguard_person_times",
+    label=_("Person-times served by the party vanguard teams"),
+    unit=pgettext_lazy("unit", "person-times"),
+    tally=Tally(vanguard_services, total="person_times", street=None),
+    select_related=("team",),
+    columns=VANGUARD_COLUMNS,
+)
+
+PARTY_DAYS = Figure(
+    key="party_days",
+    label=_("Party days held"),
+    unit=pgettext_lazy("unit", "events"),
+    tally=Tally(event_stats.party_days, street=None),
+    columns=(
+        Column(_("Event"), lambda r: r.title),
+        Column(_("Starts"), lambda r: r.starts_at),
+    ),
+    has_plan=False,
+    sentence=_("{value} party days held"),
+)
+
+RESEARCH_TOPICS = Figure(
+    key="research_topics",
+    label=_("Research topics reported"),
+    unit=pgettext_lazy("unit", "topics"),
+    tally=Tally(event_stats.research_topics_reported, street=None),
+    columns=(
+        Column(_("Title"), lambda r: r.title),
+        Column(_("Research started on"), lambda r: r.started_on),
+        Column(_("Report done on"), lambda r: r.reported_on),
+    ),
+    has_plan=False,
+    sentence=_("{value} research topics studied, each with its research report"),
 )
 
 
@@ -444,6 +528,11 @@ FIGURES: tuple[Figure, ...] = (
     PREVENTION_VIDEOS,
     QUIZ_PARTICIPANTS,
     CAMPAIGN_VISITS_HELPED,
+    AWARDS,
+    VANGUARD_SERVICES,
+    VANGUARD_PERSON_TIMES,
+    PARTY_DAYS,
+    RESEARCH_TOPICS,
 )
 BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
 assert len(BY_KEY) == len(FIGURES), "figure keys must be unique"

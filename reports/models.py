@@ -16,7 +16,17 @@ from .figures import plan_choices
 
 
 class AnnualPlan(TimeStampedModel):
-    """The target for one figure in one year, such as 2000 escort person-visits in 2023."""
+    """The target for one figure in one year, such as 2000 escort person-visits in 2023, and the document
+    that set it.
+
+    A plan is a fact only once approved: staff name the approved document and its date, then approve it
+    (`annual_plan_approve`). Only approved plans are compared with the figures in the report, its sentences
+    and its columns; a draft stays in the admin.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
 
     year = models.PositiveSmallIntegerField(_("year"))
     figure = models.CharField(_("figure"), max_length=40, choices=plan_choices)
@@ -25,9 +35,27 @@ class AnnualPlan(TimeStampedModel):
         validators=[MinValueValidator(1, message=_("A target must be at least 1."))],
         help_text=_("The planned count for the year, in the figure's unit."),
     )
-    note = models.CharField(
-        _("note"), max_length=200, blank=True, help_text=_("For example, the source of the target.")
+    document = models.CharField(
+        _("approved document"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The approved document that sets the target and its reference, e.g. the district's practical projects."
+        ),
     )
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT, editable=False)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+        editable=False,
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
 
     history = HistoricalRecords(verbose_name=_("historical annual plan"), excluded_fields=["updated_at"])
 
@@ -35,6 +63,7 @@ class AnnualPlan(TimeStampedModel):
         verbose_name = _("annual plan target")
         verbose_name_plural = _("annual plan targets")
         ordering = ["-year", "figure"]
+        permissions = [("approve_annualplan", _("Can record an annual plan target as approved"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "figure"],
@@ -45,10 +74,19 @@ class AnnualPlan(TimeStampedModel):
                 condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR), name="annualplan_year_in_range"
             ),
             models.CheckConstraint(condition=Q(target__gt=0), name="annualplan_target_positive"),
+            models.CheckConstraint(
+                condition=Q(status="draft")
+                | (Q(status="approved", document_date__isnull=False, approved_at__isnull=False) & ~Q(document="")),
+                name="annualplan_approved_has_source",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.year} {self.get_figure_display()}: {self.target}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
 
 
 def lease() -> datetime.timedelta:

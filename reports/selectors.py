@@ -82,7 +82,13 @@ def _sentence(figure: Figure, entries: dict[str, dict[str, Any]]) -> str:
         for name, counts in entry["breakdowns"].items()
     }
     share = percent(entry["value"], values[figure.share_of]) if figure.share_of else None
+    vs_plan = (
+        plan_clause(entry["value"], entry["plan"], entry["percent_of_plan"], entry["above_plan"])
+        if entry["plan"]
+        else ""
+    )
     context = {
+        "vs_plan": vs_plan,
         "value": entry["value"],
         "unit": str(figure.unit),
         "plan": entry["plan"],
@@ -93,9 +99,8 @@ def _sentence(figure: Figure, entries: dict[str, dict[str, Any]]) -> str:
         "b": defaultdict(lambda: defaultdict(int), breakdowns),
     }
     text = template.format_map(context)
-    if entry["plan"]:
-        text += plan_clause(entry["value"], entry["plan"], entry["percent_of_plan"], entry["above_plan"])
-    return text
+    # The plan is the figure's own: appended only when the template does not place it after its value.
+    return text if "{vs_plan}" in template else text + vs_plan
 
 
 def plan_clause(value: int, plan: int, percent_of_plan: int, above: int) -> str:

@@ -16,8 +16,9 @@ def percent(part: int, whole: int | None) -> int | None:
 
 
 def plans_for(year: int) -> dict[str, int]:
-    """The targets set for `year`, by figure key (one query)."""
-    return dict(AnnualPlan.objects.filter(year=year).values_list("figure", "target"))
+    """The approved targets for `year`, by figure key (one query); a draft is no fact to compare with."""
+    approved = AnnualPlan.objects.filter(year=year, status=AnnualPlan.Status.APPROVED)
+    return dict(approved.values_list("figure", "target"))
 
 
 def figure_entry(counted: Counted, plan: int | None) -> dict[str, Any]:

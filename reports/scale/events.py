@@ -55,7 +55,8 @@ class EventRecords(GeneratorBase):
                     captions=rng.random() < 0.3,
                     capacity=capacity,
                     is_published=published,
-                    status="cancelled" if cancelled else "scheduled",
+                    # Staff record a past event's outcome: published ones that took place are held.
+                    status="cancelled" if cancelled else "held" if published and day <= self.today else "scheduled",
                     cancelled_at=_at(day - datetime.timedelta(days=3)) if cancelled else None,
                 )
                 if published:

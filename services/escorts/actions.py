@@ -19,6 +19,7 @@ from services.models import (
     FollowUp,
     Person,
     Reminder,
+    TeamService,
     User,
     Volunteer,
     VolunteerDecline,
@@ -361,3 +362,23 @@ def escort_reminders_send(*, now: datetime.datetime) -> int:
             booking.reminded_at = now
             booking.save(update_fields=["reminded_at", "updated_at"])
     return sent
+
+
+@transaction.atomic
+def team_service_save(*, service: TeamService, by: User) -> TeamService:
+    """Record or correct a volunteer service a team gave, audited. Raises ValidationError if `by` may not or
+    the record breaks a rule."""
+    creating = service._state.adding
+    action_permission_check(by, "services.add_teamservice" if creating else "services.change_teamservice")
+    if not creating:
+        TeamService.objects.select_for_update().get(pk=service.pk)  # the row being corrected
+    service.full_clean()
+    history_by(service, by)
+    service.save()
+    audit_record(
+        obj=service,
+        code="services.team_service.created" if creating else "services.team_service.updated",
+        by=by,
+        data={"team": service.team_id, "person_times": service.person_times},
+    )
+    return service

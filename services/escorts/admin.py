@@ -11,7 +11,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyLogAdmin, adopt
+from core.admin import NoDeleteMixin, ReadOnlyLogAdmin, adopt
+from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE, parse_year
 from services.escorts import actions as escorts
@@ -24,6 +25,7 @@ from services.models import (
     EscortStatusChange,
     Hospital,
     Reminder,
+    TeamService,
     Volunteer,
     VolunteerDecline,
     VolunteerTeam,
@@ -56,6 +58,21 @@ class EscortServiceAdmin(admin.ModelAdmin):
 class VolunteerTeamAdmin(admin.ModelAdmin):
     list_display = ["name", "party_vanguard"]
     search_fields = ["name"]
+
+
+@admin.register(TeamService)
+class TeamServiceAdmin(NoDeleteMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
+    """The services the teams report (occasions and person-times); the report counts the party vanguard teams'."""
+
+    list_display = ["served_on", "team", "place", "person_times"]
+    list_filter = ["team__party_vanguard", "team", year_filter("served_on", _("year"))]
+    list_select_related = ["team"]
+    search_fields = ["place", "team__name"]
+    date_hierarchy = "served_on"
+    fields = ["team", "served_on", "place", "person_times"]
+
+    def save_model(self, request, obj, form, change):
+        escorts.team_service_save(service=obj, by=request.user)
 
 
 @admin.register(Volunteer)

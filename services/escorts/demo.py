@@ -8,7 +8,17 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from services.escorts import actions as escorts
-from services.models import EscortBooking, EscortService, EscortSlot, Hospital, Person, User, Volunteer, VolunteerTeam
+from services.models import (
+    EscortBooking,
+    EscortService,
+    EscortSlot,
+    Hospital,
+    Person,
+    TeamService,
+    User,
+    Volunteer,
+    VolunteerTeam,
+)
 from services.registry.selectors import age_on
 
 COMPLETED, NO_SHOWS, CANCELLED = 3138, 120, 150
@@ -173,8 +183,44 @@ def seed_upcoming(*, requested_by: User, volunteer_user: User) -> None:
         escorts.escort_booking_assign(booking=booking, volunteer=volunteer, by=requested_by)
 
 
+# The two party vanguard teams (the article: 党员先锋队 of disabled party members, and the federation workers'
+# 党员先锋突击队) and their volunteer services of the year: "累计已提供志愿服务100余次，总服务人次超过3100余人".
+VANGUARD_TEAMS = ["静安区残联党员先锋队", "静安区残联党员先锋突击队"]
+VANGUARD_SERVICES, VANGUARD_PERSON_TIMES = 104, 3126
+CLINICS = ["华东医院助聋助盲门诊", "第十人民医院助聋助盲门诊", "市北医院助聋助盲门诊"]
+
+
+def seed_team_services(*, year: int) -> int:
+    """The vanguard teams' services of `year`: VANGUARD_SERVICES of them, VANGUARD_PERSON_TIMES in all. Once."""
+    teams = [
+        VolunteerTeam.objects.get_or_create(name=name, defaults={"party_vanguard": True})[0] for name in VANGUARD_TEAMS
+    ]
+    if TeamService.objects.filter(team__in=teams, served_on__year=year).exists():
+        return 0
+    rng = random.Random(year * 19)
+    counts = [rng.randrange(20, 41) for _n in range(VANGUARD_SERVICES)]
+    # Spread the difference to the article's total over the services, one person-time at a time.
+    step = 1 if sum(counts) < VANGUARD_PERSON_TIMES else -1
+    n = 0
+    while sum(counts) != VANGUARD_PERSON_TIMES:
+        counts[n % VANGUARD_SERVICES] += step
+        n += 1
+    first = datetime.date(year, 1, 4)
+    TeamService.objects.bulk_create(
+        TeamService(
+            team=teams[n % len(teams)],
+            served_on=first + datetime.timedelta(days=n * 345 // VANGUARD_SERVICES),
+            place=CLINICS[n % len(CLINICS)],
+            person_times=count,
+        )
+        for n, count in enumerate(counts)
+    )
+    return VANGUARD_SERVICES
+
+
 def seed(*, year: int, stdout: Any) -> None:
     staff = User.objects.get(username="staff")
     created = seed_year(year=year, requested_by=staff)
+    seed_team_services(year=year)
     seed_upcoming(requested_by=staff, volunteer_user=User.objects.get(username="volunteer"))
     stdout.write(f"Clinic escorts: {created} bookings added for {year}.")

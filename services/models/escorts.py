@@ -92,6 +92,37 @@ class VolunteerTeam(TimeStampedModel):
         return self.name
 
 
+class TeamService(TimeStampedModel):
+    """One volunteer service a team gave (一次志愿服务), with the person-times (人次) it served.
+
+    The party vanguard teams report their services this way ("累计已提供志愿服务100余次，总服务人次超过
+    3100余人"): a count per occasion, as the team recorded it, not one record per person served.
+    """
+
+    team = models.ForeignKey(VolunteerTeam, models.PROTECT, related_name="services", verbose_name=_("team"))
+    served_on = models.DateField(_("served on"))
+    place = models.CharField(
+        _("location"), max_length=200, help_text=_("Where the service was given, e.g. the escort clinic of a hospital.")
+    )
+    person_times = models.PositiveIntegerField(
+        _("person-times served"), help_text=_("How many person-times (人次) the service served, as the team counted.")
+    )
+
+    history = HistoricalRecords(verbose_name=_("historical team service"), excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("team volunteer service")
+        verbose_name_plural = _("team volunteer services")
+        ordering = ["-served_on", "id"]
+        indexes = [models.Index(fields=["served_on"], name="team_service_served_on_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(person_times__gte=1), name="team_service_serves_someone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.served_on}: {self.place}"
+
+
 class Volunteer(TimeStampedModel):
     """A volunteer escort, with the skills that decide which patients they may accompany."""
 

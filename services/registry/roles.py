@@ -34,6 +34,7 @@ _ESCORT_MODELS = [
     "clinichours",
     "escortservice",
     "volunteerteam",
+    "teamservice",
     "volunteer",
     "escortslot",
     "escortbooking",
@@ -83,9 +84,11 @@ _REHAB_MODELS = ["rehabcentre", "familydoctorcontract", "homerehabsession", "reh
 _REHAB_STAFF = [f"services.{v}_{m}" for m in _REHAB_MODELS for v in ("view", "add", "change")]
 _REHAB_READ = [f"services.view_{m}" for m in _REHAB_MODELS]
 _PREVENTION_STAFF = [
-    f"events.{v}_{m}" for m in ("preventionmaterial", "quizcampaign") for v in ("view", "add", "change")
+    f"events.{v}_{m}"
+    for m in ("preventionmaterial", "quizcampaign", "researchtopic")
+    for v in ("view", "add", "change")
 ]
-_PREVENTION_READ = ["events.view_preventionmaterial", "events.view_quizcampaign"]
+_PREVENTION_READ = ["events.view_preventionmaterial", "events.view_quizcampaign", "events.view_researchtopic"]
 _REPORTS_STAFF = [
     "reports.view_annualreport",
     "reports.run_annualreport",
@@ -94,6 +97,7 @@ _REPORTS_STAFF = [
     "reports.view_annualplan",
     "reports.add_annualplan",
     "reports.change_annualplan",
+    "reports.approve_annualplan",
 ]
 # The periodic jobs' times (django-celery-beat's database scheduler): staff may retime them, never delete.
 _SCHEDULES_STAFF = [

@@ -15,7 +15,7 @@ def test_the_articles_2023_figures():
     by_category = {c.category: c.events for c in stats.events_by_category(year=2023).by_category}
     assert by_category["prevention"] == by_category["training"] == 1
     awards = stats.awards(year=2023)
-    assert (awards.total, awards.team, awards.individual) == (7, 3, 4)
+    assert (awards.total, awards.team, awards.individual) == (8, 3, 5)
 
 
 def test_the_traps_exist_and_count_for_nothing_in_2023():

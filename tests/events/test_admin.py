@@ -251,3 +251,14 @@ def test_event_cannot_be_deleted_in_the_admin(staff_client):
     event = EventFactory()
     assert staff_client.get(reverse("admin:events_event_delete", args=[event.pk])).status_code == 403
     assert timezone.now()
+
+
+def test_admin_records_a_past_event_as_held_through_the_action(staff_client, staff_user):
+    event = EventFactory(starts_at=in_days(-3), is_published=False)
+    response = staff_client.post(
+        reverse("admin:events_event_changelist") + "?when=past", {"action": "mark_held", "_selected_action": [event.pk]}
+    )
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.status == Event.Status.HELD
+    assert AuditEntry.objects.get(code="events.event.held").user == staff_user

@@ -76,7 +76,7 @@ def test_event_change_in_the_admin_appears_at_once(client, staff_user):
             "photos-INITIAL_FORMS": "0",
         }
     )
-    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
+    data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False and v is not None}
     change = reverse("admin:events_event_change", args=[event.pk])
     response = admin.post(change, {**data, **version_token(admin, change)})
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -3,12 +3,14 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from events import stats
+from events import actions, stats
 from events.models import Award, Event, Registration
 from reports.figures import counted, get
 from reports.tally import Counted
+from services.models import AuditEntry
 from tests.events.factories import AwardFactory, EventFactory, PublicRegistrationFactory
 from tests.services.factories import PersonFactory
 
@@ -28,6 +30,7 @@ def at(*args: int) -> datetime.datetime:
 
 
 def held(category: str, start: datetime.datetime, *, came: int, absent: int = 0, waiting: int = 0, **fields) -> Event:
+    fields.setdefault("status", Event.Status.HELD)
     event = EventFactory(category=category, starts_at=start, ends_at=start + datetime.timedelta(hours=2), **fields)
     PublicRegistrationFactory.create_batch(came, event=event, attendance=Registration.Attendance.ATTENDED)
     PublicRegistrationFactory.create_batch(absent, event=event, attendance=Registration.Attendance.ABSENT)
@@ -44,7 +47,7 @@ def year_2023():
     held(C.ESPORTS, at(2023, 7, 1, 9), came=1)
     held(C.PREVENTION, at(2023, 8, 1, 9), came=5)  # held, but not culture and sports
     # Never counted for 2023:
-    held(C.CULTURE, at(2023, 5, 1, 9), came=7, is_published=False)
+    held(C.CULTURE, at(2023, 5, 1, 9), came=7, status=Event.Status.SCHEDULED)  # not recorded as held
     held(C.CULTURE, at(2023, 9, 1, 9), came=6, status=Event.Status.CANCELLED, cancelled_at=at(2023, 8, 30, 9))
     held(C.CULTURE, at(2024, 1, 1, 0, 30), came=8)  # still 2023 in UTC, 2024 in Shanghai
     held(C.SPORTS, at(2022, 12, 31, 20), came=9)
@@ -126,3 +129,42 @@ def test_figures_are_frozen():
     events = culture_and_sports(2023)["culture_events"]
     with pytest.raises(AttributeError):
         events.value = 3
+
+
+def test_unpublishing_a_held_2023_event_leaves_the_figures_unchanged(staff_user):
+    event = held(Event.Category.CULTURE, at(2023, 5, 1, 9), came=80, status=Event.Status.SCHEDULED)
+    actions.event_mark_held(event=event, by=staff_user)
+    before = culture_and_sports(2023)
+    assert (before["culture_events"].value, before["culture_participants"].value) == (1, 80)
+    actions.event_publish(event=event, by=staff_user, published=False)
+    assert culture_and_sports(2023) == before
+    assert stats.events_by_category(year=2023).participants == 80
+
+
+def test_a_cancelled_event_is_not_counted_and_cannot_be_recorded_as_held(staff_user):
+    event = held(Event.Category.CULTURE, at(2023, 5, 1, 9), came=20, status=Event.Status.SCHEDULED)
+    event.status, event.cancelled_at = Event.Status.CANCELLED, at(2023, 4, 30, 9)
+    event.save()
+    with pytest.raises(ValidationError) as refused:
+        actions.event_mark_held(event=event, by=staff_user)
+    assert refused.value.code == "cancelled"
+    figures = culture_and_sports(2023)
+    assert (figures["culture_events"].value, figures["culture_participants"].value) == (0, 0)
+
+
+def test_an_event_is_recorded_as_held_once_it_has_started_and_only_once(staff_user):
+    event = EventFactory(starts_at=at(2023, 5, 1, 9), ends_at=at(2023, 5, 1, 11))
+    with pytest.raises(ValidationError) as early:
+        actions.event_mark_held(event=event, by=staff_user, now=at(2023, 4, 30, 9))
+    assert early.value.code == "not_started"
+    actions.event_mark_held(event=event, by=staff_user)
+    event.refresh_from_db()
+    assert event.is_held
+    assert AuditEntry.objects.get(code="events.event.held").user == staff_user
+    assert event.history.latest().history_user == staff_user
+    with pytest.raises(ValidationError) as again:
+        actions.event_mark_held(event=event, by=staff_user)
+    assert again.value.code == "held"
+    with pytest.raises(ValidationError) as cancel:
+        actions.event_cancel(event=event, by=staff_user, now=at(2023, 4, 1, 9))
+    assert cancel.value.code == "held"

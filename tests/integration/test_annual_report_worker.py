@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from reports.actions import annual_report_request
 from reports.figures import FIGURES
-from reports.models import AnnualPlan, AnnualReport
+from reports.models import AnnualReport
 from reports.stats import annual_figures
 from services.models import AuditEntry, EscortBooking, Street
 from tests.integration.test_celery_worker import database_url
 from tests.reports.conftest import build_year
+from tests.reports.factories import AnnualPlanFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -139,7 +140,7 @@ def through_the_broker():
 
 def test_a_worker_killed_midway_leaves_a_run_that_completes_identically_when_rerun(worker, through_the_broker):
     build_year(Street.objects.get(code="310106006"), Street.objects.get(code="310106019"))
-    AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
+    AnnualPlanFactory(figure="escort_person_visits", target=2)
     expected = annual_figures(2023)  # computed here, in process
 
     with override_settings(REPORTS_STALE_AFTER_SECONDS=3):
@@ -259,7 +260,7 @@ class TableLock:
 
 def test_a_run_whose_whole_worker_was_killed_completes_on_its_own(production_worker, beat, through_the_broker):
     build_year(Street.objects.get(code="310106006"), Street.objects.get(code="310106019"))
-    AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
+    AnnualPlanFactory(figure="escort_person_visits", target=2)
     expected = annual_figures(2023)  # a clean run's figures, counted here
 
     lock = TableLock(EscortBooking._meta.db_table)

@@ -37,7 +37,7 @@ from accessibility.models import Retrofit, RetrofitTypeCap
 from employment.actions import placement_create, referral_create
 from employment.models import Enrollment, Placement, Referral
 from events import actions as event_actions
-from events.models import PreventionMaterial, QuizCampaign
+from events.models import PreventionMaterial, QuizCampaign, ResearchTopic
 from jingan_portal.urls import urlpatterns as portal_urlpatterns
 from reports.actions import annual_report_compute, annual_report_freeze, annual_report_request, annual_report_start
 from reports.figures import FIGURES
@@ -55,6 +55,7 @@ from services.models import (
     RehabCentre,
     Reminder,
     Street,
+    TeamService,
     VolunteerTeam,
 )
 from services.registry import roles
@@ -266,6 +267,9 @@ ADMIN_MODELS: dict[str, tuple[AdminViews, AdminViews]] = {
     "services.rehabreferral": (CHANGES, READS),  # referrals start from a visit in the field app
     "events.preventionmaterial": (EDITS, READS),
     "events.quizcampaign": (EDITS, READS),
+    # The article's other numbers (issue 19): research topics, the volunteer teams' services.
+    "events.researchtopic": (EDITS, READS),
+    "services.teamservice": (EDITS, READS),
     # The persons' change history: auditors only, read-only.
     "services.historicalperson": (NOTHING, READS),
     # Log-in security (issue 10 part A): lockout records and second-factor devices, superusers only.
@@ -317,7 +321,9 @@ def build_world() -> World:
     member_b = make_user("matrix_member_b", roles.COMMITTEE_MEMBER, streets=(street_b,))
     volunteer = make_volunteer("matrix_volunteer", signs=True)
     other_volunteer = make_volunteer("matrix_volunteer_2", signs=True, phone="13700002222").user
-    VolunteerTeam.objects.create(name="静安区助聋志愿服务队")
+    team = VolunteerTeam.objects.create(name="静安区助聋志愿服务队")
+    TeamService.objects.create(team=team, served_on=datetime.date(2023, 3, 1), place="华东医院", person_times=30)
+    ResearchTopic.objects.create(title="智慧助残", started_on=datetime.date(2023, 9, 1))
 
     # A hearing-impaired person of working age: eligible for escorts, training and jobs.
     person_a = worker(street=street_a, category=2, grade=1)

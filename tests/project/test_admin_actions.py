@@ -37,7 +37,7 @@ from employment import actions as employment_actions
 from employment.models import Certificate, Enrollment, PlacementFollowUp, Referral
 from events import actions as events_actions
 from events.prevention import PreventionMaterial, QuizCampaign
-from reports.actions import annual_report_freeze
+from reports.actions import annual_plan_approve, annual_report_freeze
 from reports.models import AnnualPlan, AnnualReport
 from services.escorts import actions as escorts
 from services.models import (
@@ -190,9 +190,17 @@ BUILDERS: dict[type[models.Model], Callable[[], models.Model]] = {
 }
 
 
+def _plan_with_document() -> AnnualPlan:
+    return AnnualPlan.objects.create(
+        year=2023, figure="placed", target=300, document="区政府文件", document_date=datetime.date(2023, 1, 6)
+    )
+
+
 # Where one row cannot show every action's effect, the row for one action.
 BUILDERS_FOR_ACTION: dict[tuple[type[models.Model], str], Callable[[], models.Model]] = {
     (PeriodicTask, "disable_tasks"): lambda: _periodic_task(enabled=True),
+    (EventFactory._meta.model, "mark_held"): lambda: EventFactory(starts_at=in_days(-3)),
+    (AnnualPlan, "approve"): lambda: _plan_with_document(),
 }
 
 
@@ -287,6 +295,10 @@ DIRECT_CALLS = {
     ),
     "event_unpublish": (EventFactory, lambda row, by: events_actions.event_publish(event=row, by=by, published=False)),
     "event_cancel": (EventFactory, lambda row, by: events_actions.event_cancel(event=row, by=by)),
+    "event_mark_held": (
+        lambda: EventFactory(starts_at=in_days(-3)),
+        lambda row, by: events_actions.event_mark_held(event=row, by=by),
+    ),
     "attendance_record": (
         _past_registration,
         lambda row, by: events_actions.attendance_record(registration=row, attended=True, by=by),
@@ -299,6 +311,7 @@ DIRECT_CALLS = {
     "enrollment_drop": (_enrolled, lambda row, by: employment_actions.enrollment_drop(enrollment=row, by=by)),
     "referral_close": (_referral, lambda row, by: employment_actions.referral_close(referral=row, by=by)),
     "annual_report_freeze": (_done_report, lambda row, by: annual_report_freeze(report=row, by=by)),
+    "annual_plan_approve": (_plan_with_document, lambda row, by: annual_plan_approve(plan=row, by=by)),
     "otp_devices_reset": (_user, lambda row, by: otp_devices_reset(user=row, by=by)),
 }
 

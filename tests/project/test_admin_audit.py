@@ -21,7 +21,7 @@ DOMAIN_APPS = ("services", "accessibility", "employment", "events", "reports")
 ALIASES = {
     "services.escort": {"services.escortbooking"},
     "accessibility.device": {"accessibility.deviceissue"},
-    "events.{name}": {"events.preventionmaterial", "events.quizcampaign"},
+    "events.{name}": {"events.preventionmaterial", "events.quizcampaign", "events.researchtopic"},
 }
 
 

@@ -195,6 +195,19 @@ def _annual_plan():
     return AnnualPlan.objects.create(year=2023, figure=FIGURES[0].key, target=2000)
 
 
+def _team_service():
+    from services.models import TeamService, VolunteerTeam
+
+    team = VolunteerTeam.objects.create(name="党员先锋队", party_vanguard=True)
+    return TeamService.objects.create(team=team, served_on=datetime.date(2023, 3, 1), place="华东医院", person_times=30)
+
+
+def _research_topic():
+    from events.models import ResearchTopic
+
+    return ResearchTopic.objects.create(title="智慧助残", started_on=datetime.date(2023, 9, 1))
+
+
 def _type_cap():
     from accessibility.models import Retrofit, RetrofitTypeCap
 
@@ -229,6 +242,7 @@ FACTORIES: dict[str, Callable] = {
     "events.preventionmaterial": _prevention("material"),
     "events.quizcampaign": _prevention("quiz"),
     "events.registration": _factory("tests.events.factories.PublicRegistrationFactory"),
+    "events.researchtopic": _research_topic,
     "otp_static.staticdevice": _otp("static"),
     "otp_totp.totpdevice": _otp("totp"),
     "reports.annualplan": _annual_plan,
@@ -244,6 +258,7 @@ FACTORIES: dict[str, Callable] = {
     "services.rehabcentre": _factory("tests.services.rehab_factories.RehabCentreFactory"),
     "services.rehabreferral": _rehab_referral,
     "services.street": _first("services.Street"),
+    "services.teamservice": _team_service,
     "services.user": _member,
     "services.volunteer": _factory("tests.services.factories.make_volunteer", username="volunteer_wu"),
     "services.volunteerteam": lambda: _first("services.VolunteerTeam")() or _volunteer_team(),

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accessibility.models import Retrofit
 from employment.models import Course
-from events.models import Event, Registration
-from services.models import EscortBooking, EscortSlot, Hospital, User
+from events.models import Event, Registration, ResearchTopic
+from services.models import EscortBooking, EscortSlot, Hospital, TeamService, User, VolunteerTeam
 from services.registry import roles
 from tests.accessibility.factories import (
     DeviceIssueFactory,
@@ -17,7 +17,7 @@ from tests.accessibility.factories import (
     make_retrofit,
 )
 from tests.employment.factories import CourseFactory, EnrollmentFactory, GraduateFactory, PlacementFactory, worker
-from tests.events.factories import EventFactory, PublicRegistrationFactory
+from tests.events.factories import AwardFactory, EventFactory, PublicRegistrationFactory
 from tests.services.factories import PersonFactory
 
 # The permissions the reports app asks the lead to add to services.registry.roles.
@@ -145,14 +145,38 @@ def build_year(street, other_street) -> dict:
 
     C = Event.Category
     for category, start, came in [(C.CULTURE, at(2023, 3, 1, 9), 3), (C.ESPORTS, at(2023, 12, 31, 20), 2)]:
-        event = EventFactory(category=category, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
+        event = EventFactory(
+            category=category, starts_at=start, ends_at=start + datetime.timedelta(hours=2), status=Event.Status.HELD
+        )
         PublicRegistrationFactory.create_batch(came, event=event, attendance=Registration.Attendance.ATTENDED)
         PublicRegistrationFactory(event=event, attendance=Registration.Attendance.ABSENT)
-    # Never counted: unpublished, another category, another year.
-    EventFactory(category=C.CULTURE, starts_at=at(2023, 5, 1, 9), ends_at=at(2023, 5, 1, 11), is_published=False)
-    EventFactory(category=C.PREVENTION, starts_at=at(2023, 5, 2, 9), ends_at=at(2023, 5, 2, 11))
-    EventFactory(category=C.SPORTS, starts_at=at(2022, 5, 2, 9), ends_at=at(2022, 5, 2, 11))
+    # Never counted: not recorded as held, another category, another year.
+    EventFactory(category=C.CULTURE, starts_at=at(2023, 5, 1, 9), ends_at=at(2023, 5, 1, 11))
+    EventFactory(category=C.PREVENTION, starts_at=at(2023, 5, 2, 9), ends_at=at(2023, 5, 2, 11), status="held")
+    EventFactory(category=C.SPORTS, starts_at=at(2022, 5, 2, 9), ends_at=at(2022, 5, 2, 11), status="held")
     assert Course.objects.count() == 3
+
+    # Issue 19: awards, the party vanguard teams' services, party days and research topics.
+    AwardFactory(awarded_on=datetime.date(2023, 8, 12))
+    AwardFactory(awarded_on=datetime.date(2022, 8, 12))
+    vanguard = VolunteerTeam.objects.create(name="党员先锋队", party_vanguard=True)
+    other_team = VolunteerTeam.objects.create(name="医院志愿队")
+    TeamService.objects.create(team=vanguard, served_on=datetime.date(2023, 3, 1), place="华东医院", person_times=25)
+    TeamService.objects.create(team=vanguard, served_on=datetime.date(2023, 4, 1), place="市北医院", person_times=5)
+    TeamService.objects.create(team=vanguard, served_on=datetime.date(2022, 4, 1), place="市北医院", person_times=9)
+    TeamService.objects.create(team=other_team, served_on=datetime.date(2023, 4, 1), place="市北医院", person_times=7)
+    party_day = at(2023, 7, 1, 9)
+    EventFactory(
+        category=C.PARTY_BUILDING,
+        starts_at=party_day,
+        ends_at=party_day + datetime.timedelta(hours=2),
+        status="held",
+        is_published=False,
+    )
+    ResearchTopic.objects.create(
+        title="智慧助残", started_on=datetime.date(2023, 9, 1), reported_on=datetime.date(2023, 12, 1)
+    )
+    ResearchTopic.objects.create(title="队伍建设", started_on=datetime.date(2023, 9, 1))
 
     return {
         "escort_person_visits": 3,
@@ -176,6 +200,11 @@ def build_year(street, other_street) -> dict:
         "prevention_videos": 0,
         "quiz_participants": 0,
         "campaign_visits_helped": 0,
+        "awards": 1,
+        "vanguard_services": 2,
+        "vanguard_person_times": 30,
+        "party_days": 1,
+        "research_topics": 1,
     }
 
 

@@ -7,11 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import QuizCampaign
 from reports import figures
 from reports.actions import (
+    annual_plan_approve,
     annual_report_compute,
     annual_report_freeze,
     annual_report_request,
@@ -24,6 +25,7 @@ from reports.selectors import changed_figures, drilldown_records, drilldown_tota
 from services.models import AuditEntry, EscortBooking, Street
 from tests.accessibility.factories import RampRetrofitFactory
 from tests.employment.factories import CourseFactory, EnrollmentFactory, worker
+from tests.reports.factories import AnnualPlanFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +44,7 @@ def run(year: int = 2023) -> AnnualReport:
 
 
 def test_a_run_stores_every_figure_with_plan_and_percentage(year_2023):
-    AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
+    AnnualPlanFactory(figure="escort_person_visits", target=2)
     report = run()
     assert report.status == "done"
     assert {k: v["value"] for k, v in report.figures.items()} == year_2023
@@ -183,7 +185,7 @@ def test_a_bad_year_is_refused_and_nothing_written(year):
 def test_freezing_makes_the_official_report_and_later_runs_leave_it_alone(year_2023, staff_user, street):
     official = annual_report_freeze(report=run(), by=staff_user)
     frozen_figures = dict(official.figures)
-    AnnualPlan.objects.create(year=2023, figure="ramp_passages", target=10)
+    AnnualPlanFactory(figure="ramp_passages", target=10)
     from tests.accessibility.factories import RampRetrofitFactory
 
     RampRetrofitFactory(street=street, completed_on=datetime.date(2023, 9, 9))  # a late record
@@ -216,7 +218,7 @@ def test_freezing_is_refused_twice_a_year_and_before_the_run_is_done(year_2023, 
 def test_the_summary_reads_as_sentences_in_chinese_and_english(year_2023):
     from django.utils import translation
 
-    AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
+    AnnualPlanFactory(figure="escort_person_visits", target=2)
     report = run()
     with translation.override("zh-hans"):
         zh = summary(report)
@@ -287,3 +289,33 @@ def test_freezing_is_refused_when_the_records_changed_since_the_run(year_2023, s
     assert not FrozenRecord.objects.exists()
     assert not AuditEntry.objects.filter(code="reports.annual_report.frozen").exists()
     annual_report_freeze(report=run(), by=staff_user)  # a new run of the same records can be frozen
+
+
+def test_only_an_approved_plan_is_compared_with_its_figure(year_2023, staff_user):
+    draft = AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
+    report = run()
+    assert report.figures["escort_person_visits"]["plan"] is None
+    with translation.override("zh-hans"):
+        assert not any("计划" in sentence for sentence in summary(report))
+    draft.document, draft.document_date = "静安区2023年区政府为民办实事项目", datetime.date(2023, 1, 6)
+    draft.save()
+    annual_plan_approve(plan=draft, by=staff_user)
+    draft.refresh_from_db()
+    assert (draft.status, draft.approved_by) == (AnnualPlan.Status.APPROVED, staff_user)
+    assert AuditEntry.objects.get(code="reports.annual_plan.approved").user == staff_user
+    assert run().figures["escort_person_visits"]["above_plan"] == 50
+
+
+def test_a_plan_is_approved_only_with_its_document_and_date_and_only_once(staff_user):
+    plan = AnnualPlan.objects.create(year=2023, figure="placed", target=300, document="区政府文件")
+    with pytest.raises(ValidationError) as undated:
+        annual_plan_approve(plan=plan, by=staff_user)
+    assert undated.value.code == "no_source"
+    plan.refresh_from_db()
+    assert plan.status == AnnualPlan.Status.DRAFT
+    approved = AnnualPlanFactory(figure="trained")
+    with pytest.raises(ValidationError) as again:
+        annual_plan_approve(plan=approved, by=staff_user)
+    assert again.value.code == "approved"
+    with pytest.raises(IntegrityError):
+        AnnualPlan.objects.filter(pk=plan.pk).update(status=AnnualPlan.Status.APPROVED)

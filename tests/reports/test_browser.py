@@ -3,10 +3,10 @@
 import pytest
 
 from reports.actions import annual_report_compute, annual_report_request, annual_report_start
-from reports.models import AnnualPlan
 from services.models import Street
 from tests.browser.conftest import assert_no_axe_violations, browser, logged_in, open_page  # noqa: F401
 from tests.reports.conftest import build_year
+from tests.reports.factories import AnnualPlanFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def computed():
     build_year(Street.objects.get(code="310106006"), Street.objects.get(code="310106019"))
-    AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
+    AnnualPlanFactory(figure="escort_person_visits", target=2)
     report, _started = annual_report_request(year=2023, dispatch=False)
     return annual_report_compute(report=annual_report_start(report_id=report.pk, task_id=report.task_id))
 

@@ -138,7 +138,7 @@ def test_each_sentence_reads_the_same_numbers_in_both_languages_and_names_only_r
                 breakdown = name[2:].split("]")[0]
                 assert breakdown in figure.tally.by, (figure.key, name)
             else:
-                assert name in {"value", "unit", "plan", "above", "percent", "share"}, (figure.key, name)
+                assert name in {"value", "unit", "plan", "above", "percent", "share", "vs_plan"}, (figure.key, name)
         assert ("share" in zh) == bool(figure.share_of), figure.key
         for column in figure.columns:
             assert all(in_both(column.label)), figure.key

@@ -11,7 +11,8 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from reports.actions import annual_report_compute, annual_report_request, annual_report_start
-from reports.models import AnnualPlan, AnnualReport
+from reports.models import AnnualReport
+from tests.reports.factories import AnnualPlanFactory
 from tests.services.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def run(year: int = 2023) -> AnnualReport:
 
 @pytest.fixture
 def report(year_2023) -> AnnualReport:
-    AnnualPlan.objects.create(year=2023, figure="escort_person_visits", target=2)
+    AnnualPlanFactory(figure="escort_person_visits", target=2)
     return run()
 
 
@@ -187,7 +188,7 @@ def test_the_public_page_prefers_the_official_report(client, report, staff_user,
     RampRetrofitFactory(street=street, completed_on=datetime.date(2023, 10, 1))
     run()
     page = client.get(reverse("reports:public", kwargs={"year": 2023})).content.decode()
-    assert "完成老旧小区通道坡道改造3处" in page
+    assert "对2个街道（镇）的3条老旧小区通道进行无障碍坡道改造" in page
 
 
 def test_the_public_page_takes_at_most_five_queries(client, report, django_assert_max_num_queries):

@@ -504,3 +504,26 @@ def test_the_escort_actions_read_their_moves_from_next(street, staff_user, monke
         escorts.escort_booking_assign(booking=booking, volunteer=make_volunteer("v"), by=staff_user)
     assert code_of(exc) == "not_booked"
     assert EscortBooking.objects.get(pk=booking.pk).status == Status.BOOKED
+
+
+def test_a_team_service_is_recorded_audited_and_counted_for_vanguard_teams_only(staff_user, auditor):
+    from services.models import AuditEntry, TeamService, VolunteerTeam
+
+    vanguard = VolunteerTeam.objects.create(name="党员先锋突击队", party_vanguard=True)
+    hospital_team = VolunteerTeam.objects.create(name="医院志愿队")
+    service = TeamService(team=vanguard, served_on=datetime.date(2023, 5, 6), place="华东医院", person_times=31)
+    with pytest.raises(ValidationError):
+        escorts.team_service_save(service=service, by=auditor)
+    escorts.team_service_save(service=service, by=staff_user)
+    escorts.team_service_save(
+        service=TeamService(team=hospital_team, served_on=datetime.date(2023, 5, 6), place="市北医院", person_times=9),
+        by=staff_user,
+    )
+    assert AuditEntry.objects.filter(code="services.team_service.created", user=staff_user).count() == 2
+    figures = counted(2023, [get("vanguard_services"), get("vanguard_person_times")])
+    assert (figures["vanguard_services"].value, figures["vanguard_person_times"].value) == (1, 31)
+    with pytest.raises(ValidationError):
+        escorts.team_service_save(
+            service=TeamService(team=vanguard, served_on=datetime.date(2023, 5, 7), place="华东医院", person_times=0),
+            by=staff_user,
+        )

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0003_frozen_records"),
+        ("reports", "0004_held_plan_source"),
     ]
 
     operations = [
