@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -459,6 +459,15 @@ assert len(BY_KEY) == len(FIGURES), "figure keys must be unique"
 def counted(year: int, figures: Iterable[Figure] = FIGURES) -> dict[str, Counted]:
     """The figures' values and breakdowns for `year`, by key, in one SQL statement."""
     return count_all({figure.key: figure.tally for figure in figures}, year)
+
+
+def counted_for_model(model: type[Model], year: int) -> dict[str, dict[str, Any]]:
+    """The figures of `year` whose records are `model`'s, value and breakdowns by key, in one SQL statement.
+
+    Registered with services.corrections: a correction counts them before and after its change.
+    """
+    tallies = {f.key: f.tally for f in FIGURES if f.tally.records(year).model is model}
+    return {key: {"value": c.value, "breakdowns": c.breakdowns} for key, c in count_all(tallies, year).items()}
 
 
 def get(key: str) -> Figure:

@@ -29,6 +29,7 @@ from core.uploads import file_too_large
 
 from . import actions, escorts, reveal, selectors, spreadsheets
 from .access_log import access_log_record
+from .admin_corrections import CorrectionActionsMixin, correction_step
 from .forms import PersonForm
 from .identity import is_number_search, normalise_number
 from .models import (
@@ -610,7 +611,7 @@ class EscortBookingAdminForm(forms.ModelForm):
 
 
 @admin.register(EscortBooking)
-class EscortBookingAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
+class EscortBookingAdmin(CorrectionActionsMixin, OptimisticLockAdminMixin, StreetScopedAdmin):
     """Staff book escorts and assign volunteers here; every write goes through services.escorts."""
 
     form = EscortBookingAdminForm
@@ -621,7 +622,7 @@ class EscortBookingAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
     autocomplete_fields = ["person"]
     readonly_fields = ["status", "minutes", "reminded_at", "requested_by"]
     inlines = [EscortStatusChangeInline, VolunteerDeclineInline]
-    actions = ["cancel_selected"]
+    actions = ["cancel_selected", "void_selected"]
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -683,6 +684,21 @@ class EscortBookingAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{booking}: {' '.join(exc.messages)}", messages.WARNING)
         self.message_user(request, _("%(count)d escorts cancelled.") % {"count": done})
+
+    @admin.action(
+        description=_("Void the selected closed escorts (a correction, with a reason)"),
+        permissions=["correct"],
+    )
+    def void_selected(self, request, queryset):
+        return correction_step(
+            self,
+            request,
+            queryset.select_related("slot__hospital", "person"),
+            title=_("Void escorts entered in error"),
+            correct=lambda booking, data: escorts.escort_booking_correct(
+                booking=booking, by=request.user, reason=data["reason"]
+            ),
+        )
 
 
 @admin.register(Reminder)
