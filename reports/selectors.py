@@ -233,7 +233,7 @@ class CorrectionLine:
     correction: Correction
     figure: Figure
     value: int  # how the figure's value moved (0 when only a breakdown did: a type corrected)
-    text: str  # "-1 Escort clinic person-visits: clinic escort booking 3412 voided by 张三: entered twice"
+    text: str  # "-1 Escort clinic person-visits: clinic escort booking 3412 voided by Zhang San: entered twice"
 
 
 def _moved(figure: Figure, effect: dict[str, Any], labels: dict[str, dict[str, str]]) -> str:

@@ -34,11 +34,18 @@ def retrofit_correct(*, retrofit: Retrofit, by: User, reason: str, type: str = "
             _("Only an accepted case can be corrected; an open case is changed through its steps."), code="not_closed"
         )
     if type and type not in Retrofit.Type.values:
-        raise ValidationError({"type": _("Choose the standard or the basic type.")}, code="invalid_type")
+        raise ValidationError(
+            {"type": ValidationError(_("Choose the standard or the basic type."), code="invalid_type")}
+        )
     if type == retrofit.type:
         raise ValidationError(
-            {"type": _("The case is already of the %(type)s.") % {"type": retrofit.get_type_display()}},
-            code="same_type",
+            {
+                "type": ValidationError(
+                    _("The case is already of the %(type)s."),
+                    code="same_type",
+                    params={"type": retrofit.get_type_display()},
+                )
+            }
         )
     assert retrofit.accepted_on is not None  # an accepted case has its date (retrofit_acceptance_signed)
     year = retrofit.accepted_on.year
