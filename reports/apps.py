@@ -9,7 +9,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from services import corrections
+        from services.registry import corrections
 
         from .figures import counted_for_model
 

@@ -256,13 +256,12 @@ def corrections_since(report: AnnualReport | None, official: AnnualReport | None
     if report is None or official is None or official.pk == report.pk or report.generated_at is None:
         return []
     assert official.frozen_at is not None  # official_report() returns frozen reports only
-    corrections = (
+    corrections = list(
         Correction.objects.filter(year=report.year, at__gt=official.frozen_at, at__lte=report.generated_at)
         .exclude(effects={})
         .select_related("by")
         .order_by("at", "pk")
     )
-    corrections = list(corrections)
     labels = key_labels(
         {
             name

@@ -5,9 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services import corrections
-from services.audit import history_by
 from services.models import Correction, User
+from services.registry import corrections
+from services.registry.audit import history_by
 
 from ..models import Retrofit, RetrofitStatusChange
 from .common import Status
@@ -50,6 +50,9 @@ def retrofit_correct(*, retrofit: Retrofit, by: User, reason: str, type: str = "
     assert retrofit.accepted_on is not None  # an accepted case has its date (retrofit_acceptance_signed)
     year = retrofit.accepted_on.year
     before = corrections.figures_of(Retrofit, year)
+    kind: str
+    old: str
+    new: str
     if void:
         kind, old, new = Correction.Kind.VOIDED, retrofit.status, Status.VOIDED
         retrofit.status = Status.VOIDED

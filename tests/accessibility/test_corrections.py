@@ -9,9 +9,9 @@ from django.urls import reverse
 from accessibility import actions
 from accessibility.models import Retrofit, RetrofitStatusChange
 from reports.figures import RETROFITS, counted
-from services import roles
 from services.models import AuditEntry, Correction
-from services.timeline import timeline_for
+from services.registry import roles
+from services.registry.timeline import timeline_for
 from tests.conftest import make_user
 from tests.services.factories import PersonFactory
 

@@ -40,7 +40,7 @@ from events import actions as events_actions
 from events.prevention import PreventionMaterial, QuizCampaign
 from reports.actions import annual_report_freeze
 from reports.models import AnnualPlan, AnnualReport
-from services import escorts, roles
+from services.escorts import actions as escorts
 from services.models import (
     AuditEntry,
     EscortBooking,
@@ -52,6 +52,7 @@ from services.models import (
     Volunteer,
     VolunteerTeam,
 )
+from services.registry import roles
 from tests.accessibility.factories import (
     RampRetrofitFactory,
     RetrofitFactory,

@@ -8,7 +8,7 @@ from accessibility import actions as accessibility_actions
 from accessibility.models import Retrofit
 from reports.actions import annual_report_freeze
 from reports.selectors import corrections_since
-from services import escorts
+from services.escorts import actions as escorts
 from services.models import EscortBooking
 
 from .test_actions import run

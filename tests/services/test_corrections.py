@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from reports.figures import ESCORT_PERSON_VISITS
-from services import escorts, roles
+from services.escorts import actions as escorts
 from services.models import AuditEntry, Correction, EscortBooking, EscortSlot, EscortStatusChange, Hospital
-from services.timeline import timeline_for
+from services.registry import roles
+from services.registry.timeline import timeline_for
 from tests.conftest import make_user
 from tests.services.factories import PersonFactory
 
