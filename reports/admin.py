@@ -3,12 +3,13 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyLogAdmin, RefusableSaveMixin, run_each
 
+from . import selectors
 from .actions import annual_plan_approve, annual_plan_save, annual_report_freeze
 from .models import AnnualPlan, AnnualReport
 
@@ -70,6 +71,7 @@ class AnnualReportAdmin(ReadOnlyLogAdmin, SimpleHistoryAdmin):
         "frozen_at",
         "frozen_by",
         "created_at",
+        "corrections",
     ]
     readonly_fields = fields
     actions = ["freeze"]
@@ -81,6 +83,13 @@ class AnnualReportAdmin(ReadOnlyLogAdmin, SimpleHistoryAdmin):
     @admin.display(description=_("official"), boolean=True)
     def official(self, obj: AnnualReport) -> bool:
         return obj.is_frozen
+
+    @admin.display(description=_("corrections since the official report"))
+    def corrections(self, obj: AnnualReport) -> str:
+        lines = selectors.corrections_since(obj, selectors.official_report(obj.year))
+        if not lines:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line.text,) for line in lines)))
 
     @admin.display(description=_("dashboard"))
     def link(self, obj: AnnualReport) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -546,6 +546,15 @@ def counted(year: int, figures: Iterable[Figure] = FIGURES) -> dict[str, Counted
 def listed_ids(year: int, figures: Iterable[Figure] = FIGURES) -> dict[str, list[int]]:
     """The primary keys of the rows each figure's drill-down lists for `year`, by key, in one SQL statement."""
     return record_ids({figure.key: figure.drilldown(year) for figure in figures})
+
+
+def counted_for_model(model: type[Model], year: int) -> dict[str, dict[str, Any]]:
+    """The figures of `year` whose records are `model`'s, value and breakdowns by key, in one SQL statement.
+
+    Registered with services.corrections: a correction counts them before and after its change.
+    """
+    tallies = {f.key: f.tally for f in FIGURES if f.tally.records(year).model is model}
+    return {key: {"value": c.value, "breakdowns": c.breakdowns} for key, c in count_all(tallies, year).items()}
 
 
 def get(key: str) -> Figure:

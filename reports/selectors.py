@@ -10,10 +10,10 @@ from django.utils.translation import gettext, pgettext
 
 from employment import stats as employment_stats
 from events import stats as event_stats
-from services.models import User
+from services.models import Correction, User
 
 from .disclosure import suppress
-from .figures import FIGURES, Figure, breakdown_name, key_labels
+from .figures import BY_KEY, FIGURES, Figure, breakdown_name, key_labels
 from .models import AnnualReport, FrozenRecord
 from .stats import percent
 
@@ -265,6 +265,68 @@ def changed_figures(report: AnnualReport, official: AnnualReport | None) -> list
         if old != new:
             changes.append((figure, old, new))
     return changes
+
+
+@dataclass(frozen=True)
+class CorrectionLine:
+    """One correction made after the year's report was frozen, and how it moved one figure of that year."""
+
+    correction: Correction
+    figure: Figure
+    value: int  # how the figure's value moved (0 when only a breakdown did: a type corrected)
+    text: str  # "-1 Escort clinic person-visits: clinic escort booking 3412 voided by Zhang San: entered twice"
+
+
+def _moved(figure: Figure, effect: dict[str, Any], labels: dict[str, dict[str, str]]) -> str:
+    """How a correction moved `figure`: its value ("-1 Home retrofits"), or else its breakdowns
+    ("Home retrofits, by retrofit type: Standard type -1, Basic type +1")."""
+    if effect["value"]:
+        return f"{effect['value']:+d} {figure.label}"
+    parts = [
+        f"{breakdown_name(name).lower()}: "
+        + ", ".join(f"{labels.get(name, {}).get(key, key)} {delta:+d}" for key, delta in keys.items())
+        for name, keys in effect["breakdowns"].items()
+    ]
+    return f"{figure.label}, {'; '.join(parts)}"
+
+
+def corrections_since(report: AnnualReport | None, official: AnnualReport | None) -> list[CorrectionLine]:
+    """The corrections that `report` counts and the official report of its year does not: those made after the
+    freeze and before `report` was generated that moved a figure of the year, one line per figure moved, with who
+    made each and why (empty when `report` is the official one or there is none). Two queries."""
+    if report is None or official is None or official.pk == report.pk or report.generated_at is None:
+        return []
+    assert official.frozen_at is not None  # official_report() returns frozen reports only
+    corrections = list(
+        Correction.objects.filter(year=report.year, at__gt=official.frozen_at, at__lte=report.generated_at)
+        .exclude(effects={})
+        .select_related("by")
+        .order_by("at", "pk")
+    )
+    labels = key_labels(
+        {
+            name
+            for c in corrections
+            for effect in c.effects.values()
+            if not effect["value"]
+            for name in effect["breakdowns"]
+        }
+    )
+    lines = []
+    for correction in corrections:
+        for key, effect in correction.effects.items():
+            figure = BY_KEY.get(key)
+            if figure is None:
+                continue  # a figure since removed from the registry
+            text = gettext("%(moved)s: %(record)s %(what)s by %(who)s: %(reason)s") % {
+                "moved": _moved(figure, effect, labels),
+                "record": correction.record_label,
+                "what": correction.change_label,
+                "who": correction.by_label,
+                "reason": correction.reason,
+            }
+            lines.append(CorrectionLine(correction=correction, figure=figure, value=effect["value"], text=text))
+    return lines
 
 
 @dataclass(frozen=True)

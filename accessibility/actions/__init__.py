@@ -10,6 +10,7 @@ A refused step raises ValidationError with a code and changes nothing.
 """
 
 from .common import ADD_PHOTO, ADVANCE, APPLY, MAX_NOTE, OVER_CAP, Errors, item_errors, line_total
+from .corrections import retrofit_correct
 from .devices import device_issue_save
 from .editing import (
     photo_errors,
@@ -36,6 +37,7 @@ __all__ = [
     "retrofit_advance_errors",
     "retrofit_apply",
     "retrofit_apply_errors",
+    "retrofit_correct",
     "retrofit_edit",
     "retrofit_edit_errors",
     "retrofit_items_set",

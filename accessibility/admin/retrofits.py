@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from core.input import parse_year
 from services.models import AccessLog
 from services.registry.access_log import access_log_record
 from services.registry.admin import StreetScopedAdmin
+from services.registry.admin_corrections import CorrectionActionsMixin, correction_step
 
 from .. import actions, selectors, spreadsheets
 from ..forms import PhotoForm, RetrofitAddForm, RetrofitChangeForm, TransitionForm
@@ -40,7 +42,7 @@ from .parts import (
 
 
 @admin.register(Retrofit)
-class RetrofitAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdmin):
+class RetrofitAdmin(CorrectionActionsMixin, OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdmin):
     list_display = [
         "number",
         "person_name",
@@ -65,7 +67,17 @@ class RetrofitAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdm
     inlines = [RetrofitLineInline, RetrofitPhotoInline, RetrofitStatusChangeInline]
     change_form_template = "admin/accessibility/retrofit/change_form.html"
     change_list_template = "admin/accessibility/retrofit/change_list.html"
-    actions = ["mark_assessed", "approve", "start_works", "accept", "follow_up", "reject", "withdraw"]
+    actions = [
+        "mark_assessed",
+        "approve",
+        "start_works",
+        "accept",
+        "follow_up",
+        "reject",
+        "withdraw",
+        "correct_type",
+        "void_selected",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(items_total=selectors.items_total())
@@ -311,6 +323,37 @@ class RetrofitAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdm
     @admin.action(description=_("Withdraw the selected cases"), permissions=["advance"])
     def withdraw(self, request, queryset):
         return self._bulk(request, queryset, Status.WITHDRAWN)
+
+    @admin.action(
+        description=_("Correct the type of the selected accepted cases (with a reason)"),
+        permissions=["correct"],
+    )
+    def correct_type(self, request, queryset):
+        return correction_step(
+            self,
+            request,
+            queryset.select_related("person"),
+            title=_("Correct the retrofit type"),
+            extra={"type": forms.ChoiceField(label=_("The type the works really were"), choices=Retrofit.Type.choices)},
+            correct=lambda retrofit, data: actions.retrofit_correct(
+                retrofit=retrofit, by=request.user, reason=data["reason"], type=data["type"]
+            ),
+        )
+
+    @admin.action(
+        description=_("Void the selected accepted cases (a correction, with a reason)"),
+        permissions=["correct"],
+    )
+    def void_selected(self, request, queryset):
+        return correction_step(
+            self,
+            request,
+            queryset.select_related("person"),
+            title=_("Void home retrofits entered in error"),
+            correct=lambda retrofit, data: actions.retrofit_correct(
+                retrofit=retrofit, by=request.user, reason=data["reason"], void=True
+            ),
+        )
 
     def has_advance_permission(self, request) -> bool:
         return request.user.has_perm(actions.ADVANCE)

@@ -96,6 +96,8 @@ class RetrofitStatus(models.TextChoices):
     FOLLOWED_UP = "followed_up", _("Followed up")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # Set only by retrofit_correct: an accepted case entered in error. Not a workflow step (not in NEXT).
+    VOIDED = "voided", _("Voided (entered in error)")
 
 
 Status = RetrofitStatus

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.notify import mask_address, notifier
 from services.models import (
+    Correction,
     EscortBooking,
     EscortService,
     EscortSlot,
@@ -24,6 +25,7 @@ from services.models import (
     Volunteer,
     VolunteerDecline,
 )
+from services.registry import corrections
 from services.registry.audit import audit_record, history_by
 from services.registry.permissions import action_permission_check
 from services.registry.selectors import age_on
@@ -280,6 +282,44 @@ def escort_booking_cancel(*, booking: EscortBooking, by: User, reason: str = "")
         raise ValidationError(_("Only a booked escort can be cancelled."), code="not_booked")
     _move(booking, EscortBooking.Status.CANCELLED, by=by, note=reason)
     audit_record(obj=booking, code="services.escort.cancelled", by=by)
+    return booking
+
+
+@transaction.atomic
+def escort_booking_correct(*, booking: EscortBooking, by: User, reason: str) -> EscortBooking:
+    """Void a closed escort (completed or no-show) entered in error: it leaves the figures of its year.
+
+    The booking moves to "voided" with the reason on its status change; the correction, with what it moved
+    in the figures, is recorded (services.corrections) and audited as services.escort_booking.corrected.
+    Raises ValidationError if `by` may not correct closed records, gives no reason, or the escort is not
+    completed or no-show; PermissionDenied if `by` does not see the booking.
+    """
+    reason = corrections.correction_check(by=by, reason=reason)
+    if not EscortBooking.objects.visible_to(by).filter(pk=booking.pk).exists():
+        raise PermissionDenied
+    booking = EscortBooking.objects.select_for_update(of=("self",)).select_related("slot", "person").get(pk=booking.pk)
+    if booking.status not in EscortBooking.CORRECTABLE:
+        raise ValidationError(
+            _("Only a completed or no-show escort can be voided; cancel a booked one instead."), code="not_closed"
+        )
+    year = timezone.localtime(booking.slot.starts_at).year
+    before = corrections.figures_of(EscortBooking, year)
+    old, booking.status = booking.status, EscortBooking.Status.VOIDED
+    history_by(booking, by)
+    booking.save(update_fields=["status", "updated_at"])
+    _change(booking, old, by, reason)
+    corrections.correction_record(
+        obj=booking,
+        person=booking.person,
+        kind=Correction.Kind.VOIDED,
+        old=old,
+        new=booking.status,
+        year=year,
+        reason=reason,
+        by=by,
+        before=before,
+        code="services.escort_booking.corrected",
+    )
     return booking
 
 

@@ -35,6 +35,7 @@ from services.models import (
 # The persons' change history for auditors is in its own module too.
 # django-celery-beat's and django-axes' admins are re-registered so that their actions declare permissions.
 from services.registry.admin import StreetScopedAdmin
+from services.registry.admin_corrections import CorrectionActionsMixin, correction_step
 
 
 class ClinicHoursInline(admin.TabularInline):
@@ -181,7 +182,7 @@ class EscortBookingAdminForm(forms.ModelForm):
 
 
 @admin.register(EscortBooking)
-class EscortBookingAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
+class EscortBookingAdmin(CorrectionActionsMixin, OptimisticLockAdminMixin, StreetScopedAdmin):
     """Staff book escorts and assign volunteers here; every write goes through services.escorts.actions."""
 
     form = EscortBookingAdminForm
@@ -192,7 +193,7 @@ class EscortBookingAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
     autocomplete_fields = ["person"]
     readonly_fields = ["status", "minutes", "reminded_at", "requested_by"]
     inlines = [EscortStatusChangeInline, VolunteerDeclineInline]
-    actions = ["cancel_selected"]
+    actions = ["cancel_selected", "void_selected"]
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -254,6 +255,21 @@ class EscortBookingAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
             except ValidationError as exc:
                 self.message_user(request, f"{booking}: {' '.join(exc.messages)}", messages.WARNING)
         self.message_user(request, _("%(count)d escorts cancelled.") % {"count": done})
+
+    @admin.action(
+        description=_("Void the selected closed escorts (a correction, with a reason)"),
+        permissions=["correct"],
+    )
+    def void_selected(self, request, queryset):
+        return correction_step(
+            self,
+            request,
+            queryset.select_related("slot__hospital", "person"),
+            title=_("Void escorts entered in error"),
+            correct=lambda booking, data: escorts.escort_booking_correct(
+                booking=booking, by=request.user, reason=data["reason"]
+            ),
+        )
 
 
 @admin.register(Reminder)

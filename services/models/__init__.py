@@ -1,5 +1,6 @@
 """The services app's models, one module per part; import them from here."""
 
+from .corrections import Correction
 from .escorts import (
     ClinicHours,
     EscortBooking,
@@ -31,6 +32,7 @@ __all__ = [
     "AccessLog",
     "AuditEntry",
     "ClinicHours",
+    "Correction",
     "DigestSent",
     "EscortBooking",
     "EscortService",

@@ -197,6 +197,9 @@ class EscortBooking(TimeStampedModel):
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
         NO_SHOW = "no_show", _("Did not come")
+        # Set only by escort_booking_correct: a closed booking entered in error. A status, not a flag, so every
+        # count of completed escorts (the figures, the hours ledger) leaves it out without knowing of it.
+        VOIDED = "voided", _("Voided (entered in error)")
 
     class Need(models.TextChoices):
         DEAF = "deaf", _("Deaf or hard of hearing")
@@ -208,6 +211,8 @@ class EscortBooking(TimeStampedModel):
         Status.BOOKED: {Status.COMPLETED, Status.CANCELLED, Status.NO_SHOW},
     }
     ACTIVE = (Status.BOOKED, Status.COMPLETED)
+    # What a correction may void: an escort recorded as given, or as not come.
+    CORRECTABLE = (Status.COMPLETED, Status.NO_SHOW)
 
     person = models.ForeignKey(Person, models.PROTECT, related_name="escort_bookings", verbose_name=_("person"))
     # Copied from person.street, so the access filter is one indexed join.

@@ -118,6 +118,9 @@ PERMISSIONS: dict[str, list[str]] = {
         *_ESCORTS_READ,
         *_ESCORTS_EDIT,
         "services.override_escort_eligibility",
+        # Void a closed record or change its type, with a reason (services.corrections); never auditors or members.
+        "services.correct_closed_record",
+        "services.view_correction",
         *_EMPLOYMENT_STAFF,
         "employment.view_certificate",
         *_ACCESSIBILITY_STAFF,
@@ -134,6 +137,7 @@ PERMISSIONS: dict[str, list[str]] = {
         "services.view_all_streets",
         "services.view_accesslog",
         "services.view_auditentry",
+        "services.view_correction",
         "services.view_historicalperson",
         "services.view_streetassignment",
         *_ESCORTS_READ,

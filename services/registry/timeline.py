@@ -96,3 +96,17 @@ def clinic_escorts(person: Person) -> list[TimelineEntry]:
         )
         for booking in person.escort_bookings.select_related("slot__hospital")
     ]
+
+
+@register
+def corrections(person: Person) -> list[TimelineEntry]:
+    """Corrections of the person's closed records (an escort voided, a retrofit's type changed), by whom and why."""
+    entries = []
+    for correction in person.corrections.select_related("by"):
+        title = _("%(record)s %(what)s by %(who)s") % {
+            "record": correction.record_label,
+            "what": correction.change_label,
+            "who": correction.by_label,
+        }
+        entries.append(TimelineEntry(when=correction.at, kind=_("Correction"), title=title, detail=correction.reason))
+    return entries

@@ -60,7 +60,10 @@ def make_retrofit(
     if status in (Status.REJECTED, Status.WITHDRAWN):
         data.update(closed_on=dates.get("closed", dates[Status.APPLIED]), closing_reason="理由")
     else:
-        reached = PATH[: PATH.index(status) + 1]
+        # A voided case was accepted, then voided as entered in error (accessibility.actions.retrofit_correct).
+        reached = PATH[: PATH.index(Status.ACCEPTED if status == Status.VOIDED else status) + 1]
+        if status == Status.VOIDED:
+            data.update(closed_on=dates.get("closed", dates[Status.ACCEPTED]), closing_reason="误录")
         if Status.ASSESSED in reached:
             data.update(assessed_on=dates[Status.ASSESSED], assessment_note="评估记录")
         if Status.APPROVED in reached:

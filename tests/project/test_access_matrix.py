@@ -229,6 +229,7 @@ ADMIN_MODELS: dict[str, tuple[AdminViews, AdminViews]] = {
     "services.user": (NOTHING, NOTHING),
     "services.accesslog": (NOTHING, READS),
     "services.auditentry": (NOTHING, READS),
+    "services.correction": (READS, READS),  # written by the *_correct actions only
     "services.homevisit": (READS, READS),
     "services.followup": (CHANGES, READS),
     "services.digestsent": (READS, NOTHING),
@@ -353,6 +354,17 @@ def build_world() -> World:
     Reminder.objects.create(
         booking=booking, recipient="patient", channel="console", address="139****0001", message="明天上午八点"
     )
+    # A completed escort of street B voided as entered in error: a row for the corrections' admin pages.
+    voided = EscortBooking.objects.create(
+        person=person_b,
+        street=street_b,
+        slot=make_slot(days_ahead=-30),
+        need=EscortBooking.Need.OTHER,
+        status=EscortBooking.Status.COMPLETED,
+        minutes=60,
+        requested_by=staff,
+    )
+    escorts.escort_booking_correct(booking=voided, by=staff, reason="entered twice")
     DigestSent.objects.create(sent_on=timezone.localdate(), follow_ups=1, recipients=1)
     access_log_record(user=staff, action=AccessLog.Action.OPENED, person=person_a)
 

@@ -30,6 +30,7 @@ from django_celery_beat.models import (
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accessibility import actions as accessibility_actions
 from accessibility.models import RetrofitTypeCap
 from accounts.actions import otp_devices_reset
 from core.concurrency import OptimisticLockAdminMixin
@@ -52,7 +53,12 @@ from services.models import (
     VolunteerTeam,
 )
 from services.registry import roles
-from tests.accessibility.factories import RampRetrofitFactory, RetrofitFactory, SignLanguagePointFactory
+from tests.accessibility.factories import (
+    RampRetrofitFactory,
+    RetrofitFactory,
+    SignLanguagePointFactory,
+    make_retrofit,
+)
 from tests.conftest import make_user
 from tests.employment.factories import (
     CourseFactory,
@@ -82,6 +88,14 @@ def _booking() -> EscortBooking:
         services=list(EscortService.objects.filter(code="registration")),
         by=_staff(),
     )
+
+
+def _completed_booking() -> EscortBooking:
+    """A booking recorded as given (written directly: its session is still to come), for the correction."""
+    booking = _booking()
+    EscortBooking.objects.filter(pk=booking.pk).update(status=EscortBooking.Status.COMPLETED, minutes=60)
+    booking.refresh_from_db()
+    return booking
 
 
 def _street() -> Street:
@@ -228,6 +242,8 @@ def test_the_periodic_jobs_admin_is_ours_and_the_walk_finds_it():
     names = {(model._meta.label_lower, name) for model, name in (p.values for p in ACTIONS)}
     assert ("services.escortbooking", "cancel_selected") in names
     assert ("django_celery_beat.periodictask", "run_tasks") in names
+    assert ("services.escortbooking", "void_selected") in names
+    assert {("accessibility.retrofit", "correct_type"), ("accessibility.retrofit", "void_selected")} <= names
     assert isinstance(admin.site._registry[PeriodicTask], OptimisticLockAdminMixin)
 
 
@@ -312,6 +328,18 @@ DIRECT_CALLS = {
     "referral_close": (_referral, lambda row, by: employment_actions.referral_close(referral=row, by=by)),
     "annual_report_freeze": (_done_report, lambda row, by: annual_report_freeze(report=row, by=by)),
     "annual_plan_approve": (_plan_with_document, lambda row, by: annual_plan_approve(plan=row, by=by)),
+    "escort_booking_correct": (
+        _completed_booking,
+        lambda row, by: escorts.escort_booking_correct(booking=row, by=by, reason="entered twice"),
+    ),
+    "retrofit_correct (type)": (
+        lambda: make_retrofit("accepted"),
+        lambda row, by: accessibility_actions.retrofit_correct(retrofit=row, by=by, reason="wrong", type="basic"),
+    ),
+    "retrofit_correct (void)": (
+        lambda: make_retrofit("accepted"),
+        lambda row, by: accessibility_actions.retrofit_correct(retrofit=row, by=by, reason="wrong", void=True),
+    ),
     "otp_devices_reset": (_user, lambda row, by: otp_devices_reset(user=row, by=by)),
 }
 
