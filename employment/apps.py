@@ -11,12 +11,19 @@ class EmploymentConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from services import extensions, timeline
+        from services import extensions, lifecycle, timeline
 
+        from .actions.placements import placements_end
+        from .actions.referrals import referrals_end
+        from .actions.training import enrollments_end
         from .models import Enrollment, Placement, Referral
         from .timeline import employment_entries
 
         timeline.register(employment_entries)
+        # A person who died or moved out: courses dropped, referrals closed, a job ended by death.
+        lifecycle.register_ending(lifecycle.Ending("employment.enrollment", enrollments_end))
+        lifecycle.register_ending(lifecycle.Ending("employment.referral", referrals_end))
+        lifecycle.register_ending(lifecycle.Ending("employment.placement", placements_end))
         extensions.register_person_panel(
             extensions.PersonPanel(
                 "employment/field/_person_employment.html",

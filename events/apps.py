@@ -9,9 +9,12 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from services import extensions, timeline
+        from services import extensions, lifecycle, timeline
 
+        from .actions import registrations_end
         from .timeline import person_entries
 
         timeline.register(person_entries)
+        # A person who died or moved out is taken off the events still to come.
+        lifecycle.register_ending(lifecycle.Ending("events.registration", registrations_end))
         extensions.register_nav(extensions.NavLink(_("Events"), "field_events:list", "events"))

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import roles
+from . import lifecycle, roles
 from .audit import audit_record, history_by
 from .models import DigestSent, FollowUp, HomeVisit, Person, User
 from .permissions import action_permission_check
@@ -55,6 +55,9 @@ def person_save(*, person: Person, by: User) -> Person:
         changed = _changed_fields(before, person)
         if changed:
             audit_record(obj=person, code="services.person.updated", by=by, data={"fields": changed})
+        if person.status != Person.Status.ACTIVE and {"status", "status_changed_on"} & set(changed):
+            # Deceased or moved out (or that date corrected): what was to come for them ends, with the reason.
+            lifecycle.person_services_end(person=person, by=by)
     return person
 
 
@@ -193,6 +196,7 @@ def home_visit_record(
     errors = home_visit_errors(person=person, visited_on=visited_on, mode=mode, needs=needs, today=timezone.localdate())
     if errors:
         raise ValidationError(errors)
+    lifecycle.person_service_check(person, visited_on)
     try:
         with transaction.atomic():
             visit = HomeVisit.objects.create(
@@ -238,6 +242,12 @@ def follow_up_close(*, follow_up: FollowUp, outcome: str, by: User) -> FollowUp:
     follow_up.save(update_fields=["status", "outcome", "closed_at", "closed_by", "updated_at"])
     audit_record(obj=follow_up, code="services.follow_up.closed", by=by, data={"need": follow_up.need})
     return follow_up
+
+
+def follow_ups_end(*, person: Person, on: datetime.date, reason: str, by: User) -> int:
+    """Close the person's open follow-ups with `reason` as the outcome (their death or moving out)."""
+    open_needs = FollowUp.objects.filter(person=person, status=FollowUp.Status.OPEN)
+    return len([follow_up_close(follow_up=f, outcome=reason, by=by) for f in open_needs])
 
 
 @transaction.atomic

@@ -15,6 +15,15 @@ class ServicesConfig(AppConfig):
         # Permissions exist only after migrate has run for every app, so roles get theirs here.
         post_migrate.connect(sync_role_permissions, dispatch_uid="services.sync_role_permissions")
         self._register_rehabilitation()
+        self._register_endings()
+
+    def _register_endings(self) -> None:
+        """What of a person's ends when they die or move out (services.lifecycle); other apps add theirs."""
+        from . import actions, escorts, lifecycle, rehab
+
+        lifecycle.register_ending(lifecycle.Ending("services.escortbooking", escorts.escort_bookings_end))
+        lifecycle.register_ending(lifecycle.Ending("services.followup", actions.follow_ups_end))
+        lifecycle.register_ending(lifecycle.Ending("services.rehabreferral", rehab.rehab_referrals_end))
 
     def _register_rehabilitation(self) -> None:
         """A visit's rehabilitation need refers the person to a centre; the person page shows their rehabilitation."""

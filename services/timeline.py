@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,4 +96,18 @@ def clinic_escorts(person: Person) -> list[TimelineEntry]:
             detail=booking.department,
         )
         for booking in person.escort_bookings.select_related("slot__hospital")
+    ]
+
+
+@register
+def merged_records(person: Person) -> list[TimelineEntry]:
+    """Duplicate records merged into this one: their services are listed here now."""
+    return [
+        TimelineEntry(
+            when=record.merged_at,
+            kind=_("Registry"),
+            title=_("Duplicate record %(number)s merged into this one") % {"number": record.masked_id_number},
+            url=reverse("admin:services_person_record", args=[record.pk]),
+        )
+        for record in person.merged_records.exclude(merged_at=None).order_by("merged_at")
     ]

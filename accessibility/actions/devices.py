@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from services.audit import audit_record, history_by
+from services.lifecycle import person_service_check
 from services.models import User
 
 from ..models import DeviceIssue
@@ -19,6 +20,7 @@ def device_issue_save(*, device: DeviceIssue, by: User) -> DeviceIssue:
     creating = device._state.adding
     if creating:
         device.street_id = device.person.street_id
+        person_service_check(device.person, device.issued_on)
     device.full_clean()
     history_by(device, by)
     try:

@@ -287,3 +287,24 @@ def test_follow_ups_move_with_their_visit(twins, staff_user):
     need = FollowUp.objects.get(pk=need.pk)
     assert need.person == kept
     assert need.visit.person == kept
+
+
+def test_kept_record_timeline_shows_the_merged_duplicate(twins, staff_user, client):
+    kept, other = twins
+    actions.person_merge(kept=kept, other=other, by=staff_user, reason="same person")
+    client.force_login(staff_user)
+    html = client.get(reverse("admin:services_person_record", args=[kept.pk])).content.decode()
+    assert reverse("admin:services_person_record", args=[other.pk]) in html
+
+
+def test_an_excel_import_does_not_update_a_merged_record(twins, staff_user):
+    from services.models import Street
+    from tests.services.test_spreadsheets import person_row, run_import, xlsx
+
+    kept, other = twins
+    actions.person_merge(kept=kept, other=other, by=staff_user, reason="same person")
+    row = person_row(other, dict(Street.objects.values_list("pk", "name_zh")))
+    row["联系电话"] = "13912345678"
+    result = run_import(xlsx([row]), staff_user)
+    assert len(result.errors) == 1
+    assert Person.objects.get(pk=other.pk).phone == other.phone
