@@ -11,7 +11,8 @@ class AccessibilityConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from services import extensions, lifecycle, timeline
+        from services.registry import lifecycle, timeline
+        from services.visits import extensions
 
         from .actions.workflow import retrofits_end
         from .selectors import retrofits_for_person

@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from services.models import Person, Street, User
-from services.timeline import as_datetime
+from services.registry.timeline import as_datetime
 
 from .models import (
     DeviceIssue,

@@ -11,7 +11,8 @@ class EmploymentConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from services import extensions, lifecycle, timeline
+        from services.registry import lifecycle, timeline
+        from services.visits import extensions
 
         from .actions.placements import placements_end
         from .actions.referrals import referrals_end

@@ -13,12 +13,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record, history_by, rows_save
-from services.lifecycle import person_service_check, person_service_refusal
+from core.notify import notifier
 from services.models import Person, User
-from services.notify import notifier
-from services.permissions import action_permission_check
-from services.validation import validate_phone
+from services.registry.audit import audit_record, history_by, rows_save
+from services.registry.lifecycle import person_service_check, person_service_refusal
+from services.registry.permissions import action_permission_check
+from services.registry.validation import validate_phone
 
 from .caching import public_pages_changed
 from .models import Award, Event, EventPhoto, Registration
@@ -500,7 +500,7 @@ def prevention_record_save(*, record: Any, by: User) -> Any:
 
 def registrations_end(*, person: Person, on: datetime.date, reason: str, by: User) -> int:
     """Cancel the person's registrations for events after `on` not yet started (their death or moving out;
-    `reason` is recorded on the person's audit entry by services.lifecycle)."""
+    `reason` is recorded on the person's audit entry by services.registry.lifecycle)."""
     later = (
         Registration.objects.filter(person=person, event__starts_at__date__gt=on, event__starts_at__gt=timezone.now())
         .exclude(status=Registration.Status.CANCELLED)

@@ -9,7 +9,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from services import extensions, lifecycle, timeline
+        from services.registry import lifecycle, timeline
+        from services.visits import extensions
 
         from .actions import registrations_end
         from .timeline import person_entries

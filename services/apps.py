@@ -10,7 +10,7 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Registry and services")
 
     def ready(self) -> None:
-        from .roles import sync_role_permissions
+        from services.registry.roles import sync_role_permissions
 
         # Permissions exist only after migrate has run for every app, so roles get theirs here.
         post_migrate.connect(sync_role_permissions, dispatch_uid="services.sync_role_permissions")
@@ -18,18 +18,23 @@ class ServicesConfig(AppConfig):
         self._register_endings()
 
     def _register_endings(self) -> None:
-        """What of a person's ends when they die or move out (services.lifecycle); other apps add theirs."""
-        from . import actions, escorts, lifecycle, rehab
+        """What of a person's ends when they die or move out (services.registry.lifecycle); other apps add theirs."""
+        from services.escorts.actions import escort_bookings_end
+        from services.registry import lifecycle
+        from services.rehab.actions import rehab_referrals_end
+        from services.visits.actions import follow_ups_end
 
-        lifecycle.register_ending(lifecycle.Ending("services.escortbooking", escorts.escort_bookings_end))
-        lifecycle.register_ending(lifecycle.Ending("services.followup", actions.follow_ups_end))
-        lifecycle.register_ending(lifecycle.Ending("services.rehabreferral", rehab.rehab_referrals_end))
+        lifecycle.register_ending(lifecycle.Ending("services.escortbooking", escort_bookings_end))
+        lifecycle.register_ending(lifecycle.Ending("services.followup", follow_ups_end))
+        lifecycle.register_ending(lifecycle.Ending("services.rehabreferral", rehab_referrals_end))
 
     def _register_rehabilitation(self) -> None:
         """A visit's rehabilitation need refers the person to a centre; the person page shows their rehabilitation."""
         from django.urls import reverse
 
-        from . import extensions, rehab, timeline
+        from services.registry import timeline
+        from services.rehab import selectors as rehab
+        from services.visits import extensions
 
         timeline.register(rehab.timeline_entries)
         extensions.register_need_action(

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record, history_by
-from services.lifecycle import person_service_check
 from services.models import Person, User
+from services.registry.audit import audit_record, history_by
+from services.registry.lifecycle import person_service_check
 
 from ..models import (
     Employer,

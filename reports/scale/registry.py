@@ -5,10 +5,10 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
-from services import roles
-from services.identity import birth_date_of
 from services.models import Person, Street, StreetAssignment, User, Volunteer
-from services.sample import sample_persons
+from services.registry import roles
+from services.registry.identity import birth_date_of
+from services.registry.sample import sample_persons
 
 from .base import GeneratorBase, Who
 from .plan import STREET_WEIGHTS

@@ -10,9 +10,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..expressions import birth_date_from_id, gender_from_id
-from ..identity import mask_number
-from ..scoping import StreetScopedQuerySet
+from services.registry.expressions import birth_date_from_id, gender_from_id
+from services.registry.identity import mask_number
+from services.registry.scoping import StreetScopedQuerySet
 
 
 class TimeStampedModel(models.Model):
@@ -29,7 +29,7 @@ class TimeStampedModel(models.Model):
 
 
 class User(AbstractUser):
-    """A portal account; its roles are groups (see services.roles)."""
+    """A portal account; its roles are groups (see services.registry.roles)."""
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -254,7 +254,7 @@ class Person(TimeStampedModel):
         return mask_number(self.certificate_number) if self.certificate_number else ""
 
     def clean(self) -> None:
-        from ..validation import person_errors
+        from services.registry.validation import person_errors
 
         errors = person_errors(
             id_number=self.id_number,

@@ -14,7 +14,7 @@ from employment.actions import enrollment_create, placement_create, referral_cre
 from employment.models import Enrollment, Placement, Referral
 from events.actions import award_save, registration_create
 from events.models import Award, Registration
-from services import actions, escorts, rehab
+from services.escorts import actions as escorts
 from services.models import (
     AuditEntry,
     EscortBooking,
@@ -26,6 +26,8 @@ from services.models import (
     Person,
     RehabReferral,
 )
+from services.registry import actions
+from services.rehab import actions as rehab
 from tests.accessibility.factories import RetrofitFactory
 from tests.employment.factories import CourseFactory, EmployerFactory, EnrollmentFactory, PlacementFactory, worker
 from tests.events.factories import EventFactory, PersonRegistrationFactory

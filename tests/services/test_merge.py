@@ -10,8 +10,8 @@ from django.utils import timezone
 from employment.models import Referral
 from events.models import Award
 from reports.figures import FIGURES
-from services import actions, selectors
 from services.models import AccessLog, AuditEntry, EscortBooking, FollowUp, Person, RehabReferral
+from services.registry import actions, selectors
 from tests.accessibility.factories import DeviceIssueFactory, RetrofitFactory
 from tests.employment.factories import EnrollmentFactory, GraduateFactory, PlacementFactory
 from tests.events.factories import AwardFactory, EventFactory, PersonRegistrationFactory
