@@ -11,13 +11,16 @@ class AccessibilityConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from services.registry import timeline
+        from services.registry import lifecycle, timeline
         from services.visits import extensions
 
+        from .actions.workflow import retrofits_end
         from .selectors import retrofits_for_person
         from .timeline import person_entries
 
         timeline.register(person_entries)
+        # A person who died or moved out: applications not yet in works are withdrawn.
+        lifecycle.register_ending(lifecycle.Ending("accessibility.retrofit", retrofits_end))
         extensions.register_nav(extensions.NavLink(_("Home retrofits"), "field_retrofits:list", "retrofits"))
         extensions.register_person_panel(
             extensions.PersonPanel(

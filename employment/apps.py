@@ -11,13 +11,20 @@ class EmploymentConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from services.registry import timeline
+        from services.registry import lifecycle, timeline
         from services.visits import extensions
 
+        from .actions.placements import placements_end
+        from .actions.referrals import referrals_end
+        from .actions.training import enrollments_end
         from .models import Enrollment, Placement, Referral
         from .timeline import employment_entries
 
         timeline.register(employment_entries)
+        # A person who died or moved out: courses dropped, referrals closed, a job ended by death.
+        lifecycle.register_ending(lifecycle.Ending("employment.enrollment", enrollments_end))
+        lifecycle.register_ending(lifecycle.Ending("employment.referral", referrals_end))
+        lifecycle.register_ending(lifecycle.Ending("employment.placement", placements_end))
         extensions.register_person_panel(
             extensions.PersonPanel(
                 "employment/field/_person_employment.html",

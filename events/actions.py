@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.notify import notifier
 from services.models import Person, User
 from services.registry.audit import audit_record, history_by, rows_save
+from services.registry.lifecycle import person_service_check, person_service_refusal
 from services.registry.permissions import action_permission_check
 from services.registry.validation import validate_phone
 
@@ -127,6 +128,8 @@ def _registration_checked(
                     params={"status": person.get_status_display()},
                 )
             ]
+        elif refusal := person_service_refusal(person, timezone.localtime(event.starts_at).date()):
+            errors["person"] = [refusal]
         elif event.registrations.exclude(status=Registration.Status.CANCELLED).filter(person=person).exists():
             errors["person"] = [
                 ValidationError(_("This person is already registered for this event."), code="duplicate")
@@ -482,6 +485,8 @@ def event_photos_save(
 def award_save(*, award: Award, by: User) -> Award:
     """Create or update an award after full validation. Raises ValidationError if it breaks a rule."""
     creating = award._state.adding
+    if award.person is not None:
+        person_service_check(award.person, award.awarded_on)
     award.full_clean()
     history_by(award, by)
     award.save()
@@ -517,3 +522,14 @@ def prevention_record_save(*, record: Any, by: User) -> Any:
     name = record._meta.model_name
     audit_record(obj=record, code=f"events.{name}.{'created' if creating else 'updated'}", by=by)
     return record
+
+
+def registrations_end(*, person: Person, on: datetime.date, reason: str, by: User) -> int:
+    """Cancel the person's registrations for events after `on` not yet started (their death or moving out;
+    `reason` is recorded on the person's audit entry by services.registry.lifecycle)."""
+    later = (
+        Registration.objects.filter(person=person, event__starts_at__date__gt=on, event__starts_at__gt=timezone.now())
+        .exclude(status=Registration.Status.CANCELLED)
+        .order_by("pk")
+    )
+    return len([registration_cancel(registration=registration, by=by) for registration in later])

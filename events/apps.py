@@ -9,10 +9,13 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from services.registry import timeline
+        from services.registry import lifecycle, timeline
         from services.visits import extensions
 
+        from .actions import registrations_end
         from .timeline import person_entries
 
         timeline.register(person_entries)
+        # A person who died or moved out is taken off the events still to come.
+        lifecycle.register_ending(lifecycle.Ending("events.registration", registrations_end))
         extensions.register_nav(extensions.NavLink(_("Events"), "field_events:list", "events"))

@@ -15,6 +15,18 @@ class ServicesConfig(AppConfig):
         # Permissions exist only after migrate has run for every app, so roles get theirs here.
         post_migrate.connect(sync_role_permissions, dispatch_uid="services.sync_role_permissions")
         self._register_rehabilitation()
+        self._register_endings()
+
+    def _register_endings(self) -> None:
+        """What of a person's ends when they die or move out (services.registry.lifecycle); other apps add theirs."""
+        from services.escorts.actions import escort_bookings_end
+        from services.registry import lifecycle
+        from services.rehab.actions import rehab_referrals_end
+        from services.visits.actions import follow_ups_end
+
+        lifecycle.register_ending(lifecycle.Ending("services.escortbooking", escort_bookings_end))
+        lifecycle.register_ending(lifecycle.Ending("services.followup", follow_ups_end))
+        lifecycle.register_ending(lifecycle.Ending("services.rehabreferral", rehab_referrals_end))
 
     def _register_rehabilitation(self) -> None:
         """A visit's rehabilitation need refers the person to a centre; the person page shows their rehabilitation."""

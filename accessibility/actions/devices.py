@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.models import User
 from services.registry.audit import audit_record, history_by
+from services.registry.lifecycle import person_service_check
 
 from ..models import DeviceIssue
 
@@ -20,6 +21,7 @@ def device_issue_save(*, device: DeviceIssue, by: User) -> DeviceIssue:
     if creating:  # a correction keeps the street and category the device was issued under
         for name, value in device.person.as_served().items():
             setattr(device, name, value)
+        person_service_check(device.person, device.issued_on)
     device.full_clean()
     history_by(device, by)
     try:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from core.concurrency import check_version
 from services.models import FollowUp, Person, User
 from services.registry.audit import audit_record, history_by
+from services.registry.lifecycle import person_service_refusal
 from services.visits.actions import follow_up_close
 
 from ..models import Retrofit, RetrofitLine, RetrofitStatusChange, RetrofitTypeCap
@@ -59,6 +60,9 @@ def retrofit_apply_errors(
             "inactive",
             status=person.get_status_display(),
         )
+    refusal = person_service_refusal(person, applied_on)
+    if refusal is not None:
+        errors.setdefault(NON_FIELD_ERRORS, []).append(refusal)
     if type not in Retrofit.Type.values:
         add_error(errors, "type", _("Choose the standard or the basic type."), "invalid_type")
     if len(note) > MAX_NOTE:
@@ -362,3 +366,10 @@ def retrofit_advance(
         data["cap_exception"] = True
     audit_record(obj=retrofit, code="accessibility.retrofit.advanced", by=by, data=data)
     return retrofit
+
+
+def retrofits_end(*, person: Person, on: datetime.date, reason: str, by: User) -> int:
+    """Withdraw the person's home retrofit applications not yet in works, with `reason` (their death or moving
+    out); works in progress go on, for staff to settle."""
+    waiting = Retrofit.objects.filter(person=person, status__in=(Status.APPLIED, Status.ASSESSED, Status.APPROVED))
+    return len([retrofit_advance(retrofit=r, to=Status.WITHDRAWN, by=by, note=reason) for r in waiting])

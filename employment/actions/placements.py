@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.models import Person, User
 from services.registry.audit import audit_record, history_by
+from services.registry.lifecycle import person_service_check
 
 from ..models import (
     Employer,
@@ -128,6 +129,7 @@ def placement_create(
     Raises ValidationError if a rule is broken.
     """
     person = Person.objects.select_for_update().get(pk=person.pk)
+    person_service_check(person, started_on)
     if referral is not None:
         check_referral(referral, person=person, kind=Referral.Kind.JOB)
     raise_if(
@@ -274,3 +276,11 @@ def placement_follow_up_record(
         data={"months": follow_up.months, "still_employed": still_employed},
     )
     return follow_up
+
+
+def placements_end(*, person: Person, on: datetime.date, reason: str, by: User) -> int:
+    """End the deceased person's running placements on the day they died; moving out of the district ends no job."""
+    if person.status != Person.Status.DECEASED:
+        return 0
+    running = Placement.objects.filter(person=person, ended_on__isnull=True, started_on__lte=on)
+    return len([placement_end(placement=p, ended_on=on, reason=Placement.EndReason.OTHER, by=by) for p in running])

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.models import FollowUp, Person, User
 from services.registry.audit import audit_record, history_by
+from services.registry.lifecycle import person_service_check
 from services.registry.permissions import action_permission_check
 
 from ..models import (
@@ -108,6 +109,7 @@ def referral_create(
     """
     follow_up = FollowUp.objects.select_for_update().select_related("person").get(pk=follow_up.pk)
     raise_if(referral_errors(follow_up=follow_up, kind=kind, course=course, by=by, today=timezone.localdate()))
+    person_service_check(follow_up.person, timezone.localdate())
     referral = Referral(
         person=follow_up.person,
         street_id=follow_up.person.street_id,
@@ -132,3 +134,14 @@ def referral_close(*, referral: Referral, by: User, note: str = "") -> Referral:
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     changes = {"note": f"{referral.note}\n{note.strip()}".strip()} if note.strip() else {}
     return resolve_referral(referral, status=Referral.Status.CLOSED, by=by, **changes)
+
+
+def referrals_end(*, person: Person, on: datetime.date, reason: str, by: User) -> int:
+    """Close the person's open referrals, noting `reason` (their death or moving out)."""
+    open_referrals = Referral.objects.filter(person=person, status=Referral.Status.OPEN)
+    return len(
+        [
+            resolve_referral(r, status=Referral.Status.CLOSED, by=by, note=f"{r.note}\n{reason}".strip())
+            for r in open_referrals
+        ]
+    )

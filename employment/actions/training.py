@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.models import Person, User
 from services.registry.audit import audit_record, history_by
+from services.registry.lifecycle import person_service_check
 from services.registry.permissions import action_permission_check
 
 from ..models import (
@@ -98,6 +99,7 @@ def enrollment_create(*, person: Person, course: Course, by: User, referral: Ref
     if referral is not None:
         check_referral(referral, person=person, kind=Referral.Kind.COURSE, course=course)
     raise_if(enrollment_errors(person=person, course=course))
+    person_service_check(person, max(course.starts_on, timezone.localdate()))
     enrollment = Enrollment(person=person, **person.as_served(), course=course)
     validate(enrollment)
     save_audited(enrollment, by=by, code="employment.enrollment.created", data={"course": course.pk})
@@ -224,3 +226,9 @@ def certificate_record(
     validate(enrollment)
     save_audited(enrollment, by=by, code="employment.certificate.recorded", data={"level": level})
     return enrollment
+
+
+def enrollments_end(*, person: Person, on: datetime.date, reason: str, by: User) -> int:
+    """Drop the person's enrolments in progress on courses that run past `on` (their death or moving out)."""
+    later = Enrollment.objects.filter(person=person, status=Enrollment.Status.ENROLLED, course__ends_on__gt=on)
+    return len([enrollment_drop(enrollment=enrollment, by=by) for enrollment in later])

@@ -27,6 +27,7 @@ from services.models import (
 )
 from services.registry import corrections
 from services.registry.audit import audit_record, history_by
+from services.registry.lifecycle import person_service_refusal
 from services.registry.permissions import action_permission_check
 from services.registry.selectors import age_on
 from services.registry.validation import phone_as_stored, phone_is_valid
@@ -115,6 +116,9 @@ def escort_booking_problem(
         return ValidationError(_("This clinic session has already started or passed."), code="slot_past")
     if person.status != Person.Status.ACTIVE:
         return ValidationError(_("This person is no longer active in the registry."), code="inactive")
+    refusal = person_service_refusal(person, timezone.localtime(slot.starts_at).date())
+    if refusal is not None:
+        return refusal
     if not services:
         return ValidationError(_("Choose at least one service."), code="no_services")
     reason = escort_ineligibility(person, timezone.localtime(slot.starts_at).date())
@@ -321,6 +325,19 @@ def escort_booking_correct(*, booking: EscortBooking, by: User, reason: str) -> 
         code="services.escort_booking.corrected",
     )
     return booking
+
+
+def escort_bookings_end(*, person: Person, on: datetime.date, reason: str, by: User) -> int:
+    """Cancel the person's booked escorts dated after `on` (their death or moving out), noting `reason`."""
+    later = EscortBooking.objects.select_for_update(of=("self",)).filter(
+        person=person, status=EscortBooking.Status.BOOKED, slot__starts_at__date__gt=on
+    )
+    cancelled = 0
+    for booking in later:
+        _move(booking, EscortBooking.Status.CANCELLED, by=by, note=reason)
+        audit_record(obj=booking, code="services.escort.cancelled", by=by, data={"person_status": person.status})
+        cancelled += 1
+    return cancelled
 
 
 def _reminder_text(booking: EscortBooking, recipient: str) -> str:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +73,17 @@ class StreetAssignment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.street}"
+
+
+class PersonQuerySet(StreetScopedQuerySet):
+    """Persons; a record merged into another is left out of what a user sees (lists, searches, choices)."""
+
+    def visible_to(self, user: "User") -> "StreetScopedQuerySet":
+        return super().visible_to(user).filter(merged_into__isnull=True)
+
+    def merged_visible_to(self, user: "User") -> "StreetScopedQuerySet":
+        """The merged records `user` may see: their page says where they went."""
+        return super().visible_to(user).filter(merged_into__isnull=False)
 
 
 class Person(TimeStampedModel):
@@ -167,6 +178,17 @@ class Person(TimeStampedModel):
         verbose_name=_("consent recorded by"),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # A duplicate record is kept (never deleted) and points at the record its services moved to.
+    merged_into = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+        verbose_name=_("merged into"),
+    )
+    merged_at = models.DateTimeField(_("merged"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords(
         verbose_name=_("historical person"),
@@ -175,13 +197,16 @@ class Person(TimeStampedModel):
     )
 
     street_lookup = "street"
-    objects = StreetScopedQuerySet.as_manager()
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["street", "name", "id"]
-        permissions = [("reveal_id_number", _("Can reveal full ID and certificate numbers"))]
+        permissions = [
+            ("reveal_id_number", _("Can reveal full ID and certificate numbers")),
+            ("merge_person", _("Can merge duplicate person records")),
+        ]
         indexes = [
             models.Index(fields=["street", "name"], name="person_street_name_idx"),
             models.Index(fields=["phone"], name="person_phone_idx"),
@@ -199,6 +224,11 @@ class Person(TimeStampedModel):
             ),
             models.CheckConstraint(condition=Q(category__gte=1, category__lte=7), name="person_category_range"),
             models.CheckConstraint(condition=Q(grade__gte=1, grade__lte=4), name="person_grade_range"),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True, merged_at__isnull=True)
+                | Q(merged_at__isnull=False, merged_into__isnull=False) & ~Q(merged_into=F("pk")),
+                name="person_merged_into_other",
+            ),
         ]
 
     def __str__(self) -> str:

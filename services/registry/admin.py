@@ -7,7 +7,7 @@ from urllib.parse import unquote_plus
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import CharField
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Cast
@@ -23,6 +23,7 @@ from core.admin import ReadOnlyLogAdmin
 from core.admin_filters import DateRangeFilter
 from core.concurrency import OptimisticLockAdminMixin
 from core.excel import xlsx_response
+from core.forms import add_action_errors
 from core.uploads import file_too_large
 from services.models import (
     AccessLog,
@@ -34,7 +35,7 @@ from services.models import (
 )
 from services.registry import actions, reveal, selectors, spreadsheets
 from services.registry.access_log import access_log_record
-from services.registry.forms import PersonForm
+from services.registry.forms import PersonForm, PersonMergeForm
 from services.registry.identity import is_number_search, normalise_number
 from services.registry.timeline import timeline_for
 
@@ -181,6 +182,9 @@ class PersonAdmin(NumberLookupsRefusedMixin, OptimisticLockAdminMixin, StreetSco
         actions.person_save(person=obj, by=request.user)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if str(object_id).isdigit() and selectors.merged_person_for(request.user, object_id) is not None:
+            # A merged record is not edited: its page says where it went.
+            return redirect("admin:services_person_record", object_id)
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
             access_log_record(
@@ -198,6 +202,7 @@ class PersonAdmin(NumberLookupsRefusedMixin, OptimisticLockAdminMixin, StreetSco
             ),
             path("export.xlsx", self.admin_site.admin_view(self.export_view), name="services_person_export"),
             path("duplicates/", self.admin_site.admin_view(self.duplicates_view), name="services_person_duplicates"),
+            path("merge/", self.admin_site.admin_view(self.merge_view), name="services_person_merge"),
             path("<int:pk>/record/", self.admin_site.admin_view(self.record_view), name="services_person_record"),
         ]
         return own + super().get_urls()
@@ -209,7 +214,7 @@ class PersonAdmin(NumberLookupsRefusedMixin, OptimisticLockAdminMixin, StreetSco
         """The staff page of one person: all the portal knows, newest first; numbers revealed on request."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        person = selectors.person_get_for(request.user, pk)
+        person = selectors.merged_person_for(request.user, pk) or selectors.person_get_for(request.user, pk)
         revealed = False
         if request.method == "POST" and "reveal" in request.POST:
             if not request.user.has_perm("services.reveal_id_number"):
@@ -225,7 +230,7 @@ class PersonAdmin(NumberLookupsRefusedMixin, OptimisticLockAdminMixin, StreetSco
             original=person,
             revealed=revealed,
             can_reveal=request.user.has_perm("services.reveal_id_number"),
-            can_change=self.has_change_permission(request, person),
+            can_change=person.merged_into_id is None and self.has_change_permission(request, person),
             age=selectors.age_on(person.birth_date, timezone.localdate()),
             timeline=timeline_for(person),
         )
@@ -288,8 +293,46 @@ class PersonAdmin(NumberLookupsRefusedMixin, OptimisticLockAdminMixin, StreetSco
         return TemplateResponse(
             request,
             "admin/services/person/duplicates.html",
-            self._context(request, _("Likely duplicates"), groups=groups),
+            self._context(
+                request,
+                _("Likely duplicates"),
+                groups=groups,
+                can_merge=request.user.has_perm(actions.MERGE_PERMISSION),
+            ),
         )
+
+    def merge_view(self, request: HttpRequest) -> HttpResponse:
+        """Confirm merging one duplicate record into another (GET shows both, POST merges)."""
+        if not request.user.has_perm(actions.MERGE_PERMISSION):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = PersonMergeForm(request.POST if posted else request.GET, user=request.user)
+        form.is_valid()
+        kept, other = form.cleaned_data.get("kept"), form.cleaned_data.get("other")
+        if kept is None or other is None or kept == other:
+            messages.error(request, _("Choose two different records from the list of likely duplicates."))
+            return redirect("admin:services_person_duplicates")
+        if posted and form.is_valid():
+            try:
+                actions.person_merge(kept=kept, other=other, by=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+            else:
+                messages.success(request, _("The records were merged."))
+                return redirect("admin:services_person_record", kept.pk)
+        context = self._context(
+            request,
+            _("Merge two records"),
+            form=form,
+            show_errors=posted,
+            kept=kept,
+            other=other,
+            rows=selectors.person_merge_preview(kept=kept, other=other),
+            conflicts=selectors.merge_conflicts(kept=kept, other=other),
+        )
+        response = TemplateResponse(request, "admin/services/person/merge.html", context, status=400 if posted else 200)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 @admin.register(Street)

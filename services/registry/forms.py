@@ -78,3 +78,28 @@ class PersonForm(forms.ModelForm):
 
     def clean_guardian_phone(self) -> str:
         return phone_as_stored(self.cleaned_data.get("guardian_phone"))
+
+
+class PersonMergeForm(forms.Form):
+    """Which duplicate record goes into which, and why; the persons offered are those `user` sees."""
+
+    kept = forms.ModelChoiceField(label=_("Record to keep"), queryset=Person.objects.none())
+    other = forms.ModelChoiceField(label=_("Record to merge into it"), queryset=Person.objects.none())
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why these records are the same person; kept in the audit trail."),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        persons = Person.objects.visible_to(user).select_related("street")
+        self.fields["kept"].queryset = persons
+        self.fields["other"].queryset = persons
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kept") is not None and data.get("kept") == data.get("other"):
+            raise forms.ValidationError(_("A record cannot be merged into itself."), code="same_person")
+        return data

@@ -113,6 +113,7 @@ PERMISSIONS: dict[str, list[str]] = {
         *_VISITS_READ,
         "services.view_all_streets",
         "services.reveal_id_number",
+        "services.merge_person",
         "services.change_followup",
         "services.view_digestsent",
         *_ESCORTS_READ,

@@ -4,11 +4,24 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Field,
+    ForeignObject,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    UniqueConstraint,
+)
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from services.models import HomeVisit, Person, Street, User
+from services.models import AccessLog, HomeVisit, Person, Street, User
 from services.registry.validation import STORED_PHONE
 
 
@@ -20,6 +33,11 @@ def person_list_for(user: User) -> QuerySet[Person]:
 def person_get_for(user: User, pk: Any) -> Person:
     """One person `user` may see. Raises Http404 otherwise, so existence does not leak."""
     return get_object_or_404(person_list_for(user), pk=pk)
+
+
+def merged_person_for(user: User, pk: Any) -> Person | None:
+    """The merged record `pk` if `user` may see it, with the record it was merged into; None otherwise."""
+    return Person.objects.merged_visible_to(user).select_related("street", "merged_into").filter(pk=pk).first()
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -87,6 +105,81 @@ def likely_duplicates_for(user: User) -> list[DuplicateGroup]:
         )
         group.persons.append(person)
     return groups + list(by_phone.values())
+
+
+# Relations to Person a merge leaves where they are: the access log records which record was opened, as it was.
+MERGE_KEEPS: frozenset[type[Model]] = frozenset({AccessLog})
+
+
+def person_relations() -> "list[ForeignObject[Any, Any]]":
+    """Every foreign key to Person a merge moves, of any app (read from the model graph, so a model added
+    later is moved too)."""
+    return [
+        rel.field
+        for rel in Person._meta.related_objects
+        if (rel.one_to_many or rel.one_to_one) and rel.related_model not in MERGE_KEEPS
+    ]
+
+
+def _unique_rules(model: type[Model], field: "ForeignObject[Any, Any]") -> list[tuple[list[str], Q | None]]:
+    """The unique rules of `model` that include `field`: (the other fields, the condition) each."""
+    rules: list[tuple[list[str], Q | None]] = []
+    if field.unique:
+        rules.append(([], None))
+    for names in model._meta.unique_together:
+        if field.name in names:
+            rules.append(([n for n in names if n != field.name], None))
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, UniqueConstraint) and field.name in constraint.fields:
+            rules.append(([n for n in constraint.fields if n != field.name], constraint.condition))
+    return rules
+
+
+def _attname(model: type[Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    return field.attname if isinstance(field, Field) else name
+
+
+def merge_conflicts(*, kept: Person, other: Person) -> list[str]:
+    """The records that would break a unique rule if `other`'s moved to `kept` (e.g. two registrations for
+    one event), each named as "kind: kept's record / other's record"; empty when the merge can go ahead."""
+    conflicts: list[str] = []
+    for field in person_relations():
+        model = field.model
+        for others, condition in _unique_rules(model, field):
+            rows = model._base_manager.filter(**{field.name: other})
+            if condition is not None:
+                rows = rows.filter(condition)
+            for row in rows:
+                values = {name: getattr(row, _attname(model, name)) for name in others}
+                if any(value is None for value in values.values()):
+                    continue  # NULLs never collide in a unique rule
+                clash = model._base_manager.filter(**{field.name: kept}, **values)
+                if condition is not None:
+                    clash = clash.filter(condition)
+                for twin in clash:
+                    conflicts.append(f"{model._meta.verbose_name}: {twin} / {row}")
+    return conflicts
+
+
+@dataclass(frozen=True)
+class MergeRow:
+    kind: str
+    kept: int
+    other: int
+
+
+def person_merge_preview(*, kept: Person, other: Person) -> list[MergeRow]:
+    """Per kind of record linked to a person, how many each of the two has (kinds neither has left out)."""
+    rows = []
+    for field in person_relations():
+        counts = field.model._base_manager.filter(**{f"{field.name}__in": [kept.pk, other.pk]}).aggregate(
+            kept=Count("pk", filter=Q(**{field.attname: kept.pk})),
+            other=Count("pk", filter=Q(**{field.attname: other.pk})),
+        )
+        if counts["kept"] or counts["other"]:
+            rows.append(MergeRow(kind=str(field.model._meta.verbose_name_plural), **counts))
+    return rows
 
 
 LONG_AGO_DAYS = 365

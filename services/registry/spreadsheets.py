@@ -19,6 +19,7 @@ from core.uploads import file_too_large, is_xlsx, zip_too_large
 from services.models import Person, Street, User
 from services.registry.audit import audit_record
 from services.registry.identity import normalise_number
+from services.registry.lifecycle import person_services_end
 from services.registry.selectors import age_on
 from services.registry.validation import person_errors, phone_as_stored
 
@@ -294,6 +295,10 @@ def import_persons(*, data: bytes, by: User) -> ImportResult:
         return result
 
     existing = {p.id_number: p for p in Person.objects.filter(id_number__in=list(seen_ids))}
+    for row_number, values in parsed:
+        if existing.get(values["id_number"]) and existing[values["id_number"]].merged_into_id is not None:
+            message = _("This ID number is on a duplicate record merged into another: update that record instead.")
+            result.errors.append(RowError(row_number, headers["id_number"], message))
     _check_certificates(parsed, result, headers["certificate_number"])
     if result.errors:
         return result
@@ -355,12 +360,14 @@ def _write(
     now = timezone.now()
     to_create: list[Person] = []
     to_update: list[Person] = []
+    ending: list[Person] = []  # died or moved out with this import: what was to come for them ends
     for _row, values in parsed:
         person = existing.get(values["id_number"])
         if person is None:
             to_create.append(Person(**values, consent_recorded_by=by, created_at=now))
             continue
         changed = False
+        status_before = (person.status, person.status_changed_on)
         for name, value in values.items():
             if getattr(person, name) != value:
                 setattr(person, name, value)
@@ -368,6 +375,8 @@ def _write(
         if changed:
             person.updated_at = now
             to_update.append(person)
+            if person.status != Person.Status.ACTIVE and (person.status, person.status_changed_on) != status_before:
+                ending.append(person)
         else:
             result.unchanged += 1
     if to_create:
@@ -381,6 +390,8 @@ def _write(
             default_user=by,
             default_date=now,
         )
+    for person in ending:
+        person_services_end(person=person, by=by)
     result.created, result.updated = len(to_create), len(to_update)
     if to_create or to_update:
         audit_record(

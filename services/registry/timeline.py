@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,3 +111,16 @@ def corrections(person: Person) -> list[TimelineEntry]:
         }
         entries.append(TimelineEntry(when=correction.at, kind=_("Correction"), title=title, detail=correction.reason))
     return entries
+
+
+def merged_records(person: Person) -> list[TimelineEntry]:
+    """Duplicate records merged into this one: their services are listed here now."""
+    return [
+        TimelineEntry(
+            when=record.merged_at,
+            kind=_("Registry"),
+            title=_("Duplicate record %(number)s merged into this one") % {"number": record.masked_id_number},
+            url=reverse("admin:services_person_record", args=[record.pk]),
+        )
+        for record in person.merged_records.exclude(merged_at=None).order_by("merged_at")
+    ]

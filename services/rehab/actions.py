@@ -1,5 +1,6 @@
 """Rehabilitation writes: centres, family-doctor contracts, referrals and home sessions, each audited."""
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.models import FamilyDoctorContract, FollowUp, HomeRehabSession, Person, RehabCentre, RehabReferral, User
 from services.registry.audit import audit_record, history_by
+from services.registry.lifecycle import person_service_check, person_service_refusal
 from services.rehab.selectors import running_contract
 from services.visits.actions import follow_up_close
 
@@ -45,6 +47,8 @@ def family_doctor_contract_save(*, contract: FamilyDoctorContract, by: User) -> 
     creating = contract._state.adding
     Person.objects.select_for_update().filter(pk=contract.person_id).first()  # one writer per person at a time
     contract.street_id = contract.person.street_id
+    if creating:
+        person_service_check(contract.person, contract.signed_on)
     contract.full_clean()
     try:
         with transaction.atomic():
@@ -88,6 +92,9 @@ def referral_errors(*, follow_up: FollowUp, centre: RehabCentre | None, by: User
                 params={"status": follow_up.person.get_status_display()},
             )
         )
+    refusal = person_service_refusal(follow_up.person, timezone.localdate())
+    if refusal is not None:
+        errors.setdefault(NON_FIELD_ERRORS, []).append(refusal)
     if centre is None:
         errors["centre"] = [ValidationError(_("Choose the centre to refer the person to."), code="required")]
     elif centre.certification == RehabCentre.Certification.REVOKED:
@@ -155,6 +162,12 @@ def rehab_referral_close(*, referral: RehabReferral, by: User, note: str) -> Reh
     return _resolve(referral, status=RehabReferral.Status.CLOSED, by=by, note=note)
 
 
+def rehab_referrals_end(*, person: Person, on: datetime.date, reason: str, by: User) -> int:
+    """Close the person's open rehabilitation referrals, noting `reason` (their death or moving out)."""
+    open_referrals = RehabReferral.objects.filter(person=person, status=RehabReferral.Status.OPEN)
+    return len([_resolve(r, status=RehabReferral.Status.CLOSED, by=by, note=reason) for r in open_referrals])
+
+
 @transaction.atomic
 def home_rehab_session_record(*, session: HomeRehabSession, by: User) -> HomeRehabSession:
     """Record (or correct) a session given at home; the first one answering an open referral resolves it.
@@ -167,6 +180,7 @@ def home_rehab_session_record(*, session: HomeRehabSession, by: User) -> HomeReh
     creating = session._state.adding
     # One writer per person at a time, so the same session saved twice at once is seen as a twin.
     Person.objects.select_for_update().filter(pk=session.person_id).first()
+    person_service_check(session.person, session.given_on)
     recorded_for = None
     if not creating:
         recorded_for = HomeRehabSession.objects.select_for_update().values_list("person", flat=True).get(pk=session.pk)

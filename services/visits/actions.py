@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.models import DigestSent, FollowUp, HomeVisit, Person, User
-from services.registry import roles
+from services.registry import lifecycle, roles
 from services.registry.audit import audit_record, history_by
 
 # Days from the visit until a need's follow-up is due, by need.
@@ -78,6 +78,7 @@ def home_visit_record(
     errors = home_visit_errors(person=person, visited_on=visited_on, mode=mode, needs=needs, today=timezone.localdate())
     if errors:
         raise ValidationError(errors)
+    lifecycle.person_service_check(person, visited_on)
     try:
         with transaction.atomic():
             visit = HomeVisit.objects.create(
@@ -123,6 +124,12 @@ def follow_up_close(*, follow_up: FollowUp, outcome: str, by: User) -> FollowUp:
     follow_up.save(update_fields=["status", "outcome", "closed_at", "closed_by", "updated_at"])
     audit_record(obj=follow_up, code="services.follow_up.closed", by=by, data={"need": follow_up.need})
     return follow_up
+
+
+def follow_ups_end(*, person: Person, on: datetime.date, reason: str, by: User) -> int:
+    """Close the person's open follow-ups with `reason` as the outcome (their death or moving out)."""
+    open_needs = FollowUp.objects.filter(person=person, status=FollowUp.Status.OPEN)
+    return len([follow_up_close(follow_up=f, outcome=reason, by=by) for f in open_needs])
 
 
 @transaction.atomic

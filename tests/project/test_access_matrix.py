@@ -186,6 +186,7 @@ RULES: dict[str, Rule] = {
     "admin:services_person_import_template": admin_only(OK, FORBIDDEN),
     "admin:services_person_export": admin_only(OK, OK),
     "admin:services_person_duplicates": admin_only(OK, OK),
+    "admin:services_person_merge": admin_only(REDIRECT, FORBIDDEN),  # without two records: back, with a message
     "admin:services_person_record": admin_only(OK, OK),
     "admin:services_volunteer_hours": admin_only(OK, OK),
     "admin:accessibility_retrofit_advance": admin_only(OK, OK),  # the auditor sees the form, cannot submit it
