@@ -113,6 +113,7 @@ def corrections(person: Person) -> list[TimelineEntry]:
     return entries
 
 
+@register
 def merged_records(person: Person) -> list[TimelineEntry]:
     """Duplicate records merged into this one: their services are listed here now."""
     return [
