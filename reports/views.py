@@ -56,6 +56,7 @@ def _context(request, year: int) -> dict:
         "rows": rows,
         "summary": [row.sentence for row in rows if row.sentence],
         "changes": selectors.changed_figures(report, official) if report else [],
+        "rules": selectors.counting_rules(),
     }
 
 

@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from . import roles
 from .audit import audit_record, history_by
+from .households import household_link
 from .models import DigestSent, FollowUp, HomeVisit, Person, User
 
-_NOT_COMPARED = {"id", "created_at", "updated_at"}
+_NOT_COMPARED = {"id", "created_at", "updated_at", "household"}  # the household follows street and address
 
 
 def _changed_fields(before: dict[str, Any], person: Person) -> list[str]:
@@ -47,6 +48,7 @@ def person_save(*, person: Person, by: User) -> Person:
     person.full_clean()
     history_by(person, by)
     person.save()
+    household_link(person=person)
     if creating:
         audit_record(obj=person, code="services.person.created", by=by, data={"street": person.street_id})
     else:

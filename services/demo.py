@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from . import demo_escorts, demo_rehab, roles
 from .actions import home_visit_record
+from .households import households_link
 from .models import FollowUp, Person, Street, StreetAssignment, User
 from .sample import sample_persons
 
@@ -43,6 +44,7 @@ def seed_registry(count: int, *, year: int) -> int:
     street_ids = list(Street.objects.order_by("code").values_list("pk", flat=True))
     persons = list(sample_persons(count, street_ids=street_ids, today=datetime.date(year, 12, 31)))
     Person.objects.bulk_create(persons, batch_size=1000, ignore_conflicts=True)
+    households_link(person_ids=Person.objects.filter(household__isnull=True).values_list("pk", flat=True))
     return Person.objects.count()
 
 

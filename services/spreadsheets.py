@@ -18,6 +18,7 @@ from core.excel import neutralise
 from core.uploads import file_too_large, is_xlsx, zip_too_large
 
 from .audit import audit_record
+from .households import households_link
 from .identity import normalise_number
 from .models import Person, Street, User
 from .selectors import age_on
@@ -382,6 +383,7 @@ def _write(
             default_user=by,
             default_date=now,
         )
+    households_link(person_ids=[p.pk for p in [*to_create, *to_update]])
     result.created, result.updated = len(to_create), len(to_update)
     if to_create or to_update:
         audit_record(

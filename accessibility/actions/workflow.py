@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from core.concurrency import check_version
 from services.actions import follow_up_close
 from services.audit import audit_record, history_by
-from services.models import FollowUp, Person, User
+from services.households import household_link, household_of
+from services.models import FollowUp, Household, Person, User
 
 from ..models import Retrofit, RetrofitLine, RetrofitStatusChange, RetrofitTypeCap
 from .common import (
@@ -84,6 +85,30 @@ def retrofit_apply_errors(
             number=open_case.pk,
             status=open_case.get_status_display(),
         )
+        return errors
+    household = household_of(person)
+    home_case = (
+        Retrofit.objects.filter(household=household, status__in=(*Retrofit.OPEN, *Retrofit.DONE))
+        .select_related("person")
+        .order_by("-applied_on", "-pk")
+        .first()
+        if household is not None
+        else None
+    )
+    if home_case is not None:
+        add_error(
+            errors,
+            NON_FIELD_ERRORS,
+            _(
+                "This home already has a retrofit: case #%(number)d of %(name)s at %(address)s (%(status)s). "
+                "A household's home is retrofitted once, whichever member applies."
+            ),
+            "household_has_retrofit",
+            number=home_case.pk,
+            name=home_case.person.name,
+            address=household,
+            status=home_case.get_status_display(),
+        )
     return errors
 
 
@@ -99,12 +124,16 @@ def retrofit_apply(
 ) -> Retrofit:
     """File an application for a person's household, optionally from a home visit's retrofit need.
 
-    Raises ValidationError if the user may not apply for this person, the data are wrong, or the
-    person already has an open case (also when two applications arrive at the same moment).
+    Raises ValidationError if the user may not apply for this person, the data are wrong, the person
+    already has an open case, or their household's home has an open or a done case (also when two
+    applications arrive at the same moment).
     """
     today = timezone.localdate()
     applied_on = applied_on or today
     note = note.strip()
+    # Applications for one home wait for each other here, so two members applying at once file one case.
+    # (A refused application leaves no household behind: the raise undoes this atomic block.)
+    household = Household.objects.select_for_update().get(pk=household_link(person=person).pk)
     errors = retrofit_apply_errors(
         person=person,
         by=by,
@@ -119,6 +148,7 @@ def retrofit_apply(
     retrofit = Retrofit(
         person=person,
         street_id=person.street_id,
+        household=household,
         type=type,
         applied_on=applied_on,
         application_note=note,

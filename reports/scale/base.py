@@ -26,6 +26,7 @@ class Who:
     born: datetime.date
     start: datetime.date  # the first day a record may carry
     end: datetime.date  # the last: today, or the day the person moved out or died
+    household_id: int = 0
 
     def aged_on(self, day: datetime.date, ages: tuple[int, int]) -> bool:
         """In the registry on `day`, and of an age within `ages` (both included) then."""

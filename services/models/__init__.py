@@ -12,7 +12,17 @@ from .escorts import (
     VolunteerDecline,
     VolunteerTeam,
 )
-from .registry import AccessLog, AuditEntry, ImmutableModel, Person, Street, StreetAssignment, TimeStampedModel, User
+from .registry import (
+    AccessLog,
+    AuditEntry,
+    Household,
+    ImmutableModel,
+    Person,
+    Street,
+    StreetAssignment,
+    TimeStampedModel,
+    User,
+)
 from .rehab import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
 from .visits import DigestSent, FollowUp, HomeVisit
 
@@ -30,6 +40,7 @@ __all__ = [
     "HomeRehabSession",
     "HomeVisit",
     "Hospital",
+    "Household",
     "ImmutableModel",
     "Person",
     "RehabCentre",

@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 
 from accessibility.models import DeviceIssue, RampRetrofit, Retrofit, RetrofitItem, RetrofitLine, SignLanguagePoint
+from services.households import household_link
 from services.models import Street, User
 from tests.services.factories import PersonFactory
 
@@ -41,6 +42,7 @@ class RetrofitFactory(factory.django.DjangoModelFactory):
 
     person = factory.SubFactory(PersonFactory)
     street = factory.LazyAttribute(lambda r: r.person.street)
+    household = factory.LazyAttribute(lambda r: household_link(person=r.person))
     type = Retrofit.Type.STANDARD
     applied_on = STEP_DATES[Status.APPLIED]
 
@@ -111,7 +113,8 @@ class DeviceIssueFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = DeviceIssue
 
-    person = factory.SubFactory(PersonFactory)
+    # Smart wristbands are for people with an intellectual disability (the figure counts only theirs).
+    person = factory.SubFactory(PersonFactory, category=5)
     street = factory.LazyAttribute(lambda d: d.person.street)
     device_type = DeviceIssue.DeviceType.SMART_WRISTBAND
     issued_on = datetime.date(2023, 4, 1)
