@@ -11,7 +11,8 @@ class AccessibilityConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from services import extensions, timeline
+        from services.registry import timeline
+        from services.visits import extensions
 
         from .selectors import retrofits_for_person
         from .timeline import person_entries

@@ -17,9 +17,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from services.households import households_link
 from services.models import Person, Street, User
-from services.timeline import as_datetime
+from services.registry.households import households_link
+from services.registry.timeline import as_datetime
 
 from .models import (
     DeviceIssue,

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from services.models import Person
-from services.timeline import TimelineEntry, as_datetime
+from services.registry.timeline import TimelineEntry, as_datetime
 
 from .models import DeviceIssue, RetrofitStatusChange
 

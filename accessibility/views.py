@@ -12,10 +12,10 @@ from core.concurrency import is_conflict
 from core.forms import add_action_errors
 from core.guards import page_required
 from core.input import parse_int
-from services import selectors as registry
-from services.households import household_of
 from services.models import FollowUp
-from services.views import FIELD_PERMISSION
+from services.registry import selectors as registry
+from services.registry.households import household_of
+from services.registry.views import FIELD_PERMISSION
 
 from . import actions, selectors, stats
 from .forms import ApplyForm, WithdrawForm

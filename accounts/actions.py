@@ -15,10 +15,10 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from services import roles
-from services.audit import audit_record
 from services.models import User
-from services.permissions import action_permission_check
+from services.registry import roles
+from services.registry.audit import audit_record
+from services.registry.permissions import action_permission_check
 
 from .models import UserSession
 

@@ -26,8 +26,8 @@ def member_of(street):
     """The scale data's committee member of `street` (made here when the data came from elsewhere)."""
     from django.contrib.auth.models import Group
 
-    from services import roles
     from services.models import StreetAssignment, User
+    from services.registry import roles
 
     user, created = User.objects.get_or_create(username=f"scale_member_{street.code}")
     if created:

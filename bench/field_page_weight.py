@@ -32,7 +32,7 @@ def prepare(env: dict[str, str]) -> int:
     script = f"""
 from django.contrib.auth.models import Group
 from services.models import Street, StreetAssignment, User, Person
-from services.sample import sample_persons
+from services.registry.sample import sample_persons
 street = Street.objects.get(code="310106006")
 user = User.objects.create_user("bench_member", password="{PASSWORD}")
 user.groups.add(Group.objects.get(name="committee_member"))

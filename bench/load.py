@@ -54,7 +54,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Count, Q
 from events.models import Event
 from django.utils import timezone
-from services import roles
+from services.registry import roles
 from services.models import Person, Street, StreetAssignment, User
 
 streets = list(

@@ -7,10 +7,10 @@ Run from the project root against a PostgreSQL database of its own (created when
 What it does, printing figures as it goes and a table at the end:
 
 1. Migrates the database and fills it up to N persons (default 200,000) made by
-   `services.sample.sample_persons` with a fixed seed. Only missing persons are added, so a rerun
+   `services.registry.sample.sample_persons` with a fixed seed. Only missing persons are added, so a rerun
    reuses the data. Then VACUUM ANALYZE the persons table, the state autovacuum would leave it in.
 2. Imports 10,000 new persons (another seed) from an in-memory .xlsx through
-   `services.spreadsheets.import_persons`, then the same file again (all rows unchanged), and
+   `services.registry.spreadsheets.import_persons`, then the same file again (all rows unchanged), and
    finally deletes what the import wrote (persons, their history, the audit entry).
 3. Requests the admin changelist as a federation staff member: searched by name, filtered by street
    and category, and plain; median and p95 latency and the query count of each. Then the query
@@ -147,7 +147,7 @@ def street_ids() -> list[int]:
 def fill(count: int) -> tuple[int, int]:
     """Add the seeded persons missing from the registry until it holds `count`; (added, total)."""
     from services.models import Person
-    from services.sample import sample_persons
+    from services.registry.sample import sample_persons
 
     missing = count - Person.objects.count()
     if missing <= 0:
@@ -177,8 +177,8 @@ def bench_user() -> User:
     """A federation staff member with admin access, created on the first run."""
     from django.contrib.auth.models import Group
 
-    from services import roles
     from services.models import User
+    from services.registry import roles
 
     user, created = User.objects.get_or_create(username=BENCH_USERNAME)
     if created:
@@ -193,7 +193,7 @@ def bench_user() -> User:
 def new_persons(count: int) -> list[Person]:
     """`count` persons of the import seed whose ID numbers are not in the registry yet."""
     from services.models import Person
-    from services.sample import sample_persons
+    from services.registry.sample import sample_persons
 
     candidates = list(sample_persons(count + count // 10 + 100, street_ids=street_ids(), seed=IMPORT_SEED))
     taken: set[str] = set()
@@ -217,8 +217,8 @@ def workbook(persons: list[Person]) -> bytes:
     """An .xlsx with the import's Chinese headers and one row per person, written as staff would."""
     from openpyxl import Workbook
 
-    from services import spreadsheets
     from services.models import Street
+    from services.registry import spreadsheets
 
     street_names = dict(Street.objects.values_list("pk", "name_zh"))
     category = _first_word(spreadsheets.CATEGORY_WORDS)
@@ -265,7 +265,7 @@ def remove_imported(by: User) -> int:
 
 def timed_import(data: bytes, by: User) -> tuple[float, Any]:
     """Run the real import once; (seconds, ImportResult). Stops on import errors."""
-    from services.spreadsheets import import_persons
+    from services.registry.spreadsheets import import_persons
 
     started = time.perf_counter()
     result = import_persons(data=data, by=by)

@@ -156,3 +156,7 @@ class DefaultChoiceFilter(admin.SimpleListFilter):
                 "query_string": changelist.get_query_string({self.parameter_name: key}),
                 "display": self.display(key, label, changelist),
             }
+
+
+# Packages' admins re-registered with declared permissions; Django's autodiscovery imports this module.
+from core import admin_axes, admin_schedules  # noqa: E402, F401

@@ -22,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.models import CrontabSchedule
 
-from core.input import parse_int
+from core.input import parse_int, parse_year
 
 if TYPE_CHECKING:
     from django.contrib.admin.filters import ListFilter
@@ -111,6 +111,46 @@ class DateRangeFilter(admin.FieldListFilter):
                 "clear": changelist.get_query_string(remove=[self.from_name, self.to_name]),
             }
         ]
+
+
+def year_filter(field: str, title: Any) -> type[admin.SimpleListFilter]:
+    """A list filter (?year=2023) by the year of `field`: a date, or a whole number holding a year.
+
+    It offers the years the visible records have. A year that is no year is refused the way Django
+    refuses any bad filter (IncorrectLookupParameters).
+    """
+
+    class YearFilter(admin.SimpleListFilter):
+        parameter_name = "year"
+
+        def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
+            records = model_admin.get_queryset(request).order_by()
+            if _is_date(model_admin.model, field):
+                years = [day.year for day in records.dates(field, "year", order="DESC")]
+            else:
+                years = [y for y in records.order_by(f"-{field}").values_list(field, flat=True).distinct() if y]
+            return [(str(year), str(year)) for year in years]
+
+        def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+            value = self.value()
+            if not value:
+                return queryset
+            year = parse_year(value)
+            if year is None:
+                raise IncorrectLookupParameters(self.parameter_name)
+            lookup = f"{field}__year" if _is_date(queryset.model, field) else field
+            return queryset.filter(**{lookup: year})
+
+    YearFilter.title = title
+    return YearFilter
+
+
+def _is_date(model: type[models.Model], path: str) -> bool:
+    """Whether the field at the end of the lookup `path` (e.g. "course__starts_on") holds a date or a time."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model  # type: ignore[assignment]
+    return isinstance(model._meta.get_field(name), models.DateField)  # DateTimeField is a DateField
 
 
 class DateHierarchyChangeList(ChangeList):

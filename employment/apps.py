@@ -11,7 +11,8 @@ class EmploymentConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from services import extensions, timeline
+        from services.registry import timeline
+        from services.visits import extensions
 
         from .models import Enrollment, Placement, Referral
         from .timeline import employment_entries

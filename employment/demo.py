@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from services.models import FollowUp, Person, User
-from services.selectors import age_on
+from services.registry.selectors import age_on
 
 from . import actions
 from .models import CertificateLevel, Course, Employer, Enrollment, Graduate, Placement, PlacementFollowUp, Referral

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from services.models import TimeStampedModel
-from services.scoping import StreetScopedQuerySet
+from services.registry.scoping import StreetScopedQuerySet
 
 from .validation import normalise_credit_code, validate_credit_code
 

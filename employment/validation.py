@@ -11,7 +11,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
-from services.selectors import age_on
+from services.registry.selectors import age_on
 
 # Working age as the federation counts it (劳动年龄段): from the 16th birthday until the day before the 60th.
 # Courses and placements are for people of this age on the day the course or the job starts.
@@ -44,7 +44,7 @@ def working_age_error(birth_date: datetime.date, on: datetime.date) -> Validatio
 
 
 def age_at(birth: str, on: str) -> Expression:
-    """Whole years from the date in field `birth` to the date in field `on`, as services.selectors.age_on counts.
+    """Whole years from the date in field `birth` to the date in field `on`, as registry.selectors.age_on counts.
 
     Computed by the database (year difference, less one before the birthday), so figures can filter on it.
     """

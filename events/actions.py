@@ -13,11 +13,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record, history_by, rows_save
+from core.notify import notifier
 from services.models import Person, User
-from services.notify import notifier
-from services.permissions import action_permission_check
-from services.validation import validate_phone
+from services.registry.audit import audit_record, history_by, rows_save
+from services.registry.permissions import action_permission_check
+from services.registry.validation import validate_phone
 
 from .caching import public_pages_changed
 from .models import Award, Event, EventPhoto, Registration

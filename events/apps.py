@@ -9,7 +9,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from services import extensions, timeline
+        from services.registry import timeline
+        from services.visits import extensions
 
         from .timeline import person_entries
 

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from services.models import Person, User
-from services.validation import validate_phone
+from services.registry.validation import validate_phone
 
 from .actions import registration_problem
 from .models import NEEDS, PROVISIONS, Award, Event, EventPhoto, Registration

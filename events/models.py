@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from services.models import TimeStampedModel
-from services.scoping import StreetScopedQuerySet
+from services.registry.scoping import StreetScopedQuerySet
 
 from .validators import event_errors, validate_alt_text, validate_https_url, validate_slug_not_reserved
 

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from services.models import Person
-from services.timeline import TimelineEntry, as_datetime
+from services.registry.timeline import TimelineEntry, as_datetime
 
 
 def person_entries(person: Person) -> list[TimelineEntry]:

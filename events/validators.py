@@ -1,4 +1,4 @@
-"""Input rules of the events app: page addresses, links, photos and an event's dates (phones: services.validation)."""
+"""Input rules of the events app: page addresses, links, photos and an event's dates (phones: services.registry)."""
 
 import re
 from typing import Any

@@ -49,7 +49,7 @@ def _broker() -> None:
 
 
 def _worker() -> None:
-    from services.tasks import heartbeat
+    from services.registry.tasks import heartbeat
 
     result = heartbeat.apply_async(expires=WORKER_TIMEOUT_SECONDS)
     result.get(timeout=WORKER_TIMEOUT_SECONDS)

@@ -9,7 +9,7 @@ from accounts import views as account_views
 from accounts.forms import AdminLoginForm, LoginForm
 from events import views as event_views
 from events.sitemaps import SITEMAPS
-from services import rehab_views
+from services.rehab import views as rehab_views
 
 from . import views
 
@@ -36,7 +36,7 @@ urlpatterns = [
     path("field/events/", include("events.field_urls")),
     path("field/retrofits/", include("accessibility.urls")),
     path("field/employment/", include("employment.field_urls")),
-    path("field/", include("services.urls")),
-    path("volunteer/", include("services.volunteer_urls")),
+    path("field/", include("services.visits.urls")),
+    path("volunteer/", include("services.escorts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE
-from services.audit import audit_record
 from services.models import User
-from services.permissions import action_permission_check
+from services.registry.audit import audit_record
+from services.registry.permissions import action_permission_check
 
 from .figures import FIGURES
 from .models import AnnualReport

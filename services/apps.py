@@ -10,7 +10,7 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Registry and services")
 
     def ready(self) -> None:
-        from .roles import sync_role_permissions
+        from services.registry.roles import sync_role_permissions
 
         # Permissions exist only after migrate has run for every app, so roles get theirs here.
         post_migrate.connect(sync_role_permissions, dispatch_uid="services.sync_role_permissions")
@@ -20,7 +20,9 @@ class ServicesConfig(AppConfig):
         """A visit's rehabilitation need refers the person to a centre; the person page shows their rehabilitation."""
         from django.urls import reverse
 
-        from . import extensions, rehab, timeline
+        from services.registry import timeline
+        from services.rehab import selectors as rehab
+        from services.visits import extensions
 
         timeline.register(rehab.timeline_entries)
         extensions.register_need_action(

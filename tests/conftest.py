@@ -11,8 +11,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
 
-from services import roles
 from services.models import Street, StreetAssignment, User
+from services.registry import roles
 
 # Playwright's sync API runs an event loop in the test thread; the ORM must still work there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -56,7 +56,7 @@ def load_reference_data() -> None:
     """Reload what data migrations put in the database (streets, roles, hospitals), idempotently."""
     from django.apps import apps
 
-    from services.roles import sync_role_permissions
+    from services.registry.roles import sync_role_permissions
 
     for name in REFERENCE_DATA_MIGRATIONS:
         importlib.import_module(name).load(apps, None)
@@ -182,7 +182,7 @@ class RecordingNotifier:
 
 @pytest.fixture
 def sent_messages(settings) -> list[tuple[str, str]]:
-    """The (address, message) pairs sent through services.notify during the test."""
+    """The (address, message) pairs sent through core.notify during the test."""
     settings.NOTIFICATION_BACKEND = "tests.conftest.RecordingNotifier"
     RecordingNotifier.sent = []
     return RecordingNotifier.sent

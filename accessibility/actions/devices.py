@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record, history_by
 from services.models import User
+from services.registry.audit import audit_record, history_by
 
 from ..models import DeviceIssue
 

@@ -8,8 +8,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record, history_by, rows_save
 from services.models import User
+from services.registry.audit import audit_record, history_by, rows_save
 
 from ..models import Retrofit, RetrofitItem, RetrofitLine, RetrofitPhoto
 from ..photos import validate_photo

@@ -13,10 +13,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import check_version
-from services.actions import follow_up_close
-from services.audit import audit_record, history_by
-from services.households import household_link, household_of
 from services.models import FollowUp, Household, Person, User
+from services.registry.audit import audit_record, history_by
+from services.registry.households import household_link, household_of
+from services.visits.actions import follow_up_close
 
 from ..models import Retrofit, RetrofitLine, RetrofitStatusChange, RetrofitTypeCap
 from .common import (

@@ -7,7 +7,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import DefaultChoiceFilter
-from core.input import parse_year
 
 from .. import actions, selectors
 from ..forms import RetrofitLineForm, RetrofitLineFormSet
@@ -59,23 +58,6 @@ class InboxFilter(DefaultChoiceFilter):
         if value in Status.values:
             return queryset.filter(status=value)
         raise IncorrectLookupParameters(value)
-
-
-class ApplicationYearFilter(admin.SimpleListFilter):
-    title = _("year of application")
-    parameter_name = "year"
-
-    def lookups(self, request, model_admin):
-        years = model_admin.get_queryset(request).order_by().dates("applied_on", "year", order="DESC")
-        return [(str(day.year), str(day.year)) for day in years]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        year = parse_year(self.value())
-        if year is None:
-            raise IncorrectLookupParameters(self.value())
-        return queryset.filter(applied_on__year=year)
 
 
 class RetrofitLineInline(admin.TabularInline):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyLogAdmin
 from core.concurrency import OptimisticLockAdminMixin
-from services.admin import StreetScopedAdmin
+from services.registry.admin import StreetScopedAdmin
 
 from .. import actions
 from ..forms import DeviceIssueForm

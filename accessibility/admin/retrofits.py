@@ -14,13 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, adopt
+from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin, is_conflict
 from core.excel import xlsx_response
 from core.forms import add_action_errors
 from core.input import parse_year
-from services.access_log import access_log_record
-from services.admin import StreetScopedAdmin
 from services.models import AccessLog
+from services.registry.access_log import access_log_record
+from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, selectors, spreadsheets
 from ..forms import PhotoForm, RetrofitAddForm, RetrofitChangeForm, TransitionForm
@@ -30,7 +31,6 @@ from .parts import (
     STEP_FIELDS,
     STEP_LABELS,
     VIEW_PHOTOS,
-    ApplicationYearFilter,
     InboxFilter,
     RetrofitLineInline,
     RetrofitPhotoInline,
@@ -56,7 +56,7 @@ class RetrofitAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdm
     ]
     list_display_links = ["number", "person_name"]
     # The inbox is the status filter, with counts; a second plain status filter would contradict it.
-    list_filter = [InboxFilter, "street", "type", ApplicationYearFilter]
+    list_filter = [InboxFilter, "street", "type", year_filter("applied_on", _("year of application"))]
     list_select_related = ["person", "street", "household"]
     search_fields = ["person__name", "contractor", "household__address"]
     search_help_text = _("Name of the person or of the contractor, or the household's address.")

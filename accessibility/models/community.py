@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from services.models import TimeStampedModel
-from services.scoping import StreetScopedQuerySet
+from services.registry.scoping import StreetScopedQuerySet
 
 
 class RampRetrofit(TimeStampedModel):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from services.models import ImmutableModel, TimeStampedModel
-from services.scoping import StreetScopedQuerySet
+from services.registry.scoping import StreetScopedQuerySet
 
 from ..photos import photo_path, validate_photo
 

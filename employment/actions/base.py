@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record, history_by
 from services.models import Person, User
+from services.registry.audit import audit_record, history_by
 
 Errors = dict[str, list[ValidationError]]
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record, history_by
 from services.models import Person, User
+from services.registry.audit import audit_record, history_by
 
 from ..models import (
     Employer,

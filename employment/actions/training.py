@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.audit import audit_record, history_by
 from services.models import Person, User
-from services.permissions import action_permission_check
+from services.registry.audit import audit_record, history_by
+from services.registry.permissions import action_permission_check
 
 from ..models import (
     CertificateLevel,

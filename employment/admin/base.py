@@ -1,43 +1,17 @@
 """What the employment admin pages share: list filters by year, Excel export (shared mixins: core.admin)."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from core.excel import xlsx_response
-from core.input import parse_year
-from services.access_log import access_log_record
 from services.models import AccessLog
+from services.registry.access_log import access_log_record
 
 from .. import exports
 
 CATEGORY = "person__category"
-
-
-def year_filter(field: str, title: Any) -> type[admin.SimpleListFilter]:
-    """A list filter by the year of the date in `field`, offering the years the visible records have."""
-
-    class YearFilter(admin.SimpleListFilter):
-        parameter_name = "year"
-
-        def lookups(self, request, model_admin):
-            years = model_admin.get_queryset(request).order_by().dates(field, "year", order="DESC")
-            return [(str(day.year), str(day.year)) for day in years]
-
-        def queryset(self, request, queryset):
-            value = self.value()
-            if not value:
-                return queryset
-            year = parse_year(value)
-            if year is None:
-                return queryset.none()
-            return queryset.filter(**{f"{field}__year": year})
-
-    YearFilter.title = title
-    return YearFilter
 
 
 class ExcelExportMixin:

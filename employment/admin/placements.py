@@ -9,9 +9,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt
+from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin
-from core.input import parse_int
-from services.admin import StreetScopedAdmin
+from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports, selectors
 from ..forms import (
@@ -23,7 +23,7 @@ from ..forms import (
 )
 from ..models import Employer, Graduate, Placement, PlacementFollowUp
 from ..validation import normalise_credit_code
-from .base import CATEGORY, ExcelExportMixin, year_filter
+from .base import CATEGORY, ExcelExportMixin
 
 
 @admin.register(Employer)
@@ -267,27 +267,11 @@ class GraduatePlacedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class GraduationYearFilter(admin.SimpleListFilter):
-    title = _("graduation year")
-    parameter_name = "year"
-
-    def lookups(self, request, model_admin):
-        years = model_admin.get_queryset(request).order_by("-graduation_year").values_list("graduation_year", flat=True)
-        return [(str(year), str(year)) for year in years.distinct()]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        year = parse_int(value, maximum=9999)
-        return queryset.none() if year is None else queryset.filter(graduation_year=year)
-
-
 @admin.register(Graduate)
 class GraduateAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     form = GraduateForm
     list_display = ["person", "graduation_year", "school", "major", "placed", "street"]
-    list_filter = ["street", CATEGORY, GraduationYearFilter, GraduatePlacedFilter]
+    list_filter = ["street", CATEGORY, year_filter("graduation_year", _("graduation year")), GraduatePlacedFilter]
     list_select_related = ["person", "street"]
     search_fields = ["person__name", "school", "major"]
     autocomplete_fields = ["person"]

@@ -5,15 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
+from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin
-from services.admin import StreetScopedAdmin
+from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports
 from ..forms import (
     ReferralAddForm,
 )
 from ..models import Referral
-from .base import CATEGORY, ExcelExportMixin, year_filter
+from .base import CATEGORY, ExcelExportMixin
 
 
 @admin.register(Referral)

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
+from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin
-from services.admin import StreetScopedAdmin
+from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports, selectors
 from ..forms import (
@@ -19,7 +20,7 @@ from ..forms import (
     EnrollmentAddForm,
 )
 from ..models import Certificate, Course, Enrollment
-from .base import CATEGORY, ExcelExportMixin, year_filter
+from .base import CATEGORY, ExcelExportMixin
 
 
 class CourseStateFilter(admin.SimpleListFilter):

@@ -8,7 +8,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from services.retention_policy import DEFAULT_RETENTION_DAYS, checked_retention_days
+from services.registry.retention_policy import DEFAULT_RETENTION_DAYS, checked_retention_days
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -92,7 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.display",
-                "services.context_processors.field_nav",
+                "services.visits.context_processors.field_nav",
             ],
         },
     },
@@ -201,7 +201,7 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # How long access logs, audit entries and change history are kept (days). Never below six months
-# (services.retention_policy): a shorter value stops the portal here, and the purge refuses it again.
+# (services.registry.retention_policy): a shorter value stops the portal here, and the purge refuses it again.
 AUDIT_RETENTION_DAYS = checked_retention_days(env.int("AUDIT_RETENTION_DAYS", default=DEFAULT_RETENTION_DAYS))
 
 # Counting rules of the annual report that are policy choices; the report page shows both with their value.
@@ -223,9 +223,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
-# Reminders to patients and volunteers: console by default; services.notify.EmailNotifier or an
+# Reminders to patients and volunteers: console by default; core.notify.EmailNotifier or an
 # SMS gateway class in production.
-NOTIFICATION_BACKEND = env.str("NOTIFICATION_BACKEND", default="services.notify.ConsoleNotifier")
+NOTIFICATION_BACKEND = env.str("NOTIFICATION_BACKEND", default="core.notify.ConsoleNotifier")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
@@ -287,8 +287,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Request lines and "Not Found: <path>" carry query strings and paths: no ID or certificate
-    # number is written whole (services.identity.redact_numbers).
-    "filters": {"redact_numbers": {"()": "services.identity.RedactNumbersFilter"}},
+    # number is written whole (services.registry.identity.redact_numbers).
+    "filters": {"redact_numbers": {"()": "services.registry.identity.RedactNumbersFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_numbers"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # django-axes logs every successful log-in at INFO (they are in its access log table already);

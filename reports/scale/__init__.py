@@ -1,6 +1,6 @@
 """District-scale data for the benchmarks: valid made-up records of every app, written with COPY.
 
-`generate_scale` fills PostgreSQL with N persons (services.sample, so ID and certificate numbers are
+`generate_scale` fills PostgreSQL with N persons (services.registry.sample, so ID and certificate numbers are
 valid) and Y years of their service records, at rates modelled on the 2023 figures of the article
 scaled to the registry's size: 200,000 persons and 10 years give about 2 million service records.
 Rows go in with PostgreSQL's COPY inside one transaction (a failure writes nothing), with primary

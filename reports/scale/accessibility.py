@@ -16,7 +16,7 @@ from accessibility.models import (
     RetrofitTypeCap,
     SignLanguagePoint,
 )
-from services.sample import ROADS
+from services.registry.sample import ROADS
 
 from .base import GeneratorBase
 from .plan import DEVICE_RATE, RETROFIT_RATE

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import models
 
 from services.models import Person
-from services.selectors import age_on
+from services.registry.selectors import age_on
 
 from .plan import PER_YEAR, REFERENCE_PERSONS
 from .result import ScaleResult

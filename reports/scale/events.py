@@ -6,7 +6,7 @@ from typing import Any
 from django.utils import timezone
 
 from events.models import Award, Event, Registration
-from services.sample import ROADS
+from services.registry.sample import ROADS
 
 from .base import GeneratorBase
 from .plan import EVENT_WEIGHTS

@@ -5,11 +5,11 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
-from services import roles
-from services.households import household_address
-from services.identity import birth_date_of
 from services.models import Household, Person, Street, StreetAssignment, User, Volunteer
-from services.sample import sample_persons
+from services.registry import roles
+from services.registry.households import household_address
+from services.registry.identity import birth_date_of
+from services.registry.sample import sample_persons
 
 from .base import GeneratorBase, Who
 from .plan import STREET_WEIGHTS
@@ -59,7 +59,7 @@ class RegistryRecords(GeneratorBase):
         # Households first: written before the persons, as --force checks each foreign key at once.
         households = self.table(Household, reserve=cursor)
         table = self.table(Person, reserve=cursor)
-        # Each person in the household of their street and address (services.households), one per address.
+        # Each person in the household of their street and address (services.registry.households), one per address.
         known = Household.objects.exclude(address="").values_list("pk", "street", "address")
         homes = {(street, address): pk for pk, street, address in known}
         existing = set(Person.objects.values_list("id_number", flat=True))

@@ -5,7 +5,7 @@ from typing import Any
 
 from events.models import PreventionMaterial, QuizCampaign
 from services.models import FamilyDoctorContract, HomeRehabSession, RehabCentre, Street
-from services.sample import ROADS
+from services.registry.sample import ROADS
 
 from .base import GeneratorBase
 from .tables import _day, _stamped

@@ -12,7 +12,7 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
-import services.expressions
+import services.registry.expressions
 
 
 class Migration(migrations.Migration):
@@ -188,7 +188,7 @@ class Migration(migrations.Migration):
                     "birth_date",
                     models.GeneratedField(
                         db_persist=True,
-                        expression=services.expressions.MakeDate(
+                        expression=services.registry.expressions.MakeDate(
                             django.db.models.functions.comparison.Cast(
                                 django.db.models.functions.text.Substr("id_number", 7, 4), models.IntegerField()
                             ),

@@ -1,4 +1,4 @@
-"""Loads Jing'an's 14 sub-districts and creates the role groups (permissions: services.roles)."""
+"""Loads Jing'an's 14 sub-districts and creates the role groups (permissions: services.registry.roles)."""
 
 from django.db import migrations
 

@@ -2,7 +2,7 @@
 
 The portal's code already refuses (ImmutableModel); this refuses any other client too (a script, a
 psql session of an application account). The retention purge sets `jingan.audit_purge` for its own
-transaction, and even then only rows older than 183 days (services.retention.MIN_RETENTION_DAYS) by
+transaction, and even then only rows older than 183 days (services.registry.retention.MIN_RETENTION_DAYS) by
 the database's clock may go. PostgreSQL only; TRUNCATE and a superuser who disables triggers are
 outside what a trigger can stop.
 """

@@ -1,4 +1,4 @@
-"""Store every registry phone the way services.validation stores it, where the phone rule can read it.
+"""Store every registry phone the way services.registry.validation stores it, where the phone rule can read it.
 
 Numbers the rule cannot read stay as they were; the field app's data-quality page lists them.
 """
@@ -14,7 +14,7 @@ LANDLINE = re.compile(r"(0\d{2,3})?[2-9]\d{6,7}")
 
 
 def _as_stored(value):
-    # A frozen copy of services.validation.phone_as_stored as it was when this migration was written:
+    # A frozen copy of services.registry.validation.phone_as_stored as it was when this migration was written:
     # a migration must give the same result after the code it came from has moved or changed.
     text = unicodedata.normalize("NFKC", value.strip())
     text = re.sub(r"[\s\-()（）.]", "", text)

@@ -15,7 +15,7 @@ BATCH = 1000
 
 
 def _address(value):
-    # A frozen copy of services.households.household_address as it was when this migration was written.
+    # A frozen copy of services.registry.households.household_address as it was when this migration was written.
     return "".join(unicodedata.normalize("NFKC", value).split())
 
 

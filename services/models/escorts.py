@@ -8,7 +8,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..scoping import StreetScopedQuerySet
+from services.registry.scoping import StreetScopedQuerySet
+
 from .registry import ImmutableModel, Person, Street, TimeStampedModel
 
 

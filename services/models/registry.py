@@ -10,9 +10,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..expressions import birth_date_from_id, gender_from_id
-from ..identity import mask_number
-from ..scoping import StreetScopedQuerySet
+from services.registry.expressions import birth_date_from_id, gender_from_id
+from services.registry.identity import mask_number
+from services.registry.scoping import StreetScopedQuerySet
 
 
 class TimeStampedModel(models.Model):
@@ -29,7 +29,7 @@ class TimeStampedModel(models.Model):
 
 
 class User(AbstractUser):
-    """A portal account; its roles are groups (see services.roles)."""
+    """A portal account; its roles are groups (see services.registry.roles)."""
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -78,7 +78,7 @@ class StreetAssignment(TimeStampedModel):
 class Household(TimeStampedModel):
     """A home (户): an address in a street and the persons of the registry who live there.
 
-    Derived from the persons' addresses (services.households), never typed: a person's household follows
+    Derived from the persons' addresses (services.registry.households), never typed: a person's household follows
     their street and address. A home retrofit belongs to the household, so two disabled members of one
     household make one retrofitted home.
     """
@@ -174,7 +174,7 @@ class Person(TimeStampedModel):
     )
     street = models.ForeignKey(Street, models.PROTECT, related_name="persons", verbose_name=_("street"))
     address = models.CharField(_("address"), max_length=200, blank=True)
-    # Set from street and address by services.households whenever they are written.
+    # Set from street and address by services.registry.households whenever they are written.
     household = models.ForeignKey(
         Household,
         models.PROTECT,
@@ -263,7 +263,7 @@ class Person(TimeStampedModel):
         return mask_number(self.certificate_number) if self.certificate_number else ""
 
     def clean(self) -> None:
-        from ..validation import person_errors
+        from services.registry.validation import person_errors
 
         errors = person_errors(
             id_number=self.id_number,

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..scoping import StreetScopedQuerySet
+from services.registry.scoping import StreetScopedQuerySet
+
 from .registry import Person, Street, TimeStampedModel
 from .visits import FollowUp
 

@@ -8,7 +8,7 @@ from tests.browser.conftest import browser, logged_in  # noqa: F401 - Chromium f
 
 from .factories import RetrofitItemFactory
 
-# What services.roles.PERMISSIONS should grant for this app (reported to the lead; granted here meanwhile).
+# What services.registry.roles.PERMISSIONS should grant for this app (reported to the lead; granted here meanwhile).
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ from decimal import Decimal
 import factory
 
 from accessibility.models import DeviceIssue, RampRetrofit, Retrofit, RetrofitItem, RetrofitLine, SignLanguagePoint
-from services.households import household_link
 from services.models import Street, User
+from services.registry.households import household_link
 from tests.services.factories import PersonFactory
 
 Status = Retrofit.Status

@@ -16,8 +16,8 @@ from accessibility.actions import (
     retrofit_items_set,
 )
 from accessibility.models import DeviceIssue, Retrofit, RetrofitLine, RetrofitStatusChange, RetrofitTypeCap
-from services import roles
 from services.models import AuditEntry, FollowUp, Person
+from services.registry import roles
 from tests.conftest import make_user
 from tests.services.factories import PersonFactory, file_visit
 

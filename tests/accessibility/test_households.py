@@ -9,8 +9,8 @@ from django.urls import reverse
 from accessibility.actions import retrofit_apply
 from accessibility.models import Retrofit
 from reports import figures
-from services.households import household_link, households_link
 from services.models import Household, Person
+from services.registry.households import household_link, households_link
 from tests.services.factories import PersonFactory
 
 from .conftest import english_client
@@ -142,7 +142,7 @@ def test_the_household_admin_lists_members_and_writes_nothing(client, staff_user
 
 
 def test_saving_a_person_links_their_household(staff_user, street):
-    from services.actions import person_save
+    from services.registry.actions import person_save
 
     first, _second = two_members(street)
     person = PersonFactory.build(street=street, address=HOME, consent_given_on=datetime.date(2023, 1, 5))

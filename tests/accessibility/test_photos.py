@@ -179,7 +179,7 @@ def test_auditors_and_admin_users_without_the_photo_right_are_refused(client, au
 
 
 def test_staff_of_another_street_get_not_found(photo, other_street):
-    from services import roles
+    from services.registry import roles
     from tests.conftest import make_user
 
     # A street-bound user given the photo right still sees only their own street's photos.

@@ -15,7 +15,7 @@ from accessibility.models import DeviceIssue, Retrofit
 from reports.figures import counted, get
 from reports.tally import Counted
 from services.models import Street
-from services.scoping import street_ids_for
+from services.registry.scoping import street_ids_for
 from tests.services.factories import PersonFactory
 
 from .factories import DeviceIssueFactory, RampRetrofitFactory, SignLanguagePointFactory, make_retrofit

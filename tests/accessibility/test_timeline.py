@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from accessibility.actions import retrofit_advance, retrofit_apply
-from services.timeline import timeline_for
+from services.registry.timeline import timeline_for
 from tests.services.factories import PersonFactory
 
 from .factories import DeviceIssueFactory

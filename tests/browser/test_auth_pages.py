@@ -9,8 +9,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.views import RECOVERY_CODES_SESSION_KEY
-from services import roles
 from services.models import User
+from services.registry import roles
 from tests.browser.conftest import assert_no_axe_violations
 from tests.events.factories import EventFactory, in_days
 from tests.services.factories import PersonFactory

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from services import escorts
+from services.escorts import actions as escorts
 from services.models import EscortBooking, EscortService, EscortSlot
 from tests.browser.conftest import assert_no_axe_violations
 from tests.services.factories import eligible_person, make_slot, make_volunteer

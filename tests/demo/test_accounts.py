@@ -1,8 +1,8 @@
 """seed_demo: the demo accounts and registry, created once however often it runs (on the demo year
 seeded once for tests/demo, rather than a registry of 400 seeded twice by this test alone)."""
 
-from services import roles
 from services.models import HomeVisit, Person, User
+from services.registry import roles
 
 
 def test_seed_demo_creates_accounts_and_registry_and_running_again_duplicates_nothing(demo_year):

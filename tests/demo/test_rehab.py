@@ -7,8 +7,8 @@ from events.models import PreventionMaterial
 from reports.figures import get
 from reports.models import AnnualReport
 from reports.selectors import summary
-from services.demo_rehab import CAMPAIGN_WITH_HELP, HOME_REHAB_PEOPLE, SESSIONS_EACH
 from services.models import HomeVisit, RehabCentre
+from services.rehab.demo import CAMPAIGN_WITH_HELP, HOME_REHAB_PEOPLE, SESSIONS_EACH
 
 ARTICLE_HOMES = {
     "曹家渡街道社区卫生服务中心",

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from employment import actions
 from employment.models import Course, Employer, Enrollment, Graduate, Placement, PlacementFollowUp, Referral
-from services.actions import follow_up_close
 from services.models import AuditEntry
+from services.visits.actions import follow_up_close
 from tests.employment.factories import CourseFactory, EmployerFactory, EnrollmentFactory, born_on, worker
 from tests.services.factories import file_visit
 

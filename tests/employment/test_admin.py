@@ -201,7 +201,8 @@ def test_filters_by_street_category_year_and_status(staff_client, street, other_
     years = staff_client.get(url("placement")).context["cl"].filter_specs
     year_filter = next(f for f in years if getattr(f, "parameter_name", None) == "year")
     assert [value for value, _label in year_filter.lookup_choices] == ["2023", "2022"]
-    assert staff_client.get(url("placement"), {"year": "x"}).context["cl"].result_count == 0
+    # A year that is no year is refused the way Django refuses any bad filter value (core.admin_filters.year_filter).
+    assert staff_client.get(url("placement"), {"year": "x"})["Location"].endswith("?e=1")
 
 
 def test_enrolments_filter_by_status_and_course_year(staff_client):

@@ -12,7 +12,7 @@ from employment.validation import age_at
 from reports.figures import counted, get
 from reports.stats import percent
 from services.models import Person
-from services.selectors import age_on
+from services.registry.selectors import age_on
 from tests.employment.factories import (
     CourseFactory,
     EmployerFactory,

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from employment.timeline import employment_entries
-from services.timeline import timeline_for
+from services.registry.timeline import timeline_for
 from tests.employment.factories import CourseFactory, EmployerFactory, EnrollmentFactory, PlacementFactory, worker
 
 pytestmark = pytest.mark.django_db

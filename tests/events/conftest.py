@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from events import caching
 
-# The permissions this app asks services.roles to give (see the report of issue 8).
+# The permissions this app asks services.registry.roles to give (see the report of issue 8).
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from events.models import Award, Registration
-from services.timeline import timeline_for
+from services.registry.timeline import timeline_for
 from tests.events.factories import AwardFactory, EventFactory, PersonRegistrationFactory
 from tests.services.factories import PersonFactory
 

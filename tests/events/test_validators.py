@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from events.validators import validate_alt_text, validate_https_url, validate_slug_not_reserved
-from services.validation import validate_phone
+from services.registry.validation import validate_phone
 
 
 @pytest.mark.parametrize(

@@ -42,8 +42,7 @@ from jingan_portal.urls import urlpatterns as portal_urlpatterns
 from reports.actions import annual_report_compute, annual_report_freeze, annual_report_request, annual_report_start
 from reports.figures import FIGURES
 from reports.models import AnnualPlan, AnnualReport
-from services import escorts, roles
-from services.access_log import access_log_record
+from services.escorts import actions as escorts
 from services.models import (
     AccessLog,
     DigestSent,
@@ -58,7 +57,9 @@ from services.models import (
     Street,
     VolunteerTeam,
 )
-from services.rehab import rehab_referral_create
+from services.registry import roles
+from services.registry.access_log import access_log_record
+from services.rehab.actions import rehab_referral_create
 from tests.accessibility.factories import (
     DeviceIssueFactory,
     RampRetrofitFactory,

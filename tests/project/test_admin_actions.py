@@ -39,7 +39,7 @@ from events import actions as events_actions
 from events.prevention import PreventionMaterial, QuizCampaign
 from reports.actions import annual_report_freeze
 from reports.models import AnnualPlan, AnnualReport
-from services import escorts, roles
+from services.escorts import actions as escorts
 from services.models import (
     AuditEntry,
     EscortBooking,
@@ -51,6 +51,7 @@ from services.models import (
     Volunteer,
     VolunteerTeam,
 )
+from services.registry import roles
 from tests.accessibility.factories import RampRetrofitFactory, RetrofitFactory, SignLanguagePointFactory
 from tests.conftest import make_user
 from tests.employment.factories import (

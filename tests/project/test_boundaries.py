@@ -38,17 +38,17 @@ def test_import_contracts_hold_and_a_forbidden_import_breaks_them(tmp_path):
     kept = _lint_imports(tree)
     assert kept.returncode == 0, kept.stdout + kept.stderr
 
-    selectors = tree / "services" / "selectors.py"
+    selectors = tree / "services" / "registry" / "selectors.py"
     selectors.write_text(selectors.read_text() + "\nfrom events import models as _events_models  # noqa\n")
     admin = tree / "events" / "admin.py"
-    admin.write_text(admin.read_text() + "\nfrom services.audit import audit_record as _audit  # noqa\n")
+    admin.write_text(admin.read_text() + "\nfrom services.registry.audit import audit_record as _audit  # noqa\n")
     broken = _lint_imports(tree)
     out = " ".join(broken.stdout.split())  # the report wraps long lines
     assert broken.returncode == 1, out
     assert "services imports no other domain app BROKEN" in out
-    assert "services.selectors -> events.models" in out
+    assert "services.registry.selectors -> events.models" in out
     assert "Views, admin and tasks write through actions, never through the audit-trail helper BROKEN" in out
-    assert "events.admin -> services.audit" in out
+    assert "events.admin -> services.registry.audit" in out
 
 
 def _strict_patterns() -> list[re.Pattern[str]]:

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from events.models import Registration
 from events.richtext import render_markdown
 from services.models import AuditEntry, HomeVisit, Person, Street
-from services.spreadsheets import COLUMNS, import_persons
+from services.registry.spreadsheets import COLUMNS, import_persons
 from tests.events.factories import EventFactory
 from tests.project.test_uploads import zip_of
 from tests.services.factories import PersonFactory, id_number_for

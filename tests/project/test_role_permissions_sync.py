@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from services import roles
-from services.roles import sync_role_permissions
+from services.registry import roles
+from services.registry.roles import sync_role_permissions
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import UserSession
-from services import roles
+from services.registry import roles
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.concurrency import CONFLICT, NOT_FROM_PAGE, VERSION_FIELDS
-from services import roles
 from services.models import User
+from services.registry import roles
 from tests.conftest import make_user
 from tests.services.test_concurrency import page_form_data
 
@@ -67,7 +67,7 @@ def _referral():
 
 
 def _rehab_referral():
-    from services.rehab import rehab_referral_create
+    from services.rehab.actions import rehab_referral_create
     from tests.services.rehab_factories import RehabCentreFactory
 
     need = _need("rehabilitation")
@@ -89,7 +89,7 @@ def _placement_follow_up():
 
 
 def _booking():
-    from services import escorts
+    from services.escorts import actions as escorts
     from services.models import EscortBooking, EscortService
     from tests.services.factories import eligible_person, make_slot, make_volunteer
 
@@ -441,12 +441,12 @@ def test_every_registered_admin_is_guarded_and_the_walk_covers_those_the_issue_n
 
 
 def test_periodic_tasks_are_administered_by_the_portals_own_admin():
-    """Lane A re-registers django-celery-beat's PeriodicTaskAdmin in services.admin_schedules (issue 17)."""
+    """Lane A re-registers django-celery-beat's PeriodicTaskAdmin in core.admin_schedules (issue 17)."""
     from django_celery_beat.models import PeriodicTask
 
     model_admin = admin.site._registry[PeriodicTask]
     modules = [klass.__module__ for klass in type(model_admin).__mro__]
-    assert "services.admin_schedules" in modules, f"PeriodicTask is administered by {modules[2]}"
+    assert "core.admin_schedules" in modules, f"PeriodicTask is administered by {modules[2]}"
 
 
 @pytest.mark.parametrize("label", WALKED)

@@ -16,7 +16,7 @@ from django.urls import reverse
 from reports.actions import annual_report_request
 from reports.models import AnnualReport
 from reports.tasks import compute_previous_year, recompute_current_year
-from services.tasks import heartbeat
+from services.registry.tasks import heartbeat
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from reports.models import AnnualReport
 from reports.selectors import Bar, BreakdownView, FigureRow
 from reports.spreadsheets import report_workbook
 from services.models import AuditEntry, Person
-from services.spreadsheets import template_workbook
+from services.registry.spreadsheets import template_workbook
 from tests.accessibility.factories import make_retrofit
 from tests.employment.test_admin import build
 from tests.events.test_admin import event_form

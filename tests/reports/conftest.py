@@ -8,8 +8,8 @@ from django.utils import timezone
 from accessibility.models import Retrofit
 from employment.models import Course
 from events.models import Event, Registration
-from services import roles
 from services.models import EscortBooking, EscortSlot, Hospital, User
+from services.registry import roles
 from tests.accessibility.factories import (
     DeviceIssueFactory,
     RampRetrofitFactory,
@@ -20,7 +20,7 @@ from tests.employment.factories import CourseFactory, EnrollmentFactory, Graduat
 from tests.events.factories import EventFactory, PublicRegistrationFactory
 from tests.services.factories import PersonFactory
 
-# The permissions the reports app asks the lead to add to services.roles.
+# The permissions the reports app asks the lead to add to services.registry.roles.
 REPORT_PERMISSIONS = {
     roles.STAFF: [
         "view_annualreport",

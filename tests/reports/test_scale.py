@@ -17,8 +17,8 @@ from reports.actions import annual_report_request
 from reports.models import AnnualReport
 from reports.scale import ScaleRefused, generate_scale, stamp
 from reports.tasks import compute_annual_report
-from services.identity import validate_certificate_number, validate_id_number
 from services.models import HomeVisit, Person
+from services.registry.identity import validate_certificate_number, validate_id_number
 from tests.services.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from services.identity import check_character
 from services.models import EscortSlot, Hospital, Person, Street, User, Volunteer
+from services.registry.identity import check_character
 
 
 def id_number_for(n: int, born: datetime.date = datetime.date(1960, 1, 1), sequence: int | None = None) -> str:
@@ -62,7 +62,7 @@ def make_volunteer(
 
 def file_visit(person: Person, by: User, *, needs=(), mode: str = "home", visited_on=None, purpose: str = "routine"):
     """File a home visit through the real action (follow-ups included) and return it."""
-    from services.actions import home_visit_record
+    from services.visits.actions import home_visit_record
 
     visit, _created = home_visit_record(
         person=person,

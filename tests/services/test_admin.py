@@ -84,7 +84,7 @@ def test_member_cannot_count_other_streets_through_filters(staff_member, pair, o
 
 
 def test_changelist_query_count_does_not_grow_with_page_size(staff_client, street, other_street):
-    from services.sample import sample_persons
+    from services.registry.sample import sample_persons
 
     Person.objects.bulk_create(sample_persons(210, street_ids=[street.pk, other_street.pk], seed=11))
     person_admin = admin.site._registry[Person]
@@ -117,7 +117,7 @@ def test_age_band_filter(staff_client, street):
 
 
 def _id(birth: str) -> str:
-    from services.identity import check_character
+    from services.registry.identity import check_character
 
     first17 = f"310106{birth}123"
     return first17 + check_character(first17)
@@ -213,7 +213,7 @@ def test_committee_members_cannot_read_the_logs(staff_member):
 
 
 def test_timeline_lists_registry_changes_newest_first(staff_client, staff_user, street):
-    from services.actions import person_save
+    from services.registry.actions import person_save
 
     person = person_save(person=PersonFactory.build(street=street), by=staff_user)
     person.phone = "13700000000"

@@ -16,12 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from services.access_log import access_log_record
-from services.actions import person_save
-from services.audit import audit_record
 from services.models import AccessLog, AuditEntry, Person, User
-from services.retention import MIN_RETENTION_DAYS, audit_trail_purge, audit_trails
-from services.tasks import purge_audit_trails
+from services.registry.access_log import access_log_record
+from services.registry.actions import person_save
+from services.registry.audit import audit_record
+from services.registry.retention import MIN_RETENTION_DAYS, audit_trail_purge, audit_trails
+from services.registry.tasks import purge_audit_trails
 
 from .factories import PersonFactory
 

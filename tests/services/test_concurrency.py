@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from core.concurrency import CONFLICT, VERSION_FIELDS
-from services import roles
-from services.actions import person_save
 from services.models import AuditEntry, Person
+from services.registry import roles
+from services.registry.actions import person_save
 from tests.conftest import make_user
 
 from .factories import PersonFactory

@@ -21,8 +21,8 @@ def test_the_demo_centres_follow_the_demo_year():
     """seed_demo --year 2030: five rehabilitation homes at the end of 2030, as the article's 2023 had."""
     import datetime
 
-    from services.demo_rehab import seed_centres
     from services.models import RehabCentre
+    from services.rehab.demo import seed_centres
 
     assert seed_centres(year=2030) == 5
     assert RehabCentre.objects.certified_at_end_of(2030).count() == 5

@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reports.figures import counted, get
-from services import escorts
+from services.escorts import actions as escorts
+from services.escorts.selectors import volunteer_hours, volunteer_suggestions
+from services.escorts.tasks import send_escort_reminders
 from services.models import (
     EscortBooking,
     EscortService,
@@ -21,8 +23,7 @@ from services.models import (
     Reminder,
     VolunteerDecline,
 )
-from services.selectors import volunteer_hours, volunteer_suggestions
-from services.tasks import send_escort_reminders
+from services.visits import actions as visit_actions
 from tests.services.factories import (
     PersonFactory,
     eligible_person,
@@ -350,7 +351,6 @@ def test_a_member_books_an_escort_from_a_visits_need(client, member, street):
 
 def test_an_escort_booked_from_a_need_and_the_closed_need_commit_together(client, member, street, monkeypatch):
     """A refusal while closing the need leaves neither the booking nor a closed need: one transaction."""
-    from services import actions
 
     def refuse(**kwargs):
         raise ValidationError("refused", code="closed")
@@ -358,7 +358,7 @@ def test_an_escort_booked_from_a_need_and_the_closed_need_commit_together(client
     person = eligible_person(street)
     slot = make_slot()
     follow_up = file_visit(person, by=member, needs=["escort"]).follow_ups.get()
-    monkeypatch.setattr(actions, "follow_up_close", refuse)
+    monkeypatch.setattr(visit_actions, "follow_up_close", refuse)
     client.force_login(member)
     url = reverse("field:escort", args=[person.pk])
     data = {"slot": slot.pk, "need": "deaf", "services": services("sign_language")[0].pk, "follow_up": follow_up.pk}

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from services.actions import follow_up_close
 from services.models import AuditEntry, DigestSent, FollowUp
-from services.tasks import send_overdue_follow_up_digest
+from services.visits.actions import follow_up_close
+from services.visits.tasks import send_overdue_follow_up_digest
 from tests.services.factories import PersonFactory, file_visit
 from tests.services.test_concurrency import version_token
 

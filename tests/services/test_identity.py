@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from services.identity import (
+from services.registry.identity import (
     birth_date_of,
     check_character,
     gender_of,

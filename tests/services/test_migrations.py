@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from services import roles
 from services.models import Street
+from services.registry import roles
 
 pytestmark = pytest.mark.django_db
 

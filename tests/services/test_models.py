@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from services.actions import person_save
 from services.models import AccessLog, AuditEntry, Person
-from services.sample import sample_persons
+from services.registry.actions import person_save
+from services.registry.sample import sample_persons
 from tests.services.factories import PersonFactory, id_number_for
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_sample_persons_are_all_valid(street):
 
 
 def test_factory_numbers_are_valid():
-    from services.identity import validate_id_number
+    from services.registry.identity import validate_id_number
 
     for n in range(0, 5000, 37):
         validate_id_number(id_number_for(n))

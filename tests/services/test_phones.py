@@ -1,4 +1,4 @@
-"""One phone rule (services.validation): registry forms, the import, existing rows, data quality, reminders."""
+"""One phone rule (services.registry.validation): registry forms, the import, existing rows, data quality, reminders."""
 
 import importlib
 import logging
@@ -10,10 +10,10 @@ from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.utils import translation
 
-from services.forms import PersonForm
+from services.escorts.tasks import send_escort_reminders
 from services.models import Person, Reminder
-from services.spreadsheets import import_persons
-from services.tasks import send_escort_reminders
+from services.registry.forms import PersonForm
+from services.registry.spreadsheets import import_persons
 from tests.services.factories import PersonFactory, eligible_person, make_slot
 from tests.services.test_escorts import book
 from tests.services.test_spreadsheets import valid_row, xlsx

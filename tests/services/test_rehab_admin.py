@@ -9,8 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from services import rehab
 from services.models import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
+from services.rehab import actions as rehab_actions
+from services.rehab import selectors as rehab_selectors
 from tests.services.factories import PersonFactory, file_visit
 from tests.services.rehab_factories import ContractFactory, SessionFactory
 from tests.services.test_concurrency import version_token
@@ -36,7 +37,7 @@ def add_records(street, member, n: int) -> None:
         contract = ContractFactory(person=PersonFactory(street=street))
         SessionFactory(contract=contract)
         need = file_visit(contract.person, by=member, needs=["rehabilitation"]).follow_ups.get()
-        rehab.rehab_referral_create(follow_up=need, centre=contract.centre, by=member)
+        rehab_actions.rehab_referral_create(follow_up=need, centre=contract.centre, by=member)
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -189,7 +190,7 @@ def test_the_record_says_a_sessions_minutes_in_the_readers_language(member, stre
     add_records(street, member, 1)
     session = HomeRehabSession.objects.get()
     with translation.override("en"):
-        details = [entry.detail for entry in rehab.timeline_entries(session.person)]
+        details = [entry.detail for entry in rehab_selectors.timeline_entries(session.person)]
     assert f"{session.minutes} minutes · {session.given_by}" in details
     assert not any(" min · " in detail for detail in details)
 

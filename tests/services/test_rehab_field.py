@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from services import rehab
 from services.models import AuditEntry, FollowUp, RehabReferral
+from services.rehab import actions as rehab
 from tests.services.factories import PersonFactory, file_visit
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory, SessionFactory
 

@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from services import rehab
 from services.models import AuditEntry, FamilyDoctorContract, HomeRehabSession, RehabCentre
+from services.rehab import actions as rehab_actions
+from services.rehab import selectors as rehab_selectors
 from tests.services.factories import PersonFactory
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory, SessionFactory
 
@@ -22,7 +23,7 @@ def codes(exc: ValidationError) -> dict[str, list[str]]:
 def test_a_certified_centre_needs_its_date_of_municipal_acceptance(street, staff_user):
     centre = RehabCentreFactory.build(street=street, accepted_on=None)
     with pytest.raises(ValidationError) as caught, translation.override("en"):
-        rehab.rehab_centre_save(centre=centre, by=staff_user)
+        rehab_actions.rehab_centre_save(centre=centre, by=staff_user)
     assert codes(caught.value) == {"accepted_on": ["required"]}
     with translation.override("en"):
         assert "municipal acceptance" in caught.value.message_dict["accepted_on"][0]
@@ -42,7 +43,7 @@ def test_a_certified_centre_needs_its_date_of_municipal_acceptance(street, staff
 def test_certification_dates_must_agree_with_the_status(street, staff_user, fields, expected):
     centre = RehabCentreFactory.build(street=street, **fields)
     with pytest.raises(ValidationError) as caught:
-        rehab.rehab_centre_save(centre=centre, by=staff_user)
+        rehab_actions.rehab_centre_save(centre=centre, by=staff_user)
     assert codes(caught.value) == expected
     assert not RehabCentre.objects.exists()
 
@@ -53,7 +54,7 @@ def test_the_database_refuses_a_certified_centre_without_acceptance(street):
 
 
 def test_saving_a_centre_keeps_history_and_an_audit_entry(street, staff_user):
-    centre = rehab.rehab_centre_save(centre=RehabCentreFactory.build(street=street), by=staff_user)
+    centre = rehab_actions.rehab_centre_save(centre=RehabCentreFactory.build(street=street), by=staff_user)
     assert centre.history.get().history_user == staff_user
     assert AuditEntry.objects.get(code="services.rehab_centre.created").object_id == str(centre.pk)
 
@@ -69,7 +70,7 @@ def test_a_contract_cannot_end_before_it_was_signed(street, staff_user):
         ended_on=datetime.date(2023, 4, 1),
     )
     with pytest.raises(ValidationError) as caught:
-        rehab.family_doctor_contract_save(contract=contract, by=staff_user)
+        rehab_actions.family_doctor_contract_save(contract=contract, by=staff_user)
     assert codes(caught.value) == {"ended_on": ["order"]}
     assert not FamilyDoctorContract.objects.exists()
 
@@ -80,13 +81,13 @@ def test_a_person_has_one_running_contract_at_a_time(street, staff_user):
         person=first.person, centre=first.centre, doctor="李医生", signed_on=datetime.date(2023, 6, 1)
     )
     with pytest.raises(ValidationError) as caught, translation.override("en"):
-        rehab.family_doctor_contract_save(contract=second, by=staff_user)
+        rehab_actions.family_doctor_contract_save(contract=second, by=staff_user)
     with translation.override("en"):
         assert "already has a running family-doctor contract" in " ".join(caught.value.messages)
     assert FamilyDoctorContract.objects.count() == 1
     first.ended_on = datetime.date(2023, 5, 31)
-    rehab.family_doctor_contract_save(contract=first, by=staff_user)
-    rehab.family_doctor_contract_save(contract=second, by=staff_user)
+    rehab_actions.family_doctor_contract_save(contract=first, by=staff_user)
+    rehab_actions.family_doctor_contract_save(contract=second, by=staff_user)
     assert second.street == street  # taken from the person
     assert FamilyDoctorContract.objects.count() == 2
 
@@ -96,7 +97,7 @@ def test_a_session_lasts_from_one_to_240_minutes(staff_user, minutes):
     contract = ContractFactory()
     session = SessionFactory.build(contract=contract, person=contract.person, centre=contract.centre, minutes=minutes)
     with pytest.raises(ValidationError) as caught:
-        rehab.home_rehab_session_record(session=session, by=staff_user)
+        rehab_actions.home_rehab_session_record(session=session, by=staff_user)
     assert codes(caught.value) == {"minutes": ["minutes"]}
     assert not HomeRehabSession.objects.exists()
 
@@ -120,10 +121,10 @@ def test_a_session_must_match_its_contract(street, other_street, staff_user):
         fields = {"person": contract.person, "centre": contract.centre, **change}
         session = SessionFactory.build(contract=contract, **fields)
         with pytest.raises(ValidationError) as caught:
-            rehab.home_rehab_session_record(session=session, by=staff_user)
+            rehab_actions.home_rehab_session_record(session=session, by=staff_user)
         assert codes(caught.value) == expected, change
     assert not HomeRehabSession.objects.exists()
-    session = rehab.home_rehab_session_record(
+    session = rehab_actions.home_rehab_session_record(
         session=SessionFactory.build(contract=contract, person=contract.person, centre=contract.centre), by=staff_user
     )
     assert session.street == street
@@ -139,22 +140,24 @@ def test_the_public_listing_holds_only_centres_certified_now(street):
         certification="revoked",
         revoked_on=datetime.date(2022, 1, 1),
     )
-    assert list(rehab.rehab_homes_public()) == [listed]
+    assert list(rehab_selectors.rehab_homes_public()) == [listed]
 
 
 def test_the_same_session_recorded_twice_is_refused(staff_user):
     contract = ContractFactory()
     same = {"contract": contract, "person": contract.person, "centre": contract.centre, "kind": "training"}
-    first = rehab.home_rehab_session_record(session=SessionFactory.build(**same), by=staff_user)
+    first = rehab_actions.home_rehab_session_record(session=SessionFactory.build(**same), by=staff_user)
     with pytest.raises(ValidationError) as caught:
-        rehab.home_rehab_session_record(session=SessionFactory.build(**same, minutes=30), by=staff_user)
+        rehab_actions.home_rehab_session_record(session=SessionFactory.build(**same, minutes=30), by=staff_user)
     assert codes(caught.value) == {"given_on": ["duplicate"]}
     # Another kind that day, or the same kind another day, is another session; correcting the first is no twin.
-    rehab.home_rehab_session_record(session=SessionFactory.build(**{**same, "kind": "assessment"}), by=staff_user)
+    rehab_actions.home_rehab_session_record(
+        session=SessionFactory.build(**{**same, "kind": "assessment"}), by=staff_user
+    )
     later = first.given_on + datetime.timedelta(days=7)
-    rehab.home_rehab_session_record(session=SessionFactory.build(**same, given_on=later), by=staff_user)
+    rehab_actions.home_rehab_session_record(session=SessionFactory.build(**same, given_on=later), by=staff_user)
     first.minutes = 90
-    rehab.home_rehab_session_record(session=first, by=staff_user)
+    rehab_actions.home_rehab_session_record(session=first, by=staff_user)
     assert HomeRehabSession.objects.count() == 3
 
 

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from core.concurrency import CONFLICT
-from services import rehab
 from services.models import FamilyDoctorContract, Person, RehabReferral
+from services.rehab import actions as rehab
 from tests.services.factories import PersonFactory, file_visit
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory
 from tests.services.test_concurrency import _in_thread, _waiting_for_a_row_lock, english_staff, version_token

@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from services import reveal, selectors
-from services.identity import RedactNumbersFilter, redact_numbers
 from services.models import AccessLog, AuditEntry, Person
+from services.registry import reveal, selectors
+from services.registry.identity import RedactNumbersFilter, redact_numbers
 from tests.services.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +158,7 @@ def test_no_log_row_of_a_representative_run_holds_a_whole_number(staff_user, aud
     staff.post(reverse("admin:services_person_record", args=[target.pk]), {"reveal": "1"})
     field.get(reverse("field:home"), {"q": ID})
     field.get(reverse("field:person", args=[target.pk]))
-    from services.actions import person_save
+    from services.registry.actions import person_save
 
     target.address = f"note {ID}"
     person_save(person=target, by=staff_user)

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 
 from services.models import Person, Street, StreetAssignment
-from services.scoping import StreetScopedQuerySet
+from services.registry.scoping import StreetScopedQuerySet
 from tests.services.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

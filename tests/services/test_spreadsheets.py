@@ -16,10 +16,10 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from core.excel import neutralise
-from services.identity import check_character
 from services.models import AccessLog, AuditEntry, Person, Street
-from services.sample import sample_persons
-from services.spreadsheets import RowError, import_persons
+from services.registry.identity import check_character
+from services.registry.sample import sample_persons
+from services.registry.spreadsheets import RowError, import_persons
 from tests.services.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from services.demo import describe_accounts
+from services.registry.demo import describe_accounts
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Clinic escorts: hospitals, sessions, bookings, volunteers, reminders and the volunteers' pages."""

@@ -1,0 +1,100 @@
+"""Reads of clinic escorts: open sessions, free places, volunteer suggestions, assignments and hours."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from services.escorts.actions import TAKES_A_PLACE
+from services.models import (
+    EscortBooking,
+    EscortSlot,
+    Person,
+    User,
+    Volunteer,
+)
+
+
+def person_escorts(person: Person, limit: int = 10) -> QuerySet[EscortBooking]:
+    """The person's latest clinic escorts, newest first."""
+    return person.escort_bookings.select_related("slot__hospital").order_by("-slot__starts_at", "-pk")[:limit]
+
+
+ESCORT_BOOKING_DAYS = 30
+
+
+def escort_slots_open_for_booking(*, now: datetime.datetime) -> QuerySet[EscortSlot]:
+    """Sessions in the next 30 days, not cancelled, with a place left; `places_left` annotated."""
+    takes_a_place = ("booked", "completed", "no_show")
+    return (
+        EscortSlot.objects.filter(
+            cancelled=False, starts_at__gt=now, starts_at__lte=now + datetime.timedelta(days=ESCORT_BOOKING_DAYS)
+        )
+        .select_related("hospital")
+        .annotate(places_left=F("capacity") - Count("bookings", filter=Q(bookings__status__in=takes_a_place)))
+        .filter(places_left__gt=0)
+        .order_by("starts_at", "hospital__name_zh")
+    )
+
+
+def volunteer_suggestions(booking: EscortBooking, *, year: int) -> QuerySet[Volunteer]:
+    """Active volunteers with the skills the booking needs, free at its time, fewest minutes this year first."""
+    skills = booking.required_skills()
+    volunteers = Volunteer.objects.filter(active=True).exclude(declines__booking=booking)
+    if "signs" in skills:
+        volunteers = volunteers.filter(
+            sign_language__in=[Volunteer.SignLanguage.FLUENT, Volunteer.SignLanguage.INTERPRETER]
+        )
+    if "guides" in skills:
+        volunteers = volunteers.filter(guide_trained=True)
+    busy = EscortBooking.objects.filter(
+        volunteer=OuterRef("pk"),
+        status__in=EscortBooking.ACTIVE,
+        slot__starts_at__lt=booking.slot.ends_at,
+        slot__ends_at__gt=booking.slot.starts_at,
+    ).exclude(pk=booking.pk)
+    return (
+        volunteers.filter(~Exists(busy))
+        .select_related("user", "team")
+        .annotate(
+            minutes_this_year=Coalesce(
+                Sum("bookings__minutes", filter=Q(bookings__status="completed", bookings__slot__starts_at__year=year)),
+                0,
+            )
+        )
+        .order_by("minutes_this_year", "user__username")
+    )
+
+
+def volunteer_assignments_for(user: User) -> QuerySet[EscortBooking]:
+    """The user's escorts still to be closed (booked), soonest first, with what the patient needs."""
+    return (
+        EscortBooking.objects.filter(volunteer__user=user, status=EscortBooking.Status.BOOKED)
+        .select_related("person", "slot__hospital")
+        .prefetch_related("services")
+        .order_by("slot__starts_at", "pk")
+    )
+
+
+def volunteer_hours(*, year: int) -> QuerySet[Volunteer]:
+    """Per volunteer: escorts completed and minutes served in `year` (the hours ledger)."""
+    completed = Q(bookings__status="completed", bookings__slot__starts_at__year=year)
+    return (
+        Volunteer.objects.select_related("user", "team")
+        .annotate(
+            escorts=Count("bookings", filter=completed), minutes=Coalesce(Sum("bookings__minutes", filter=completed), 0)
+        )
+        .filter(escorts__gt=0)
+        .order_by("-minutes", "user__username")
+    )
+
+
+def free_places(slot_ids: Iterable[int]) -> dict[int, int]:
+    """Places left per clinic session, counted in the database."""
+    rows = (
+        EscortSlot.objects.filter(pk__in=list(slot_ids))
+        .annotate(taken=Count("bookings", filter=Q(bookings__status__in=TAKES_A_PLACE)))
+        .values_list("pk", F("capacity") - F("taken"))
+    )
+    return dict(rows)

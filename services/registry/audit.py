@@ -1,0 +1,53 @@
+"""Writing the audit trail (append-only): called by actions only, inside their transaction."""
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.db import models
+
+from services.models import AuditEntry, User
+from services.registry.identity import redact_numbers
+
+M = TypeVar("M", bound=models.Model)
+
+
+def history_by(obj: M, by: Any) -> M:
+    """Name `by` as the author of `obj`'s next history row (simple-history); nobody for anonymous or None."""
+    obj._history_user = by if getattr(by, "pk", None) else None  # type: ignore[attr-defined]
+    return obj
+
+
+def rows_save(*, saved: Iterable[models.Model], deleted: Iterable[models.Model], by: Any) -> None:
+    """Delete `deleted` and save `saved` (an inline's rows, checked by the calling action), each naming `by`."""
+    for row in deleted:
+        history_by(row, by).delete()
+    for row in saved:
+        history_by(row, by).save()
+
+
+def _redacted(value: Any) -> Any:
+    """`value` with every number in its strings masked, however deeply nested."""
+    if isinstance(value, str):
+        return redact_numbers(value)
+    if isinstance(value, dict):
+        return {redact_numbers(str(k)): _redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(v) for v in value]
+    return value
+
+
+def audit_record(
+    *, obj: models.Model | type[models.Model], code: str, by: User | None, data: dict[str, Any] | None = None
+) -> AuditEntry:
+    """Record one business action on a record, or on a whole model (a bulk import) when given the class.
+
+    `data` holds field names, codes and counts, never ID numbers or diagnoses; a number that slips
+    in anyway is masked. `by` None is the system (a task, a migration).
+    """
+    return AuditEntry.objects.create(
+        code=code,
+        user=by if getattr(by, "pk", None) else None,
+        model=obj._meta.label_lower,
+        object_id="" if isinstance(obj, type) else str(obj.pk),
+        data=_redacted(data or {}),
+    )

@@ -1,0 +1,98 @@
+"""The person's timeline (一人一档): each app registers a provider of entries about a person.
+
+A provider takes a person and returns entries; apps register theirs in `AppConfig.ready()`, so
+the person page never imports them and dependencies keep pointing at `services`.
+"""
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from services.models import Person
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happened to or for a person."""
+
+    when: datetime.datetime
+    kind: str  # a short translated label, e.g. "Home visit"
+    title: str
+    detail: str = ""
+    url: str = ""
+
+
+Provider = Callable[[Person], Iterable[TimelineEntry]]
+_providers: list[Provider] = []
+
+
+def register(provider: Provider) -> Provider:
+    """Add a provider of timeline entries (usable as a decorator); registering twice is harmless."""
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def timeline_for(person: Person) -> list[TimelineEntry]:
+    """Every registered app's entries about `person`, newest first."""
+    entries = [entry for provider in _providers for entry in provider(person)]
+    return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+def as_datetime(day: datetime.date) -> datetime.datetime:
+    """Place a date-only event at the start of that day, local time, so it sorts among datetimes."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@register
+def registry_changes(person: Person) -> list[TimelineEntry]:
+    """The registry record's own history: created, and which fields changed, by whom."""
+    records = list(person.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries = []
+    previous = None
+    for record in records:
+        who = record.history_user.get_username() if record.history_user else _("the system")
+        if previous is None or record.history_type == "+":
+            title = _("Record created by %(who)s") % {"who": who}
+            detail = ""
+        else:
+            changed = record.diff_against(previous).changed_fields
+            title = _("Record changed by %(who)s") % {"who": who}
+            detail = ", ".join(str(Person._meta.get_field(name).verbose_name) for name in changed)
+        entries.append(TimelineEntry(when=record.history_date, kind=_("Registry"), title=title, detail=detail))
+        previous = record
+    return entries
+
+
+@register
+def home_visits(person: Person) -> list[TimelineEntry]:
+    """Visits filed by committee members, with the needs they found."""
+    entries = []
+    for visit in person.visits.select_related("visitor").prefetch_related("follow_ups"):
+        needs = "、".join(str(f.get_need_display()) for f in visit.follow_ups.all())
+        entries.append(
+            TimelineEntry(
+                when=as_datetime(visit.visited_on),
+                kind=_("Home visit"),
+                title=f"{visit.get_mode_display()} · {visit.get_purpose_display()} · {visit.visitor.get_username()}",
+                detail=needs,
+            )
+        )
+    return entries
+
+
+@register
+def clinic_escorts(person: Person) -> list[TimelineEntry]:
+    """Clinic escorts booked for the person, with their outcome."""
+    return [
+        TimelineEntry(
+            when=booking.slot.starts_at,
+            kind=_("Clinic escort"),
+            title=f"{booking.slot.hospital} · {booking.get_status_display()}",
+            detail=booking.department,
+        )
+        for booking in person.escort_bookings.select_related("slot__hospital")
+    ]

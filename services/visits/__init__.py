@@ -1,0 +1,1 @@
+"""Home visits and their follow-ups, and the field app committee members file them from."""

@@ -1,0 +1,170 @@
+"""Writes to home visits and follow-ups, each with its history row (history_by) and audit entry."""
+
+import datetime
+import uuid
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from services.models import DigestSent, FollowUp, HomeVisit, Person, User
+from services.registry import roles
+from services.registry.audit import audit_record, history_by
+
+# Days from the visit until a need's follow-up is due, by need.
+FOLLOW_UP_DAYS: dict[str, int] = {
+    FollowUp.Need.ESCORT: 7,
+    FollowUp.Need.REHABILITATION: 14,
+    FollowUp.Need.SUBSIDY: 14,
+    FollowUp.Need.DEVICE: 14,
+    FollowUp.Need.OTHER: 14,
+    FollowUp.Need.RETROFIT: 30,
+    FollowUp.Need.TRAINING: 30,
+    FollowUp.Need.JOB: 30,
+}
+
+
+OLDEST_VISIT_DAYS = 365
+
+
+def home_visit_errors(
+    *, person: Person, visited_on: datetime.date, mode: str, needs: list[str], today: datetime.date
+) -> dict[str, list[ValidationError]]:
+    """The rules a visit must keep, by field; empty when it may be filed."""
+    errors: dict[str, list[ValidationError]] = {}
+    if visited_on > today:
+        errors["visited_on"] = [ValidationError(_("A visit cannot be in the future."), code="future")]
+    elif visited_on < today - datetime.timedelta(days=OLDEST_VISIT_DAYS):
+        errors["visited_on"] = [ValidationError(_("File visits within a year of the day."), code="too_old")]
+    elif visited_on < person.birth_date:
+        errors["visited_on"] = [ValidationError(_("This date is before the person was born."), code="order")]
+    if mode == HomeVisit.Mode.LOST_CONTACT and needs:
+        errors["needs"] = [
+            ValidationError(_("No needs can be recorded when the person could not be reached."), code="lost_contact")
+        ]
+    if person.status != Person.Status.ACTIVE:
+        errors[NON_FIELD_ERRORS] = [
+            ValidationError(
+                _("This person is no longer active in the registry (%(status)s)."),
+                code="inactive",
+                params={"status": person.get_status_display()},
+            )
+        ]
+    return errors
+
+
+@transaction.atomic
+def home_visit_record(
+    *,
+    person: Person,
+    by: User,
+    visited_on: datetime.date,
+    mode: str,
+    purpose: str,
+    findings: str,
+    needs: list[str],
+    submission_key: uuid.UUID,
+) -> tuple[HomeVisit, bool]:
+    """File a visit and one follow-up per need; a repeated submission returns the first visit.
+
+    Returns (visit, created). Raises ValidationError if the visit breaks a rule.
+    """
+    existing = HomeVisit.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        return existing, False
+    errors = home_visit_errors(person=person, visited_on=visited_on, mode=mode, needs=needs, today=timezone.localdate())
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            visit = HomeVisit.objects.create(
+                person=person,
+                street_id=person.street_id,
+                visited_on=visited_on,
+                visitor=by,
+                mode=mode,
+                purpose=purpose,
+                findings=findings,
+                submission_key=submission_key,
+            )
+    except IntegrityError:
+        # The same form was submitted twice at once: the other request filed it.
+        return HomeVisit.objects.get(submission_key=submission_key), False
+    FollowUp.objects.bulk_create(
+        FollowUp(
+            visit=visit,
+            person=person,
+            street_id=person.street_id,
+            need=need,
+            due_on=visited_on + datetime.timedelta(days=FOLLOW_UP_DAYS[need]),
+        )
+        for need in dict.fromkeys(needs)
+    )
+    audit_record(obj=visit, code="services.home_visit.recorded", by=by, data={"needs": sorted(set(needs))})
+    return visit, True
+
+
+@transaction.atomic
+def follow_up_close(*, follow_up: FollowUp, outcome: str, by: User) -> FollowUp:
+    """Close an open follow-up with its outcome. Raises ValidationError if closed or no outcome."""
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if follow_up.status == FollowUp.Status.CLOSED:
+        raise ValidationError(_("This follow-up is already closed."), code="closed")
+    if not outcome.strip():
+        raise ValidationError({"outcome": _("Write what was done before closing.")}, code="required")
+    follow_up.status = FollowUp.Status.CLOSED
+    follow_up.outcome = outcome.strip()
+    follow_up.closed_at = timezone.now()
+    follow_up.closed_by = by
+    history_by(follow_up, by)
+    follow_up.save(update_fields=["status", "outcome", "closed_at", "closed_by", "updated_at"])
+    audit_record(obj=follow_up, code="services.follow_up.closed", by=by, data={"need": follow_up.need})
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_outcome_save(*, follow_up: FollowUp, outcome: str, by: User) -> FollowUp:
+    """Write down what was done so far on a follow-up, leaving it open or closed as it is."""
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    outcome = outcome.strip()
+    if outcome != follow_up.outcome:
+        follow_up.outcome = outcome
+        history_by(follow_up, by)
+        follow_up.save(update_fields=["outcome", "updated_at"])
+        audit_record(
+            obj=follow_up,
+            code="services.follow_up.outcome_changed",
+            by=by,
+            data={"need": follow_up.need, "status": follow_up.status},
+        )
+    return follow_up
+
+
+@transaction.atomic
+def overdue_digest_send(*, today: datetime.date) -> DigestSent | None:
+    """Email staff the open follow-ups past due, once a day; None if today's was already sent."""
+    if DigestSent.objects.select_for_update().filter(sent_on=today).exists():
+        return None
+    overdue = list(
+        FollowUp.objects.filter(status=FollowUp.Status.OPEN, due_on__lt=today)
+        .select_related("person", "street")
+        .order_by("street__code", "due_on")
+    )
+    recipients = list(
+        User.objects.filter(is_active=True, groups__name=roles.STAFF)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if overdue and recipients:
+        body = render_to_string("services/email/overdue_digest.txt", {"follow_ups": overdue, "today": today})
+        send_mail(
+            subject=str(_("Overdue follow-ups: %(count)d") % {"count": len(overdue)}),
+            message=body,
+            from_email=None,
+            recipient_list=recipients,
+        )
+    return DigestSent.objects.create(sent_on=today, follow_ups=len(overdue), recipients=len(recipients))

@@ -1,0 +1,89 @@
+"""The field app for committee members: their street's people, a person's page, filing a visit."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.forms import add_action_errors
+from services.escorts import selectors as escorts_selectors
+from services.models import AccessLog
+from services.registry import reveal
+from services.registry import selectors as registry_selectors
+from services.registry.access_log import access_log_record
+from services.registry.identity import is_number_search
+from services.registry.views import PAGE_SIZE, field_member_required
+from services.visits import actions, extensions
+from services.visits import selectors as visits_selectors
+from services.visits.forms import HomeVisitForm
+
+
+@field_member_required
+def my_street(request: HttpRequest) -> HttpResponse:
+    """The people of the member's streets: search, flags, last visit, the longest unvisited first."""
+    search = request.GET.get("q", "")[:50]
+    order = "stale" if request.GET.get("order") == "stale" else "name"
+    stale_only = request.GET.get("stale") == "1"
+    if is_number_search(search):  # a reveal: refused to committee members, logged for others
+        persons = visits_selectors.field_person_list_for(request.user, order=order, stale_only=stale_only)
+        persons = reveal.number_search(request, persons, search, where="field")
+    else:
+        persons = visits_selectors.field_person_list_for(
+            request.user, search=search, order=order, stale_only=stale_only
+        )
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [(p, registry_selectors.age_on(p.birth_date, today)) for p in page.object_list]
+    context = {"page": page, "rows": rows, "search": search, "order": order, "stale_only": stale_only}
+    return render(request, "services/field/my_street.html", context)
+
+
+@field_member_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a visitor needs to know about one person, their visits and open follow-ups."""
+    person = registry_selectors.person_get_for(request.user, pk)
+    access_log_record(user=request.user, action=AccessLog.Action.OPENED, person=person, detail="field")
+    follow_ups = list(visits_selectors.person_open_follow_ups(person))
+    context = {
+        "person": person,
+        "age": registry_selectors.age_on(person.birth_date, timezone.localdate()),
+        "visits": visits_selectors.person_visits(person),
+        "follow_ups": [(f, extensions.need_action_for(f)) for f in follow_ups],
+        "escorts": escorts_selectors.person_escorts(person),
+        "panels": extensions.panels_for(person, request.user),
+    }
+    return render(request, "services/field/person_detail.html", context)
+
+
+@field_member_required
+def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """File a home visit; a repeated submission of the same form files it once."""
+    person = registry_selectors.person_get_for(request.user, pk)
+    if request.method == "POST":
+        form = HomeVisitForm(request.POST)
+        if form.is_valid():
+            try:
+                _visit, created = actions.home_visit_record(person=person, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+            else:
+                if created:
+                    messages.success(
+                        request,
+                        _("Visit filed with %(count)d follow-ups.") % {"count": len(form.cleaned_data["needs"])},
+                    )
+                else:
+                    messages.info(request, _("This visit was already filed; nothing was added."))
+                return redirect("field:person", pk=person.pk)
+        status = 400
+    else:
+        form = HomeVisitForm(
+            initial={"visited_on": timezone.localdate(), "mode": "home", "submission_key": uuid.uuid4()}
+        )
+        status = 200
+    return render(request, "services/field/visit_form.html", {"person": person, "form": form}, status=status)
