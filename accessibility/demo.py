@@ -18,6 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from services.models import Person, Street, User
+from services.registry.households import households_link
 from services.registry.timeline import as_datetime
 
 from .models import (
@@ -192,20 +193,26 @@ def seed_retrofits(*, year: int, by: User) -> int:
         return Retrofit.objects.count()
     today = timezone.localdate()
     open_plans, closed_plans = _plans(year, today)
-    pool = list(
-        Person.objects.filter(status=Person.Status.ACTIVE)
-        .order_by("id_number")
-        .values_list("pk", "street_id", "category", "name")
+    active = Person.objects.filter(status=Person.Status.ACTIVE).order_by("id_number")
+    households_link(person_ids=active.values_list("pk", flat=True))
+    rows = list(active.values_list("pk", "street_id", "category", "name", "household_id"))
+    # One case per home: households with an open or a finished case, and second members, get none.
+    busy = set(
+        Retrofit.objects.filter(status__in=(*Retrofit.OPEN, *Retrofit.DONE)).values_list("household_id", flat=True)
     )
-    busy = set(Retrofit.objects.filter(status__in=Retrofit.OPEN).values_list("person_id", flat=True))
-    pool = [p for p in pool if p[0] not in busy]
+    pool, seen = [], set(busy)
+    for row in rows:
+        if row[4] not in seen:
+            seen.add(row[4])
+            pool.append(row)
     if len(pool) < len(open_plans):
         return Retrofit.objects.count()
     rng = random.Random(year * 7)
     rng.shuffle(pool)
-    # Open cases go to distinct persons; the others follow, reusing persons only when the registry is small.
-    owners = pool[: len(open_plans)] + [pool[(len(open_plans) + n) % len(pool)] for n in range(len(closed_plans))]
-    plans = open_plans + closed_plans
+    # Each case to a household of its own: a registry too small for every case gets the first ones only
+    # (the open cases, then the accepted ones), since a home is retrofitted once.
+    plans = (open_plans + closed_plans)[: len(pool)]
+    owners = pool[: len(plans)]
     items = {item.name: item for item in RetrofitItem.objects.all()}
     cases = [_case(rng, plan, owner, by) for plan, owner in zip(plans, owners, strict=True)]
     line_sets = [_lines(rng, plan, items) for plan in plans]
@@ -226,12 +233,13 @@ def seed_retrofits(*, year: int, by: User) -> int:
     return Retrofit.objects.count()
 
 
-def _case(rng: random.Random, plan: Plan, owner: tuple[int, int, int, str], by: User) -> Retrofit:
-    person_id, street_id, category, name = owner
+def _case(rng: random.Random, plan: Plan, owner: tuple[int, int, int, str, int], by: User) -> Retrofit:
+    person_id, street_id, category, name, household_id = owner
     case = Retrofit(
         person_id=person_id,
         street_id=street_id,
         category=category,
+        household_id=household_id,
         type=plan.type,
         status=plan.status,
         applied_on=plan.applied_on,
@@ -353,17 +361,19 @@ def seed_devices(*, year: int) -> int:
         .order_by("id_number")
         .values_list("pk", "street_id", "category")
     )
-    # Trainees with intellectual disabilities first, as in the article; others only if there are too few.
+    # Wristbands go to people with intellectual disabilities, as the article says (a small registry's few
+    # get theirs in turn, each returned before the next); hearing aids to others.
     intellectual = Person.Category.INTELLECTUAL
     pool = [p for p in pool if p[2] == intellectual] + [p for p in pool if p[2] != intellectual]
-    if not pool:
+    wearers = [p for p in pool if p[2] == intellectual]
+    if not wearers:
         return DeviceIssue.objects.count()
     rng = random.Random(year + 249)
     Type = DeviceIssue.DeviceType
     devices = []
     # The year before: issued and returned (replaced by the new model), so they block nothing.
     for n in range(20):
-        person_id, street_id, category = pool[n % len(pool)]
+        person_id, street_id, category = wearers[n % len(wearers)]
         issued = datetime.date(year - 1, 3, 1) + datetime.timedelta(days=n * 5)
         devices.append(
             DeviceIssue(
@@ -378,7 +388,7 @@ def seed_devices(*, year: int) -> int:
         )
     last_issue: dict[int, DeviceIssue] = {}
     for n in range(249):
-        person_id, street_id, category = pool[n % len(pool)]
+        person_id, street_id, category = wearers[n % len(wearers)]
         issued = datetime.date(year, 2, 1) + datetime.timedelta(days=n * 300 // 249)
         if person_id in last_issue:  # only with a very small registry: the earlier one came back first
             last_issue[person_id].returned_on = issued

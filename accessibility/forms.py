@@ -96,6 +96,12 @@ class TransitionForm(VersionFieldsMixin):
         return data
 
 
+HOUSEHOLD_HELP = _(
+    "The case is for this person's household: the home at their address in the registry. A home is "
+    "retrofitted once, whichever member applies."
+)
+
+
 class RetrofitAddForm(forms.ModelForm):
     """Staff file an application in the admin; the rules are in actions.retrofit_apply_errors."""
 
@@ -108,6 +114,7 @@ class RetrofitAddForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["applied_on"].initial = timezone.localdate()
+        self.fields["person"].help_text = HOUSEHOLD_HELP
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -7,7 +7,7 @@ from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch,
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from services.models import FollowUp, Person, User
+from services.models import FollowUp, Household, Person, User
 
 from .models import Retrofit, RetrofitLine, RetrofitPhoto
 
@@ -45,6 +45,16 @@ def retrofits_for_person(person: Person) -> QuerySet[Retrofit]:
         Retrofit.objects.filter(person=person)
         .select_related("street")
         .annotate(items_total=items_total())
+        .order_by("-applied_on", "-pk")
+    )
+
+
+def retrofits_for_household(household: Household, *, but: Person) -> QuerySet[Retrofit]:
+    """The cases of a household's other members, newest first (the caller has checked the person is visible)."""
+    return (
+        Retrofit.objects.filter(household=household)
+        .exclude(person=but)
+        .select_related("person")
         .order_by("-applied_on", "-pk")
     )
 

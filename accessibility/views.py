@@ -14,6 +14,7 @@ from core.guards import page_required
 from core.input import parse_int
 from services.models import FollowUp
 from services.registry import selectors as registry
+from services.registry.households import household_of
 from services.registry.views import FIELD_PERMISSION
 
 from . import actions, selectors, stats
@@ -71,11 +72,16 @@ def retrofit_apply(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The home retrofit application was filed."))
                 return redirect("field:person", pk=person.pk)
+    household = household_of(person)
     context = {
         "person": person,
         "form": form,
         "follow_up": follow_up,
-        "retrofits": list(selectors.retrofits_for_person(person)),
+        "data": {
+            "retrofits": list(selectors.retrofits_for_person(person)),
+            "household": household,
+            "home_retrofits": list(selectors.retrofits_for_household(household, but=person)) if household else [],
+        },
     }
     return render(request, "accessibility/field/retrofit_apply.html", context, status=status)
 

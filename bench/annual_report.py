@@ -36,21 +36,30 @@ RATIO_TARGET = 2.0
 REFERENCE_SQL = """
 SELECT
   (SELECT COUNT(*) FROM services_escortbooking b JOIN services_escortslot s ON s.id = b.slot_id
-    WHERE b.status = 'completed' AND s.starts_at >= %(start)s AND s.starts_at < %(end)s) AS escort_person_visits,
-  (SELECT COUNT(*) FROM accessibility_retrofit
+    WHERE b.status = 'completed' AND s.starts_at >= %(start)s AND s.starts_at < %(end)s
+      AND b.eligibility_override = '') AS escort_person_visits,
+  (SELECT COUNT(*) FROM services_escortbooking b JOIN services_escortslot s ON s.id = b.slot_id
+    WHERE b.status = 'completed' AND s.starts_at >= %(start)s AND s.starts_at < %(end)s
+      AND b.eligibility_override <> '') AS escort_by_exception,
+  (SELECT COUNT(DISTINCT household_id) FROM accessibility_retrofit
     WHERE status IN ('accepted', 'followed_up') AND accepted_on BETWEEN %(first)s AND %(last)s) AS home_retrofits,
   ramps.passages AS ramp_passages,
   ramps.streets AS ramp_streets,
   (SELECT COUNT(*) FROM accessibility_signlanguagepoint
     WHERE in_service_from <= %(last)s AND (in_service_to IS NULL OR in_service_to >= %(last)s)) AS sign_language_points,
-  (SELECT COUNT(*) FROM accessibility_deviceissue
-    WHERE device_type = 'smart_wristband' AND issued_on BETWEEN %(first)s AND %(last)s) AS smart_wristbands,
+  (SELECT COUNT(*) FROM accessibility_deviceissue d JOIN services_person p ON p.id = d.person_id
+    WHERE d.device_type = 'smart_wristband' AND d.issued_on BETWEEN %(first)s AND %(last)s
+      AND (d.category = 5 OR (d.category = 7 AND p.multiple_categories LIKE '%%5%%'))) AS smart_wristbands,
   (SELECT COUNT(DISTINCT e.person_id) FROM employment_enrollment e
     JOIN employment_course c ON c.id = e.course_id JOIN services_person p ON p.id = e.person_id
     WHERE e.status = 'completed' AND c.ends_on BETWEEN %(first)s AND %(last)s
       AND EXTRACT(YEAR FROM AGE(c.starts_on, p.birth_date)) BETWEEN 16 AND 59) AS trained,
   (SELECT COUNT(DISTINCT person_id) FROM employment_enrollment
-    WHERE certificate_level <> '' AND certificate_issued_on BETWEEN %(first)s AND %(last)s) AS certified,
+    WHERE certificate_level <> '' AND certificate_issued_on BETWEEN %(first)s AND %(last)s
+      AND person_id IN (SELECT e.person_id FROM employment_enrollment e
+        JOIN employment_course c ON c.id = e.course_id JOIN services_person p ON p.id = e.person_id
+        WHERE e.status = 'completed' AND c.ends_on BETWEEN %(first)s AND %(last)s
+          AND EXTRACT(YEAR FROM AGE(c.starts_on, p.birth_date)) BETWEEN 16 AND 59)) AS certified,
   (SELECT COUNT(DISTINCT person_id) FROM employment_placement
     WHERE recommended AND started_on BETWEEN %(first)s AND %(last)s) AS placed,
   grads.graduates AS new_graduates,
@@ -65,12 +74,12 @@ SELECT
     WHERE kind = 'video' AND published_on BETWEEN %(first)s AND %(last)s) AS prevention_videos,
   (SELECT COALESCE(SUM(participants), 0) FROM events_quizcampaign
     WHERE ends_on BETWEEN %(first)s AND %(last)s) AS quiz_participants,
-  (SELECT COUNT(*) FROM services_homevisit v WHERE v.purpose = 'campaign'
+  (SELECT COUNT(DISTINCT v.person_id) FROM services_homevisit v WHERE v.purpose = 'campaign' AND v.mode = 'home'
     AND v.visited_on BETWEEN %(first)s AND %(last)s
     AND EXISTS (SELECT 1 FROM services_followup f WHERE f.visit_id = v.id)) AS campaign_visits_helped
 FROM
   (SELECT COUNT(DISTINCT person_id) AS people, COUNT(*) AS sessions FROM services_homerehabsession
-    WHERE given_on BETWEEN %(first)s AND %(last)s) AS rehab,
+    WHERE given_on BETWEEN %(first)s AND %(last)s AND contract_id IS NOT NULL) AS rehab,
   (SELECT COUNT(*) AS passages, COUNT(DISTINCT street_id) AS streets FROM accessibility_rampretrofit
     WHERE completed_on BETWEEN %(first)s AND %(last)s) AS ramps,
   (SELECT COUNT(DISTINCT g.person_id) AS graduates,
@@ -98,9 +107,16 @@ esc AS (
   SELECT b.id, h.name_zh AS hospital, st.code AS street, b.category::text AS category
   FROM services_escortbooking b JOIN services_escortslot s ON s.id = b.slot_id
   JOIN services_hospital h ON h.id = s.hospital_id JOIN services_street st ON st.id = b.street_id
-  WHERE b.status = 'completed' AND s.starts_at >= %(start)s AND s.starts_at < %(end)s),
+  WHERE b.status = 'completed' AND s.starts_at >= %(start)s AND s.starts_at < %(end)s
+    AND b.eligibility_override = ''),
+esc_x AS (
+  SELECT b.id, h.name_zh AS hospital, st.code AS street, b.category::text AS category
+  FROM services_escortbooking b JOIN services_escortslot s ON s.id = b.slot_id
+  JOIN services_hospital h ON h.id = s.hospital_id JOIN services_street st ON st.id = b.street_id
+  WHERE b.status = 'completed' AND s.starts_at >= %(start)s AND s.starts_at < %(end)s
+    AND b.eligibility_override <> ''),
 retro AS (
-  SELECT r.type, st.code AS street, r.category::text AS category
+  SELECT r.household_id, r.type, st.code AS street, r.category::text AS category
   FROM accessibility_retrofit r JOIN services_street st ON st.id = r.street_id
   WHERE r.status IN ('accepted', 'followed_up') AND r.accepted_on BETWEEN %(first)s AND %(last)s),
 ramps AS (
@@ -114,7 +130,9 @@ points AS (
 bands AS (
   SELECT st.code AS street, d.category::text AS category
   FROM accessibility_deviceissue d JOIN services_street st ON st.id = d.street_id
-  WHERE d.device_type = 'smart_wristband' AND d.issued_on BETWEEN %(first)s AND %(last)s),
+    JOIN services_person p ON p.id = d.person_id
+  WHERE d.device_type = 'smart_wristband' AND d.issued_on BETWEEN %(first)s AND %(last)s
+    AND (d.category = 5 OR (d.category = 7 AND p.multiple_categories LIKE '%%5%%'))),
 trained AS (
   SELECT e.person_id, st.code AS street, e.category::text AS category
   FROM employment_enrollment e JOIN employment_course c ON c.id = e.course_id
@@ -124,7 +142,8 @@ trained AS (
 certified AS (
   SELECT e.person_id, st.code AS street, e.category::text AS category, e.certificate_level AS level
   FROM employment_enrollment e JOIN services_street st ON st.id = e.street_id
-  WHERE e.certificate_level <> '' AND e.certificate_issued_on BETWEEN %(first)s AND %(last)s),
+  WHERE e.certificate_level <> '' AND e.certificate_issued_on BETWEEN %(first)s AND %(last)s
+    AND e.person_id IN (SELECT person_id FROM trained)),
 placed AS (
   SELECT pl.person_id, st.code AS street, pl.category::text AS category
   FROM employment_placement pl JOIN services_street st ON st.id = pl.street_id
@@ -141,11 +160,11 @@ culture AS (
 rehab AS (
   SELECT r.person_id, r.kind, st.code AS street, r.category::text AS category
   FROM services_homerehabsession r JOIN services_street st ON st.id = r.street_id
-  WHERE r.given_on BETWEEN %(first)s AND %(last)s),
+  WHERE r.given_on BETWEEN %(first)s AND %(last)s AND r.contract_id IS NOT NULL),
 campaign AS (
-  SELECT st.code AS street, v.category::text AS category
+  SELECT v.person_id, st.code AS street, v.category::text AS category
   FROM services_homevisit v JOIN services_street st ON st.id = v.street_id
-  WHERE v.purpose = 'campaign' AND v.visited_on BETWEEN %(first)s AND %(last)s
+  WHERE v.purpose = 'campaign' AND v.mode = 'home' AND v.visited_on BETWEEN %(first)s AND %(last)s
     AND EXISTS (SELECT 1 FROM services_followup f WHERE f.visit_id = v.id))
 SELECT 'escort_person_visits', CASE WHEN GROUPING(hospital) = 0 THEN 'hospital'
     WHEN GROUPING(street) = 0 THEN 'street'
@@ -155,8 +174,13 @@ UNION ALL SELECT 'escort_person_visits', 'service', sv.code, COUNT(*) FROM esc
   JOIN services_escortbooking_services bs ON bs.escortbooking_id = esc.id
     JOIN services_escortservice sv ON sv.id = bs.escortservice_id
   GROUP BY sv.code
+UNION ALL SELECT 'escort_by_exception', CASE WHEN GROUPING(hospital) = 0 THEN 'hospital'
+    WHEN GROUPING(street) = 0 THEN 'street'
+    WHEN GROUPING(category) = 0 THEN 'category' ELSE '' END, COALESCE(hospital, street, category), COUNT(*)
+  FROM esc_x GROUP BY GROUPING SETS ((), (hospital), (street), (category))
 UNION ALL SELECT 'home_retrofits', CASE WHEN GROUPING(type) = 0 THEN 'type' WHEN GROUPING(street) = 0 THEN 'street'
-    WHEN GROUPING(category) = 0 THEN 'category' ELSE '' END, COALESCE(type, street, category), COUNT(*)
+    WHEN GROUPING(category) = 0 THEN 'category' ELSE '' END, COALESCE(type, street, category),
+    COUNT(DISTINCT household_id)
   FROM retro GROUP BY GROUPING SETS ((), (type), (street), (category))
 UNION ALL SELECT 'ramp_passages', CASE WHEN GROUPING(street) = 0 THEN 'street' ELSE '' END, street, COUNT(*)
   FROM ramps GROUP BY GROUPING SETS ((), (street))
@@ -203,7 +227,7 @@ UNION ALL SELECT 'prevention_videos', '', NULL, COUNT(*) FROM events_preventionm
 UNION ALL SELECT 'quiz_participants', '', NULL, COALESCE(SUM(participants), 0) FROM events_quizcampaign
   WHERE ends_on BETWEEN %(first)s AND %(last)s
 UNION ALL SELECT 'campaign_visits_helped', CASE WHEN GROUPING(street) = 0 THEN 'street' WHEN GROUPING(category) = 0
-    THEN 'category' ELSE '' END, COALESCE(street, category), COUNT(*)
+    THEN 'category' ELSE '' END, COALESCE(street, category), COUNT(DISTINCT person_id)
   FROM campaign GROUP BY GROUPING SETS ((), (street), (category))
 """
 

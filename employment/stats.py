@@ -8,17 +8,20 @@ made and are keyed by street code; category breakdowns by the disability categor
 kept when it was made, so a later reassessment leaves a closed year as it was.
 """
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from services.models import Street
 
 from .models import Certificate, Enrollment, Graduate, Placement, PlacementFollowUp
-from .validation import WORKING_AGE, age_at
+from .validation import age_at, working_age_counted
 
 Streets = Iterable[Street] | QuerySet[Street] | None
 BY_STREET = "street__code"
@@ -40,15 +43,23 @@ def _grouped(queryset: QuerySet, key: str, **aggregates: Any) -> dict[Any, dict[
 # People trained
 
 
+def _of_working_age(age: str) -> Q:
+    """Of working age by the field `age` as the `trained` figure counts it, for women and men alike."""
+    either = Q()
+    for gender in ("female", "male"):
+        youngest, oldest = working_age_counted(gender)
+        either |= Q(person__gender=gender, **{f"{age}__gte": youngest, f"{age}__lte": oldest})
+    return either
+
+
 def trained_enrollments(year: int, streets: Streets = None) -> QuerySet[Enrollment]:
     """The records behind `trained`: completed enrolments on courses that ended in `year`, of people of
-    working age (WORKING_AGE) on the course's first day."""
-    youngest, oldest = WORKING_AGE
+    working age on the course's first day (working_age_counted: WORKING_AGE_WOMEN_OLDEST for women)."""
     return (
         Enrollment.objects.in_streets(streets)
         .filter(status=Enrollment.Status.COMPLETED, course__ends_on__year=year)
         .alias(age_at_start=age_at("person__birth_date", "course__starts_on"))
-        .filter(age_at_start__gte=youngest, age_at_start__lte=oldest)
+        .filter(_of_working_age("age_at_start"))
     )
 
 
@@ -56,16 +67,28 @@ def trained_enrollments(year: int, streets: Streets = None) -> QuerySet[Enrollme
 
 
 def certificates_issued(year: int, streets: Streets = None) -> QuerySet[Certificate]:
-    """The records behind `certified`: certificates dated in `year`."""
-    return Certificate.objects.in_streets(streets).filter(certificate_issued_on__year=year)
+    """The records behind `certified`: certificates dated in `year` of people among that year's trained
+    (其中23人: of the people `trained` counts, those certified), wherever they were trained."""
+    return Certificate.objects.in_streets(streets).filter(
+        certificate_issued_on__year=year, person__in=trained_enrollments(year).values("person")
+    )
 
 
 # People placed
 
 
 def recommended_placements(year: int, streets: Streets = None) -> QuerySet[Placement]:
-    """The records behind `placed`: placements recommended by the federation that started in `year`."""
-    return Placement.objects.in_streets(streets).filter(recommended=True, started_on__year=year)
+    """The records behind `placed`: placements recommended by the federation that started in `year` and lasted
+    at least settings.PLACEMENT_MIN_DAYS days (until they ended, or until today when still running)."""
+    placements = Placement.objects.in_streets(streets).filter(recommended=True, started_on__year=year)
+    days = settings.PLACEMENT_MIN_DAYS
+    if not days:
+        return placements  # the national statistical rule: a job counts once started, however long it lasts
+    least = datetime.timedelta(days=days)
+    return placements.filter(
+        Q(ended_on__isnull=True, started_on__lte=timezone.localdate() - least)
+        | Q(ended_on__gte=ExpressionWrapper(F("started_on") + least, output_field=DateField()))
+    )
 
 
 # New graduates

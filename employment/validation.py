@@ -4,6 +4,7 @@ import datetime
 import re
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Expression, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
@@ -15,6 +16,15 @@ from services.registry.selectors import age_on
 # Working age as the federation counts it (劳动年龄段): from the 16th birthday until the day before the 60th.
 # Courses and placements are for people of this age on the day the course or the job starts.
 WORKING_AGE = (16, 59)
+
+
+def working_age_counted(gender: str) -> tuple[int, int]:
+    """The ages the `trained` figure counts as working age for a man or a woman (男/女): 16 to 59, or for
+    women to settings.WORKING_AGE_WOMEN_OLDEST, a policy choice (16-59 by the national statistics, or 16-54)."""
+    youngest, oldest = WORKING_AGE
+    if gender == "female":
+        return youngest, settings.WORKING_AGE_WOMEN_OLDEST
+    return youngest, oldest
 
 
 def working_age_error(birth_date: datetime.date, on: datetime.date) -> ValidationError | None:

@@ -106,8 +106,19 @@ PERSON_LISTED_COLUMNS = (
 
 
 def escort_bookings_completed(year: int) -> QuerySet[EscortBooking]:
-    """The records behind escort person-visits: completed escorts whose clinic session is in `year`."""
-    return EscortBooking.objects.filter(slot__starts_at__year=year, status=EscortBooking.Status.COMPLETED)
+    """The records behind escort person-visits: completed escorts whose clinic session is in `year`, of people
+    within the escort rules (those booked by a staff exception are counted apart, below)."""
+    return EscortBooking.objects.filter(
+        slot__starts_at__year=year, status=EscortBooking.Status.COMPLETED, eligibility_override=""
+    )
+
+
+def escort_bookings_by_exception(year: int) -> QuerySet[EscortBooking]:
+    """The records behind escorts by exception: completed escorts in `year` of people outside the escort rules,
+    booked by staff with a reason (the article's sentence names only the people within the rules)."""
+    return EscortBooking.objects.filter(slot__starts_at__year=year, status=EscortBooking.Status.COMPLETED).exclude(
+        eligibility_override=""
+    )
 
 
 ESCORT_PERSON_VISITS = Figure(
@@ -127,6 +138,19 @@ ESCORT_PERSON_VISITS = Figure(
     sentence=_("{value} escort clinic person-visits for deaf and blind patients in the year"),
 )
 
+ESCORT_BY_EXCEPTION = Figure(
+    key="escort_by_exception",
+    label=_("Escort clinic person-visits by staff exception"),
+    unit=pgettext_lazy("unit", "person-visits"),
+    tally=Tally(escort_bookings_by_exception, by={"hospital": "slot__hospital__name_zh", **BY_STREET, **BY_CATEGORY}),
+    select_related=("person", "street", "slot__hospital"),
+    columns=(
+        *ESCORT_PERSON_VISITS.columns,
+        Column(_("Eligibility exception"), lambda r: r.eligibility_override),
+    ),
+    has_plan=False,
+)
+
 
 # Accessibility
 
@@ -135,10 +159,17 @@ RETROFITS = Figure(
     key="home_retrofits",
     label=_("Home retrofits"),
     unit=pgettext_lazy("unit", "households"),
-    tally=Tally(accessibility_stats.accepted_retrofits, by={"type": "type", **BY_STREET, **BY_CATEGORY}),
-    select_related=("person", "street"),
+    # The article counts homes (households): two members of one household make one retrofitted home.
+    tally=Tally(
+        accessibility_stats.accepted_retrofits,
+        count="household",
+        distinct=True,
+        by={"type": "type", **BY_STREET, **BY_CATEGORY},
+    ),
+    select_related=("person", "street", "household"),
     columns=(
         *PERSON_COLUMNS,
+        Column(_("Household"), lambda r: r.household),
         Column(_("Type"), lambda r: r.get_type_display()),
         Column(_("Accepted on"), lambda r: r.accepted_on),
     ),
@@ -200,9 +231,18 @@ SIGN_LANGUAGE_POINTS = Figure(
 )
 
 
+# Issued to a person whose disability, as when it was issued (the record's own category), is or (a multiple
+# one) includes the intellectual category: Person.has_category. Which categories a multiple one holds is the person's.
+INTELLECTUAL = Q(category=Person.Category.INTELLECTUAL) | Q(
+    category=Person.Category.MULTIPLE,
+    person__multiple_categories__contains=str(Person.Category.INTELLECTUAL.value),
+)
+
+
 def wristbands_issued(year: int) -> QuerySet[DeviceIssue]:
-    """The records behind wristbands: smart wristbands issued in `year`."""
-    return DeviceIssue.objects.filter(issued_on__year=year, device_type=DeviceType.SMART_WRISTBAND)
+    """The records behind wristbands: smart wristbands issued in `year` to people with an intellectual
+    disability, as the sentence says; those issued to others are not its figure."""
+    return DeviceIssue.objects.filter(INTELLECTUAL, issued_on__year=year, device_type=DeviceType.SMART_WRISTBAND)
 
 
 WRISTBANDS = Figure(
@@ -212,7 +252,7 @@ WRISTBANDS = Figure(
     tally=Tally(wristbands_issued, by={**BY_STREET, **BY_CATEGORY}),
     select_related=("person", "street"),
     columns=(*PERSON_COLUMNS, Column(_("Issued on"), lambda r: r.issued_on)),
-    sentence=_("{value} smart wristbands issued to trainees with intellectual disabilities"),
+    sentence=_("{value} smart wristbands issued to people with intellectual disabilities"),
 )
 
 
@@ -334,18 +374,25 @@ def rehab_homes_certified(year: int) -> QuerySet[RehabCentre]:
 
 
 def home_rehab_sessions(year: int) -> QuerySet[HomeRehabSession]:
-    """The records behind home rehabilitation: sessions given in `year`."""
-    return HomeRehabSession.objects.filter(given_on__year=year)
+    """The records behind home rehabilitation: sessions given in `year` under a family-doctor contract (the
+    sentence counts rehabilitation brought home with family-doctor contracts; a session without one is not)."""
+    return HomeRehabSession.objects.filter(given_on__year=year, contract__isnull=False)
 
 
 def campaign_visits_with_help(year: int) -> QuerySet[HomeVisit]:
-    """The records behind campaign visits with targeted help: campaign visits in `year` that found at
-    least one need."""
+    """The records behind campaign visits with targeted help: campaign visits in `year`, in the person's home
+    (the sentence's home survey: not a phone call nor a meeting elsewhere), that found at least one need."""
     return HomeVisit.objects.filter(
         Exists(FollowUp.objects.filter(visit=OuterRef("pk"))),
         purpose=HomeVisit.Purpose.CAMPAIGN,
+        mode=HomeVisit.Mode.HOME,
         visited_on__year=year,
     )
+
+
+def _people_helped_in_the_campaign(year: int) -> QuerySet[Person]:
+    """The persons behind the campaign figure: each person visited and helped in `year`, once."""
+    return Person.objects.filter(pk__in=campaign_visits_with_help(year).values("person"))
 
 
 REHAB_HOMES = Figure(
@@ -418,12 +465,14 @@ QUIZ_PARTICIPANTS = Figure(
 
 CAMPAIGN_VISITS_HELPED = Figure(
     key="campaign_visits_helped",
-    label=_("Campaign visits with targeted help"),
-    unit=pgettext_lazy("unit", "visits"),
-    tally=Tally(campaign_visits_with_help, by={**BY_STREET, **BY_CATEGORY}),
-    select_related=("person", "street"),
-    columns=(*PERSON_COLUMNS, Column(_("Visited on"), lambda r: r.visited_on)),
-    sentence=_("{value} campaign home visits led to targeted help"),
+    label=_("People visited at home in the campaign and given targeted help"),
+    unit=pgettext_lazy("unit", "people"),
+    # The article counts persons ("130-odd people"): a person visited twice counts once.
+    tally=Tally(campaign_visits_with_help, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
+    listed=_people_helped_in_the_campaign,
+    select_related=("street",),
+    columns=HOME_REHAB_PEOPLE.columns,
+    sentence=_("{value} people visited at home in the campaign and given targeted help"),
 )
 
 
@@ -510,6 +559,7 @@ RESEARCH_TOPICS = Figure(
 
 FIGURES: tuple[Figure, ...] = (
     ESCORT_PERSON_VISITS,
+    ESCORT_BY_EXCEPTION,
     RETROFITS,
     RAMP_PASSAGES,
     RAMP_STREETS,

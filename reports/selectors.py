@@ -4,11 +4,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from employment import stats as employment_stats
+from employment.validation import working_age_counted
 from events import stats as event_stats
 from services.models import Correction, User
 
@@ -16,6 +18,39 @@ from .disclosure import suppress
 from .figures import BY_KEY, FIGURES, Figure, breakdown_name, key_labels
 from .models import AnnualReport, FrozenRecord
 from .stats import percent
+
+
+@dataclass(frozen=True)
+class CountingRule:
+    """A counting rule that is a policy choice: what it decides, its value now and the setting that holds it."""
+
+    label: str
+    value: str
+    setting: str
+
+
+def counting_rules() -> list[CountingRule]:
+    """The report's policy-choice rules as set now (settings), in the active language."""
+    youngest, men_oldest = working_age_counted("male")
+    women_oldest = working_age_counted("female")[1]
+    days = settings.PLACEMENT_MIN_DAYS
+    return [
+        CountingRule(
+            gettext("Working age of women counted as trained"),
+            gettext("%(youngest)d to %(oldest)d") % {"youngest": youngest, "oldest": women_oldest},
+            "WORKING_AGE_WOMEN_OLDEST",
+        ),
+        CountingRule(
+            gettext("Working age of men counted as trained"),
+            gettext("%(youngest)d to %(oldest)d") % {"youngest": youngest, "oldest": men_oldest},
+            "",
+        ),
+        CountingRule(
+            gettext("Least duration of a placement counted as placed"),
+            ngettext("%(days)d day", "%(days)d days", days) % {"days": days},
+            "PLACEMENT_MIN_DAYS",
+        ),
+    ]
 
 
 def latest_report(year: int) -> AnnualReport | None:

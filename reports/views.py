@@ -62,6 +62,7 @@ def _context(request, year: int) -> dict:
         "summary": [row.sentence for row in rows if row.sentence],
         "changes": selectors.changed_figures(report, official) if report else [],
         "corrections": selectors.corrections_since(report, official),
+        "rules": selectors.counting_rules(),
     }
 
 

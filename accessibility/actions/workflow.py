@@ -13,8 +13,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import check_version
-from services.models import FollowUp, Person, User
+from services.models import FollowUp, Household, Person, User
 from services.registry.audit import audit_record, history_by
+from services.registry.households import household_link, household_of
 from services.registry.lifecycle import person_service_refusal
 from services.visits.actions import follow_up_close
 
@@ -88,6 +89,30 @@ def retrofit_apply_errors(
             number=open_case.pk,
             status=open_case.get_status_display(),
         )
+        return errors
+    household = household_of(person)
+    home_case = (
+        Retrofit.objects.filter(household=household, status__in=(*Retrofit.OPEN, *Retrofit.DONE))
+        .select_related("person")
+        .order_by("-applied_on", "-pk")
+        .first()
+        if household is not None
+        else None
+    )
+    if home_case is not None:
+        add_error(
+            errors,
+            NON_FIELD_ERRORS,
+            _(
+                "This home already has a retrofit: case #%(number)d of %(name)s at %(address)s (%(status)s). "
+                "A household's home is retrofitted once, whichever member applies."
+            ),
+            "household_has_retrofit",
+            number=home_case.pk,
+            name=home_case.person.name,
+            address=household,
+            status=home_case.get_status_display(),
+        )
     return errors
 
 
@@ -103,12 +128,16 @@ def retrofit_apply(
 ) -> Retrofit:
     """File an application for a person's household, optionally from a home visit's retrofit need.
 
-    Raises ValidationError if the user may not apply for this person, the data are wrong, or the
-    person already has an open case (also when two applications arrive at the same moment).
+    Raises ValidationError if the user may not apply for this person, the data are wrong, the person
+    already has an open case, or their household's home has an open or a done case (also when two
+    applications arrive at the same moment).
     """
     today = timezone.localdate()
     applied_on = applied_on or today
     note = note.strip()
+    # Applications for one home wait for each other here, so two members applying at once file one case.
+    # (A refused application leaves no household behind: the raise undoes this atomic block.)
+    household = Household.objects.select_for_update().get(pk=household_link(person=person).pk)
     errors = retrofit_apply_errors(
         person=person,
         by=by,
@@ -123,6 +152,7 @@ def retrofit_apply(
     retrofit = Retrofit(
         person=person,
         **person.as_served(),
+        household=household,
         type=type,
         applied_on=applied_on,
         application_note=note,

@@ -48,6 +48,7 @@ class RetrofitAdmin(CorrectionActionsMixin, OptimisticLockAdminMixin, ActionErro
         "person_name",
         "masked_id",
         "street",
+        "household",
         "type",
         "status",
         "applied_on",
@@ -58,9 +59,9 @@ class RetrofitAdmin(CorrectionActionsMixin, OptimisticLockAdminMixin, ActionErro
     list_display_links = ["number", "person_name"]
     # The inbox is the status filter, with counts; a second plain status filter would contradict it.
     list_filter = [InboxFilter, "street", "type", year_filter("applied_on", _("year of application"))]
-    list_select_related = ["person", "street"]
-    search_fields = ["person__name", "contractor"]
-    search_help_text = _("Name of the person or of the contractor.")
+    list_select_related = ["person", "street", "household"]
+    search_fields = ["person__name", "contractor", "household__address"]
+    search_help_text = _("Name of the person or of the contractor, or the household's address.")
     autocomplete_fields = ["person"]
     list_per_page = 50
     show_full_result_count = False
@@ -117,7 +118,20 @@ class RetrofitAdmin(CorrectionActionsMixin, OptimisticLockAdminMixin, ActionErro
         if obj is None:
             return [(None, {"fields": ["person", "type", "applied_on", "application_note"]})]
         return [
-            (None, {"fields": ["person_name", "masked_id", "street", "status", "applied_on", "from_follow_up"]}),
+            (
+                None,
+                {
+                    "fields": [
+                        "person_name",
+                        "masked_id",
+                        "street",
+                        "household",
+                        "status",
+                        "applied_on",
+                        "from_follow_up",
+                    ]
+                },
+            ),
             (_("Application"), {"fields": ["type", "contractor", "application_note", "cost", "cap"]}),
             (_("Steps"), {"fields": [f for f in STEP_FIELDS if getattr(obj, f) not in (None, "")]}),
         ]
@@ -125,7 +139,17 @@ class RetrofitAdmin(CorrectionActionsMixin, OptimisticLockAdminMixin, ActionErro
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        readonly = ["person_name", "masked_id", "street", "status", "applied_on", "from_follow_up", "cost", "cap"]
+        readonly = [
+            "person_name",
+            "masked_id",
+            "street",
+            "household",
+            "status",
+            "applied_on",
+            "from_follow_up",
+            "cost",
+            "cap",
+        ]
         readonly += STEP_FIELDS
         if not obj.lines_editable:
             readonly.append("type")

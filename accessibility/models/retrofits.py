@@ -101,10 +101,10 @@ class RetrofitStatus(models.TextChoices):
 
 
 Status = RetrofitStatus
-# A case in one of these blocks a second application for the person. An accepted case waiting for
-# its three-month check does not: the works are done, and a new need may be applied for.
+# A case in one of these blocks a second application for the person and for anyone of their household.
 OPEN_STATUSES = (Status.APPLIED, Status.ASSESSED, Status.APPROVED, Status.IN_WORKS)
-# Jointly accepted: the works are done (and counted in the year of acceptance).
+# Jointly accepted: the works are done (and counted in the year of acceptance). The home is retrofitted:
+# no second application for the household (每户一次), whichever member applies.
 DONE_STATUSES = (Status.ACCEPTED, Status.FOLLOWED_UP)
 
 
@@ -132,6 +132,14 @@ class Retrofit(TimeStampedModel):
     # Copied from person.street on application, so scoping is one indexed join and the case stays put.
     street = models.ForeignKey("services.Street", models.PROTECT, related_name="+", verbose_name=_("street"))
     category = category_when_served()
+    # The home retrofitted: the applicant's household on application (the figure counts households, 户).
+    household = models.ForeignKey(
+        "services.Household",
+        models.PROTECT,
+        related_name="retrofits",
+        editable=False,
+        verbose_name=_("household"),
+    )
     type = models.CharField(_("retrofit type"), max_length=10, choices=RetrofitType)
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.APPLIED, editable=False)
     applied_on = models.DateField(_("applied on"))

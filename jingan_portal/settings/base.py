@@ -227,6 +227,20 @@ CELERY_BEAT_SCHEDULE = {
 # (services.registry.retention_policy): a shorter value stops the portal here, and the purge refuses it again.
 AUDIT_RETENTION_DAYS = checked_retention_days(env.int("AUDIT_RETENTION_DAYS", default=DEFAULT_RETENTION_DAYS))
 
+# Counting rules of the annual report that are policy choices; the report page shows both with their value.
+# The oldest age at which a woman counts as of working age in the `trained` figure (就业年龄段). Default 59:
+# the national statistics' working-age population is 16 to 59 for women and men alike (国家统计局,
+# 国民经济和社会发展统计公报: 16至59周岁劳动年龄人口); 54 counts women as the former retirement age of 55 did.
+WORKING_AGE_WOMEN_OLDEST = env.int("WORKING_AGE_WOMEN_OLDEST", default=59)
+if not 16 <= WORKING_AGE_WOMEN_OLDEST <= 59:
+    raise ImproperlyConfigured("WORKING_AGE_WOMEN_OLDEST must be between 16 and 59.")
+# How many days a recommended placement must have lasted for `placed` to count it. Default 0: the national
+# statistics count a person as employed once they work for pay (国家统计局 劳动力调查: at least one hour
+# in the reference week), with no minimum duration.
+PLACEMENT_MIN_DAYS = env.int("PLACEMENT_MIN_DAYS", default=0)
+if PLACEMENT_MIN_DAYS < 0:
+    raise ImproperlyConfigured("PLACEMENT_MIN_DAYS cannot be negative.")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

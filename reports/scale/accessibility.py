@@ -38,10 +38,12 @@ class AccessibilityRecords(GeneratorBase):
         cases = self.table(Retrofit, reserve=cursor)
         lines = self.table(RetrofitLine)
         steps = self.table(RetrofitStatusChange)
-        open_cases = set(Retrofit.objects.filter(status__in=Retrofit.OPEN).values_list("person_id", flat=True))
+        # One home, one retrofit: no case for a household with an open or a finished one (two members).
+        taken = (*Retrofit.OPEN, *Retrofit.DONE)
+        homes = set(Retrofit.objects.filter(status__in=taken).values_list("household_id", flat=True))
         chance = RETROFIT_RATE * self.years
         for who in self.people:
-            if who.id in open_cases or rng.random() >= chance:
+            if who.household_id in homes or rng.random() >= chance:
                 continue
             kind = "standard" if rng.random() < 0.47 else "basic"
             applied = _day(rng, who.start, who.end)
@@ -56,7 +58,17 @@ class AccessibilityRecords(GeneratorBase):
                 total += cost * quantity
                 lines.add(**_stamped(applied), retrofit_id=pk, item_id=item, quantity=quantity, unit_cost=cost)
             row, path = self._retrofit_path(kind, applied, who.end, total)
-            cases.add(id=pk, **_stamped(applied), person_id=who.id, **who.as_served(), type=kind, **row)
+            cases.add(
+                id=pk,
+                **_stamped(applied),
+                person_id=who.id,
+                **who.as_served(),
+                household_id=who.household_id,
+                type=kind,
+                **row,
+            )
+            if row["status"] in taken:
+                homes.add(who.household_id)
             old = ""
             for new, day in path:
                 steps.add(

@@ -26,6 +26,7 @@ class Who:
     born: datetime.date
     start: datetime.date  # the first day a record may carry
     end: datetime.date  # the last: today, or the day the person moved out or died
+    household_id: int = 0
 
     def as_served(self) -> dict[str, int]:
         """The street and category a service record of this person keeps, as Person.as_served gives them."""

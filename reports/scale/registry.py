@@ -5,8 +5,9 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
-from services.models import Person, Street, StreetAssignment, User, Volunteer
+from services.models import Household, Person, Street, StreetAssignment, User, Volunteer
 from services.registry import roles
+from services.registry.households import household_address
 from services.registry.identity import birth_date_of
 from services.registry.sample import sample_persons
 
@@ -55,7 +56,12 @@ class RegistryRecords(GeneratorBase):
     # The registry
 
     def persons(self, cursor: Any) -> None:
+        # Households first: written before the persons, as --force checks each foreign key at once.
+        households = self.table(Household, reserve=cursor)
         table = self.table(Person, reserve=cursor)
+        # Each person in the household of their street and address (services.registry.households), one per address.
+        known = Household.objects.exclude(address="").values_list("pk", "street", "address")
+        homes = {(street, address): pk for pk, street, address in known}
         existing = set(Person.objects.values_list("id_number", flat=True))
         weighted = [pk for code, pk in sorted(self.streets.items()) for _n in range(STREET_WEIGHTS.get(code, 5))]
         made = sample_persons(self.count + len(existing), street_ids=weighted, seed=self.seed, today=self.today)
@@ -64,12 +70,26 @@ class RegistryRecords(GeneratorBase):
             if person.id_number in existing:
                 continue
             person.id = table.new_id()
+            address = household_address(person.address)
+            person.household_id = homes.get((person.street_id, address)) if address else None
+            if person.household_id is None:
+                person.household_id = households.new_id()
+                households.add(
+                    id=person.household_id,
+                    **_stamped(person.consent_given_on),
+                    street_id=person.street_id,
+                    address=address,
+                )
+                if address:
+                    homes[(person.street_id, address)] = person.household_id
             row = {name: getattr(person, name) for name in table.fields}
             table.add(**{**row, **_stamped(person.consent_given_on)})
             born = birth_date_of(person.id_number)
             end = person.status_changed_on or self.today
             made_count += 1
-            who = Who(person.id, person.street_id, person.category, born, max(self.first_day, born), end)
+            who = Who(
+                person.id, person.street_id, person.category, born, max(self.first_day, born), end, person.household_id
+            )
             if who.start <= who.end:  # else the person moved out or died before the years generated
                 self.people.append(who)
             if made_count == self.count:

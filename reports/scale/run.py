@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accessibility.models import RampRetrofit, SignLanguagePoint
 from employment.models import Course, Employer
 from events.models import Event
-from services.models import EscortSlot, Person
+from services.models import EscortSlot, Household, Person
 
 from .accessibility import AccessibilityRecords
 from .employment import EmploymentRecords
@@ -109,7 +109,7 @@ def truncate_all() -> None:
         cursor.execute(
             f'TRUNCATE "{Person._meta.db_table}", "{Event._meta.db_table}", "{Employer._meta.db_table}", '
             f'"{Course._meta.db_table}", "{RampRetrofit._meta.db_table}", "{SignLanguagePoint._meta.db_table}", '
-            f'"{EscortSlot._meta.db_table}" CASCADE'
+            f'"{EscortSlot._meta.db_table}", "{Household._meta.db_table}" CASCADE'
         )
         cursor.execute(f'COMMENT ON TABLE "{Person._meta.db_table}" IS NULL')
 

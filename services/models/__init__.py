@@ -17,6 +17,7 @@ from .escorts import (
 from .registry import (
     AccessLog,
     AuditEntry,
+    Household,
     ImmutableModel,
     Person,
     Street,
@@ -43,6 +44,7 @@ __all__ = [
     "HomeRehabSession",
     "HomeVisit",
     "Hospital",
+    "Household",
     "ImmutableModel",
     "Person",
     "RehabCentre",

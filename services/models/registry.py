@@ -86,6 +86,35 @@ class PersonQuerySet(StreetScopedQuerySet):
         return super().visible_to(user).filter(merged_into__isnull=False)
 
 
+class Household(TimeStampedModel):
+    """A home (户): an address in a street and the persons of the registry who live there.
+
+    Derived from the persons' addresses (services.registry.households), never typed: a person's household follows
+    their street and address. A home retrofit belongs to the household, so two disabled members of one
+    household make one retrofitted home.
+    """
+
+    street = models.ForeignKey(Street, models.PROTECT, related_name="households", verbose_name=_("street"))
+    # Blank only for the household of one person whose address is not on record yet.
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    street_lookup = "street"
+    objects = StreetScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["street", "address", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "address"], condition=~Q(address=""), name="household_one_per_address"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.address or _("household #%(number)d (no address on record)") % {"number": self.pk}
+
+
 class Person(TimeStampedModel):
     """One person served by the federation (一人一档)."""
 
@@ -156,6 +185,16 @@ class Person(TimeStampedModel):
     )
     street = models.ForeignKey(Street, models.PROTECT, related_name="persons", verbose_name=_("street"))
     address = models.CharField(_("address"), max_length=200, blank=True)
+    # Set from street and address by services.registry.households whenever they are written.
+    household = models.ForeignKey(
+        Household,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="members",
+        verbose_name=_("household"),
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     guardian_name = models.CharField(_("guardian's name"), max_length=50, blank=True)
     guardian_relation = models.CharField(
@@ -193,7 +232,7 @@ class Person(TimeStampedModel):
     history = HistoricalRecords(
         verbose_name=_("historical person"),
         # Generated columns cannot be written, so the history keeps only what people typed.
-        excluded_fields=["updated_at", "birth_date", "gender"],
+        excluded_fields=["updated_at", "birth_date", "gender", "household"],
     )
 
     street_lookup = "street"

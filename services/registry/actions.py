@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from services.models import Person, User
 from services.registry import lifecycle
 from services.registry.audit import audit_record, history_by
+from services.registry.households import household_link
 from services.registry.permissions import action_permission_check
 from services.registry.selectors import merge_conflicts, person_relations
 
-_NOT_COMPARED = {"id", "created_at", "updated_at"}
+_NOT_COMPARED = {"id", "created_at", "updated_at", "household"}  # the household follows street and address
 
 
 def _changed_fields(before: dict[str, Any], person: Person) -> list[str]:
@@ -40,6 +41,7 @@ def person_save(*, person: Person, by: User) -> Person:
     person.full_clean()
     history_by(person, by)
     person.save()
+    household_link(person=person)
     if creating:
         audit_record(obj=person, code="services.person.created", by=by, data={"street": person.street_id})
     else:

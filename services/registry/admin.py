@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import CharField
+from django.db.models import CharField, Count
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,6 +28,7 @@ from core.uploads import file_too_large
 from services.models import (
     AccessLog,
     AuditEntry,
+    Household,
     Person,
     Street,
     StreetAssignment,
@@ -111,11 +112,19 @@ class PersonAdmin(NumberLookupsRefusedMixin, OptimisticLockAdminMixin, StreetSco
     list_per_page = 50
     show_full_result_count = False
     # Age, never the birth date: the birth date is the part of the ID number the mask hides.
-    readonly_fields = ["masked_numbers", "age", "gender_label", "consent_recorded_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "masked_numbers",
+        "age",
+        "gender_label",
+        "household",
+        "consent_recorded_by",
+        "created_at",
+        "updated_at",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "masked_numbers", "id_number", "certificate_number", "certificate_valid_until"]}),
         (_("Disability"), {"fields": ["category", "grade", "multiple_categories"]}),
-        (_("Where and how to reach"), {"fields": ["street", "address", "phone", "lives_alone"]}),
+        (_("Where and how to reach"), {"fields": ["street", "address", "household", "phone", "lives_alone"]}),
         (_("Guardian"), {"fields": ["guardian_name", "guardian_relation", "guardian_phone"]}),
         (_("Status"), {"fields": ["status", "status_changed_on"]}),
         (_("Consent"), {"fields": ["consent_basis", "consent_given_on", "consent_recorded_by"]}),
@@ -333,6 +342,58 @@ class PersonAdmin(NumberLookupsRefusedMixin, OptimisticLockAdminMixin, StreetSco
         response = TemplateResponse(request, "admin/services/person/merge.html", context, status=400 if posted else 200)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class HouseholdMemberInline(admin.TabularInline):
+    model = Person
+    fk_name = "household"
+    fields = ["name", "masked_id", "category", "status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name = _("member")
+    verbose_name_plural = _("members")
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, person: Person) -> str:
+        return person.masked_id_number
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Household)
+class HouseholdAdmin(StreetScopedAdmin):
+    """A household follows its members' street and address (services.registry.households): shown here, never typed."""
+
+    list_display = ["__str__", "street", "member_count"]
+    list_filter = ["street"]
+    list_select_related = ["street"]
+    search_fields = ["address"]
+    fields = ["street", "address", "created_at"]
+    readonly_fields = fields
+    inlines = [HouseholdMemberInline]
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, household: Household) -> int:
+        return household.member_count
+
+    def has_add_permission(self, request) -> bool:
+        return False  # made from a person's address when it is saved or imported
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Street)

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 
 from services.models import Person, Street, StreetAssignment, User
 from services.registry import roles
+from services.registry.households import households_link
 from services.registry.sample import sample_persons
 
 DEMO_PASSWORD = "jingan-demo-2023"
@@ -40,6 +41,7 @@ def seed_registry(count: int, *, year: int) -> int:
     street_ids = list(Street.objects.order_by("code").values_list("pk", flat=True))
     persons = list(sample_persons(count, street_ids=street_ids, today=datetime.date(year, 12, 31)))
     Person.objects.bulk_create(persons, batch_size=1000, ignore_conflicts=True)
+    households_link(person_ids=Person.objects.filter(household__isnull=True).values_list("pk", flat=True))
     return Person.objects.count()
 
 

@@ -26,6 +26,7 @@ _REGISTRY_EDIT = [
     "services.view_person",
     "services.add_person",
     "services.change_person",
+    "services.view_household",
     "services.view_streetassignment",
 ]
 _VISITS_READ = ["services.view_homevisit", "services.view_followup"]
@@ -134,6 +135,7 @@ PERMISSIONS: dict[str, list[str]] = {
     AUDITOR: [
         "services.view_street",
         "services.view_person",
+        "services.view_household",
         *_VISITS_READ,
         "services.view_all_streets",
         "services.view_accesslog",

@@ -18,6 +18,7 @@ from core.excel import neutralise
 from core.uploads import file_too_large, is_xlsx, zip_too_large
 from services.models import Person, Street, User
 from services.registry.audit import audit_record
+from services.registry.households import households_link
 from services.registry.identity import normalise_number
 from services.registry.lifecycle import person_services_end
 from services.registry.selectors import age_on
@@ -390,6 +391,7 @@ def _write(
             default_user=by,
             default_date=now,
         )
+    households_link(person_ids=[p.pk for p in [*to_create, *to_update]])
     for person in ending:
         person_services_end(person=person, by=by)
     result.created, result.updated = len(to_create), len(to_update)

@@ -7,6 +7,7 @@ import factory
 
 from accessibility.models import DeviceIssue, RampRetrofit, Retrofit, RetrofitItem, RetrofitLine, SignLanguagePoint
 from services.models import Street, User
+from services.registry.households import household_link
 from tests.services.factories import PersonFactory
 
 Status = Retrofit.Status
@@ -42,6 +43,7 @@ class RetrofitFactory(factory.django.DjangoModelFactory):
     person = factory.SubFactory(PersonFactory)
     street = factory.LazyAttribute(lambda r: r.person.street)
     category = factory.LazyAttribute(lambda r: r.person.category)
+    household = factory.LazyAttribute(lambda r: household_link(person=r.person))
     type = Retrofit.Type.STANDARD
     applied_on = STEP_DATES[Status.APPLIED]
 
@@ -115,7 +117,8 @@ class DeviceIssueFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = DeviceIssue
 
-    person = factory.SubFactory(PersonFactory)
+    # Smart wristbands are for people with an intellectual disability (the figure counts only theirs).
+    person = factory.SubFactory(PersonFactory, category=5)
     street = factory.LazyAttribute(lambda d: d.person.street)
     category = factory.LazyAttribute(lambda d: d.person.category)
     device_type = DeviceIssue.DeviceType.SMART_WRISTBAND

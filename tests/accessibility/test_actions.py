@@ -261,11 +261,17 @@ def test_an_open_case_blocks_a_second_application(status, member):
     apply_refused("one_open", person=retrofit.person, by=member, type="basic")
 
 
-@pytest.mark.parametrize("status", [Status.ACCEPTED, Status.FOLLOWED_UP, Status.REJECTED, Status.WITHDRAWN])
-def test_a_finished_or_closed_case_does_not_block_a_new_application(status, member):
-    """An accepted case waiting for its check on use is not open: the works are done."""
+@pytest.mark.parametrize("status", [Status.REJECTED, Status.WITHDRAWN])
+def test_a_closed_case_does_not_block_a_new_application(status, member):
     retrofit = make_retrofit(status)
     assert retrofit_apply(person=retrofit.person, by=member, type="basic").status == Status.APPLIED
+
+
+@pytest.mark.parametrize("status", Retrofit.DONE)
+def test_a_finished_case_blocks_a_new_application_for_the_same_home(status, member):
+    """The works are done: the home is retrofitted once (tests/accessibility/test_households.py)."""
+    retrofit = make_retrofit(status)
+    apply_refused("household_has_retrofit", person=retrofit.person, by=member, type="basic")
 
 
 def visit_with_needs(person, member, needs):

@@ -51,7 +51,7 @@ def test_the_demo_data_keeps_the_rules_the_actions_keep():
     ).exists()
     wristbands = DeviceIssue.objects.filter(issued_on__year=2023, device_type="smart_wristband")
     assert wristbands.values("person").distinct().count() == 249
-    assert wristbands.filter(person__category=5).count() > 200
+    assert wristbands.filter(person__category=5).count() == 249  # the sentence: people with an intellectual disability
     steps = Retrofit.objects.annotate(n=Count("status_changes")).filter(
         Q(status="followed_up", n=6) | Q(status="accepted", n=5) | Q(status="applied", n=1)
     )

@@ -65,4 +65,4 @@ def test_the_seeded_report_shows_the_figures(needs_postgres):
         text = summary(report)
     assert "5家社区卫生服务中心通过市级验收，建设成为残疾人“康复之家”" in text
     assert "推送残疾预防科普视频15条" in text
-    assert f"“四百”大走访入户调查并精准帮扶{CAMPAIGN_WITH_HELP}户次" in text
+    assert f"“四百”大走访入户调查和精准帮扶对象{CAMPAIGN_WITH_HELP}名" in text

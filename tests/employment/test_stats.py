@@ -107,7 +107,11 @@ def test_certified_counts_persons_with_a_certificate_dated_in_the_year(other_str
     k = worker(category=1)
     certificate(k, "5", "2023-05-20", course("2023-03-06", "2023-04-28"))
     certificate(k, "4", "2023-09-01", course("2023-06-01", "2023-07-28"))
-    certificate(worker(category=6, street=other_street), "3", "2023-01-10")  # course of 2022, dated 2023
+    # A course of 2022, dated 2023: counted, as the person was also trained in 2023 (among the year's trained).
+    six = worker(category=6, street=other_street)
+    certificate(six, "3", "2023-01-10")
+    EnrollmentFactory(person=six, street=other_street, course=course("2023-05-08", "2023-06-30"))
+    certificate(worker(), "5", "2023-02-10")  # course of 2022, dated 2023, not trained in 2023: not counted
     certificate(worker(), "5", "2024-01-05", course("2023-10-09", "2023-11-24"))
     certificate(worker(), "5", "2022-12-30")
     EnrollmentFactory(course=course("2023-03-06", "2023-04-28"))  # completed without a certificate

@@ -226,6 +226,7 @@ ADMIN_MODELS: dict[str, tuple[AdminViews, AdminViews]] = {
     "django_celery_beat.solarschedule": (NOTHING, NOTHING),
     "django_celery_beat.intervalschedule": (EDITS, NOTHING),
     "services.person": (EDITS, READS),
+    "services.household": (READS, READS),  # derived from the persons' addresses: shown, never typed
     "services.street": (READS, READS),
     "services.user": (NOTHING, NOTHING),
     "services.accesslog": (NOTHING, READS),
@@ -433,6 +434,7 @@ def build_world() -> World:
         "services.person": person_a,
         "services.homevisit": visit_a,
         "accessibility.retrofit": retrofit,
+        "services.household": retrofit.household,
         "services.escortbooking": booking,
         "services.user": member_a,
         "services.street": street_a,
