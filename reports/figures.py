@@ -166,12 +166,11 @@ RETROFITS = Figure(
         distinct=True,
         by={"type": "type", **BY_STREET, **BY_CATEGORY},
     ),
-    select_related=("person", "street", "household"),
+    # Listed as it counts: each home once (Tally.listed gives the households, not their cases).
+    select_related=("street",),
     columns=(
-        *PERSON_COLUMNS,
-        Column(_("Household"), lambda r: r.household),
-        Column(_("Type"), lambda r: r.get_type_display()),
-        Column(_("Accepted on"), lambda r: r.accepted_on),
+        Column(_("Household"), lambda h: h),
+        Column(_("Street"), lambda h: h.street.name),
     ),
     sentence=_("{value} home retrofits completed{vs_plan}: {b[type][standard]} standard and {b[type][basic]} basic"),
 )

@@ -112,8 +112,13 @@ def _sentence(figure: Figure, entries: dict[str, dict[str, Any]]) -> str:
     if not template or entry is None:
         return ""
     values = defaultdict(int, {key: e["value"] for key, e in entries.items()})
+    # A key a breakdown leaves out counted nothing (0), unless the whole breakdown was withheld (public_figures
+    # empties one that cannot be shown safely): then every count of it reads as hidden, never as 0.
     breakdowns = {
-        name: defaultdict(int, {key: hidden_mark() if n is None else n for key, n in counts.items()})
+        name: defaultdict(
+            (lambda: hidden_mark()) if not counts and entry["value"] else int,
+            {key: hidden_mark() if n is None else n for key, n in counts.items()},
+        )
         for name, counts in entry["breakdowns"].items()
     }
     share = percent(entry["value"], values[figure.share_of]) if figure.share_of else None
@@ -267,11 +272,15 @@ def drilldown_records(figure: Figure, year: int, user: User, report: AnnualRepor
     """The rows behind `figure` for `year` (as many as it counts), narrowed to what `user` may see, in a
     stable order: those kept when `report` was frozen, else those counted now."""
     records = figure.drilldown(year)
-    if keeps_records(report, figure):
+    frozen = keeps_records(report, figure)
+    if frozen:
         kept = FrozenRecord.objects.filter(report=report, figure=figure.key).values("record_id")
         records = records.model._default_manager.filter(pk__in=kept)
     if hasattr(records, "visible_to"):
-        records = records.visible_to(user)
+        # What was frozen stays listed, a person since merged into another record included.
+        records = (
+            getattr(records, "visible_with_merged_to", records.visible_to)(user) if frozen else records.visible_to(user)
+        )
     if figure.select_related:
         records = records.select_related(*figure.select_related)
     return records.order_by("pk")

@@ -81,6 +81,10 @@ class PersonQuerySet(StreetScopedQuerySet):
     def visible_to(self, user: "User") -> "StreetScopedQuerySet":
         return super().visible_to(user).filter(merged_into__isnull=True)
 
+    def visible_with_merged_to(self, user: "User") -> "StreetScopedQuerySet":
+        """Every person `user` may see, merged records included: a frozen report still lists whom it counted."""
+        return super().visible_to(user)
+
     def merged_visible_to(self, user: "User") -> "StreetScopedQuerySet":
         """The merged records `user` may see: their page says where they went."""
         return super().visible_to(user).filter(merged_into__isnull=False)

@@ -124,4 +124,7 @@ def person_merge(*, kept: Person, other: Person, by: User, reason: str) -> Perso
         obj=kept, code="services.person.merged", by=by, data={"from": other.pk, "moved": moved, "reason": reason}
     )
     audit_record(obj=other, code="services.person.merged_away", by=by, data={"into": kept.pk, "reason": reason})
+    if kept.status != Person.Status.ACTIVE:
+        # The duplicate's bookings and applications after the kept record's death or moving out end too.
+        lifecycle.person_services_end(person=kept, by=by)
     return kept

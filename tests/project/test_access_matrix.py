@@ -359,7 +359,7 @@ def build_world() -> World:
     # A completed escort of street B voided as entered in error: a row for the corrections' admin pages.
     voided = EscortBooking.objects.create(
         person=person_b,
-        street=street_b,
+        **person_b.as_served(),
         slot=make_slot(days_ahead=-30),
         need=EscortBooking.Need.OTHER,
         status=EscortBooking.Status.COMPLETED,

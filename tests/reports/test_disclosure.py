@@ -60,3 +60,18 @@ def test_no_count_hidden_on_the_public_page_can_be_worked_out(client, request, f
         if cells
     }
     assert shown == published
+
+
+def test_a_withheld_breakdown_reads_hidden_in_a_public_sentence_never_zero():
+    """3 retrofits, all standard: the type breakdown cannot be shown safely, and the sentence must not say 0."""
+    from django.utils import translation
+
+    from reports.figures import get
+    from reports.selectors import _sentence, hidden_mark
+
+    entry = {"value": 3, "plan": None, "percent_of_plan": None, "above_plan": None}
+    report = AnnualReport(year=2023, figures={"home_retrofits": {**entry, "breakdowns": {"type": {"standard": 3}}}})
+    with translation.override("en"):
+        public = _sentence(get("home_retrofits"), public_figures(report))
+        assert public == f"3 home retrofits completed: {hidden_mark()} standard and {hidden_mark()} basic"
+        assert _sentence(get("home_retrofits"), report.figures) == "3 home retrofits completed: 3 standard and 0 basic"

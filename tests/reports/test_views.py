@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from reports.actions import annual_report_compute, annual_report_request, annual_report_start
+from reports.figures import get
 from reports.models import AnnualReport
 from tests.reports.factories import AnnualPlanFactory
 from tests.services.factories import PersonFactory
@@ -297,3 +298,21 @@ def test_a_first_run_under_way_shows_no_retry_message(client, staff_user, in_eng
     assert "Computation under way" in page
     assert "retried" not in page
     assert "stopped answering" not in page
+
+
+@pytest.mark.parametrize("key", [figure.key for figure in __import__("reports.figures").figures.FIGURES])
+def test_every_figures_drilldown_page_answers_and_lists_as_many_as_it_counts(
+    client, staff_user, year_with_repeats, key
+):
+    """Generated from the figure registry: each drill-down page renders (live and frozen) and lists its figure."""
+    from reports.actions import annual_report_freeze
+
+    figure = get(key)
+    client.force_login(staff_user)
+    report = run()
+    url = reverse("reports:records", kwargs={"year": 2023, "key": key})
+    for query in ("", f"?report={annual_report_freeze(report=report, by=staff_user).pk}"):
+        response = client.get(url + query)
+        assert response.status_code == 200, query
+        listed = response.context["total"] if figure.tally.total else response.context["page"].paginator.count
+        assert listed == report.value(key), query

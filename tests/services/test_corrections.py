@@ -34,9 +34,10 @@ def closed_booking(street, status=EscortBooking.Status.COMPLETED, *, requested_b
         starts_at=start,
         defaults={"ends_at": start + datetime.timedelta(hours=3), "capacity": 9},
     )
+    person = PersonFactory(street=street, category=2)
     return EscortBooking.objects.create(
-        person=PersonFactory(street=street, category=2),
-        street=street,
+        person=person,
+        **person.as_served(),
         slot=slot,
         need=EscortBooking.Need.DEAF,
         status=status,

@@ -45,7 +45,7 @@ def today() -> datetime.date:
 def _need(person: Person, by, need: str) -> FollowUp:
     """An open need of the person, from a visit filed before their status changed."""
     visit = HomeVisit.objects.create(
-        person=person, street=person.street, visited_on=today(), visitor=by, submission_key=uuid.uuid4()
+        person=person, **person.as_served(), visited_on=today(), visitor=by, submission_key=uuid.uuid4()
     )
     return FollowUp.objects.create(visit=visit, person=person, street=person.street, need=need, due_on=today())
 
@@ -121,6 +121,7 @@ NOT_SERVICES = {
     "services.accesslog": "who opened the record: a log, not a service",
     "services.person": "a merged duplicate's pointer",
     "services.followup": "made by the home visit that found the need",
+    "services.correction": "a correction of a closed record, with its reason: the record's history, not a service",
     "employment.graduate": "a fact about the person (graduated in a year), registered with a placement",
 }
 
@@ -187,10 +188,10 @@ def busy_person(staff_user):
     early = make_slot(days_ahead=-3)
     later = make_slot(days_ahead=3)
     past = EscortBooking.objects.create(
-        person=person, street=person.street, slot=early, need="deaf", requested_by=staff_user
+        person=person, **person.as_served(), slot=early, need="deaf", requested_by=staff_user
     )
     coming = EscortBooking.objects.create(
-        person=person, street=person.street, slot=later, need="deaf", requested_by=staff_user
+        person=person, **person.as_served(), slot=later, need="deaf", requested_by=staff_user
     )
     need = file_visit(person, staff_user, needs=["other"], visited_on=today() - datetime.timedelta(days=10))
     rehab_referral = RehabReferral.objects.create(
@@ -298,3 +299,17 @@ def test_an_excel_import_marking_deceased_cancels_the_later_escort(busy_person, 
     assert EscortBooking.objects.get(pk=busy_person["coming"].pk).status == EscortBooking.Status.CANCELLED
     assert FollowUp.objects.get(pk=busy_person["need"].pk).status == FollowUp.Status.CLOSED
     assert AuditEntry.objects.filter(code="services.person.services_ended", object_id=str(person.pk)).exists()
+
+
+def test_merging_a_duplicate_into_a_deceased_record_ends_what_the_duplicate_had_to_come(busy_person, staff_user):
+    from services.registry.actions import person_merge
+
+    kept = worker()
+    died = today() - datetime.timedelta(days=1)
+    _mark(kept, staff_user, Person.Status.DECEASED, died)
+    person_merge(kept=kept, other=busy_person["person"], by=staff_user, reason="entered twice")
+    r = _fresh(busy_person)
+    assert r["coming"].person == kept
+    assert r["coming"].status == EscortBooking.Status.CANCELLED
+    assert r["retrofit"].status == Retrofit.Status.WITHDRAWN
+    assert r["past"].status == EscortBooking.Status.BOOKED  # before the death: left for staff to close

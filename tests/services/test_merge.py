@@ -25,15 +25,33 @@ def _visit_need(person, by, need="other"):
     return file_visit(person, by, needs=[need]).follow_ups.get()
 
 
+def _correction(person, by):
+    """A completed escort of the person voided as entered in error: the correction points at the person."""
+    from services.escorts.actions import escort_booking_correct
+
+    booking = EscortBooking.objects.create(
+        person=person,
+        **person.as_served(),
+        slot=make_slot(days_ahead=-30),
+        need="deaf",
+        status=EscortBooking.Status.COMPLETED,
+        minutes=60,
+        requested_by=by,
+    )
+    escort_booking_correct(booking=booking, by=by, reason="entered twice")
+    return person.corrections.get()
+
+
 # One way to give a person a record of each kind that points at them. A foreign key to Person added
 # to any app later makes test_every_relation_to_person_has_a_builder fail until it gets a line here.
 BUILDERS = {
     "services.accesslog": lambda p, by: AccessLog.objects.create(user=by, action="opened", person=p),
     "services.escortbooking": lambda p, by: EscortBooking.objects.create(
-        person=p, street=p.street, slot=make_slot(), need="deaf", requested_by=by
+        person=p, **p.as_served(), slot=make_slot(), need="deaf", requested_by=by
     ),
     "services.homevisit": lambda p, by: file_visit(p, by),
     "services.followup": lambda p, by: _visit_need(p, by),
+    "services.correction": _correction,
     "services.familydoctorcontract": lambda p, by: ContractFactory(person=p),
     "services.homerehabsession": lambda p, by: SessionFactory(
         contract=p.family_doctor_contracts.first() or ContractFactory(person=p)
@@ -308,3 +326,20 @@ def test_an_excel_import_does_not_update_a_merged_record(twins, staff_user):
     result = run_import(xlsx([row]), staff_user)
     assert len(result.errors) == 1
     assert Person.objects.get(pk=other.pk).phone == other.phone
+
+
+def test_a_frozen_drilldown_still_lists_a_person_merged_after_the_freeze(twins, staff_user):
+    """Frozen with 2 people placed (the twins); merging them changes the live figure, not what was frozen."""
+    from reports.actions import annual_report_compute, annual_report_freeze, annual_report_request, annual_report_start
+    from reports.selectors import drilldown_records
+
+    kept, other = twins
+    PlacementFactory(person=kept, started_on=datetime.date(2023, 3, 1))
+    PlacementFactory(person=other, started_on=datetime.date(2023, 9, 1))
+    report, _created = annual_report_request(year=2023, dispatch=False)
+    report = annual_report_compute(report=annual_report_start(report_id=report.pk, task_id=report.task_id))
+    official = annual_report_freeze(report=report, by=staff_user)
+    placed = next(figure for figure in FIGURES if figure.key == "placed")
+    actions.person_merge(kept=kept, other=other, by=staff_user, reason="same person")
+    assert drilldown_records(placed, 2023, staff_user, official).count() == official.value("placed") == 2
+    assert drilldown_records(placed, 2023, staff_user).count() == placed.compute(2023) == 1
