@@ -149,8 +149,8 @@ SENTENCES = {
     ),
     "sign_language_points": ("在线手语视频服务点达36个", "36 online sign-language video points in service"),
     "smart_wristbands": (
-        "为智力残疾学员发放智能腕表249块",
-        "249 smart wristbands issued to trainees with intellectual disabilities",
+        "为智力残疾人发放智能腕表249块",
+        "249 smart wristbands issued to people with intellectual disabilities",
     ),
     "trained": ("培训就业年龄段残疾人204人", "204 working-age disabled people trained"),
     "certified": ("23人取得职业技能等级证书", "23 people earned a vocational skill certificate"),
@@ -174,8 +174,8 @@ SENTENCES = {
         "2368 person-times took part in the online prevention quiz",
     ),
     "campaign_visits_helped": (
-        "“四百”大走访入户调查并精准帮扶132户次",
-        "132 campaign home visits led to targeted help",
+        "“四百”大走访入户调查和精准帮扶对象132名",
+        "132 people visited at home in the campaign and given targeted help",
     ),
     "awards": (
         "残疾人选手和代表队在各类比赛中获得奖项和名次8个",

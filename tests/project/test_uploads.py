@@ -459,7 +459,7 @@ def test_the_annual_report_export_neutralises_hostile_labels():
         percent_of_plan=None,
         above_plan=None,
         sentence=HOSTILE[1],
-        breakdowns=[BreakdownView(name="street", title="by street", bars=bars, total=15)],
+        breakdowns=[BreakdownView(name="street", title="by street", bars=bars)],
     )
     data = report_workbook(AnnualReport(year=2023, code_version=HOSTILE[2]), [row])
     assert assert_inert(data)
