@@ -15,7 +15,7 @@ _serial = itertools.count(1)
 
 def born_on(day: datetime.date, **kwargs) -> Person:
     """A person born on `day` (their ID number says so), with a unique ID number."""
-    n = next(_serial)
+    n = (next(_serial) - 1) % 999 + 1  # the three-digit sequence of the ID number: 1 to 999, then again
     return PersonFactory(id_number=id_number_for(0, born=day, sequence=n), **kwargs)
 
 
