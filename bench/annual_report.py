@@ -229,6 +229,18 @@ UNION ALL SELECT 'quiz_participants', '', NULL, COALESCE(SUM(participants), 0) F
 UNION ALL SELECT 'campaign_visits_helped', CASE WHEN GROUPING(street) = 0 THEN 'street' WHEN GROUPING(category) = 0
     THEN 'category' ELSE '' END, COALESCE(street, category), COUNT(DISTINCT person_id)
   FROM campaign GROUP BY GROUPING SETS ((), (street), (category))
+UNION ALL SELECT 'awards', '', NULL, COUNT(*) FROM events_award a LEFT JOIN events_event ev ON ev.id = a.event_id
+  WHERE a.awarded_on BETWEEN %(first)s AND %(last)s AND (a.event_id IS NULL OR ev.status = 'held')
+UNION ALL SELECT 'vanguard_services', '', NULL, COUNT(*) FROM services_teamservice t
+  JOIN services_volunteerteam vt ON vt.id = t.team_id
+  WHERE vt.party_vanguard AND t.served_on BETWEEN %(first)s AND %(last)s
+UNION ALL SELECT 'vanguard_person_times', '', NULL, COALESCE(SUM(t.person_times), 0) FROM services_teamservice t
+  JOIN services_volunteerteam vt ON vt.id = t.team_id
+  WHERE vt.party_vanguard AND t.served_on BETWEEN %(first)s AND %(last)s
+UNION ALL SELECT 'party_days', '', NULL, COUNT(*) FROM events_event ev
+  WHERE ev.status = 'held' AND ev.category = 'party_building' AND ev.starts_at >= %(start)s AND ev.starts_at < %(end)s
+UNION ALL SELECT 'research_topics', '', NULL, COUNT(*) FROM events_researchtopic
+  WHERE reported_on BETWEEN %(first)s AND %(last)s
 """
 
 
