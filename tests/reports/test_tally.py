@@ -1,6 +1,7 @@
 """The one statement that counts every figure with its breakdowns, against the ORM grouping each on its own."""
 
 import dataclasses
+import datetime
 
 import pytest
 from django.db.models import Count, Sum
@@ -8,8 +9,9 @@ from django.db.models import Count, Sum
 from accessibility.models import Retrofit
 from events.models import Event
 from reports import figures
-from reports.tally import Tally, count_all, many_valued, statement
+from reports.tally import Tally, compiled, count_all, many_valued, statement
 from services.models import EscortBooking
+from tests.employment.factories import PlacementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +73,32 @@ def test_no_breakdown_joins_the_registry():
         with_breakdowns, _params = statement({figure.key: figure.tally}, 2023)
         headline, _params = statement({figure.key: dataclasses.replace(figure.tally, by={})}, 2023)
         assert with_breakdowns.count('"services_person"') == headline.count('"services_person"'), figure.key
+
+
+def test_the_statement_is_compiled_once_for_the_same_registry_and_year():
+    registry = {figure.key: figure.tally for figure in figures.FIGURES}
+    first = compiled(registry, 2023)
+    sql, params = statement(registry, 2023)
+    assert first == (sql, tuple(params))
+    assert compiled(dict(registry), 2023) is first
+    assert compiled(registry, 2022) is not first
+    another = {**registry, "ramp_passages": Tally(figures.ramps_completed)}  # a figure defined anew: compiled anew
+    assert compiled(another, 2023) is not first
+
+
+def test_a_counting_rule_changed_in_the_settings_counts_at_once(settings):
+    started = datetime.date(2023, 5, 8)
+    PlacementFactory(started_on=started, ended_on=started + datetime.timedelta(days=30), end_reason="resigned")
+    PlacementFactory(started_on=started, ended_on=started + datetime.timedelta(days=200), end_reason="resigned")
+    assert figures.counted(2023)["placed"].value == 2
+    settings.PLACEMENT_MIN_DAYS = 90
+    assert figures.counted(2023)["placed"].value == 1
+
+
+def test_a_rule_counting_up_to_today_is_compiled_again_the_next_day(settings, time_machine):
+    settings.PLACEMENT_MIN_DAYS = 90
+    PlacementFactory(started_on=datetime.date(2023, 5, 8))  # still running: counted once it has lasted 90 days
+    time_machine.move_to("2023-08-05 12:00 +08:00")
+    assert figures.counted(2023)["placed"].value == 0
+    time_machine.move_to("2023-08-06 12:00 +08:00")
+    assert figures.counted(2023)["placed"].value == 1
