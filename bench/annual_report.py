@@ -2,10 +2,10 @@
 
 The job (reports.tasks.compute_annual_report, run in process) counts every figure of the registry
 with its breakdowns in one statement that the ORM composes (reports.tally). It is compared with two
-hand-written statements: REFERENCE_SQL, the headline figures only (the issue's reference: targets
-under 5 s and a ratio under 2), and FULL_REFERENCE_SQL, the same figures with every breakdown the
-job stores. The benchmark checks that all three agree to the last breakdown, then prints the job's
-wall time and queries, its ratio to each reference, and the ratio of the two references: what the
+hand-written statements: FULL_REFERENCE_SQL, the same figures with every breakdown the job stores
+(issue #22's target: the job at most 1.5 times it, and under 2 s), and REFERENCE_SQL, the headline
+figures only. The benchmark checks that all three agree to the last breakdown, then prints the job's
+wall time and queries against FULL_REFERENCE_SQL, and the ratio of the two statements: what the
 breakdowns cost however they are written.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jingan_scale_20k \
@@ -28,8 +28,10 @@ if __package__ in (None, ""):
 
 from bench.common import Measure, setup_django
 
-JOB_TARGET_S = 5.0
-RATIO_TARGET = 2.0
+# Issue #22: the job at most 1.5 times the hand-written statement of the same figures and breakdowns,
+# measured in the same run, and under 2 s at a million persons.
+JOB_TARGET_S = 2.0
+RATIO_TARGET = 1.5
 
 # One statement for the headline figures, written from the definitions in each app's stats.py.
 # %(start)s / %(end)s: the year's first instant and the next year's, in Asia/Shanghai time.
@@ -312,7 +314,11 @@ def run_job(year: int) -> tuple[Any, float, int]:
 
 
 def measure(*, size: str, year: int, rounds: int = 3) -> list[Measure]:
-    """The job's median wall time and queries, against the two hand-written references (medians of rounds)."""
+    """The job's median wall time and queries against the hand-written statement of the same figures and
+    breakdowns (issue #22's target), and what the breakdowns cost by hand; medians of `rounds` rounds.
+
+    Stops when the job and either statement disagree, to the last breakdown.
+    """
     job_times, sql_times, full_times = [], [], []
     for _round in range(rounds):
         reference, sql_seconds = reference_figures(year)
@@ -331,23 +337,19 @@ def measure(*, size: str, year: int, rounds: int = 3) -> list[Measure]:
             sys.exit(f"The reference queries and the job disagree (reference, job): {differ}")
     job_s, sql_s, full_s = (statistics.median(t) for t in (job_times, sql_times, full_times))
     breakdowns = sum(len(e["breakdowns"]) for e in report.figures.values())
-    figures = f"{len(reference)} figures"
+    figures = f"{len(report.figures)} figures"
+    # The first run of a process also compiles the statement (reports.tally.compiled), as a worker's first run does.
+    first = f", first run {job_times[0]:.3f} s" if rounds > 1 else ""
     return [
-        Measure(
-            f"annual report job {year}: wall time",
-            size,
-            f"{job_s:.3f} s, {queries} queries",
-            f"1 SQL query of the headline figures only, {sql_s:.3f} s ({figures})",
-            job_s / sql_s,
-            ok=job_s < JOB_TARGET_S and job_s / sql_s < RATIO_TARGET,
-            target=f"< {JOB_TARGET_S:.0f} s, ratio < {RATIO_TARGET:.0f}",
-        ),
         Measure(
             f"annual report job {year}: against the same work hand-written",
             size,
-            f"{job_s:.3f} s",
-            f"1 SQL query of the {figures} and their {breakdowns} breakdowns, {full_s:.3f} s",
+            f"{job_s:.3f} s, {queries} queries{first}",
+            f"1 SQL statement of the {figures} and their {breakdowns} breakdowns, {full_s:.3f} s",
             job_s / full_s,
+            ok=job_s <= JOB_TARGET_S and job_s / full_s <= RATIO_TARGET,
+            target=f"<= {RATIO_TARGET}, < {JOB_TARGET_S:.0f} s",
+            holds=True,  # they agree: it stops above otherwise
         ),
         Measure(
             f"annual report {year}: what the breakdowns cost, hand-written",

@@ -24,8 +24,11 @@ class Measure:
     figure: str
     reference: str = ""
     ratio: float | None = None
-    ok: bool | None = None  # None: no target, only information
+    ok: bool | None = None  # None: no target, only information (or not judged: `run.py --check`)
     target: str = ""
+    # What must hold whatever the timings (the references agree, a page answers, the same queries);
+    # None when the benchmark stops itself instead. False fails `run.py --check` too.
+    holds: bool | None = None
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -36,6 +39,19 @@ def manage(env: dict[str, str], *args: str) -> str:
     if done.returncode:
         raise SystemExit(f"manage.py {' '.join(args[:2])} failed:\n{done.stderr[-3000:]}")
     return done.stdout
+
+
+# The static files bench/run.py collected once for every benchmark of the run (compressed as in
+# production, which takes a minute of CPU): a benchmark run on its own collects its own.
+SHARED_STATIC = "BENCH_STATIC_ROOT"
+
+
+def collect_static(env: dict[str, str], tmp: str) -> None:
+    """Set env's STATIC_ROOT to the run's collected static files, or collect them into `tmp`."""
+    shared = os.environ.get(SHARED_STATIC)
+    env["STATIC_ROOT"] = shared or f"{tmp}/static"
+    if not shared:
+        manage(env, "collectstatic", "--noinput", "-v0")
 
 
 def setup_django(settings: str = "jingan_portal.settings.test") -> None:
@@ -99,13 +115,19 @@ def table_lines(rows: list[Measure]) -> list[str]:
             r.figure,
             r.reference,
             "" if r.ratio is None else f"{r.ratio:.2f}",
-            "" if not r.target else f"{r.target} {'ok' if r.ok else 'MISSED'}",
+            "" if not r.target else f"{r.target} {_verdict(r)}",
         )
         for r in rows
     ]
     widths = [max(width(line[i]) for line in [header, *cells]) for i in range(len(header))]
     lines = [header, tuple("-" * w for w in widths), *cells]
     return ["| " + " | ".join(pad(text, w) for text, w in zip(line, widths, strict=True)) + " |" for line in lines]
+
+
+def _verdict(row: Measure) -> str:
+    if row.holds is False:
+        return "DOES NOT HOLD"
+    return "not judged" if row.ok is None else "ok" if row.ok else "MISSED"
 
 
 def print_table(rows: list[Measure]) -> None:

@@ -290,12 +290,13 @@ def measures(
     gunicorn (`workers`, DEBUG off, Redis cache) on 127.0.0.1 in the benchmarks' port range; rounds
     alternate the three URLs, and each ratio is the median of the rounds' ratios.
     """
-    from bench.common import Measure, free_port, manage, start_gunicorn, stop
+    from bench.common import Measure, collect_static, free_port, start_gunicorn, stop
 
-    args = argparse.Namespace(seconds=seconds, requests=2000, connections=connections, python_client=False)
+    # Without wrk (Debian's package), a number of requests instead, as many as `seconds` asks of wrk.
+    args = argparse.Namespace(seconds=seconds, requests=200 * seconds, connections=connections, python_client=False)
     with tempfile.TemporaryDirectory(prefix="bench-events-") as tmp:
         env, script = served_from(tmp, database_url)
-        manage(env, "collectstatic", "--noinput", "-v0")
+        collect_static(env, tmp)
         port = free_port()
         server = start_gunicorn(env, port, workers, "/bench/trivial")
         base = f"http://127.0.0.1:{port}"
@@ -342,6 +343,7 @@ def measures(
                 f"trivial view: {trivial.requests_per_second:,.0f}/s",
                 statistics.median(ratios),
                 ok=statistics.median(ratios) >= TARGET_RATIO and not errors,
+                holds=not errors,
                 target=f">= {TARGET_RATIO}",
             )
         )

@@ -26,6 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -33,7 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import Measure, ensure_database, print_table, table_lines  # noqa: E402
+from bench import annual_report, events_pages, field_list, registry  # noqa: E402
+from bench.common import SHARED_STATIC, Measure, ensure_database, manage, print_table, table_lines  # noqa: E402
 
 DEFAULT_SIZES = "20000 200000"
 YEARS = 10
@@ -105,9 +108,40 @@ def upcoming_event_path() -> str:
     return f"/events/{event.slug}/"
 
 
+@dataclass(frozen=True)
+class Run:
+    """What each benchmark of one size is given: the size, its database, and how long to measure."""
+
+    size: int
+    label: str  # the size as the table prints it, "20,000"
+    database_url: str
+    year: int  # the report's year: last year, the last the data has whole
+    rounds: int
+    requests: int
+    seconds: int
+    import_rows: int
+
+
+# Every benchmark run at each size, in the table's order: (what it measures, how it is run). Adding one
+# is one line here; it stops (SystemExit) when its references disagree, whatever the timings.
+BENCHMARKS: list[tuple[str, Callable[[Run], list[Measure]]]] = [
+    ("annual report job", lambda run: annual_report.measure(size=run.label, year=run.year, rounds=run.rounds)),
+    (
+        "import and changelist",
+        lambda run: registry.measures(run.label, import_rows=run.import_rows, requests=run.requests),
+    ),
+    ("field list", lambda run: field_list.measures(run.label, requests=run.requests)),
+    (
+        "events pages",
+        lambda run: events_pages.measures(
+            run.database_url, run.label, event_path=upcoming_event_path(), seconds=run.seconds, rounds=run.rounds
+        ),
+    ),
+]
+
+
 def child(size: int, out: Path, args: argparse.Namespace) -> None:
-    """Run every in-database benchmark at `size` and write the measures to `out` as JSON."""
-    from bench import annual_report, events_pages, field_list, registry
+    """Run every benchmark of BENCHMARKS at `size` and write the measures to `out` as JSON."""
     from bench.common import setup_django
 
     url = database_url(size)
@@ -115,40 +149,41 @@ def child(size: int, out: Path, args: argparse.Namespace) -> None:
     setup_django()
     from django.utils import timezone
 
-    label = f"{size:,}"
-    print(f"== {label} persons: database {urlparse(url).path.lstrip('/')}, load {load()}", flush=True)
+    run = Run(
+        size=size,
+        label=f"{size:,}",
+        database_url=url,
+        year=timezone.localdate().year - 1,
+        rounds=args.rounds,
+        requests=args.requests,
+        seconds=args.seconds,
+        import_rows=args.import_rows,
+    )
+    print(f"== {run.label} persons: database {urlparse(url).path.lstrip('/')}, load {load()}", flush=True)
     print(f"   data: {prepare(size)}", flush=True)
     rows: list[Measure] = []
-    rows += annual_report.measure(size=label, year=timezone.localdate().year - 1, rounds=args.rounds)
-    print("   annual report job: done", flush=True)
-    rows += registry.measures(label, import_rows=args.import_rows, requests=args.requests)
-    print("   import and changelist: done", flush=True)
-    rows += field_list.measures(label, requests=args.requests)
-    print("   field list: done", flush=True)
-    rows += events_pages.measures(
-        url, label, event_path=upcoming_event_path(), seconds=args.seconds, rounds=args.rounds
-    )
-    print(f"   events pages: done; load {load()}", flush=True)
+    for name, benchmark in BENCHMARKS:
+        started = time.perf_counter()
+        rows += benchmark(run)
+        print(f"   {name}: done in {time.perf_counter() - started:.0f} s; load {load()}", flush=True)
     out.write_text(json.dumps([dataclasses.asdict(r) for r in rows]))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES") or DEFAULT_SIZES)
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the job and of the gunicorn pages")
-    parser.add_argument("--requests", type=int, default=20, help="timed requests per in-process page")
-    parser.add_argument("--seconds", type=int, default=5, help="seconds per URL and round with wrk")
-    parser.add_argument("--import-rows", type=int, default=10_000)
-    parser.add_argument("--skip-page-weight", action="store_true", help="skip the Chromium page-weight check")
-    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.child:
-        child(args.child, args.out, args)
-        return 0
+def collect_static_once(root: str) -> None:
+    """Collect the static files into `root` for every benchmark that serves pages (SHARED_STATIC)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "jingan_portal.settings.base",
+        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 30,
+        "DEBUG": "false",
+        "STATIC_ROOT": root,
+    }
+    manage(env, "collectstatic", "--noinput", "-v0")
+    os.environ[SHARED_STATIC] = root
 
-    sizes = [int(s) for s in args.sizes.replace(",", " ").split()]
+
+def run_sizes(sizes: list[int], args: argparse.Namespace) -> tuple[list[Measure] | None, list[str]]:
+    """Every benchmark at each size, each size in a process of its own; (measures or None on a failure, loads)."""
     rows: list[Measure] = []
     loads = []
     for size in sizes:
@@ -161,22 +196,73 @@ def main(argv: list[str] | None = None) -> int:
             )
             if done.returncode:
                 print(f"The benchmarks at {size:,} persons failed (exit {done.returncode}).")
-                return done.returncode
+                return None, loads
             rows += [Measure(**r) for r in json.loads(Path(out.name).read_text())]
         loads.append(f"{size:,}: {load()}")
-    if not args.skip_page_weight:
-        from bench import field_page_weight
+    return rows, loads
 
-        rows += field_page_weight.measures()
+
+# --check (`make bench-check`, run by .ci/run): every benchmark once at a small size, so that none can
+# break unseen. It fails when a benchmark crashes or what must hold whatever the timings does not (the
+# job and the hand-written statement agree, a page answers, the same queries...); timings are not judged.
+CHECK = {"sizes": "3000", "rounds": 1, "requests": 1, "seconds": 1, "import_rows": 100}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", help=f"default: BENCH_SIZES, else {DEFAULT_SIZES!r}; with --check {CHECK['sizes']}")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the job and of the gunicorn pages")
+    parser.add_argument("--requests", type=int, default=20, help="timed requests per in-process page")
+    parser.add_argument("--seconds", type=int, default=5, help="seconds per URL and round with wrk")
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--skip-page-weight", action="store_true", help="skip the Chromium page-weight check")
+    parser.add_argument("--markdown", type=Path, help="also write the table to this file")
+    parser.add_argument(
+        "--check", action="store_true", help="each benchmark once, briefly: fail on a crash or a disagreement only"
+    )
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(args.child, args.out, args)
+        return 0
+    if args.check:
+        args.sizes = args.sizes or CHECK["sizes"]
+        args.rounds, args.requests, args.seconds = CHECK["rounds"], CHECK["requests"], CHECK["seconds"]
+        args.import_rows = CHECK["import_rows"]
+    args.sizes = args.sizes or os.environ.get("BENCH_SIZES") or DEFAULT_SIZES
+
+    sizes = [int(s) for s in args.sizes.replace(",", " ").split()]
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-static-") as static:
+        collect_static_once(static)
+        rows, loads = run_sizes(sizes, args)
+        if rows is None:
+            return 1
+        if not args.skip_page_weight:
+            from bench import field_page_weight
+
+            rows += field_page_weight.measures()
     rows.sort(key=lambda r: (r.measure, _size_key(r.size)))
+    if args.check:  # one brief round on a busy CI server: its timings say nothing
+        rows = [dataclasses.replace(r, ok=None) for r in rows]
     print_table(rows)
     print(f"\nload average after each size: {'; '.join(loads)}")
     if args.markdown:
         args.markdown.write_text("\n".join(table_lines(rows)) + "\n")
+    broken = [r.measure for r in rows if r.holds is False]
     missed = [r.measure for r in rows if r.ok is False]
+    for measure in broken:
+        print(f"does not hold: {measure}")
     if missed:
         print(f"targets missed: {len(missed)}")
-    return 1 if missed else 0
+    if args.check and not broken:
+        print(
+            f"check: {len(rows)} measures of {len(BENCHMARKS)} benchmarks"
+            f"{'' if args.skip_page_weight else ' and the page weight'} ran at {args.sizes} persons in "
+            f"{time.perf_counter() - started:.0f} s, their references agree (timings not judged)"
+        )
+    return 1 if missed or broken else 0
 
 
 def _size_key(size: str) -> int:
