@@ -8,12 +8,15 @@ Each size runs in its own process (Django is set up once per database) and hands
 as JSON; the page-weight check, which has its own throwaway database, runs once.
 
     .venv/bin/python bench/run.py [--sizes "20000 200000"] [--markdown bench/last-run.md]
+    .venv/bin/python bench/run.py --check --sizes 3000     # make bench-check, in .ci/run
 
-Measures: the annual report job for last year against one hand-written SQL query (annual_report.py),
-the 10,000-row import and the admin person changelist (registry.py), the field "my street" list
-(field_list.py), /events/ and an event page against a trivial view under gunicorn (events_pages.py)
-and the visit form's weight on a phone (field_page_weight.py). bench/load.py is not part of it.
-The machine's load (uptime) is printed with each size, since the figures depend on it.
+Measures (BENCHMARKS, then the page weight): the annual report job for last year against the
+hand-written SQL statement of the same figures and breakdowns (annual_report.py), the 10,000-row
+import and the admin person changelist (registry.py), the field "my street" list (field_list.py),
+/events/ and an event page against a trivial view under gunicorn (events_pages.py) and the visit
+form's weight on a phone (field_page_weight.py). bench/load.py is not part of it. The machine's load
+(uptime) is printed with each benchmark, since the figures depend on it. --check runs each once,
+briefly, and fails only on a crash or on what must hold whatever the timings (bench/README.md).
 """
 
 from __future__ import annotations
