@@ -42,9 +42,10 @@ run: install
 
 # Beside `make run`, so development settings unless DJANGO_SETTINGS_MODULE says otherwise: the Celery
 # app itself defaults to production (which needs SECRET_KEY), like wsgi.py and asgi.py.
+# The Procfile's three workers, one per queue (default, notify, reports: CELERY_TASK_ROUTES), in one terminal.
 worker: install
-	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-jingan_portal.settings.dev} \
-		$(VENV)/bin/celery -A jingan_portal worker --loglevel=INFO --concurrency=2
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-jingan_portal.settings.dev} PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
+		$(VENV)/bin/honcho start worker worker-notify worker-reports
 
 beat: install
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-jingan_portal.settings.dev} \
