@@ -303,7 +303,7 @@ def placement_follow_ups_record(
         PlacementFollowUp.objects.filter(pk__in=pks).update(
             recorded_on=on, still_employed=still_employed, note=note.strip(), recorded_by=by, updated_at=now
         )
-    PlacementFollowUp.history.bulk_history_create(follow_ups, update=True, default_user=by)  # type: ignore[attr-defined]
+    PlacementFollowUp.history.bulk_history_create(follow_ups, update=True, default_user=by)
     audit_records(
         entries=[(f, {"months": f.months, "still_employed": still_employed}) for f in follow_ups],
         code="employment.placement_follow_up.recorded",
