@@ -10,6 +10,8 @@
   Redis db 5 as cache.
 - Phase 1: `--public-clients` locust users request /, /events/, an event page and /events/feed.ics
   without pause for `--seconds`: zero errors expected.
+- Phase 1b: the same public load with as many liveness probes beside it (`/healthz` without pause):
+  every probe must answer 200 (no 503, no error); prints the answers by status.
 - Phase 2: `--members` locust users log in through the login form, then for `--seconds` open a
   person's visit form (GET), and post it with its CSRF token and submission key; every fifth visit is
   posted twice, as a double tap would. Afterwards the HomeVisit rows are counted: every successful
@@ -23,6 +25,7 @@ from locust import FastHttpUser, HttpUser, constant, events, task  # isort: skip
 from locust.env import Environment  # isort: skip
 
 import argparse
+import collections
 import json
 import os
 import random
@@ -140,6 +143,20 @@ class PublicVisitor(FastHttpUser):
         self.client.get("/events/feed.ics")
 
 
+class LivenessProbe(FastHttpUser):
+    """A load balancer's liveness probe at the public pages' concurrency, without pause: 200 or a failure."""
+
+    wait_time = constant(0)
+    answers: collections.Counter[int] = collections.Counter()
+
+    @task
+    def healthz(self):
+        with self.client.get("/healthz", catch_response=True) as response:
+            LivenessProbe.answers[response.status_code] += 1
+            if response.status_code != 200:
+                response.failure(f"/healthz answered {response.status_code}")
+
+
 class CommitteeMember(HttpUser):
     """A committee member filing visits to the people of their street through the real form."""
 
@@ -195,10 +212,10 @@ class CommitteeMember(HttpUser):
                     response.failure(f"visit POST answered {response.status_code}")
 
 
-def run(user_class, clients: int, seconds: int, host: str) -> dict:
+def run(user_classes: list, clients: int, seconds: int, host: str) -> dict:
     # stop_timeout: at the end each user finishes the task in hand, so no request is cut off after the
-    # server stored its visit but before the client saw the answer.
-    env = Environment(user_classes=[user_class], host=host, events=events, stop_timeout=60)
+    # server stored its visit but before the client saw the answer. Several classes share the clients equally.
+    env = Environment(user_classes=user_classes, host=host, events=events, stop_timeout=60)
     runner = env.create_local_runner()
     started = time.monotonic()
     runner.start(clients, spawn_rate=clients)
@@ -282,11 +299,21 @@ def main() -> int:
         print(f"machine load before: {os.getloadavg()[0]:.2f}")
 
         PublicVisitor.event_slug = setup["event"]
-        public = run(PublicVisitor, args.public_clients, args.seconds, host)
+        public = run([PublicVisitor], args.public_clients, args.seconds, host)
         report(f"public pages, {args.public_clients} clients, {args.seconds} s", public)
 
+        # The same public load, with as many liveness probes beside it: every probe must answer 200.
+        under_load = run([PublicVisitor, LivenessProbe], 2 * args.public_clients, args.seconds, host)
+        report(
+            f"/healthz under load: {args.public_clients} probes beside {args.public_clients} public clients, "
+            f"{args.seconds} s",
+            under_load,
+        )
+        probes = LivenessProbe.answers
+        print(f"  /healthz answers by status: {dict(sorted(probes.items()))} ({probes[503]} of them 503)")
+
         CommitteeMember.accounts = [(name, ids) for name, ids in setup["members"].items() if ids]
-        members = run(CommitteeMember, min(args.members, len(CommitteeMember.accounts)), args.seconds, host)
+        members = run([CommitteeMember], min(args.members, len(CommitteeMember.accounts)), args.seconds, host)
         report(f"committee members filing visits, {args.members} at once, {args.seconds} s", members)
     finally:
         stop(server)
@@ -302,6 +329,9 @@ def main() -> int:
     )
     ok = (
         public["errors"] == 0
+        and under_load["errors"] == 0
+        and LivenessProbe.answers[200] > 0
+        and set(LivenessProbe.answers) == {200}
         and members["errors"] == 0
         and expected > 0
         and counted["stored"] == expected

@@ -17,6 +17,7 @@ from .placements import (
     placement_end_errors,
     placement_errors,
     placement_follow_up_record,
+    placement_follow_ups_record,
 )
 from .referrals import REFERRAL_NEED, referral_close, referral_create, referral_errors
 from .training import (
@@ -54,6 +55,7 @@ __all__ = [
     "placement_end_errors",
     "placement_errors",
     "placement_follow_up_record",
+    "placement_follow_ups_record",
     "referral_close",
     "referral_create",
     "referral_errors",

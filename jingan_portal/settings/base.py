@@ -183,6 +183,18 @@ CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Three queues, each with its own workers (Procfile, `make worker`), so a long report or export never delays
+# what a person is waiting for: "notify" carries reminders and notifications, "reports" the annual report
+# jobs and exports (one at a time per worker), the default queue ("celery") the rest. An exact name wins
+# over a pattern: the report runs' sweep is a short job and must not wait behind a long report.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "services.send_escort_reminders": {"queue": "notify"},
+    "services.send_overdue_follow_up_digest": {"queue": "notify"},
+    "reports.requeue_dead_runs": {"queue": CELERY_TASK_DEFAULT_QUEUE},
+    "reports.*": {"queue": "reports"},
+    "exports.*": {"queue": "reports"},
+}
 # The annual report job holds a lease on its run: it renews `heartbeat_at` four times per
 # REPORTS_STALE_AFTER_SECONDS while it counts. A run silent for longer has lost its worker (killed with its
 # pool, the OOM killer, a lost machine) and the sweep below queues it again, every REPORTS_SWEEP_SECONDS;

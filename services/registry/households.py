@@ -66,7 +66,16 @@ def households_link(*, person_ids: Iterable[int]) -> int:
     moving = [p for p in persons if not _fits(p, p.household)]
     if not moving:
         return 0
-    wanted = {(p.street_id, household_address(p.address)) for p in moving if household_address(p.address)}
+    households_assign(persons=moving)
+    Person.objects.bulk_update(moving, ["household"], batch_size=1000)
+    return len(moving)
+
+
+@transaction.atomic
+def households_assign(*, persons: list[Person]) -> None:
+    """Set each person's household on the instance, creating the missing households in one statement; the
+    caller saves the persons. New persons (the demo) get theirs before they are inserted, so no UPDATE follows."""
+    wanted = {(p.street_id, household_address(p.address)) for p in persons if household_address(p.address)}
     Household.objects.bulk_create(
         [Household(street_id=street, address=address) for street, address in wanted], ignore_conflicts=True
     )
@@ -74,12 +83,10 @@ def households_link(*, person_ids: Iterable[int]) -> int:
         (h.street_id, h.address): h
         for h in Household.objects.filter(street_id__in={s for s, _a in wanted}, address__in={a for _s, a in wanted})
     }
-    for person in moving:
+    for person in persons:
         address = household_address(person.address)
         person.household = (
             found[(person.street_id, address)]
             if address
             else Household.objects.create(street_id=person.street_id, address="")
         )
-    Person.objects.bulk_update(moving, ["household"], batch_size=1000)
-    return len(moving)

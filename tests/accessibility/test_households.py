@@ -10,7 +10,7 @@ from accessibility.actions import retrofit_apply
 from accessibility.models import Retrofit
 from reports import figures
 from services.models import Household, Person
-from services.registry.households import household_link, households_link
+from services.registry.households import household_link, households_assign, households_link
 from tests.services.factories import PersonFactory
 
 from .conftest import english_client
@@ -46,6 +46,22 @@ def test_persons_at_one_address_of_one_street_share_a_household(street, other_st
     assert no_address.household.address == ""
     assert no_address.household != first.household
     assert set(first.household.members.all()) == {first, second}
+
+
+def test_new_persons_get_their_household_before_they_are_inserted(street):
+    first = PersonFactory(street=street, address=HOME)
+    households_link(person_ids=[first.pk])
+    first.refresh_from_db()
+    same_home = PersonFactory.build(street=street, address=HOME.replace("302", "３０２"))
+    new_home = PersonFactory.build(street=street, address="武定路8号")
+    no_address = PersonFactory.build(street=street, address="")
+    households_assign(persons=[same_home, new_home, no_address])
+    Person.objects.bulk_create([same_home, new_home, no_address])
+    assert same_home.household == first.household
+    assert new_home.household.address == "武定路8号"
+    assert no_address.household.address == ""
+    assert len({first.household_id, new_home.household_id, no_address.household_id}) == 3
+    assert Person.objects.filter(household__isnull=True).count() == 0
 
 
 def test_a_person_who_moves_leaves_the_household(street):

@@ -494,3 +494,38 @@ def test_an_implausible_graduation_year_is_refused(staff_user):
         actions.graduate_register(person=worker(), graduation_year=1900, by=staff_user)
     assert codes(exc) == {"range"}
     assert not Graduate.objects.exists()
+
+
+def test_many_follow_ups_are_recorded_at_once_with_history_and_audit_each(staff_user):
+    old, older = place(staff_user), place(staff_user)
+    answers = [
+        (old.follow_ups.get(months=3), datetime.date(2023, 5, 6)),
+        (old.follow_ups.get(months=6), datetime.date(2023, 8, 7)),
+        (older.follow_ups.get(months=1), datetime.date(2023, 3, 1)),
+    ]
+    recorded = actions.placement_follow_ups_record(
+        answers=answers, still_employed=True, note=" 电话回访 ", by=staff_user
+    )
+    assert len(recorded) == 3
+    stored = PlacementFollowUp.objects.filter(recorded_on__isnull=False).order_by("pk")
+    assert [(f.pk, f.recorded_on) for f in stored] == sorted((f.pk, on) for f, on in answers)
+    assert {(f.still_employed, f.note, f.recorded_by_id) for f in stored} == {(True, "电话回访", staff_user.pk)}
+    for follow_up in stored:
+        latest = follow_up.history.latest()
+        assert (latest.history_type, latest.history_user) == ("~", staff_user)
+        assert latest.recorded_on == follow_up.recorded_on
+    entries = AuditEntry.objects.filter(code="employment.placement_follow_up.recorded").order_by("object_id")
+    assert sorted(int(e.object_id) for e in entries) == [f.pk for f in stored]
+    assert {e.user for e in entries} == {staff_user}
+    assert entries.get(object_id=str(answers[0][0].pk)).data == {"months": 3, "still_employed": True}
+
+
+def test_many_follow_ups_follow_the_rules_of_one_and_none_is_recorded_if_one_breaks_them(staff_user):
+    placement = place(staff_user)
+    early = place(staff_user, started_on=timezone.localdate()).follow_ups.get(months=1)
+    answers = [(placement.follow_ups.get(months=3), datetime.date(2023, 5, 6)), (early, timezone.localdate())]
+    with pytest.raises(ValidationError) as exc:
+        actions.placement_follow_ups_record(answers=answers, still_employed=True, by=staff_user)
+    assert codes(exc) == {"too_early"}
+    assert not PlacementFollowUp.objects.filter(recorded_on__isnull=False).exists()
+    assert not AuditEntry.objects.filter(code="employment.placement_follow_up.recorded").exists()

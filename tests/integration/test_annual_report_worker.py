@@ -24,6 +24,7 @@ from tests.reports.factories import AnnualPlanFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+QUEUES = "--queues=celery,notify,reports"
 DELAY = 1.5  # seconds between counting the figures and storing them: time to kill the worker midway
 
 
@@ -43,7 +44,8 @@ class Worker:
     """A `celery worker` subprocess against the test database, and a client app to reach it.
 
     `paused` runs it through tests/integration/paused_worker.py (a pause before storing the figures);
-    otherwise it is `celery -A jingan_portal worker` as production starts it, a parent and its pool.
+    otherwise it is `celery -A jingan_portal worker` as production starts it, a parent and its pool. It
+    consumes every queue (CELERY_TASK_ROUTES), as one worker on a small machine may.
     """
 
     def __init__(self, redis: str, log: Path, *, paused: bool = True, env: dict[str, str] | None = None):
@@ -57,10 +59,10 @@ class Worker:
 
     def start(self) -> None:
         if self.paused:
-            command = ["-m", "tests.integration.paused_worker", "-A", "jingan_portal", "worker", "--pool=solo"]
+            command = ["-m", "tests.integration.paused_worker", "-A", "jingan_portal", "worker", "--pool=solo", QUEUES]
             env = portal_env(self.redis, WORKER_TEST_STORE_PAUSE=str(DELAY), **self.env)
         else:
-            command = ["-m", "celery", "-A", "jingan_portal", "worker", "--concurrency=1"]
+            command = ["-m", "celery", "-A", "jingan_portal", "worker", "--concurrency=1", QUEUES]
             env = portal_env(self.redis, **self.env)
         log = self.log_path.open("a")
         self.proc = subprocess.Popen(

@@ -111,25 +111,28 @@ def test_the_report_command_runs_the_job_at_once_outside_a_transaction(capsys):
     assert AnnualReport.objects.get(year=2023).status == AnnualReport.Status.DONE
 
 
+REPORTS_QUEUE = "reports"  # where CELERY_TASK_ROUTES sends the report job
+
+
 @pytest.fixture
 def broker(needs_redis):
     """The portal's tasks go to Redis instead of running in process; the queue starts and ends empty."""
     from jingan_portal.celery import app
 
     queue = redis.Redis.from_url(needs_redis)
-    queue.delete("celery")
+    queue.delete(REPORTS_QUEUE)
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     try:
         yield queue
     finally:
         app.conf.task_always_eager = eager
-        queue.delete("celery")
+        queue.delete(REPORTS_QUEUE)
         queue.close()
 
 
 def queued_task_ids(queue: redis.Redis) -> list[str]:
-    return [json.loads(message)["headers"]["id"] for message in queue.lrange("celery", 0, -1)]
+    return [json.loads(message)["headers"]["id"] for message in queue.lrange(REPORTS_QUEUE, 0, -1)]
 
 
 @pytest.mark.redis
