@@ -107,7 +107,7 @@ def upcoming_event_path() -> str:
 
 def child(size: int, out: Path, args: argparse.Namespace) -> None:
     """Run every in-database benchmark at `size` and write the measures to `out` as JSON."""
-    from bench import annual_report, events_pages, field_list, registry
+    from bench import annual_report, change_pages, events_pages, field_list, registry
     from bench.common import setup_django
 
     url = database_url(size)
@@ -125,6 +125,8 @@ def child(size: int, out: Path, args: argparse.Namespace) -> None:
     print("   import and changelist: done", flush=True)
     rows += field_list.measures(label, requests=args.requests)
     print("   field list: done", flush=True)
+    rows += change_pages.measures(label, requests=args.requests)
+    print("   change pages: done", flush=True)
     rows += events_pages.measures(
         url, label, event_path=upcoming_event_path(), seconds=args.seconds, rounds=args.rounds
     )
