@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
+
+if TYPE_CHECKING:
+    _Paginator = Paginator[Any]  # django-stubs makes Paginator generic; Django's class takes no subscript
+else:
+    _Paginator = Paginator
 
 COUNT_BOUND = 1000  # rows counted at most on the first pages; past it a list says "more than 1,000"
 
@@ -20,7 +25,7 @@ def page_number(value: Any) -> int:
     return max(number, 1)
 
 
-class BoundedCountPaginator(Paginator):
+class BoundedCountPaginator(_Paginator):
     """Counts the rows of a list up to `bound`, or up to the page after the one asked for when that is further.
 
     A full COUNT of a list of a million reads every row that matches; counting stops here at the bound, so the
@@ -40,6 +45,7 @@ class BoundedCountPaginator(Paginator):
         bound: int = COUNT_BOUND,
     ) -> None:
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.queryset = object_list
         self.limit = max(bound, int(self.per_page) * (page_number(wanted_page) + 1))
 
     @cached_property
@@ -47,17 +53,17 @@ class BoundedCountPaginator(Paginator):
         """The rows counted: all of them, or `limit` + 1 when there are more."""
         # Unordered, and only the key: a sliced query keeps its order (PostgreSQL would sort every matching row
         # before counting) and its annotations (a subquery per row counted).
-        return self.object_list.order_by().values("pk")[: self.limit + 1].count()
+        return self.queryset.order_by().values("pk")[: self.limit + 1].count()
 
     @cached_property
     def more_than(self) -> int | None:
         """`limit` when the list holds more rows than were counted, else None (the count is exact)."""
         return self.limit if self.count > self.limit else None
 
-    def page(self, number: Any) -> Page:
+    def page(self, number: Any) -> Page[Any]:
         """The page `number`, always a full page's rows: the last page counted may hold more than the count says."""
         number = self.validate_number(number)
         if self.more_than is None:
             return super().page(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        return Page(self.queryset[bottom : bottom + self.per_page], number, self)
