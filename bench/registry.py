@@ -50,7 +50,7 @@ IMPORT_SEED = 4242  # the seed of the persons the import adds
 FILL_BATCH = 5000
 BENCH_USERNAME = "bench_staff"
 IMPORT_TARGET_S = 30.0
-CHANGELIST_TARGET_MS = 300.0
+CHANGELIST_TARGET_MS = 150.0  # issue #22: any search and two filters, at every size
 CHANGELIST_URL = "/admin/services/person/"
 
 
@@ -522,8 +522,9 @@ def measures(size: str, *, import_rows: int = 10_000, requests: int = 20, warmup
             f"median {median_ms:.0f} ms, {queries} queries",
             f"plain changelist: {plain_ms:.0f} ms, {plain_queries} queries",
             median_ms / plain_ms,
-            ok=median_ms < CHANGELIST_TARGET_MS,
-            target=f"< {CHANGELIST_TARGET_MS:.0f} ms",
+            # The list counts only up to a bound (core.pagination): searched or not, the same queries at any size.
+            ok=median_ms < CHANGELIST_TARGET_MS and queries == plain_queries,
+            target=f"< {CHANGELIST_TARGET_MS:.0f} ms, same queries as plain",
         )
     )
     return rows

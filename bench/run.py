@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import annual_report, events_pages, field_list, registry  # noqa: E402
+from bench import annual_report, change_pages, events_pages, field_list, registry  # noqa: E402
 from bench.common import SHARED_STATIC, Measure, ensure_database, manage, print_table, table_lines  # noqa: E402
 
 DEFAULT_SIZES = "20000 200000"
@@ -134,6 +134,7 @@ BENCHMARKS: list[tuple[str, Callable[[Run], list[Measure]]]] = [
         lambda run: registry.measures(run.label, import_rows=run.import_rows, requests=run.requests),
     ),
     ("field list", lambda run: field_list.measures(run.label, requests=run.requests)),
+    ("change pages", lambda run: change_pages.measures(run.label, requests=run.requests)),
     (
         "events pages",
         lambda run: events_pages.measures(

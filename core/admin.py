@@ -1,4 +1,5 @@
-"""Admin building blocks every app shares: read-only logs, no delete, refused saves, bulk actions, default filters."""
+"""Admin building blocks every app shares: read-only logs, no delete, refused saves, bounded counts, bulk actions,
+default filters."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+
+from core.pagination import COUNT_BOUND, BoundedCountPaginator
 
 if TYPE_CHECKING:
     from django.contrib.admin.filters import _ListFilterChoices
@@ -99,6 +102,32 @@ class ActionErrorsMixin(_AdminMixin):
         except ValidationError as exc:
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+class BoundedCountAdminMixin(_AdminMixin):
+    """A list that may hold a district's whole registry counts its rows only up to a bound (core.pagination): its
+    pages cost the same at any size, and past the bound the list says "more than N" (templates/admin/
+    pagination.html and search_form.html) instead of a total it did not count."""
+
+    show_full_result_count = False  # the unfiltered total would be a full count again
+    list_count_bound = COUNT_BOUND
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Any],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> BoundedCountPaginator:
+        return BoundedCountPaginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            wanted_page=request.GET.get(PAGE_VAR),
+            bound=self.list_count_bound,
+        )
 
 
 def run_each(

@@ -106,6 +106,9 @@ class RetrofitPhotoInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")  # named on each row
+
     @admin.display(description=_("photo"))
     def preview(self, photo: RetrofitPhoto) -> str:
         return photo_preview(photo)
@@ -124,6 +127,9 @@ class RetrofitStatusChangeInline(admin.TabularInline):
     extra = 0
     can_delete = False
     verbose_name_plural = _("steps")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")  # named on each row
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -132,6 +132,10 @@ class EscortStatusChangeInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
+    related = ["by"]  # shown by name: loaded with the rows, not one query each
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -141,6 +145,7 @@ class VolunteerDeclineInline(EscortStatusChangeInline):
     model = VolunteerDecline
     fields = ["at", "volunteer", "reason"]
     readonly_fields = fields
+    related = ["volunteer__user"]
 
 
 class EscortBookingAdminForm(forms.ModelForm):
@@ -157,13 +162,25 @@ class EscortBookingAdminForm(forms.ModelForm):
             if "slot" in self.fields:
                 self.fields["slot"].queryset = selectors.escort_slots_open_for_booking(now=timezone.now())
         elif "volunteer" in self.fields:
-            year = timezone.localtime(self.instance.slot.starts_at).year
-            suggestions = selectors.volunteer_suggestions(self.instance, year=year)
-            self.fields["volunteer"].queryset = (
-                suggestions | Volunteer.objects.filter(pk=self.instance.volunteer_id)
-            ).distinct()
-            self.fields["volunteer"].help_text = _("Only active volunteers with the skills asked who are free then.")
-            for name in ("person", "slot", "need", "services", "department", "eligibility_override"):
+            # A booking keeps its session (the field is disabled): its one session is the choice, not every session
+            # ever held (thousands at district scale, each an option naming its hospital), and it still validates.
+            session = EscortSlot.objects.filter(pk=self.instance.slot_id)
+            self.fields["slot"].queryset = session.select_related("hospital")
+            assigned = Volunteer.objects.filter(pk=self.instance.volunteer_id)
+            kept = ["person", "slot", "need", "services", "department", "eligibility_override"]
+            if self.instance.is_open:
+                year = timezone.localtime(self.instance.slot.starts_at).year
+                suggestions = selectors.volunteer_suggestions(self.instance, year=year)
+                self.fields["volunteer"].queryset = (suggestions | assigned).distinct()
+                self.fields["volunteer"].help_text = _(
+                    "Only active volunteers with the skills asked who are free then."
+                )
+            else:
+                # Only a booked escort can be assigned (escort_booking_assign): a closed one shows who went, without
+                # weighing every volunteer's year of escorts for a choice nobody can make.
+                self.fields["volunteer"].queryset = assigned.select_related("user")
+                kept.append("volunteer")
+            for name in kept:
                 self.fields[name].disabled = True
 
     def clean(self):

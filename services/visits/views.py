@@ -4,13 +4,13 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.forms import add_action_errors
+from core.pagination import BoundedCountPaginator
 from services.escorts import selectors as escorts_selectors
 from services.models import AccessLog
 from services.registry import reveal
@@ -36,7 +36,8 @@ def my_street(request: HttpRequest) -> HttpResponse:
         persons = visits_selectors.field_person_list_for(
             request.user, search=search, order=order, stale_only=stale_only
         )
-    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    wanted = request.GET.get("page")
+    page = BoundedCountPaginator(persons, PAGE_SIZE, wanted_page=wanted).get_page(wanted)
     today = timezone.localdate()
     rows = [(p, registry_selectors.age_on(p.birth_date, today)) for p in page.object_list]
     context = {"page": page, "rows": rows, "search": search, "order": order, "stale_only": stale_only}

@@ -1,0 +1,222 @@
+"""Staff pages whose cost must not grow with the registry (issue #22): each page's query count is pinned, and is
+the same with 3 records as with 30; long lists count only up to a bound and say so."""
+
+import datetime
+
+import factory
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from accessibility.models import Retrofit, RetrofitStatusChange
+from employment.models import Placement
+from services.escorts import actions as escorts
+from services.models import EscortBooking, EscortService, Person, User
+from tests.accessibility.factories import RetrofitFactory, make_retrofit
+from tests.employment.factories import PlacementFactory
+from tests.services.factories import PersonFactory, eligible_person, make_slot, make_volunteer
+from tests.services.test_concurrency import page_form_data
+
+pytestmark = pytest.mark.django_db
+
+PERSONS = "/admin/services/person/"
+
+
+@pytest.fixture(autouse=True)
+def _no_session_write_between_requests(settings):
+    """A slow machine must not add the session's activity write (accounts.middleware) to one request's count."""
+    settings.SESSION_ACTIVITY_RESOLUTION_SECONDS = 3600
+
+
+@pytest.fixture
+def staff_client(client, staff_user) -> Client:
+    client.force_login(staff_user)
+    client.get(PERSONS)  # the first request of a session writes its idle policy: not a cost of the pages counted
+    return client
+
+
+def searched(street) -> str:
+    """The person list searched for one character, filtered by street and category: the page #22 times."""
+    return f"{PERSONS}?q=%E7%8E%8B&street__id__exact={street.pk}&category__exact=2"
+
+
+def wangs(count: int, street) -> None:
+    PersonFactory.create_batch(count, street=street, category=2, name=factory.Sequence(lambda n: f"王{n}"))
+
+
+# Pinned: the session, the user and their two permission queries, the street filter's choices, the bounded
+# count and the page. A new query here is a new cost on every list page: look before raising it.
+PERSON_LIST_QUERIES = 7
+
+
+def test_the_searched_person_list_costs_the_same_with_3_and_30_matches(staff_client, street, django_assert_num_queries):
+    wangs(3, street)
+    staff_client.get(searched(street))
+    with django_assert_num_queries(PERSON_LIST_QUERIES, info="with 3"):
+        few = staff_client.get(searched(street))
+    wangs(27, street)
+    with django_assert_num_queries(PERSON_LIST_QUERIES, info="with 30"):
+        many = staff_client.get(searched(street))
+    assert (few.context["cl"].result_count, many.context["cl"].result_count) == (3, 30)
+
+
+def test_past_its_bound_the_person_list_says_more_than_and_links_on(staff_client, street, monkeypatch, in_english):
+    monkeypatch.setattr(admin.site._registry[Person], "list_count_bound", 20)
+    monkeypatch.setattr(admin.site._registry[Person], "list_per_page", 10)
+    wangs(45, street)
+    first = staff_client.get(searched(street))
+    html = first.content.decode()
+    assert "more than 20 persons (not counted further)" in html
+    assert "more than 20 results" in html
+    # The last page counted is a link, and a full page: the rest of the list is reached page by page.
+    assert 'href="?' in html
+    assert "p=3" in html
+    third = staff_client.get(searched(street) + "&p=3")
+    assert len(third.context["cl"].result_list) == 10
+    assert "more than 40 persons" in third.content.decode()
+    fifth = staff_client.get(searched(street) + "&p=5")
+    assert len(fifth.context["cl"].result_list) == 5
+    assert "45 persons" in fifth.content.decode()
+    assert "more than" not in fifth.content.decode()
+
+
+def test_an_exact_count_reads_as_before(staff_client, street, in_english):
+    wangs(3, street)
+    html = staff_client.get(searched(street)).content.decode()
+    assert "3 persons" in html
+    assert "3 results" in html
+    assert "more than" not in html
+
+
+def test_the_field_list_says_more_than_past_its_bound(client, member, street, in_english):
+    from services.registry.sample import sample_persons
+
+    persons = list(sample_persons(1002, street_ids=[street.pk], seed=7))
+    for person in persons:
+        person.status, person.status_changed_on = Person.Status.ACTIVE, None
+    Person.objects.bulk_create(persons)
+    client.force_login(member)
+    page = client.get(reverse("field:home"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "More than 1000 persons" in html
+    assert "Page 1</span>" in html
+    assert "Page 1 of" not in html
+    assert page.context["page"].paginator.more_than == 1000
+
+
+# Each change page's count as it is (pytest -v lists the queries when one changes): the session, the user and
+# their permissions (4), the record and what it shows, one query per inline; none per row of the registry or
+# of an inline. An open booking reads the volunteers it may suggest; a closed one only who went.
+ESCORT_OPEN_QUERIES = 16
+ESCORT_CLOSED_QUERIES = 15
+
+
+def escort_sessions(count: int, street, staff_user: User) -> None:
+    """`count` more sessions, each with a booking: the rows a list of every session would grow with."""
+    services = list(EscortService.objects.filter(code="registration"))
+    start = EscortBooking.objects.count()
+    for n in range(start, start + count):
+        slot = make_slot(days_ahead=3 + n % 25, hour=8 + n // 25)
+        escorts.escort_booking_create(
+            person=eligible_person(street),
+            slot=slot,
+            need="deaf",
+            services=services,
+            by=staff_user,
+        )
+
+
+@pytest.mark.parametrize(("closed", "queries"), [(False, ESCORT_OPEN_QUERIES), (True, ESCORT_CLOSED_QUERIES)])
+def test_the_escort_booking_page_costs_the_same_with_3_and_30_sessions(
+    staff_client, staff_user, street, closed, queries, django_assert_num_queries
+):
+    make_volunteer("signs", signs=True)
+    slot = make_slot(days_ahead=1)
+    booking = escorts.escort_booking_create(
+        person=eligible_person(street),
+        slot=slot,
+        need="deaf",
+        services=list(EscortService.objects.filter(code="registration")),
+        by=staff_user,
+    )
+    if closed:
+        escorts.escort_booking_cancel(booking=booking, by=staff_user)
+    page = reverse("admin:services_escortbooking_change", args=[booking.pk])
+    escort_sessions(3, street, staff_user)
+    staff_client.get(page)  # caches filled (content types): the counts below are those of any later request
+    with django_assert_num_queries(queries, info="with 3"):
+        assert staff_client.get(page).status_code == 200
+    escort_sessions(27, street, staff_user)
+    with django_assert_num_queries(queries, info="with 30"):
+        response = staff_client.get(page)
+    slot_options = response.context["adminform"].form.fields["slot"].queryset
+    assert list(slot_options) == [slot]  # the booking's session, not every session held
+
+
+def test_the_escort_booking_page_still_saves_with_its_one_session(staff_client, staff_user, street):
+    volunteer = make_volunteer("signs", signs=True)
+    booking = escorts.escort_booking_create(
+        person=eligible_person(street),
+        slot=make_slot(days_ahead=1),
+        need="deaf",
+        services=list(EscortService.objects.filter(code="registration")),
+        by=staff_user,
+    )
+    escort_sessions(3, street, staff_user)
+    page = reverse("admin:services_escortbooking_change", args=[booking.pk])
+    data = {**page_form_data(staff_client.get(page)), "volunteer": volunteer.pk, "_save": "Save"}
+    response = staff_client.post(page, data)
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.volunteer == volunteer
+
+
+# As for the booking: the case twice (the page and its steps), its lines, photos and steps with their signers.
+RETROFIT_QUERIES = 17
+
+
+def steps(retrofit: Retrofit, count: int) -> None:
+    """`count` more steps of the case, each signed by another user."""
+    start = RetrofitStatusChange.objects.count()
+    for n in range(start, start + count):
+        RetrofitStatusChange.objects.create(
+            retrofit=retrofit,
+            old=Retrofit.Status.APPLIED,
+            new=Retrofit.Status.ASSESSED,
+            on=datetime.date(2023, 1, 20),
+            by=User.objects.create_user(username=f"assessor{retrofit.pk}-{n}"),
+            note="",
+        )
+
+
+def test_the_retrofit_page_costs_the_same_with_3_and_30_cases_and_steps(staff_client, django_assert_num_queries):
+    retrofit = make_retrofit(Retrofit.Status.ACCEPTED)
+    page = reverse("admin:accessibility_retrofit_change", args=[retrofit.pk])
+    RetrofitFactory.create_batch(3)
+    steps(retrofit, 3)
+    staff_client.get(page)  # caches filled (content types): the counts below are those of any later request
+    with django_assert_num_queries(RETROFIT_QUERIES, info="with 3"):
+        assert staff_client.get(page).status_code == 200
+    RetrofitFactory.create_batch(27)
+    steps(retrofit, 27)
+    with django_assert_num_queries(RETROFIT_QUERIES, info="with 30"):
+        assert staff_client.get(page).status_code == 200
+
+
+# As for the booking: the placement, its person, employer, street and follow-ups.
+PLACEMENT_QUERIES = 10
+
+
+def test_the_placement_page_costs_the_same_with_3_and_30_placements(staff_client, django_assert_num_queries):
+    placement = PlacementFactory()
+    page = reverse("admin:employment_placement_change", args=[placement.pk])
+    PlacementFactory.create_batch(3, employer=placement.employer)
+    staff_client.get(page)  # caches filled (content types): the counts below are those of any later request
+    with django_assert_num_queries(PLACEMENT_QUERIES, info="with 3"):
+        assert staff_client.get(page).status_code == 200
+    PlacementFactory.create_batch(27, employer=placement.employer)
+    with django_assert_num_queries(PLACEMENT_QUERIES, info="with 30"):
+        assert staff_client.get(page).status_code == 200
+    assert Placement.objects.count() == 31
