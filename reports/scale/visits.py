@@ -59,7 +59,7 @@ class VisitRecords(GeneratorBase):
                     )
                     if rng.random() < 0.2:
                         self._follow_up(follow_ups, pk, who, day)
-        self.log(f"  home visits: {len(visits.lines):,}; follow-ups {len(follow_ups.lines):,}")
+        self.log(f"  home visits: {visits.count:,}; follow-ups {follow_ups.count:,}")
 
     def _follow_up(self, follow_ups: Table, visit: int, who: Who, day: datetime.date) -> None:
         due = day + datetime.timedelta(days=30)
@@ -117,7 +117,7 @@ class VisitRecords(GeneratorBase):
                         slot = self._free_slot(by_year.get(year, []), who)
                         if slot is not None:
                             self._booking(bookings, slot, who)
-        self.log(f"  escort slots: {len(slots.lines):,}; bookings {len(bookings.lines):,}")
+        self.log(f"  escort slots: {slots.count:,}; bookings {bookings.count:,}")
 
     def _free_slot(self, year_slots: list[list[Any]], who: Who) -> list[Any] | None:
         for _try in range(8):
