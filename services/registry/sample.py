@@ -64,7 +64,7 @@ def sample_person_fields(
     writes by the million, where a model instance a person would cost more than the rest of its row."""
     rng = random.Random(seed)
     today = today or datetime.date(2023, 12, 31)
-    seen: set[str] = set()
+    seen: set[int] = set()  # the ID numbers' first 17 digits: as numbers, a million take a third less memory
     # Cumulative weights, as choices() would add them up on every call.
     categories, category_weights = list(CATEGORY_WEIGHTS), list(itertools.accumulate(CATEGORY_WEIGHTS.values()))
     grades, grade_weights = list(GRADE_WEIGHTS), list(itertools.accumulate(GRADE_WEIGHTS.values()))
@@ -72,9 +72,10 @@ def sample_person_fields(
     while made < count:
         born = today - datetime.timedelta(days=rng.randrange(6 * 365, 95 * 365))
         id_number = make_id_number(rng, born)
-        if id_number in seen:
+        key = int(id_number[:17])
+        if key in seen:
             continue
-        seen.add(id_number)
+        seen.add(key)
         category = rng.choices(categories, cum_weights=category_weights)[0]
         grade = rng.choices(grades, cum_weights=grade_weights)[0]
         minor = (today - born).days < 18 * 365
