@@ -4,12 +4,15 @@
 valid) and Y years of their service records, at rates modelled on the 2023 figures of the article
 scaled to the registry's size: 200,000 persons and 10 years give about 2 million service records.
 Rows go in with PostgreSQL's COPY inside one transaction (a failure writes nothing), with primary
-keys reserved under table locks so child rows can point at their parents. simple_history rows are
+keys reserved under table locks so child rows can point at their parents. Memory stays flat whatever the
+size: each table's rows go to temporary files in sorted runs and are merged into COPY when their step is
+done, and the persons are kept as arrays of numbers. simple_history rows are
 not written for bulk data: nobody edited these records, and history would double the volume.
 
-The package: plan (how much is written), tables (the COPY writer), result (what a run wrote, the
-stamp), base (what the record groups share), one module per group of records (registry, visits,
-accessibility, employment, events, rehabilitation) and run (the checks, the transaction, VACUUM).
+The package: plan (how much is written), tables (the COPY writer), load (foreign keys and indexes
+dropped for the load, made again after it), result (what a run wrote, the stamp), base (what the record
+groups share), one module per group of records (registry, visits, accessibility, employment, events,
+rehabilitation) and run (the checks, the transaction, VACUUM).
 """
 
 from .result import ScaleResult, stamp

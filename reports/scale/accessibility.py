@@ -75,7 +75,7 @@ class AccessibilityRecords(GeneratorBase):
                     **_stamped(day, 11), retrofit_id=pk, old=old, new=new, on=day, at=_at(day, 11), by_id=self.staff
                 )
                 old = new
-        self.log(f"  home retrofits: {len(cases.lines):,}; steps {len(steps.lines):,}; lines {len(lines.lines):,}")
+        self.log(f"  home retrofits: {cases.count:,}; steps {steps.count:,}; lines {lines.count:,}")
 
     def _retrofit_path(
         self, kind: str, applied: datetime.date, end: datetime.date, total: Decimal
@@ -185,6 +185,4 @@ class AccessibilityRecords(GeneratorBase):
                 issued_on=day,
                 returned_on=back if back < who.end and rng.random() < 0.15 else None,
             )
-        self.log(
-            f"  ramps: {len(ramps.lines):,}; sign-language points {len(points.lines):,}; devices {len(devices.lines):,}"
-        )
+        self.log(f"  ramps: {ramps.count:,}; sign-language points {points.count:,}; devices {devices.count:,}")

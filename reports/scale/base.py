@@ -1,8 +1,10 @@
 """What every group of records shares: the generated persons, the run's settings, random stream and tables."""
 
 import datetime
+import itertools
 import random
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +39,41 @@ class Who:
         return self.start <= day <= self.end and ages[0] <= age_on(self.born, day) <= ages[1]
 
 
+class People:
+    """The generated persons, held as arrays of numbers (33 bytes a person) rather than as objects:
+    each read makes its Who. random.choice picks from it as it would from a list of them."""
+
+    def __init__(self) -> None:
+        self.ids, self.households = array("q"), array("q")
+        self.streets, self.born, self.start, self.end = array("i"), array("i"), array("i"), array("i")
+        self.categories = array("b")
+
+    def append(self, who: Who) -> None:
+        self.ids.append(who.id)
+        self.households.append(who.household_id)
+        self.streets.append(who.street_id)
+        self.categories.append(who.category)
+        self.born.append(who.born.toordinal())
+        self.start.append(who.start.toordinal())
+        self.end.append(who.end.toordinal())
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, i: int) -> Who:
+        columns = (self.ids, self.streets, self.categories, self.born, self.start, self.end, self.households)
+        return self._who(*(column[i] for column in columns))
+
+    def __iter__(self) -> Iterator[Who]:
+        columns = (self.ids, self.streets, self.categories, self.born, self.start, self.end, self.households)
+        return itertools.starmap(self._who, zip(*columns, strict=True))
+
+    @staticmethod
+    def _who(pk: int, street: int, category: int, born: int, start: int, end: int, household: int) -> Who:
+        fromordinal = datetime.date.fromordinal
+        return Who(pk, street, category, fromordinal(born), fromordinal(start), fromordinal(end), household)
+
+
 class GeneratorBase:
     """The state of one run; the record groups (registry.py, visits.py, ...) add a method per step."""
 
@@ -57,7 +94,7 @@ class GeneratorBase:
         self.scale = persons / REFERENCE_PERSONS
         self.result = ScaleResult()
         self.tables: dict[str, Table] = {}
-        self.people: list[Who] = []
+        self.people = People()
 
     def table(self, model: type[models.Model], *, reserve: Any = None, **kwargs: Any) -> Table:
         table = Table(model, with_id=reserve is not None, **kwargs)

@@ -118,8 +118,8 @@ class EmploymentRecords(GeneratorBase):
                 for who in self._working_age(start, 1):
                     self._placement(placements, checks, who, start, rng.choice(employer_ids), None)
         self.log(
-            f"  courses: {len(courses.lines):,}; enrolments {len(enrollments.lines):,}; "
-            f"placements {len(placements.lines):,}; follow-ups {len(checks.lines):,}"
+            f"  courses: {courses.count:,}; enrolments {enrollments.count:,}; "
+            f"placements {placements.count:,}; follow-ups {checks.count:,}"
         )
 
     def _working_age(self, day: datetime.date, count: int, *, ages: tuple[int, int] = WORKING_AGE) -> list[Who]:

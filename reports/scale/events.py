@@ -73,7 +73,7 @@ class EventRecords(GeneratorBase):
                     team_name=f"{rng.choice(ROADS)}代表队",
                     place=rng.choice(["first", "second", "third"]),
                 )
-        self.log(f"  events: {len(events.lines):,}; registrations {len(registrations.lines):,}")
+        self.log(f"  events: {events.count:,}; registrations {registrations.count:,}")
 
     def _registrations(
         self, registrations: Table, event: int, day: datetime.date, capacity: int, cancelled: bool

@@ -76,7 +76,7 @@ class RehabilitationRecords(GeneratorBase):
                             minutes=rng.randrange(30, 121, 15),
                             given_by=f"康复治疗师{pk % 25 + 1}",
                         )
-        self.log(f"  rehabilitation: contracts {len(contracts.lines):,}; home sessions {len(sessions.lines):,}")
+        self.log(f"  rehabilitation: contracts {contracts.count:,}; home sessions {sessions.count:,}")
 
     def prevention(self, cursor: Any) -> None:
         """Prevention videos and articles, and quiz campaigns (events)."""
@@ -109,4 +109,4 @@ class RehabilitationRecords(GeneratorBase):
                 participants=participants,
                 prize_winners=participants // 20,
             )
-        self.log(f"  prevention materials: {len(materials.lines):,}; quiz campaigns {len(quizzes.lines):,}")
+        self.log(f"  prevention materials: {materials.count:,}; quiz campaigns {quizzes.count:,}")

@@ -35,9 +35,10 @@ class VisitRecords(GeneratorBase):
         rng = self.rng
         visits = self.table(HomeVisit, reserve=cursor)
         follow_ups = self.table(FollowUp)
-        modes, mode_weights = ["home", "phone", "in_person", "lost_contact"], [60, 25, 10, 5]
+        # Cumulative weights, as choices() would add them up on every call.
+        modes, mode_weights = ["home", "phone", "in_person", "lost_contact"], [60, 85, 95, 100]
         purposes = ["routine", "needs_assessment", "retrofit_follow_up", "campaign", "other"]
-        purpose_weights = [70, 15, 5, 5, 5]
+        purpose_weights = [70, 85, 90, 95, 100]
         for who in self.people:
             for year in range(who.start.year, who.end.year + 1):
                 for _n in range((rng.random() < VISIT_RATE) + (rng.random() < 0.05)):
@@ -52,14 +53,14 @@ class VisitRecords(GeneratorBase):
                         **who.as_served(),
                         visited_on=day,
                         visitor_id=self.members[who.street_id],
-                        mode=rng.choices(modes, mode_weights)[0],
-                        purpose=rng.choices(purposes, purpose_weights)[0],
+                        mode=rng.choices(modes, cum_weights=mode_weights)[0],
+                        purpose=rng.choices(purposes, cum_weights=purpose_weights)[0],
                         findings=rng.choice(FINDINGS),
                         submission_key=uuid.UUID(int=rng.getrandbits(128), version=4),
                     )
                     if rng.random() < 0.2:
                         self._follow_up(follow_ups, pk, who, day)
-        self.log(f"  home visits: {len(visits.lines):,}; follow-ups {len(follow_ups.lines):,}")
+        self.log(f"  home visits: {visits.count:,}; follow-ups {follow_ups.count:,}")
 
     def _follow_up(self, follow_ups: Table, visit: int, who: Who, day: datetime.date) -> None:
         due = day + datetime.timedelta(days=30)
@@ -117,7 +118,7 @@ class VisitRecords(GeneratorBase):
                         slot = self._free_slot(by_year.get(year, []), who)
                         if slot is not None:
                             self._booking(bookings, slot, who)
-        self.log(f"  escort slots: {len(slots.lines):,}; bookings {len(bookings.lines):,}")
+        self.log(f"  escort slots: {slots.count:,}; bookings {bookings.count:,}")
 
     def _free_slot(self, year_slots: list[list[Any]], who: Who) -> list[Any] | None:
         for _try in range(8):

@@ -1,8 +1,10 @@
 """Made-up but valid registry records, for the demo, the benchmarks and the scale generator."""
 
 import datetime
+import itertools
 import random
 from collections.abc import Iterator
+from typing import Any
 
 from services.models import Person
 from services.registry.identity import check_character
@@ -52,24 +54,34 @@ def sample_persons(
     count: int, *, street_ids: list[int], seed: int = 2023, today: datetime.date | None = None
 ) -> Iterator[Person]:
     """`count` unsaved persons with valid, unique ID and certificate numbers, the same for the same seed."""
+    return (Person(**fields) for fields in sample_person_fields(count, street_ids=street_ids, seed=seed, today=today))
+
+
+def sample_person_fields(
+    count: int, *, street_ids: list[int], seed: int = 2023, today: datetime.date | None = None
+) -> Iterator[dict[str, Any]]:
+    """The fields of the persons sample_persons makes, without making them: what the scale generator
+    writes by the million, where a model instance a person would cost more than the rest of its row."""
     rng = random.Random(seed)
     today = today or datetime.date(2023, 12, 31)
-    seen: set[str] = set()
-    categories, category_weights = zip(*CATEGORY_WEIGHTS.items(), strict=True)
-    grades, grade_weights = zip(*GRADE_WEIGHTS.items(), strict=True)
+    seen: set[int] = set()  # the ID numbers' first 17 digits: as numbers, a million take a third less memory
+    # Cumulative weights, as choices() would add them up on every call.
+    categories, category_weights = list(CATEGORY_WEIGHTS), list(itertools.accumulate(CATEGORY_WEIGHTS.values()))
+    grades, grade_weights = list(GRADE_WEIGHTS), list(itertools.accumulate(GRADE_WEIGHTS.values()))
     made = 0
     while made < count:
         born = today - datetime.timedelta(days=rng.randrange(6 * 365, 95 * 365))
         id_number = make_id_number(rng, born)
-        if id_number in seen:
+        key = int(id_number[:17])
+        if key in seen:
             continue
-        seen.add(id_number)
-        category = rng.choices(categories, category_weights)[0]
-        grade = rng.choices(grades, grade_weights)[0]
+        seen.add(key)
+        category = rng.choices(categories, cum_weights=category_weights)[0]
+        grade = rng.choices(grades, cum_weights=grade_weights)[0]
         minor = (today - born).days < 18 * 365
         needs_guardian = minor or category in (5, 6) or rng.random() < 0.2
-        status = rng.choices(["active", "moved_out", "deceased"], [94, 3, 3])[0]
-        yield Person(
+        status = rng.choices(["active", "moved_out", "deceased"], cum_weights=[94, 97, 100])[0]
+        yield dict(
             name=rng.choice(SURNAMES) + _given_name(rng),
             id_number=id_number,
             certificate_number=f"{id_number}{category}{grade}" if rng.random() < 0.97 else "",

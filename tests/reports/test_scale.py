@@ -5,6 +5,7 @@ import os
 import random
 import subprocess
 import sys
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from django.utils import translation
 from bench.annual_report import reference_figures
 from reports.actions import annual_report_request
 from reports.models import AnnualReport
-from reports.scale import ScaleRefused, generate_scale, stamp
+from reports.scale import ScaleRefused, generate_scale, stamp, tables
+from reports.scale.tables import Table
 from reports.tasks import compute_annual_report
 from services.models import HomeVisit, Person
 from services.registry.identity import validate_certificate_number, validate_id_number
@@ -146,6 +148,45 @@ def test_the_same_seed_gives_the_same_persons(needs_postgres):
     first = list(Person.objects.order_by("pk").values_list("id_number", "street_id", "category"))
     generate_scale(persons=40, years=1, seed=5, today=TODAY, force=True, vacuum=False)
     assert list(Person.objects.order_by("pk").values_list("id_number", "street_id", "category")) == first
+
+
+def test_memory_grows_with_the_persons_kept_not_with_their_rows(needs_postgres, monkeypatch):
+    # Rows go to disk in sorted runs (of 200 rows here, so that both sizes spill as a million persons
+    # do), so four times the persons add only what is kept of each person: a few numbers and, while the
+    # registry is made, their home's address. Holding every row took about 5 KB a person (ten years).
+    monkeypatch.setattr(tables, "RUN_ROWS", 200)
+    peaks = []
+    for persons in (400, 1_600):
+        tracemalloc.start()
+        try:
+            generate_scale(persons=persons, years=10, seed=7, today=TODAY, force=True, vacuum=False)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    assert Person.objects.count() == 1_600
+    per_person = (peaks[1] - peaks[0]) / 1_200
+    assert per_person < 1_500, f"{per_person:,.0f} bytes more a person (peaks {peaks[0]:,} and {peaks[1]:,})"
+
+
+def test_text_that_copy_would_misread_is_escaped():
+    table = Table(HomeVisit, with_id=True)
+    row = {
+        "created_at": "2026-06-30 10:00:00+08",
+        "updated_at": "2026-06-30 10:00:00+08",
+        "person_id": 1,
+        "street_id": 1,
+        "category": 1,
+        "visited_on": TODAY,
+        "visitor_id": None,
+        "mode": "home",
+        "purpose": "routine",
+        "submission_key": "k",
+    }
+    for findings in ("平稳", "a\tb", "c\\d", "e\nf\rg", "\\N", None):
+        table.add(id=1, **row, findings=findings)
+    written = [line.split("\t")[-2] for line in table.lines]
+    assert written == ["平稳", "a\\tb", "c\\\\d", "e\\nf\\rg", "\\\\N", "\\N"]
+    assert all(line.count("\t") == len(table.fields) for line in table.lines)  # the sort key's and the fields'
 
 
 def test_append_adds_exactly_the_persons_asked_beside_those_there(needs_postgres):
