@@ -11,6 +11,9 @@ whose keys are single-valued, and the whole report is one round trip. Each figur
 CTE, shared by the figures that count the same records. A many-valued key (a booking's services)
 would repeat the record once per key, so it gets a SELECT of its own: the CTE joined to the
 many-to-many table. SQLite has no GROUPING SETS: there each set is its own SELECT.
+
+The statement runs on the database the router reads the records from: the replica inside
+`core.db.replica_reads()` (the report job's counting), else the primary.
 """
 
 from collections.abc import Callable, Iterable
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection, connections
 from django.db.models import Count, F, Model, QuerySet, Sum
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Coalesce
@@ -125,7 +128,7 @@ class _Source:
         values = self.records.values(**{column: F(lookup) for lookup, column in self.columns.items()})
         # The connection itself, not django.db.connection: the compiler reads its attributes thousands of
         # times, and each read through that proxy looks the connection up again (a tenth of compiling).
-        sql, params = values.query.get_compiler(connection=connections[DEFAULT_DB_ALIAS]).as_sql()
+        sql, params = values.query.get_compiler(connection=connections[self.records.db]).as_sql()
         return sql, list(params)
 
 
@@ -197,11 +200,19 @@ def statement(tallies: dict[str, Tally], year: int) -> tuple[str, list[Any]]:
     return sql, [p for _n, _c, ps in ctes for p in ps] + [p for _s, ps in selects for p in ps]
 
 
+def database(records: Iterable[QuerySet]) -> str:
+    """The one database the router reads all these records from (one statement reads them all)."""
+    aliases = {qs.db for qs in records}
+    if len(aliases) != 1:
+        raise ValueError(f"The records are read from {sorted(aliases)}, not from one database")
+    return aliases.pop()
+
+
 def count_all(tallies: dict[str, Tally], year: int) -> dict[str, Counted]:
     """Every tally's value and breakdowns for `year`, by label, in one SQL statement."""
     if not tallies:
         return {}
-    with connection.cursor() as cursor:
+    with connections[database(t.records(year) for t in tallies.values())].cursor() as cursor:
         cursor.execute(*statement(tallies, year))
         rows = cursor.fetchall()
     values: dict[str, int] = {}
@@ -225,7 +236,7 @@ def record_ids(listed: dict[str, QuerySet]) -> dict[str, list[int]]:
     sql = " UNION ALL ".join(f"SELECT %s, t.c0 FROM ({select}) t" for _label, (select, _p) in parts)
     params = [p for label, (_select, ps) in parts for p in [label, *ps]]
     ids: dict[str, list[int]] = {label: [] for label in listed}
-    with connection.cursor() as cursor:
+    with connections[database(listed.values())].cursor() as cursor:
         cursor.execute(sql, params)
         for label, pk in cursor.fetchall():
             ids[label].append(pk)
