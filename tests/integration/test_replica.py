@@ -6,6 +6,7 @@ with DATABASE_REPLICA_URL, counts the report there; with the replica lagging or 
 primary and logs why. The standby and its directory are removed at the end, whatever happens.
 """
 
+import ipaddress
 import json
 import os
 import pwd
@@ -63,6 +64,16 @@ def _postgres_bin() -> Path | None:
     return folder if (folder / "pg_basebackup").exists() and (folder / "pg_ctl").exists() else None
 
 
+def _covers_localhost(address: str | None, netmask: str | None) -> bool:
+    """Whether a pg_hba.conf rule's address (with its netmask) includes 127.0.0.1."""
+    if address in ("all", "samehost", "samenet"):
+        return True
+    try:
+        return ipaddress.ip_address("127.0.0.1") in ipaddress.ip_network(f"{address}/{netmask}", strict=False)
+    except ValueError:  # a host name, or an IPv6 rule
+        return False
+
+
 def _allow_replication() -> None:
     """Let the test's server accept replication connections from 127.0.0.1, idempotently.
 
@@ -80,10 +91,12 @@ def _allow_replication() -> None:
         )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM pg_hba_file_rules WHERE error IS NULL AND type LIKE 'host%%' "
-            "AND 'replication' = ANY(database)"
+            "SELECT address, netmask FROM pg_hba_file_rules WHERE error IS NULL AND type LIKE 'host%%' "
+            "AND 'replication' = ANY(database) AND auth_method <> 'reject' "
+            "AND ('all' = ANY(user_name) OR %s = ANY(user_name))",
+            [connection.settings_dict["USER"]],
         )
-        if cursor.fetchone()[0]:
+        if any(_covers_localhost(address, netmask) for address, netmask in cursor.fetchall()):
             return
         cursor.execute(
             "SELECT auth_method FROM pg_hba_file_rules WHERE error IS NULL AND type = 'host' "
