@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.db import replica_reads
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE
 from services.models import User
 from services.registry.audit import audit_record, history_by
@@ -196,10 +197,12 @@ def _lease_kept(report: AnnualReport) -> Iterator[None]:
 def annual_report_compute(*, report: AnnualReport) -> AnnualReport:
     """Count every figure of the report's year (one SQL statement, `reports.tally`), then store them.
 
-    Progress is committed once the figures are counted, before `annual_report_store` stores them.
+    The counting reads from the replica when one may be read (core.db); the run's own rows, its progress
+    and the figures stored, stay on the primary. Progress is committed once the figures are counted,
+    before `annual_report_store` stores them.
     """
     started = time.monotonic()
-    with _lease_kept(report):
+    with _lease_kept(report), replica_reads():
         figures = annual_figures(report.year)
     AnnualReport.objects.filter(pk=report.pk, task_id=report.task_id).update(
         progress_done=len(figures), heartbeat_at=timezone.now()

@@ -14,6 +14,8 @@ many-to-many table. SQLite has no GROUPING SETS: there each set is its own SELEC
 
 Compiling the statement (a queryset per set of records, through the ORM) costs as much as counting a
 registry of 20,000 persons, so `count_all` compiles it once per process and reuses it (`compiled`).
+The statement runs on the database the router reads the records from: the replica inside
+`core.db.replica_reads()` (the report job's counting), else the primary.
 """
 
 import datetime
@@ -24,12 +26,14 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.signals import setting_changed
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection, connections
 from django.db.models import Count, F, Model, QuerySet, Sum
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Coalesce
 from django.dispatch import receiver
 from django.utils import timezone
+
+from core.db import reading_from
 
 Streets = Iterable[Any] | QuerySet | None
 
@@ -134,7 +138,7 @@ class _Source:
         values = self.records.values(**{column: F(lookup) for lookup, column in self.columns.items()})
         # The connection itself, not django.db.connection: the compiler reads its attributes thousands of
         # times, and each read through that proxy looks the connection up again (a tenth of compiling).
-        sql, params = values.query.get_compiler(connection=connections[DEFAULT_DB_ALIAS]).as_sql()
+        sql, params = values.query.get_compiler(connection=connections[self.records.db]).as_sql()
         return sql, list(params)
 
 
@@ -232,11 +236,21 @@ def _forget_compiled(**_kwargs: Any) -> None:
     _compiled.cache_clear()
 
 
+def database(records: Iterable[QuerySet]) -> str:
+    """The one database the router reads all these records from (one statement reads them all)."""
+    aliases = {qs.db for qs in records}
+    if len(aliases) != 1:
+        raise ValueError(f"The records are read from {sorted(aliases)}, not from one database")
+    return aliases.pop()
+
+
 def count_all(tallies: dict[str, Tally], year: int) -> dict[str, Counted]:
     """Every tally's value and breakdowns for `year`, by label, in one SQL statement."""
     if not tallies:
         return {}
-    with connection.cursor() as cursor:
+    # The scope's choice is the router's for every model (core.db.ReplicaRouter); building the querysets to
+    # ask it model by model would cost what the compiled cache saves.
+    with connections[reading_from()].cursor() as cursor:
         cursor.execute(*compiled(tallies, year))
         rows = cursor.fetchall()
     values: dict[str, int] = {}
@@ -260,7 +274,7 @@ def record_ids(listed: dict[str, QuerySet]) -> dict[str, list[int]]:
     sql = " UNION ALL ".join(f"SELECT %s, t.c0 FROM ({select}) t" for _label, (select, _p) in parts)
     params = [p for label, (_select, ps) in parts for p in [label, *ps]]
     ids: dict[str, list[int]] = {label: [] for label in listed}
-    with connection.cursor() as cursor:
+    with connections[database(listed.values())].cursor() as cursor:
         cursor.execute(sql, params)
         for label, pk in cursor.fetchall():
             ids[label].append(pk)

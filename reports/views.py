@@ -1,4 +1,8 @@
-"""Views of the reports app: the staff dashboard, drill-downs, export, print, and the public page."""
+"""Views of the reports app: the staff dashboard, drill-downs, export, print, and the public page.
+
+The pages that only show figures and records read from the replica when one may be read
+(`core.db.replica_reads`, inside the permission checks); the page after a save reads from the primary.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -11,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.db import replica_reads
 from core.excel import xlsx_response
 from core.input import FIRST_YEAR, LAST_YEAR, parse_int
 
@@ -75,6 +80,7 @@ def dashboard_index(request):
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
+@replica_reads()
 def dashboard(request, year: int):
     context = _context(request, _year(year))
     active = selectors.active_report(year)
@@ -93,12 +99,14 @@ def dashboard(request, year: int):
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
+@replica_reads()
 def report_print(request, year: int):
     return render(request, "reports/annualreport_print.html", _context(request, _year(year)))
 
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
+@replica_reads()
 def report_export(request, year: int):
     context = _context(request, _year(year))
     if context["report"] is None:
@@ -139,6 +147,7 @@ def report_freeze(request, pk: int):
 
 @login_required
 @permission_required(RECORDS, raise_exception=True)
+@replica_reads()
 def figure_records(request, year: int, key: str):
     try:
         figure = figures.get(key)
@@ -166,6 +175,7 @@ def figure_records(request, year: int, key: str):
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
+@replica_reads()
 def more_figures(request, year: int):
     """The year's figures beyond the report's own, counted from the records now (never stored)."""
     year = _year(year)

@@ -104,6 +104,31 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A PostgreSQL streaming replica of the primary (README, "Past one machine"). The reads that may lag (the
+# report job's counting, the dashboard, drill-downs, exports) go to it inside core.db.replica_reads(); all
+# else, writes first, stays on the primary. A replica down, or more than REPLICA_MAX_LAG_SECONDS behind,
+# is not read (a warning is logged); its state is checked at most every REPLICA_CHECK_SECONDS per process.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPLICA_MAX_LAG_SECONDS = env.int("REPLICA_MAX_LAG_SECONDS", default=30)
+REPLICA_CHECK_SECONDS = env.int("REPLICA_CHECK_SECONDS", default=5)
+if REPLICA_MAX_LAG_SECONDS < 0 or REPLICA_CHECK_SECONDS < 0:
+    raise ImproperlyConfigured("REPLICA_MAX_LAG_SECONDS and REPLICA_CHECK_SECONDS cannot be negative.")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **env.db_url_config(DATABASE_REPLICA_URL),
+        "ATOMIC_REQUESTS": False,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        # Tests run against the primary's test database under this alias too (Django never creates one here).
+        "TEST": {"MIRROR": "default"},
+    }
+    # A replica host that does not answer must not hold a page for the system's TCP timeout.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # The page after a save reads from the primary (core.db.PrimaryAfterWriteMiddleware), before any view reads.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.common.CommonMiddleware"), "core.db.PrimaryAfterWriteMiddleware"
+    )
+DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
 
 AUTH_USER_MODEL = "services.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -127,19 +127,6 @@ def dispatch(year: int) -> tuple[AnnualReport, bool]:
     return annual_report_request(year=year)
 
 
-@pytest.fixture
-def through_the_broker():
-    """Tasks dispatched by this process go to Redis (the test settings run them eagerly otherwise)."""
-    from jingan_portal.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = eager
-
-
 def test_a_worker_killed_midway_leaves_a_run_that_completes_identically_when_rerun(worker, through_the_broker):
     build_year(Street.objects.get(code="310106006"), Street.objects.get(code="310106019"))
     AnnualPlanFactory(figure="escort_person_visits", target=2)
