@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.excel import neutralise
 from core.uploads import file_too_large, is_xlsx, zip_too_large
 from services.models import Person, Street, User
 from services.registry.audit import audit_record
@@ -420,16 +419,6 @@ EXPORT_COLUMNS: list[tuple[Any, Callable[[Person], Any]]] = [
     (gettext_lazy("status"), lambda p: p.get_status_display()),
     (gettext_lazy("certificate valid until"), lambda p: p.certificate_valid_until),
 ]
-
-
-def export_persons(persons: Iterable[Person]) -> bytes:
-    """A workbook of the given persons with masked numbers and formula-safe text."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("persons"))
-    sheet.append([str(header) for header, _get in EXPORT_COLUMNS])
-    for person in persons:
-        sheet.append([neutralise(get(person)) for _header, get in EXPORT_COLUMNS])
-    return _save(book)
 
 
 def _save(book: Workbook) -> bytes:

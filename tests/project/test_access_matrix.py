@@ -677,6 +677,7 @@ def expected(key: str) -> Rule | None:
 
 
 def outcome(response) -> Any:
+    response.getvalue()  # read a streamed download to its end, as a server sends it: its file is closed then
     if response.status_code in (301, 302):
         location = response["Location"]
         login_pages = (settings.LOGIN_URL, reverse("login"), reverse("admin:login"))
