@@ -1,5 +1,7 @@
 """An export too large to send at once: made by a Celery job, kept for its owner alone for a day."""
 
+import datetime
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -52,6 +54,12 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+    def expired_at(self, now: datetime.datetime) -> bool:
+        """True once the file is gone, or past its day even before the sweep has deleted it."""
+        if self.status == self.Status.EXPIRED:
+            return True
+        return self.status == self.Status.DONE and self.expires_at is not None and self.expires_at <= now
 
     @property
     def finished(self) -> bool:

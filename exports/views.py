@@ -35,6 +35,8 @@ def export_response(
 
 
 def _status_text(job: ExportJob) -> str:
+    if job.expired_at(timezone.now()):
+        return _("This export has expired and its file has been deleted. Ask for it again.")
     if job.status == ExportJob.Status.RUNNING:
         return _("%(done)s of %(total)s rows written (%(percent)s%%).") % {
             "done": f"{job.rows_done:,}",
@@ -45,15 +47,13 @@ def _status_text(job: ExportJob) -> str:
         return _("The file is ready: %(rows)s rows.") % {"rows": f"{job.rows_done:,}"}
     if job.status == ExportJob.Status.FAILED:
         return _("The export failed. Ask for it again; if it fails again, tell the administrator.")
-    if job.status == ExportJob.Status.EXPIRED:
-        return _("This export has expired and its file has been deleted. Ask for it again.")
     return _("The export is waiting to start.")
 
 
 @login_required
 def job_page(request: HttpRequest, pk: int, *, status: int = 200) -> HttpResponse:
     job = export_job_get_for(request.user, pk)
-    context = {"job": job, "status_text": _status_text(job), "refresh_seconds": 3}
+    context = {"job": job, "expired": job.expired_at(timezone.now()), "status_text": _status_text(job)}
     response = render(request, "exports/exportjob_detail.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
@@ -73,10 +73,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     job = export_job_get_for(request.user, pk)
-    if job.status == ExportJob.Status.DONE and job.expires_at and job.expires_at <= timezone.now():
-        # Past its day, before the sweep has deleted it: expired all the same.
-        return job_page(request, pk, status=410)
-    if job.status == ExportJob.Status.EXPIRED:
+    if job.expired_at(timezone.now()):
         return job_page(request, pk, status=410)
     if job.status != ExportJob.Status.DONE:
         return redirect("exports:job", pk=job.pk)
