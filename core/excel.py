@@ -17,8 +17,6 @@ from openpyxl import Workbook
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Cells that a spreadsheet program would run as a formula (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# An export in memory stays below this; past it the temporary file is on disk.
-SPOOL_BYTES = 1024 * 1024
 
 # A column of a table export: its header (often a lazy translation) and how a record gives its cell.
 Column = tuple[Any, Callable[[Any], Any]]
@@ -83,7 +81,7 @@ def write_xlsx(
                 progress(written)
     if progress is not None:
         progress(written)
-    file = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
     book.save(file)
     file.seek(0)
     return file

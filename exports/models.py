@@ -1,6 +1,7 @@
 """An export too large to send at once: made by a Celery job, kept for its owner alone for a day."""
 
 import datetime
+import os
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -9,9 +10,21 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
+class ExportStorage(FileSystemStorage):
+    """EXPORTS_ROOT, read at each use (as FileSystemStorage reads MEDIA_ROOT), so a changed setting holds."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.EXPORTS_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+
 def export_storage() -> FileSystemStorage:
     """Where finished exports wait for their owner: outside MEDIA_ROOT, served only by the download view."""
-    return FileSystemStorage(location=settings.EXPORTS_ROOT)
+    return ExportStorage()
 
 
 class ExportJob(models.Model):
