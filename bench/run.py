@@ -11,8 +11,9 @@ as JSON; the page-weight check, which has its own throwaway database, runs once.
 
 Measures: the annual report job for last year against one hand-written SQL query (annual_report.py),
 the 10,000-row import and the admin person changelist (registry.py), the field "my street" list
-(field_list.py), /events/ and an event page against a trivial view under gunicorn (events_pages.py)
-and the visit form's weight on a phone (field_page_weight.py). bench/load.py is not part of it.
+(field_list.py), the full person export's rows/s and peak memory (export.py), /events/ and an event
+page against a trivial view under gunicorn (events_pages.py) and the visit form's weight on a phone
+(field_page_weight.py). bench/load.py is not part of it.
 The machine's load (uptime) is printed with each size, since the figures depend on it.
 """
 
@@ -107,7 +108,7 @@ def upcoming_event_path() -> str:
 
 def child(size: int, out: Path, args: argparse.Namespace) -> None:
     """Run every in-database benchmark at `size` and write the measures to `out` as JSON."""
-    from bench import annual_report, events_pages, field_list, registry
+    from bench import annual_report, events_pages, export, field_list, registry
     from bench.common import setup_django
 
     url = database_url(size)
@@ -125,6 +126,8 @@ def child(size: int, out: Path, args: argparse.Namespace) -> None:
     print("   import and changelist: done", flush=True)
     rows += field_list.measures(label, requests=args.requests)
     print("   field list: done", flush=True)
+    rows += export.measures(label)
+    print("   person export: done", flush=True)
     rows += events_pages.measures(
         url, label, event_path=upcoming_event_path(), seconds=args.seconds, rounds=args.rounds
     )

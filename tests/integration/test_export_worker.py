@@ -1,4 +1,4 @@
-"""A large export on a real Celery worker (Redis broker, PostgreSQL): progress, the owner's download, a 404 for others."""
+"""A large export on a real Celery worker (Redis, PostgreSQL): progress, the owner's download, a 404 for others."""
 
 import io
 import time
