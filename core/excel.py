@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.http import FileResponse
+from django.utils.translation import get_language
 from openpyxl import Workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -38,6 +39,25 @@ def table(title: str, columns: Sequence[Column], records: Iterable[Any]) -> Shee
         header=[header for header, _get in columns],
         rows=([get(record) for _header, get in columns] for record in records),
     )
+
+
+def labels(choices: Iterable[tuple[Any, Any]]) -> Callable[[Any], Any]:
+    """A value's label among `choices`, translated once per language rather than once per row.
+
+    A column of a choice field (`labels(Person.Status.choices)(person.status)`): get_FOO_display and
+    gettext for every row took a third of a large export's time.
+    """
+    pairs = list(choices)
+    by_language: dict[str | None, dict[Any, str]] = {}
+
+    def label(value: Any) -> Any:
+        language = get_language()
+        texts = by_language.get(language)
+        if texts is None:
+            texts = by_language[language] = {key: str(text) for key, text in pairs}
+        return texts.get(value, value)
+
+    return label
 
 
 def neutralise(value: Any) -> Any:
