@@ -1,16 +1,15 @@
-"""The Excel export of a year's accepted home retrofits, with masked numbers and formula-safe text."""
+"""The Excel export of a year's accepted home retrofits, with masked numbers (text made inert by core.excel)."""
 
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy
-from openpyxl import Workbook
 
-from core.excel import neutralise
+from exports.registry import Exporter, register
 from services.models import User
 
 from .models import Retrofit
+from .selectors import accepted_in_year_for
 
 
 def _user_name(user: User) -> str:
@@ -40,13 +39,12 @@ COLUMNS: list[tuple[Any, Callable[[Retrofit], Any]]] = [
 ]
 
 
-def export_accepted(retrofits: Iterable[Retrofit]) -> bytes:
-    """A workbook of the given cases (from selectors.accepted_in_year_for), one row each."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(gettext("accepted home retrofits"))
-    sheet.append([str(header) for header, _get in COLUMNS])
-    for retrofit in retrofits:
-        sheet.append([neutralise(get(retrofit)) for _header, get in COLUMNS])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+ACCEPTED_EXPORT = register(
+    Exporter(
+        kind="accessibility.retrofits_accepted",
+        title=lambda: gettext("accepted home retrofits"),
+        columns=COLUMNS,
+        records=lambda user, params: accepted_in_year_for(user, params["year"]),
+        filename=lambda params: f"retrofits-accepted-{params['year']}.xlsx",
+    )
+)

@@ -11,8 +11,9 @@ from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from core.pagination import COUNT_BOUND, BoundedCountPaginator
 
@@ -189,3 +190,19 @@ class DefaultChoiceFilter(admin.SimpleListFilter):
 
 # Packages' admins re-registered with declared permissions; Django's autodiscovery imports this module.
 from core import admin_axes, admin_schedules  # noqa: E402, F401
+
+
+def changelist_queryset(model_admin: _ModelAdmin, user: Any, query: str) -> QuerySet[Any]:
+    """The rows `model_admin`'s list shows `user` for the query string `query` (filters, search, ordering).
+
+    For work done later without the request (an export job in a worker): the list is rebuilt for the
+    same user and query, so it is scoped exactly as the page was. Raises IncorrectLookupParameters for a
+    query the list refuses.
+    """
+    opts = model_admin.model._meta
+    request = HttpRequest()
+    request.method = "GET"
+    request.user = user
+    request.GET = QueryDict(query)
+    request.path = request.path_info = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    return model_admin.get_changelist_instance(request).get_queryset(request)

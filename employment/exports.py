@@ -1,17 +1,13 @@
-"""Excel exports of employment records: ID numbers masked, text cells made inert."""
+"""The columns of the Excel exports of employment records: ID numbers masked (core.excel makes text inert)."""
 
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
 
-from core.excel import neutralise
-
-Column = tuple[Any, Callable[[Any], Any]]
+from core.excel import Column
 
 
 def _yes_no(value: bool | None) -> str:
@@ -98,22 +94,3 @@ REFERRAL_COLUMNS: list[Column] = [
     (_("referred by"), lambda r: r.referred_by.get_username()),
     (_("referred on"), lambda r: timezone.localdate(r.created_at)),
 ]
-
-
-def workbook(*, title: str, columns: list[Column], rows: Iterable[Any]) -> bytes:
-    """One sheet: a header row, then one row per record, text cells neutralised."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append([str(header) for header, _get in columns])
-    for row in rows:
-        sheet.append([neutralise(_plain(get(row))) for _header, get in columns])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _plain(value: Any) -> Any:
-    """Lazy translations become text; dates, numbers and None stay as they are."""
-    if value is None or isinstance(value, int | float | str) or hasattr(value, "isoformat"):
-        return value
-    return str(value)

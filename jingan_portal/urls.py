@@ -33,6 +33,7 @@ urlpatterns = [
     path("rehab-homes/", rehab_views.rehab_homes, name="rehab_homes"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("reports/", include("reports.urls")),
+    path("exports/", include("exports.urls")),
     path("field/events/", include("events.field_urls")),
     path("field/retrofits/", include("accessibility.urls")),
     path("field/employment/", include("employment.field_urls")),

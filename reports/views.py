@@ -111,8 +111,7 @@ def report_export(request, year: int):
     context = _context(request, _year(year))
     if context["report"] is None:
         raise Http404
-    data = report_workbook(context["report"], context["rows"])
-    return xlsx_response(data, f"annual-report-{year}.xlsx")
+    return xlsx_response(report_workbook(context["report"], context["rows"]), f"annual-report-{year}.xlsx")
 
 
 @require_POST

@@ -17,9 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ActionErrorsMixin, adopt
 from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin, is_conflict
-from core.excel import xlsx_response
 from core.forms import add_action_errors
 from core.input import parse_year
+from exports.views import export_response
 from services.models import AccessLog
 from services.registry.access_log import access_log_record
 from services.registry.admin import StreetScopedAdmin
@@ -431,10 +431,12 @@ class RetrofitAdmin(CorrectionActionsMixin, OptimisticLockAdminMixin, ActionErro
         if year is None or year > timezone.localdate().year:
             self.message_user(request, _("Give a year from 2000 to this year."), messages.ERROR)
             return redirect("admin:accessibility_retrofit_changelist")
-        retrofits = list(selectors.accepted_in_year_for(request.user, year))
+        retrofits = selectors.accepted_in_year_for(request.user, year)
+        count = retrofits.count()
         access_log_record(
             user=request.user,
             action=AccessLog.Action.EXPORTED,
-            detail=f"{len(retrofits)} accepted home retrofits of {year}",
+            detail=f"{count} accepted home retrofits of {year}",
         )
-        return xlsx_response(spreadsheets.export_accepted(retrofits), f"retrofits-accepted-{year}.xlsx")
+        kind = spreadsheets.ACCEPTED_EXPORT.kind
+        return export_response(request, kind=kind, params={"year": year}, records=retrofits, rows=count)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "employment",
     "events",
     "reports",
+    "exports",
 ]
 
 MIDDLEWARE = [
@@ -258,7 +259,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(REPORTS_SWEEP_SECONDS),
         "options": {"expire_seconds": REPORTS_SWEEP_SECONDS},
     },
+    # Every hour at :15: delete the files of export jobs past EXPORTS_KEEP_HOURS (a missed hour catches up).
+    "export-jobs-expire": {
+        "task": "exports.expire_export_jobs",
+        "schedule": crontab(minute=15),
+    },
 }
+
+# Exports: up to EXPORTS_IMMEDIATE_MAX_ROWS rows the file is sent at once; more run as a Celery job whose
+# file waits in EXPORTS_ROOT (outside MEDIA_ROOT: only its owner's download view serves it) for
+# EXPORTS_KEEP_HOURS. Every export streams its rows, so memory does not grow with either.
+EXPORTS_IMMEDIATE_MAX_ROWS = env.int("EXPORTS_IMMEDIATE_MAX_ROWS", default=10_000)
+EXPORTS_KEEP_HOURS = env.int("EXPORTS_KEEP_HOURS", default=24)
+EXPORTS_ROOT = env.path("EXPORTS_ROOT", default=BASE_DIR / "var" / "exports")
 
 # How long access logs, audit entries and change history are kept (days). Never below six months
 # (services.registry.retention_policy): a shorter value stops the portal here, and the purge refuses it again.

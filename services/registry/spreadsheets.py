@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.excel import neutralise
+from core.excel import labels
 from core.uploads import file_too_large, is_xlsx, zip_too_large
 from services.models import Person, Street, User
 from services.registry.audit import audit_record
@@ -404,32 +404,28 @@ def _write(
         )
 
 
+_GENDER = labels(Person.Gender.choices)
+_CATEGORY = labels(Person.Category.choices)
+_GRADE = labels(Person.Grade.choices)
+_STATUS = labels(Person.Status.choices)
+_YES_NO = labels([(True, gettext_lazy("yes")), (False, gettext_lazy("no"))])
+
 EXPORT_COLUMNS: list[tuple[Any, Callable[[Person], Any]]] = [
     (gettext_lazy("name"), lambda p: p.name),
     (gettext_lazy("ID number"), lambda p: p.masked_id_number),
     (gettext_lazy("disability certificate number"), lambda p: p.masked_certificate_number),
-    (gettext_lazy("gender"), lambda p: p.gender_label),
+    (gettext_lazy("gender"), lambda p: _GENDER(p.gender)),
     # The age, not the birth date: the birth date is exactly what the masked ID number hides.
     (gettext_lazy("age"), lambda p: age_on(p.birth_date, timezone.localdate())),
-    (gettext_lazy("disability category"), lambda p: p.get_category_display()),
-    (gettext_lazy("disability grade"), lambda p: p.get_grade_display()),
+    (gettext_lazy("disability category"), lambda p: _CATEGORY(p.category)),
+    (gettext_lazy("disability grade"), lambda p: _GRADE(p.grade)),
     (gettext_lazy("street"), lambda p: p.street.name),
     (gettext_lazy("address"), lambda p: p.address),
     (gettext_lazy("phone"), lambda p: p.phone),
-    (gettext_lazy("lives alone"), lambda p: _("yes") if p.lives_alone else _("no")),
-    (gettext_lazy("status"), lambda p: p.get_status_display()),
+    (gettext_lazy("lives alone"), lambda p: _YES_NO(p.lives_alone)),
+    (gettext_lazy("status"), lambda p: _STATUS(p.status)),
     (gettext_lazy("certificate valid until"), lambda p: p.certificate_valid_until),
 ]
-
-
-def export_persons(persons: Iterable[Person]) -> bytes:
-    """A workbook of the given persons with masked numbers and formula-safe text."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("persons"))
-    sheet.append([str(header) for header, _get in EXPORT_COLUMNS])
-    for person in persons:
-        sheet.append([neutralise(get(person)) for _header, get in EXPORT_COLUMNS])
-    return _save(book)
 
 
 def _save(book: Workbook) -> bytes:

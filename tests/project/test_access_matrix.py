@@ -18,6 +18,7 @@ from axes.models import AccessFailureLog
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
@@ -38,6 +39,7 @@ from employment.actions import placement_create, referral_create
 from employment.models import Enrollment, Placement, Referral
 from events import actions as event_actions
 from events.models import PreventionMaterial, QuizCampaign, ResearchTopic
+from exports.models import ExportJob
 from jingan_portal.urls import urlpatterns as portal_urlpatterns
 from reports.actions import annual_report_compute, annual_report_freeze, annual_report_request, annual_report_start
 from reports.figures import FIGURES
@@ -150,6 +152,10 @@ RULES: dict[str, Rule] = {
     "reports:records": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:more": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:freeze": everyone(NOT_ALLOWED),  # POST only
+    # An export job (staff asked for it): its page, progress and file are the owner's alone, a 404 for others.
+    "exports:job": signed_in(NOT_FOUND, staff=OK),
+    "exports:status": signed_in(NOT_FOUND, staff=OK),
+    "exports:download": signed_in(NOT_FOUND, staff=OK),
     # The field app: the member's own street only.
     "field:home": field_member(),
     "field:person": field_member(own=OK, other=NOT_FOUND),
@@ -226,6 +232,7 @@ ADMIN_MODELS: dict[str, tuple[AdminViews, AdminViews]] = {
     "django_celery_beat.solarschedule": (NOTHING, NOTHING),
     "django_celery_beat.intervalschedule": (EDITS, NOTHING),
     "services.person": (EDITS, READS),
+    "exports.exportjob": (NOTHING, NOTHING),  # the administrator's; each user reaches their own at /exports/
     "services.household": (READS, READS),  # derived from the persons' addresses: shown, never typed
     "services.street": (READS, READS),
     "services.user": (NOTHING, NOTHING),
@@ -304,6 +311,7 @@ class World:
     report: AnnualReport
     unfrozen_report: AnnualReport
     photo: Any
+    export_job: ExportJob
     admin_objects: dict[str, Any]
 
     def client(self, role: str) -> Client:
@@ -415,6 +423,13 @@ def build_world() -> World:
     unfrozen = _finished_report(2022)
 
     _log_in_records()
+    # A large export staff asked for, made: its page and file are theirs alone.
+    export_job = ExportJob.objects.create(
+        owner=staff, kind="services.persons", language="en", filename="persons.xlsx", rows_total=1, rows_done=1
+    )
+    export_job.file.save("matrix.xlsx", ContentFile(b"PK"), save=False)
+    export_job.status, export_job.expires_at = ExportJob.Status.DONE, timezone.now() + datetime.timedelta(hours=24)
+    export_job.save()
 
     interval = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
     CrontabSchedule.objects.create(minute="0", hour="8")
@@ -454,6 +469,7 @@ def build_world() -> World:
         report=report,
         unfrozen_report=unfrozen,
         photo=photo,
+        export_job=export_job,
         admin_objects=admin_objects,
     )
 
@@ -509,7 +525,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Worl
     """One set of records for the whole matrix, rolled back at the end of the module."""
     media = tmp_path_factory.mktemp("matrix-media")
     with (
-        override_settings(MEDIA_ROOT=media, LANGUAGE_CODE="en"),
+        override_settings(MEDIA_ROOT=media, EXPORTS_ROOT=media / "exports", LANGUAGE_CODE="en"),
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
@@ -571,6 +587,9 @@ def url_kwargs(world: World, name: str, role: str) -> dict[str, Any]:
         "reports:records": {"year": year, "key": FIGURES[0].key},
         "reports:more": {"year": year},
         "reports:freeze": {"pk": world.unfrozen_report.pk},
+        "exports:job": {"pk": world.export_job.pk},
+        "exports:status": {"pk": world.export_job.pk},
+        "exports:download": {"pk": world.export_job.pk},
         "field:person": {"pk": world.person_a.pk},
         "field:visit": {"pk": world.person_a.pk},
         "field:escort": {"pk": world.person_a.pk},
@@ -677,6 +696,7 @@ def expected(key: str) -> Rule | None:
 
 
 def outcome(response) -> Any:
+    response.getvalue()  # read a streamed download to its end, as a server sends it: its file is closed then
     if response.status_code in (301, 302):
         location = response["Location"]
         login_pages = (settings.LOGIN_URL, reverse("login"), reverse("admin:login"))
