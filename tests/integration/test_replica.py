@@ -190,10 +190,22 @@ class Standby:
             path.write_text(text)
             os.chown(path, self.owner.pw_uid, self.owner.pw_gid)
         try:
-            self._run("pg_ctl", "start", "--pgdata", str(self.data), "--log", str(self.log), "--wait", "--timeout=180")
-        except AssertionError as exc:
             # A hot standby opens for reads once it can take a snapshot: never while a transaction that had
-            # more than 64 subtransactions (savepoints) when the copy began is still open on the primary.
+            # more than 64 subtransactions (savepoints) when the copy began is still open on the primary. Under
+            # pytest-xdist the other worker may be in such a test (the fuzz walk: thousands of requests, each a
+            # savepoint, in one test transaction of minutes), so wait for the longest test to end.
+            self._run(
+                "pg_ctl",
+                "start",
+                "--pgdata",
+                str(self.data),
+                "--log",
+                str(self.log),
+                "--wait",
+                "--timeout=900",
+                timeout=960,
+            )
+        except AssertionError as exc:
             raise AssertionError(f"{exc}\nOpen transactions on the primary: {_open_transactions()}") from None
 
     def url(self) -> str:
