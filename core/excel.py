@@ -3,7 +3,7 @@
 XlsxWriter's constant_memory mode keeps one row in memory (each sheet goes to a temporary file as it
 is written, text inline rather than in a shared table, and is zipped into the workbook at the end), so
 the memory an export takes does not grow with its rows as long as the rows come from an iterator
-(`QuerySet.iterator(chunk_size=...)`). It writes a cell several times faster than openpyxl's
+(`QuerySet.iterator(chunk_size=...)`). It writes a cell about 1.5 times faster than openpyxl's
 write-only mode (issue #22: a million persons in under 3 minutes); openpyxl still reads the files
 (imports, tests). Every text cell is made inert (`neutralise`) on the way.
 """
@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from django.http import FileResponse
 from django.utils.translation import get_language
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -78,10 +79,12 @@ def neutralise(value: Any) -> Any:
 
 
 def cell(value: Any) -> Any:
-    """A value as openpyxl writes it: lazy translations become text, text is neutralised; numbers and dates stay."""
-    if value is None or isinstance(value, int | float | str) or hasattr(value, "isoformat"):
-        return neutralise(value)
-    return neutralise(str(value))
+    """A value as a cell holds it: lazy translations become text, text is neutralised and loses the control
+    characters a workbook cannot hold (openpyxl refused such a row, quoting the text in its error); numbers
+    and dates stay."""
+    if value is None or isinstance(value, int | float) or hasattr(value, "isoformat"):
+        return value
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
 def _title(title: str, taken: set[str]) -> str:
