@@ -32,6 +32,7 @@ from reports.stats import annual_figures
 from services.models import Street
 from tests.accessibility.factories import SignLanguagePointFactory
 from tests.conftest import require
+from tests.integration.conftest import purge_queues
 from tests.integration.test_annual_report_worker import ROOT, Worker, dispatch, wait_for
 from tests.integration.test_celery_worker import database_url
 from tests.reports.conftest import build_year
@@ -239,7 +240,7 @@ def _worker(redis: str, log: Path, standby: Standby, max_lag: int) -> Worker:
         "REPLICA_CHECK_SECONDS": "0",
     }
     worker = Worker(redis, log, paused=False, env=env)
-    worker.client.control.purge()
+    purge_queues(worker.client)
     worker.start()
     return worker
 
