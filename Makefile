@@ -63,13 +63,13 @@ beat: install
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-jingan_portal.settings.dev} \
 		$(VENV)/bin/celery -A jingan_portal beat --loglevel=INFO
 
-# The suite on PYTEST_WORKERS pytest-xdist workers (each its own test database, test_<name>_gw0...);
-# --dist loadgroup keeps tests/demo on one worker (the demo is seeded once) and the Redis tests on one.
-# 0 (one process) until the groups are seen to hold under xdist: a run with -n 2 still seeded the demo on
-# both workers, although every demo test carries the xdist_group mark at collection.
-PYTEST_WORKERS ?= 0
+# The suite on PYTEST_WORKERS pytest-xdist workers (auto: one per core; 0: one process), each with its own test
+# database (test_<name>_gw0...). pyproject.toml's addopts add --dist loadgroup: the tests that share Redis, the
+# demo year or another fixture set up once per module run on one worker (tests/conftest.py), and the summary
+# says the groups held and the demo was seeded once.
+PYTEST_WORKERS ?= auto
 test: install-dev
-	$(VENV)/bin/pytest $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Style, then the import contracts and the types (both configured in pyproject.toml). mypy keeps its
 # cache in .mypy_cache, so a second run takes seconds.

@@ -8,6 +8,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+from core.input import parse_int
+
 if TYPE_CHECKING:
     _Paginator = Paginator[Any]  # django-stubs makes Paginator generic; Django's class takes no subscript
 else:
@@ -16,13 +18,12 @@ else:
 COUNT_BOUND = 1000  # rows counted at most on the first pages; past it a list says "more than 1,000"
 
 
+MAX_PAGE = 100_000  # further than anyone pages by hand; a larger number would overflow the query's LIMIT
+
+
 def page_number(value: Any) -> int:
-    """The page asked for in the address, 1 for anything that is not a positive whole number."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return max(number, 1)
+    """The page asked for in the address, 1 for anything that is not a whole number from 1 to MAX_PAGE."""
+    return parse_int(value if isinstance(value, str) else str(value), maximum=MAX_PAGE) or 1
 
 
 class BoundedCountPaginator(_Paginator):

@@ -4,7 +4,6 @@ import importlib
 import os
 import shutil
 import socket
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -63,23 +62,31 @@ def load_reference_data() -> None:
     sync_role_permissions()
 
 
-# Under pytest-xdist (`make test` runs `-n 2 --dist loadgroup`), the tests of one group run on one
-# worker, one after another. DEMO: tests/demo's package fixture seeds the demo year once per worker
-# that runs one of them, so they all go to one worker and the demo is seeded once per run. REDIS:
-# the Redis DB is shared by every worker (cache, broker queue, the real Celery worker, which would
-# take another worker's tasks), so the tests that use it never run at the same time.
-DEMO_GROUP = "demo"
+# pytest-xdist. `make test` runs the suite on PYTEST_WORKERS workers (`-n auto`: one per core), each with its own
+# test database (test_<name>_gw0...), under `--dist loadgroup` (addopts in pyproject.toml): xdist sends the tests
+# of one xdist_group to one worker as one unit, run one after another, and each other test to whichever worker
+# is free. The hook below gives the groups at collection, on each worker, before xdist reads the marks in its
+# own pytest_collection_modifyitems (it turns them into the "@group" suffix of the ids the controller schedules).
+# - REDIS: every worker shares the one Redis DB of REDIS_URL (cache, broker queue, and the real Celery worker,
+#   which would take the other worker's tasks), so the tests that use it run on one worker, never two at once.
+# - SHARED_FIXTURES: the tests that share a fixture set up once per package or module run on one worker, so it
+#   is set up once per run: the demo year (seed_demo twice, minutes), the access matrix's records, Chromium.
+# Ports and files are each worker's own already: live_server listens on a free port, Chromium and the Celery
+# workers get temporary folders, the backup tests name their scratch databases after the test database.
+# After a run on workers the controller checks that each group ran on one worker and that the demo year was
+# seeded once, says so in the summary, and fails the run otherwise.
 REDIS_GROUP = "redis"
-TESTS = Path(__file__).resolve().parent
+SHARED_FIXTURES = {"demo_year": "package", "world": "module", "fuzz_world": "module", "browser": "module"}
 
 
 def xdist_group_of(item: pytest.Item) -> str | None:
     """The xdist group a collected test must run in, or None when any worker may run it."""
-    if item.path.is_relative_to(TESTS / "demo"):
-        return DEMO_GROUP
-    if item.get_closest_marker("redis") is not None or "needs_redis" in getattr(item, "fixturenames", ()):
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if item.get_closest_marker("redis") is not None or "needs_redis" in fixtures:
         return REDIS_GROUP
-    return None
+    scopes = {SHARED_FIXTURES[name] for name in fixtures & SHARED_FIXTURES.keys()}
+    shared = item.path.parent if "package" in scopes else item.path if "module" in scopes else None
+    return None if shared is None else shared.relative_to(item.config.rootpath).as_posix()
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker, and before xdist reads the groups
@@ -88,6 +95,68 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         group = xdist_group_of(item)
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(name=group))
+
+
+RAN_ON = pytest.StashKey[dict[str, set[str]]]()  # group -> the workers that ran its tests
+DEMO_SEEDED_ON = pytest.StashKey[list[str]]()  # the worker of each seeding of the demo year
+BROKEN = pytest.StashKey[list[str]]()  # what the controller found wrong with the groups
+
+
+def this_worker(config: pytest.Config) -> str:
+    """The xdist worker this process is ("gw0"...), or "main" when the suite runs in one process."""
+    return getattr(config, "workerinput", {}).get("workerid", "main")
+
+
+def note_demo_seeded(config: pytest.Config) -> None:
+    """tests/demo's demo_year calls this each time it seeds the demo year."""
+    config.stash.setdefault(DEMO_SEEDED_ON, []).append(this_worker(config))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("xdist_group"):
+        group = mark.kwargs.get("name", mark.args[0] if mark.args else "default")
+        item.config.stash.setdefault(RAN_ON, {}).setdefault(group, set()).add(this_worker(item.config))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """On the controller, as each xdist worker finishes: gather the groups it ran and its seedings."""
+    output = getattr(node, "workeroutput", {})  # missing when the worker crashed
+    for group in output.get("xdist_groups", []):
+        node.config.stash.setdefault(RAN_ON, {}).setdefault(group, set()).add(node.workerinput["workerid"])
+    node.config.stash.setdefault(DEMO_SEEDED_ON, []).extend(output.get("demo_seeded_on", []))
+
+
+def broken_groups(ran_on: dict[str, set[str]], demo_seeded_on: list[str]) -> list[str]:
+    """What went wrong with the groups of a run: a group on two workers, the demo year seeded twice."""
+    broken = [f"group {group} ran on {', '.join(sorted(on))}" for group, on in sorted(ran_on.items()) if len(on) > 1]
+    if len(demo_seeded_on) > 1:
+        broken.append(f"the demo year was seeded {len(demo_seeded_on)} times ({', '.join(demo_seeded_on)})")
+    return broken
+
+
+@pytest.hookimpl(tryfirst=True)  # on a worker, before xdist sends `workeroutput` to the controller
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if hasattr(config, "workeroutput"):
+        config.workeroutput["xdist_groups"] = sorted(config.stash.get(RAN_ON, {}))
+        config.workeroutput["demo_seeded_on"] = config.stash.get(DEMO_SEEDED_ON, [])
+        return
+    broken = broken_groups(config.stash.get(RAN_ON, {}), config.stash.get(DEMO_SEEDED_ON, []))
+    config.stash[BROKEN] = broken
+    if broken:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
+    ran_on, seeded_on = config.stash.get(RAN_ON, {}), config.stash.get(DEMO_SEEDED_ON, [])
+    for problem in config.stash.get(BROKEN, []):
+        terminalreporter.write_line(f"xdist groups broken: {problem}", red=True)
+    workers = {worker for on in ran_on.values() for worker in on} - {"main"}
+    if workers and not config.stash.get(BROKEN, []):
+        terminalreporter.write_line(f"xdist groups: each of {len(ran_on)} ran on one of {len(workers)} workers")
+    if seeded_on:
+        terminalreporter.write_line(f"the demo year was seeded {len(seeded_on)} time(s), on {', '.join(seeded_on)}")
 
 
 @pytest.fixture(autouse=True)

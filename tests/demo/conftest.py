@@ -1,4 +1,5 @@
-"""The demo year, seeded once for every test in this folder (seeding 3,000 persons takes a while).
+"""The demo year, seeded once per run for every test in this folder (seeding 3,000 persons takes minutes): under
+pytest-xdist they all run on one worker (tests/conftest.py), and the run fails if the demo was seeded twice.
 
 `seed_demo` runs twice inside one outer transaction; each test then runs in a savepoint of it, as
 any `django_db` test does, so what a test changes is undone before the next, and the whole demo is
@@ -14,6 +15,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+
+from tests.conftest import note_demo_seeded
 
 # Recomputed by each run on purpose: every seed_demo run stores a fresh 2023 report from the records,
 # and audits that it did.
@@ -41,7 +44,8 @@ def row_counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="package")
-def demo_year(django_db_setup, django_db_blocker) -> Iterator[DemoYear]:
+def demo_year(django_db_setup, django_db_blocker, pytestconfig) -> Iterator[DemoYear]:
+    note_demo_seeded(pytestconfig)  # counted at the end of the run: once, whatever the number of workers
     with django_db_blocker.unblock(), transaction.atomic():
         out = io.StringIO()
         with override_settings(DEBUG=True):

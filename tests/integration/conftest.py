@@ -14,3 +14,14 @@ def through_the_broker():
         yield
     finally:
         app.conf.task_always_eager = eager
+
+
+# Every queue a Procfile worker consumes (CELERY_TASK_ROUTES): a bare Celery client's purge() clears only "celery".
+QUEUES = ("celery", "notify", "reports")
+
+
+def purge_queues(client) -> None:
+    """Empty every queue of the portal on the client's broker: no earlier test's task reaches this one's worker."""
+    with client.connection_for_write() as conn:
+        for queue in QUEUES:
+            conn.default_channel.queue_purge(queue)

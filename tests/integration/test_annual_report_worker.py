@@ -18,13 +18,15 @@ from reports.figures import FIGURES
 from reports.models import AnnualReport
 from reports.stats import annual_figures
 from services.models import AuditEntry, EscortBooking, Street
+from tests.integration.conftest import QUEUES as PORTAL_QUEUES
+from tests.integration.conftest import purge_queues
 from tests.integration.test_celery_worker import database_url
 from tests.reports.conftest import build_year
 from tests.reports.factories import AnnualPlanFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-QUEUES = "--queues=celery,notify,reports"
+QUEUES = "--queues=" + ",".join(PORTAL_QUEUES)
 DELAY = 1.5  # seconds between counting the figures and storing them: time to kill the worker midway
 
 
@@ -103,7 +105,7 @@ class Worker:
 def worker(needs_redis, needs_postgres, tmp_path):
     w = Worker(needs_redis, tmp_path / "worker.log")
     # A clean queue: nothing left over from an earlier run reaches this worker.
-    w.client.control.purge()
+    purge_queues(w.client)
     try:
         w.start()
         yield w
@@ -190,7 +192,7 @@ HEALING = {"REPORTS_STALE_AFTER_SECONDS": str(LEASE), "REPORTS_SWEEP_SECONDS": s
 def production_worker(needs_redis, needs_postgres, tmp_path):
     """`celery -A jingan_portal worker` (parent and pool), started by the test when it wants it."""
     w = Worker(needs_redis, tmp_path / "worker.log", paused=False, env=HEALING)
-    w.client.control.purge()
+    purge_queues(w.client)
     w.forget_unacknowledged()
     try:
         yield w

@@ -12,6 +12,7 @@ from exports.models import ExportJob
 from services.registry import roles
 from services.registry.spreadsheets import EXPORT_COLUMNS
 from tests.conftest import make_user
+from tests.integration.conftest import purge_queues
 from tests.integration.test_annual_report_worker import Worker
 from tests.services.factories import PersonFactory
 
@@ -23,7 +24,7 @@ def worker(needs_redis, needs_postgres, tmp_path, settings):
     """`celery worker` as production starts it, writing export files where this process reads them."""
     settings.EXPORTS_ROOT = tmp_path / "exports"
     w = Worker(needs_redis, tmp_path / "worker.log", paused=False, env={"EXPORTS_ROOT": str(settings.EXPORTS_ROOT)})
-    w.client.control.purge()
+    purge_queues(w.client)
     try:
         w.start()
         yield w
@@ -32,21 +33,8 @@ def worker(needs_redis, needs_postgres, tmp_path, settings):
         w.client.close()
 
 
-@pytest.fixture
-def to_the_broker():
-    """Tasks dispatched by this process go to Redis (the test settings run them eagerly otherwise)."""
-    from jingan_portal.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = eager
-
-
 def test_a_large_export_runs_on_the_worker_and_only_its_owner_downloads_it(
-    worker, to_the_broker, settings, staff_user, street, other_street
+    worker, through_the_broker, settings, staff_user, street, other_street
 ):
     settings.EXPORTS_IMMEDIATE_MAX_ROWS = 2
     for n in range(5):

@@ -19,12 +19,8 @@ from reports.models import AnnualReport
 from services.escorts import actions as escorts
 from services.escorts.tasks import send_escort_reminders
 from services.models import EscortService, Reminder
-from tests.integration.test_annual_report_worker import (
-    TableLock,
-    portal_env,
-    through_the_broker,  # noqa: F401 (a fixture)
-    wait_for,
-)
+from tests.integration.conftest import purge_queues
+from tests.integration.test_annual_report_worker import TableLock, portal_env, wait_for
 from tests.project.test_queues import procfile
 from tests.services.factories import eligible_person, make_slot
 
@@ -36,7 +32,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 def procfile_workers(needs_redis, needs_postgres, tmp_path):
     """The Procfile's reports and notify workers, started with its own command lines against the test database."""
     client = Celery(broker=needs_redis, backend=needs_redis, set_as_current=False)
-    client.control.purge()
+    purge_queues(client)
     started = {}
     try:
         for name in ("worker-reports", "worker-notify"):

@@ -29,6 +29,7 @@ from reports.stats import annual_figures
 from services.models import Street
 from tests.accessibility.factories import SignLanguagePointFactory
 from tests.conftest import require
+from tests.integration.conftest import purge_queues
 from tests.integration.test_annual_report_worker import ROOT, Worker, dispatch, wait_for
 from tests.integration.test_celery_worker import database_url
 from tests.reports.conftest import build_year
@@ -190,10 +191,22 @@ class Standby:
             path.write_text(text)
             os.chown(path, self.owner.pw_uid, self.owner.pw_gid)
         try:
-            self._run("pg_ctl", "start", "--pgdata", str(self.data), "--log", str(self.log), "--wait", "--timeout=180")
-        except AssertionError as exc:
             # A hot standby opens for reads once it can take a snapshot: never while a transaction that had
-            # more than 64 subtransactions (savepoints) when the copy began is still open on the primary.
+            # more than 64 subtransactions (savepoints) when the copy began is still open on the primary. Under
+            # pytest-xdist the other worker may be in such a test (the fuzz walk: thousands of requests, each a
+            # savepoint, in one test transaction of minutes), so wait for the longest test to end.
+            self._run(
+                "pg_ctl",
+                "start",
+                "--pgdata",
+                str(self.data),
+                "--log",
+                str(self.log),
+                "--wait",
+                "--timeout=900",
+                timeout=960,
+            )
+        except AssertionError as exc:
             raise AssertionError(f"{exc}\nOpen transactions on the primary: {_open_transactions()}") from None
 
     def url(self) -> str:
@@ -254,7 +267,7 @@ def _worker(redis: str, log: Path, standby: Standby, max_lag: int) -> Worker:
         "REPLICA_CHECK_SECONDS": "0",
     }
     worker = Worker(redis, log, paused=False, env=env)
-    worker.client.control.purge()
+    purge_queues(worker.client)
     worker.start()
     return worker
 

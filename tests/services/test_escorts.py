@@ -170,6 +170,9 @@ def test_an_inactive_person_or_no_services_is_refused(street, staff_user):
     assert code_of(exc) == "no_services"
 
 
+# 50 connections at once (PostgreSQL's default max_connections is 100): under pytest-xdist the rounds run one after
+# another on one worker, never two rounds at once on two.
+@pytest.mark.xdist_group(name="fifty_connections")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("round_", range(3))
 def test_fifty_parallel_attempts_at_the_last_place_give_exactly_one_booking(needs_postgres, street, staff_user, round_):
