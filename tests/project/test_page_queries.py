@@ -139,7 +139,6 @@ def test_the_field_list_says_more_than_past_its_bound(client, member, street, in
     assert page.context["page"].paginator.more_than == 1000
 
 
-
 @pytest.mark.parametrize("page", ["1000000000000000000", "99999999999999999999", "-3", "0", "１", "x", "100001"])
 def test_any_page_number_answers_without_a_server_error(staff_client, client, member, street, page):
     """A page number past what a query's LIMIT holds (a bigint) must not reach the database: 200 or the admin's
@@ -150,6 +149,7 @@ def test_any_page_number_answers_without_a_server_error(staff_client, client, me
     client.force_login(member)
     field_page = client.get(reverse("field:home"), {"page": page})
     assert field_page.status_code == 200
+
 
 # Each change page's count as it is (pytest -v lists the queries when one changes): the session, the user and
 # their permissions (4), the record and what it shows, one query per inline; none per row of the registry or
