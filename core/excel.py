@@ -14,6 +14,7 @@ from typing import IO, Any
 from django.http import FileResponse
 from django.utils.translation import get_language
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Cells that a spreadsheet program would run as a formula (CSV/formula injection).
@@ -68,10 +69,12 @@ def neutralise(value: Any) -> Any:
 
 
 def cell(value: Any) -> Any:
-    """A value as openpyxl writes it: lazy translations become text, text is neutralised; numbers and dates stay."""
-    if value is None or isinstance(value, int | float | str) or hasattr(value, "isoformat"):
-        return neutralise(value)
-    return neutralise(str(value))
+    """A value as openpyxl writes it: lazy translations become text, text is neutralised and loses the control
+    characters a workbook cannot hold (openpyxl would refuse the row, quoting the text in its error); numbers
+    and dates stay."""
+    if value is None or isinstance(value, int | float) or hasattr(value, "isoformat"):
+        return value
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
 def _rows(sheet: Sheet) -> Iterator[list[Any]]:

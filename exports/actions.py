@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from core.db import replica_reads
 from core.excel import table, write_xlsx
 
 from .models import ExportJob
@@ -71,11 +72,13 @@ def export_job_run(*, job: ExportJob) -> ExportJob:
 
     exporter = exporter_for(job.kind)
     try:
-        with translation.override(job.language):
+        # The rows may lag (a replica when one is set up); the job's own rows stay on the primary.
+        with translation.override(job.language), replica_reads():
             records = exporter.records(job.owner, job.params).iterator(chunk_size=CHUNK)
             file = write_xlsx([table(exporter.title(), exporter.columns, records)], progress=progress, every=CHUNK)
-    except Exception:
-        logger.exception("export job %s (%s) failed", job.pk, job.kind)
+    except Exception as exc:
+        # The error's text may quote a record (a name, an address): only its kind goes to the log.
+        logger.error("export job %s (%s) failed: %s", job.pk, job.kind, type(exc).__name__)
         ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, updated_at=timezone.now())
         raise
     with file, transaction.atomic():

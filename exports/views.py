@@ -1,5 +1,6 @@
 """An export's answer (the file now, or a job), the job's progress page and its download, for its owner alone."""
 
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -10,12 +11,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import replica_reads
 from core.excel import XLSX, table, write_xlsx, xlsx_response
 
 from .actions import CHUNK, export_job_start
 from .models import ExportJob
 from .registry import Params, exporter_for
 from .selectors import export_job_get_for
+
+logger = logging.getLogger(__name__)
 
 
 def export_response(
@@ -28,8 +32,10 @@ def export_response(
     """
     exporter = exporter_for(kind)
     if rows <= settings.EXPORTS_IMMEDIATE_MAX_ROWS:
-        sheet = table(exporter.title(), exporter.columns, records.iterator(chunk_size=CHUNK))
-        return xlsx_response(write_xlsx([sheet]), exporter.filename(params))
+        with replica_reads():  # the file is written before the response is sent: every read is in the scope
+            sheet = table(exporter.title(), exporter.columns, records.iterator(chunk_size=CHUNK))
+            file = write_xlsx([sheet])
+        return xlsx_response(file, exporter.filename(params))
     job = export_job_start(owner=request.user, kind=kind, params=params, rows=rows)
     return redirect("exports:job", pk=job.pk)
 
@@ -77,6 +83,11 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         return job_page(request, pk, status=410)
     if job.status != ExportJob.Status.DONE:
         return redirect("exports:job", pk=job.pk)
-    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename, content_type=XLSX)
+    try:
+        opened = job.file.open("rb")
+    except OSError:  # gone, or EXPORTS_ROOT is not shared between the worker and this web node
+        logger.error("export job %s: its file cannot be read", job.pk)
+        return job_page(request, pk, status=410)
+    response = FileResponse(opened, as_attachment=True, filename=job.filename, content_type=XLSX)
     response["Cache-Control"] = "no-store"
     return response

@@ -212,12 +212,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Three queues, each with its own workers (Procfile, `make worker`), so a long report or export never delays
 # what a person is waiting for: "notify" carries reminders and notifications, "reports" the annual report
 # jobs and exports (one at a time per worker), the default queue ("celery") the rest. An exact name wins
-# over a pattern: the report runs' sweep is a short job and must not wait behind a long report.
+# over a pattern: the report runs' sweep and the expired exports' are short jobs and must not wait behind a long report.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "services.send_escort_reminders": {"queue": "notify"},
     "services.send_overdue_follow_up_digest": {"queue": "notify"},
     "reports.requeue_dead_runs": {"queue": CELERY_TASK_DEFAULT_QUEUE},
+    "exports.expire_export_jobs": {"queue": CELERY_TASK_DEFAULT_QUEUE},
     "reports.*": {"queue": "reports"},
     "exports.*": {"queue": "reports"},
 }

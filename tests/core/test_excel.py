@@ -44,3 +44,12 @@ def test_rows_are_written_lazily_with_progress_and_text_made_inert():
     assert rows[1][0] == "'=HYPERLINK(1)"
     assert rows[1][1].date() == datetime.date(2000, 1, 2)  # openpyxl reads a date cell back as a datetime
     assert rows[1][2] == 3
+
+
+def test_control_characters_a_workbook_cannot_hold_are_dropped_not_quoted_in_an_error():
+    columns = [("name", lambda r: r), ("n", lambda r: 1)]
+
+    with write_xlsx([table("t", columns, iter(["张\x0b三", "李\x00四", "=\x01SUM(A1)"]))]) as file:
+        rows = list(load_workbook(io.BytesIO(file.read())).active.iter_rows(values_only=True))
+
+    assert [r[0] for r in rows[1:]] == ["张三", "李四", "'=SUM(A1)"]

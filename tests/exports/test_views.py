@@ -185,3 +185,16 @@ def test_running_the_job_again_is_harmless(staff_client, persons, large, django_
 
     job.refresh_from_db()
     assert (job.status, job.file.name) == ("done", name)
+
+
+def test_a_file_gone_from_the_disk_is_410_not_a_server_error(
+    staff_client, persons, large, django_capture_on_commit_callbacks, caplog
+):
+    ask(staff_client, django_capture_on_commit_callbacks, q="人员")
+    job = ExportJob.objects.get()
+    job.file.storage.delete(job.file.name)  # a web node that does not share EXPORTS_ROOT sees the same
+
+    download = staff_client.get(reverse("exports:download", args=[job.pk]))
+
+    assert download.status_code == 410
+    assert f"export job {job.pk}: its file cannot be read" in caplog.text

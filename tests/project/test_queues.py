@@ -14,7 +14,7 @@ from jingan_portal.celery import app
 
 ROOT = Path(settings.BASE_DIR)
 NOTIFY = {"services.send_escort_reminders", "services.send_overdue_follow_up_digest"}
-SHORT_REPORT_JOBS = {"reports.requeue_dead_runs"}  # the sweep: a quick job that must not wait behind a report
+SHORT_REPORT_JOBS = {"reports.requeue_dead_runs", "exports.expire_export_jobs"}  # sweeps: must not wait behind a report
 
 
 def procfile() -> dict[str, list[str]]:
