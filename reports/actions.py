@@ -198,12 +198,15 @@ def annual_report_compute(*, report: AnnualReport) -> AnnualReport:
     """Count every figure of the report's year (one SQL statement, `reports.tally`), then store them.
 
     The counting reads from the replica when one may be read (core.db); the run's own rows, its progress
-    and the figures stored, stay on the primary. The progress goes from none to all figures as they are
-    stored: the count is one statement, so there is nothing in between to show.
+    and the figures stored, stay on the primary. Progress is committed once the figures are counted,
+    before `annual_report_store` stores them.
     """
     started = time.monotonic()
     with _lease_kept(report), replica_reads():
         figures = annual_figures(report.year)
+    AnnualReport.objects.filter(pk=report.pk, task_id=report.task_id).update(
+        progress_done=len(figures), heartbeat_at=timezone.now()
+    )
     return annual_report_store(report=report, figures=figures, started=started)
 
 
