@@ -216,7 +216,7 @@ def annual_report_store(*, report: AnnualReport, figures: dict[str, Any], starte
     When another task has taken the run over in the meantime, nothing is stored by this one.
     One UPDATE that only matches while this task still runs the report: the run's other fields are as
     `annual_report_start` left them (only the lease, which the history leaves out, changed since), so its
-    history row is made from `report` without reading the row again.
+    history row is made from `report`, updated in place and returned, without reading the row again.
     """
     now = timezone.now()
     done = {
@@ -225,7 +225,6 @@ def annual_report_store(*, report: AnnualReport, figures: dict[str, Any], starte
         "progress_done": len(FIGURES),
         "progress_total": len(FIGURES),
         "generated_at": now,
-        "heartbeat_at": now,
         "duration_ms": round((time.monotonic() - started) * 1000),
         "code_version": code_version(),
         "error": "",
