@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
@@ -192,7 +193,7 @@ class DefaultChoiceFilter(admin.SimpleListFilter):
 from core import admin_axes, admin_schedules  # noqa: E402, F401
 
 
-def changelist_queryset(model_admin: _ModelAdmin, user: Any, query: str) -> QuerySet[Any]:
+def changelist_queryset(model_admin: _ModelAdmin, user: AbstractBaseUser, query: str) -> QuerySet[Any]:
     """The rows `model_admin`'s list shows `user` for the query string `query` (filters, search, ordering).
 
     For work done later without the request (an export job in a worker): the list is rebuilt for the
@@ -202,7 +203,7 @@ def changelist_queryset(model_admin: _ModelAdmin, user: Any, query: str) -> Quer
     opts = model_admin.model._meta
     request = HttpRequest()
     request.method = "GET"
-    request.user = user
+    request.user = user  # type: ignore[assignment]  # the project's User, which core (no domain import) cannot name
     request.GET = QueryDict(query)
     request.path = request.path_info = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
     return model_admin.get_changelist_instance(request).get_queryset(request)

@@ -1,21 +1,31 @@
 """Excel out, the one way every export is written: rows streamed into a temporary file, never the whole workbook in RAM.
 
-openpyxl's write-only mode keeps one row in memory (each sheet goes to a temporary file as it is
-written, and is zipped into the workbook at the end), so the memory an export takes does not grow
-with its rows as long as the rows come from an iterator (`QuerySet.iterator(chunk_size=...)`).
-Every text cell is made inert (`neutralise`) on the way.
+XlsxWriter's constant_memory mode keeps one row in memory (each sheet goes to a temporary file as it
+is written, text inline rather than in a shared table, and is zipped into the workbook at the end), so
+the memory an export takes does not grow with its rows as long as the rows come from an iterator
+(`QuerySet.iterator(chunk_size=...)`). It writes a cell about 1.5 times faster than openpyxl's
+write-only mode (issue #22: a million persons in under 3 minutes); openpyxl still reads the files
+(imports, tests). Every text cell is made inert (`neutralise`) on the way.
 """
 
+import datetime
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.http import FileResponse
 from django.utils.translation import get_language
-from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from xlsxwriter import Workbook
+from xlsxwriter.worksheet import Worksheet
 
+# The number formats openpyxl gave dates and times, so that a cell shows as it did.
+DATE_FORMATS = {
+    datetime.datetime: "yyyy-mm-dd h:mm:ss",
+    datetime.date: "yyyy-mm-dd",
+    datetime.time: "h:mm:ss",
+}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Cells that a spreadsheet program would run as a formula (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -69,18 +79,42 @@ def neutralise(value: Any) -> Any:
 
 
 def cell(value: Any) -> Any:
-    """A value as openpyxl writes it: lazy translations become text, text is neutralised and loses the control
-    characters a workbook cannot hold (openpyxl would refuse the row, quoting the text in its error); numbers
+    """A value as a cell holds it: lazy translations become text, text is neutralised and loses the control
+    characters a workbook cannot hold (openpyxl refused such a row, quoting the text in its error); numbers
     and dates stay."""
     if value is None or isinstance(value, int | float) or hasattr(value, "isoformat"):
         return value
     return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
-def _rows(sheet: Sheet) -> Iterator[list[Any]]:
-    yield [cell(value) for value in sheet.header]
-    for row in sheet.rows:
-        yield [cell(value) for value in row]
+def _title(title: str, taken: set[str]) -> str:
+    """A sheet title Excel takes (31 characters at most), numbered if another sheet has it already."""
+    title, number = title[:31], 0
+    candidate = title
+    while candidate.lower() in taken:
+        number += 1
+        candidate = f"{title[: 31 - len(str(number))]}{number}"
+    taken.add(candidate.lower())
+    return candidate
+
+
+def _write_row(out: Worksheet, row: int, values: Sequence[Any], formats: dict[type, Any]) -> None:
+    """One row of cells, each written by its type (so text is never read as a formula or a link)."""
+    for column, value in enumerate(values):
+        value = cell(value)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            # openpyxl's files read back with a line feed for a return (XML's line ends); XlsxWriter escapes it.
+            if "\r" in value:
+                value = value.replace("\r\n", "\n").replace("\r", "\n")
+            out.write_string(row, column, value)
+        elif isinstance(value, bool):
+            out.write_boolean(row, column, value)
+        elif isinstance(value, int | float):
+            out.write_number(row, column, value)
+        else:
+            out.write_datetime(row, column, value, formats[type(value)])
 
 
 def write_xlsx(
@@ -91,21 +125,22 @@ def write_xlsx(
     `progress(rows)` is called every `every` data rows (headers not counted) and once at the end.
     The caller closes the file (a FileResponse does).
     """
-    book = Workbook(write_only=True)
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
+    book = Workbook(file, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
+    formats = {kind: book.add_format({"num_format": pattern}) for kind, pattern in DATE_FORMATS.items()}
     written = 0
+    taken: set[str] = set()
     for sheet in sheets:
-        out = book.create_sheet(sheet.title[:31])
-        rows = _rows(sheet)
-        out.append(next(rows))
-        for row in rows:
-            out.append(row)
+        out = book.add_worksheet(_title(sheet.title, taken))
+        _write_row(out, 0, sheet.header, formats)
+        for number, row in enumerate(sheet.rows, start=1):
+            _write_row(out, number, row, formats)
             written += 1
             if progress is not None and written % every == 0:
                 progress(written)
     if progress is not None:
         progress(written)
-    file = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
-    book.save(file)
+    book.close()
     file.seek(0)
     return file
 

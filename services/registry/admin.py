@@ -292,12 +292,14 @@ class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, OptimisticL
             message = _("The export was not made: a filter in the address is not valid.")
             self.message_user(request, message, messages.ERROR)
             return redirect("admin:services_person_changelist")
-        persons = changelist.get_queryset(request).select_related("street")
+        persons = changelist.get_queryset(request)
         count = persons.count()
         query = unquote_plus(request.GET.urlencode())  # decoded, so the log masks every number in it
         access_log_record(user=request.user, action=AccessLog.Action.EXPORTED, detail=f"{count} persons; {query}")
         params = {"query": request.GET.urlencode()}
-        return export_response(request, kind=PERSONS_EXPORT, params=params, records=persons, rows=count)
+        return export_response(
+            request, kind=PERSONS_EXPORT, params=params, records=spreadsheets.export_records(persons), rows=count
+        )
 
     def duplicates_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
@@ -482,7 +484,7 @@ admin.site.index_title = _("Administration")
 
 def _exported_persons(user: User, params: dict[str, Any]):
     """The persons the list shows `user` for the query string of the export (a job lists them again so)."""
-    return changelist_queryset(admin.site.get_model_admin(Person), user, params["query"]).select_related("street")
+    return spreadsheets.export_records(changelist_queryset(admin.site.get_model_admin(Person), user, params["query"]))
 
 
 register(

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -19,7 +20,7 @@ from core.uploads import file_too_large, is_xlsx, zip_too_large
 from services.models import Person, Street, User
 from services.registry.audit import audit_record
 from services.registry.households import households_link
-from services.registry.identity import normalise_number
+from services.registry.identity import mask_number, normalise_number
 from services.registry.lifecycle import person_services_end
 from services.registry.selectors import age_on
 from services.registry.validation import person_errors, phone_as_stored
@@ -410,22 +411,46 @@ _GRADE = labels(Person.Grade.choices)
 _STATUS = labels(Person.Status.choices)
 _YES_NO = labels([(True, gettext_lazy("yes")), (False, gettext_lazy("no"))])
 
-EXPORT_COLUMNS: list[tuple[Any, Callable[[Person], Any]]] = [
-    (gettext_lazy("name"), lambda p: p.name),
-    (gettext_lazy("ID number"), lambda p: p.masked_id_number),
-    (gettext_lazy("disability certificate number"), lambda p: p.masked_certificate_number),
-    (gettext_lazy("gender"), lambda p: _GENDER(p.gender)),
+# The export reads these fields as dicts (QuerySet.values): no model instance per row, a third of
+# a large export's time (issue #22). Every column below reads only these.
+EXPORT_FIELDS = (
+    "name",
+    "id_number",
+    "certificate_number",
+    "gender",
+    "birth_date",
+    "category",
+    "grade",
+    "address",
+    "phone",
+    "lives_alone",
+    "status",
+    "certificate_valid_until",
+)
+
+EXPORT_COLUMNS: list[tuple[Any, Callable[[dict[str, Any]], Any]]] = [
+    (gettext_lazy("name"), lambda p: p["name"]),
+    (gettext_lazy("ID number"), lambda p: mask_number(p["id_number"])),
+    (gettext_lazy("disability certificate number"), lambda p: mask_number(p["certificate_number"] or "")),
+    (gettext_lazy("gender"), lambda p: _GENDER(p["gender"])),
     # The age, not the birth date: the birth date is exactly what the masked ID number hides.
-    (gettext_lazy("age"), lambda p: age_on(p.birth_date, timezone.localdate())),
-    (gettext_lazy("disability category"), lambda p: _CATEGORY(p.category)),
-    (gettext_lazy("disability grade"), lambda p: _GRADE(p.grade)),
-    (gettext_lazy("street"), lambda p: p.street.name),
-    (gettext_lazy("address"), lambda p: p.address),
-    (gettext_lazy("phone"), lambda p: p.phone),
-    (gettext_lazy("lives alone"), lambda p: _YES_NO(p.lives_alone)),
-    (gettext_lazy("status"), lambda p: _STATUS(p.status)),
-    (gettext_lazy("certificate valid until"), lambda p: p.certificate_valid_until),
+    (gettext_lazy("age"), lambda p: age_on(p["birth_date"], timezone.localdate())),
+    (gettext_lazy("disability category"), lambda p: _CATEGORY(p["category"])),
+    (gettext_lazy("disability grade"), lambda p: _GRADE(p["grade"])),
+    (gettext_lazy("street"), lambda p: p["street_name"]),
+    (gettext_lazy("address"), lambda p: p["address"]),
+    (gettext_lazy("phone"), lambda p: p["phone"]),
+    (gettext_lazy("lives alone"), lambda p: _YES_NO(p["lives_alone"])),
+    (gettext_lazy("status"), lambda p: _STATUS(p["status"])),
+    (gettext_lazy("certificate valid until"), lambda p: p["certificate_valid_until"]),
 ]
+
+
+def export_records(persons: QuerySet[Person]) -> QuerySet[Any]:
+    """`persons` as the rows EXPORT_COLUMNS read (one query, the street's name joined in the active
+    language, as Street.name gives it: the export is listed in the language it is written in)."""
+    street = "street__name_en" if (get_language() or "").startswith("en") else "street__name_zh"
+    return persons.values(*EXPORT_FIELDS, street_name=F(street))
 
 
 def _save(book: Workbook) -> bytes:
