@@ -78,8 +78,8 @@ class StreetAssignment(TimeStampedModel):
 class PersonQuerySet(StreetScopedQuerySet):
     """Persons; a record merged into another is left out of what a user sees (lists, searches, choices)."""
 
-    def visible_to(self, user: "User") -> "StreetScopedQuerySet":
-        return super().visible_to(user).filter(merged_into__isnull=True)
+    def visible_to(self, user: "User", *, resolve_streets: bool = False) -> "StreetScopedQuerySet":
+        return super().visible_to(user, resolve_streets=resolve_streets).filter(merged_into__isnull=True)
 
     def visible_with_merged_to(self, user: "User") -> "StreetScopedQuerySet":
         """Every person `user` may see, merged records included: a frozen report still lists whom it counted."""

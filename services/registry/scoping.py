@@ -39,9 +39,14 @@ class StreetScopedQuerySet(models.QuerySet):
             return self
         return self.filter(**{f"{self.model.street_lookup}__in": streets})
 
-    def visible_to(self, user: "User") -> "StreetScopedQuerySet":
+    def visible_to(self, user: "User", *, resolve_streets: bool = False) -> "StreetScopedQuerySet":
+        """The records `user` may see. With `resolve_streets` a committee member's streets are read first (one
+        small query) and the records filtered on their ids: an index led by the street can then serve a long
+        list's order and LIMIT, which PostgreSQL cannot do for a street from a subquery (it reads and sorts
+        every record of the street)."""
         if not (user.is_authenticated and user.is_active):
             return self.none()
         if sees_all_streets(user):
             return self
-        return self.in_streets(street_ids_for(user))
+        streets = street_ids_for(user)
+        return self.in_streets(list(streets.values_list("street_id", flat=True)) if resolve_streets else streets)

@@ -23,7 +23,8 @@ def field_person_list_for(
         .values("n")
     )
     persons = (
-        Person.objects.visible_to(user)
+        # The streets resolved first: the first page by name is then read from person_field_list_idx in order.
+        Person.objects.visible_to(user, resolve_streets=True)
         .filter(status=Person.Status.ACTIVE)
         .select_related("street")
         .annotate(last_visited_on=Subquery(last_visit), open_needs=Coalesce(Subquery(open_needs), 0))

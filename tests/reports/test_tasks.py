@@ -101,3 +101,37 @@ def test_beat_sweeps_for_dead_runs_every_minute_and_the_sweep_runs_them_again(
     report.refresh_from_db()
     assert (report.status, report.attempts) == ("done", 2)
     assert report.figures["escort_person_visits"]["value"] == 3
+
+
+# Pinned (issue #22): taking the run (a savepoint and its release, the row locked, saved, its history row), the plan
+# targets and the one counting statement, the progress, then storing it (a savepoint and its release, one UPDATE that
+# matches only while this task runs the report, its history row, the audit entry). A query more is a round trip more.
+JOB_QUERIES = 13
+
+
+def test_the_job_takes_a_fixed_number_of_queries_and_keeps_its_history_and_audit(year_2023, django_assert_num_queries):
+    from services.models import AuditEntry
+
+    report, _started = annual_report_request(year=2023, dispatch=False)
+    with django_assert_num_queries(JOB_QUERIES):
+        compute_annual_report.apply(args=[report.pk], task_id=report.task_id, throw=True)
+    report.refresh_from_db()
+    assert (report.status, report.progress_done, report.progress_total) == (
+        "done",
+        len(figures.FIGURES),
+        len(figures.FIGURES),
+    )
+    assert report.heartbeat_at <= report.generated_at == report.updated_at
+    history = list(report.history.order_by("history_id"))
+    assert [(h.status, h.history_type, h.history_user_id, h.history_change_reason) for h in history] == [
+        ("queued", "+", None, None),
+        ("running", "~", None, None),
+        ("done", "~", None, None),
+    ]
+    assert history[-1].figures == report.figures
+    assert (history[-1].generated_at, history[-1].duration_ms) == (report.generated_at, report.duration_ms)
+    codes = AuditEntry.objects.filter(model="reports.annualreport", object_id=str(report.pk)).order_by("pk")
+    assert [(e.code, e.user_id, e.data) for e in codes] == [
+        ("reports.annual_report.requested", None, {"year": 2023}),
+        ("reports.annual_report.computed", None, {"year": 2023}),
+    ]
