@@ -79,7 +79,7 @@ def export_job_run(*, job: ExportJob) -> ExportJob:
     except Exception as exc:
         # The error's text may quote a record (a name, an address): only its kind goes to the log.
         logger.error("export job %s (%s) failed: %s", job.pk, job.kind, type(exc).__name__)
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, updated_at=timezone.now())
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, params={}, updated_at=timezone.now())
         raise
     with file, transaction.atomic():
         job = ExportJob.objects.select_for_update().get(pk=job.pk)
@@ -87,7 +87,9 @@ def export_job_run(*, job: ExportJob) -> ExportJob:
         job.status = ExportJob.Status.DONE
         job.rows_done = written
         job.expires_at = timezone.now() + datetime.timedelta(hours=settings.EXPORTS_KEEP_HOURS)
-        job.save(update_fields=["file", "status", "rows_done", "expires_at", "updated_at"])
+        # Listing the rows was all the parameters were for: a search for a whole ID number is not kept a day.
+        job.params = {}
+        job.save(update_fields=["file", "status", "rows_done", "expires_at", "params", "updated_at"])
     return job
 
 

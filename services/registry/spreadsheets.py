@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.excel import labels
+from core.excel import export_today, labels
 from core.uploads import file_too_large, is_xlsx, zip_too_large
 from services.models import Person, Street, User
 from services.registry.audit import audit_record
@@ -434,7 +434,7 @@ EXPORT_COLUMNS: list[tuple[Any, Callable[[dict[str, Any]], Any]]] = [
     (gettext_lazy("disability certificate number"), lambda p: mask_number(p["certificate_number"] or "")),
     (gettext_lazy("gender"), lambda p: _GENDER(p["gender"])),
     # The age, not the birth date: the birth date is exactly what the masked ID number hides.
-    (gettext_lazy("age"), lambda p: age_on(p["birth_date"], timezone.localdate())),
+    (gettext_lazy("age"), lambda p: age_on(p["birth_date"], export_today())),
     (gettext_lazy("disability category"), lambda p: _CATEGORY(p["category"])),
     (gettext_lazy("disability grade"), lambda p: _GRADE(p["grade"])),
     (gettext_lazy("street"), lambda p: p["street_name"]),

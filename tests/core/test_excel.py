@@ -53,3 +53,39 @@ def test_control_characters_a_workbook_cannot_hold_are_dropped_not_quoted_in_an_
         rows = list(load_workbook(io.BytesIO(file.read())).active.iter_rows(values_only=True))
 
     assert [r[0] for r in rows[1:]] == ["张三", "李四", "'=SUM(A1)"]
+
+
+def read_back(file) -> dict[str, list[tuple]]:
+    book = load_workbook(io.BytesIO(file.read()))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+
+
+def test_a_sheet_without_rows_keeps_its_header_and_titles_excel_refuses_are_cleaned():
+    with write_xlsx([Sheet("2023[年]/报表", ["姓名", "年龄"], iter([])), Sheet("2023[年]/报表", ["n"], [[1]])]) as file:
+        sheets = read_back(file)
+
+    assert list(sheets) == ["2023年报表", "2023年报表1"]
+    assert sheets["2023年报表"][0] == ("姓名", "年龄")
+    assert sheets["2023年报表1"] == [("n",), (1,)]
+
+
+def test_dates_show_as_dates_moments_in_local_time_and_overlong_text_is_cut_to_what_excel_holds():
+    at = datetime.datetime(2024, 2, 29, 0, 30, tzinfo=datetime.UTC)  # 08:30 in Shanghai
+    row = [datetime.date(2024, 2, 29), at, "长" * 40_000, None, True]
+
+    with write_xlsx([Sheet("t", ["day", "at", "text", "none", "yes"], [row])]) as file:
+        book = load_workbook(io.BytesIO(file.read()))
+    cells = next(iter(book.active.iter_rows(min_row=2)))
+
+    assert cells[0].value.date() == datetime.date(2024, 2, 29)
+    assert cells[0].number_format == "yyyy-mm-dd"
+    assert cells[1].value.isoformat() == "2024-02-29T08:30:00"
+    assert "h:mm" in cells[1].number_format
+    assert len(cells[2].value) == 32_767
+    assert cells[3].value is None
+    assert cells[4].value is True
+
+
+def test_a_repeated_header_is_numbered_rather_than_losing_its_column():
+    with write_xlsx([Sheet("t", ["名称", "名称"], [["甲", "乙"]])]) as file:
+        assert read_back(file)["t"] == [("名称", "名称 (2)"), ("甲", "乙")]
