@@ -40,7 +40,9 @@ def export_response(
     return redirect("exports:job", pk=job.pk)
 
 
-def _status_text(job: ExportJob) -> str:
+def _status_text(job: ExportJob, *, missing: bool = False) -> str:
+    if missing:
+        return _("The file of this export can no longer be read. Ask for it again.")
     if job.expired_at(timezone.now()):
         return _("This export has expired and its file has been deleted. Ask for it again.")
     if job.status == ExportJob.Status.RUNNING:
@@ -57,9 +59,11 @@ def _status_text(job: ExportJob) -> str:
 
 
 @login_required
-def job_page(request: HttpRequest, pk: int, *, status: int = 200) -> HttpResponse:
+def job_page(request: HttpRequest, pk: int, *, status: int = 200, missing: bool = False) -> HttpResponse:
+    """The job's page; `missing`: its file is done but cannot be read (no link is offered then)."""
     job = export_job_get_for(request.user, pk)
-    context = {"job": job, "expired": job.expired_at(timezone.now()), "status_text": _status_text(job)}
+    gone = missing or job.expired_at(timezone.now())
+    context = {"job": job, "expired": gone, "status_text": _status_text(job, missing=missing)}
     response = render(request, "exports/exportjob_detail.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
@@ -87,7 +91,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         opened = job.file.open("rb")
     except OSError:  # gone, or EXPORTS_ROOT is not shared between the worker and this web node
         logger.error("export job %s: its file cannot be read", job.pk)
-        return job_page(request, pk, status=410)
+        return job_page(request, pk, status=410, missing=True)
     response = FileResponse(opened, as_attachment=True, filename=job.filename, content_type=XLSX)
     response["Cache-Control"] = "no-store"
     return response

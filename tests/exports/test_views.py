@@ -198,3 +198,7 @@ def test_a_file_gone_from_the_disk_is_410_not_a_server_error(
 
     assert download.status_code == 410
     assert f"export job {job.pk}: its file cannot be read" in caplog.text
+    # The page says so and offers no link to what cannot be sent, rather than "the file is ready".
+    page = download.content.decode()
+    assert f'href="{reverse("exports:download", args=[job.pk])}"' not in page
+    assert "该导出的文件已无法读取" in page
