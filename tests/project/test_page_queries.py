@@ -332,3 +332,48 @@ def test_past_its_bound_each_staff_list_says_more_than_and_links_on(
 def test_each_staff_list_shows_50_rows_a_page():
     for _url, _make, model, _queries, _plural in STAFF_LISTS.values():
         assert admin.site._registry[model].list_per_page == 50
+
+
+# Pinned (#20): the session, the user and their permissions, the official report, the page's count and its rows.
+DRILLDOWN_QUERIES = 7
+
+
+def test_a_figures_drilldown_costs_the_same_with_3_and_30_records(staff_client, django_assert_num_queries):
+    page = reverse("reports:records", args=[2023, "home_retrofits"])
+    for _ in range(3):
+        make_retrofit(Retrofit.Status.ACCEPTED)
+    staff_client.get(page)
+    with django_assert_num_queries(DRILLDOWN_QUERIES, info="with 3"):
+        few = staff_client.get(page)
+    for _ in range(27):
+        make_retrofit(Retrofit.Status.ACCEPTED)
+    with django_assert_num_queries(DRILLDOWN_QUERIES, info="with 30"):
+        many = staff_client.get(page)
+    assert (few.context["page"].paginator.count, many.context["page"].paginator.count) == (3, 30)
+
+
+# Pinned (#20: a save took 4.5 to 7 s with every session ever held as a choice): the session, the user and their
+# permissions (in the admin's savepoint), the booking, its person, its one session (twice) and its services (three
+# times: the form's initial, the posted and the changed-data check), the stale-save check's re-read, the person and
+# session validated, the admin log. None per session held.
+ESCORT_SAVE_QUERIES = 17
+
+
+def test_the_escort_booking_save_costs_the_same_with_3_and_30_sessions(
+    staff_client, staff_user, street, django_assert_num_queries
+):
+    booking = escorts.escort_booking_create(
+        person=eligible_person(street),
+        slot=make_slot(days_ahead=1),
+        need="deaf",
+        services=list(EscortService.objects.filter(code="registration")),
+        by=staff_user,
+    )
+    page = reverse("admin:services_escortbooking_change", args=[booking.pk])
+    escort_sessions(3, street, staff_user)
+    staff_client.post(page, {**page_form_data(staff_client.get(page)), "_save": "Save"})
+    for sessions in (3, 30):
+        escort_sessions(sessions - EscortBooking.objects.count() + 1, street, staff_user)
+        data = {**page_form_data(staff_client.get(page)), "_save": "Save"}
+        with django_assert_num_queries(ESCORT_SAVE_QUERIES, info=f"with {sessions}"):
+            assert staff_client.post(page, data).status_code == 302
