@@ -10,8 +10,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and sign-in security")
 
     def ready(self) -> None:
-        from . import admin_actions, receivers
+        from django.core import checks
 
+        from . import admin_actions, receivers
+        from .checks import first_hasher_loads
+
+        checks.register(first_hasher_loads)
         receivers.connect()
         # The admin app is ready before this one (it comes first in INSTALLED_APPS), so the user
         # admin that services registers exists by now.

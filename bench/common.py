@@ -195,24 +195,78 @@ def time_page(client, url: str, *, runs: int, warmups: int, expect: bytes) -> tu
 
     Stops when the page does not answer 200 with `expect` in its body.
     """
-    import statistics
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     def get() -> None:
         response = client.get(url)
         if response.status_code != 200 or expect not in response.content:
             sys.exit(f"GET {url} answered {response.status_code} without {expect!r}.")
 
+    return time_call(get, runs=runs, warmups=warmups)
+
+
+def time_call(call, *, runs: int, warmups: int) -> tuple[float, str]:
+    """Median latency (ms) of `runs` calls of `call` (a request, which stops the run itself when it fails) after
+    `warmups`, and the query count of a call (or its range)."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     for _ in range(warmups):
-        get()
+        call()
     times, counts = [], []
     for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            get()
+            call()
             times.append((time.perf_counter() - started) * 1000)
         counts.append(len(queries.captured_queries))
     low, high = min(counts), max(counts)
     return statistics.median(times), str(low) if low == high else f"{low}-{high}"
+
+
+def change_form_data(html: str) -> dict[str, str | list[str]]:
+    """What a browser posts back from an admin change page left untouched: the enabled inputs, selects and text
+    areas of its form (the version token and the inlines' management forms included), without the buttons."""
+    from html.parser import HTMLParser
+
+    data: dict[str, list[str]] = {}
+
+    class Fields(HTMLParser):
+        select: str | None = None
+        textarea: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            attr = dict(attrs)
+            name = attr.get("name")
+            if tag == "option" and self.select is not None and "selected" in attr:
+                data.setdefault(self.select, []).append(attr.get("value") or "")
+            if not name or "disabled" in attr:
+                return
+            if tag == "input":
+                kind = (attr.get("type") or "text").lower()
+                if kind in ("submit", "button", "image", "reset", "file"):
+                    return
+                if kind in ("checkbox", "radio") and "checked" not in attr:
+                    return
+                default = "on" if kind in ("checkbox", "radio") else ""
+                data.setdefault(name, []).append(attr.get("value") or default)
+            elif tag == "select":
+                self.select = name
+            elif tag == "textarea":
+                self.textarea = name
+                data.setdefault(name, []).append("")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+
+        def handle_data(self, text: str) -> None:
+            if self.textarea is not None:
+                data[self.textarea][-1] += text.removeprefix("\n") if not data[self.textarea][-1] else text
+
+    Fields().feed(html)
+    data.pop("csrfmiddlewaretoken", None)  # the test client does not check it
+    return {name: values[0] if len(values) == 1 else values for name, values in data.items()}

@@ -13,7 +13,8 @@ as JSON; the page-weight check, which has its own throwaway database, runs once.
 Measures (BENCHMARKS, then the page weight): the annual report job for last year against the
 hand-written SQL statement of the same figures and breakdowns (annual_report.py), the 10,000-row
 import and the admin person changelist (registry.py), the field "my street" list (field_list.py),
-the staff change pages (change_pages.py), the full person export's rows/s and peak memory (export.py),
+the staff change pages (change_pages.py), issue #20's staff lists, drill-down, log-in and booking save
+(staff_pages.py), the full person export's rows/s and peak memory (export.py),
 /events/ and an event page against a trivial view under gunicorn (events_pages.py) and the visit
 form's weight on a phone (field_page_weight.py). bench/load.py is not part of it. The machine's load
 (uptime) is printed with each benchmark, since the figures depend on it. --check runs each once,
@@ -39,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import annual_report, change_pages, events_pages, export, field_list, registry  # noqa: E402
+from bench import annual_report, change_pages, events_pages, export, field_list, registry, staff_pages  # noqa: E402
 from bench.common import SHARED_STATIC, Measure, ensure_database, manage, print_table, table_lines  # noqa: E402
 
 DEFAULT_SIZES = "20000 200000"
@@ -136,6 +137,7 @@ BENCHMARKS: list[tuple[str, Callable[[Run], list[Measure]]]] = [
     ),
     ("field list", lambda run: field_list.measures(run.label, requests=run.requests)),
     ("change pages", lambda run: change_pages.measures(run.label, requests=run.requests)),
+    ("staff pages", lambda run: staff_pages.measures(run.label, year=run.year, requests=run.requests)),
     ("person export", lambda run: export.measures(run.label)),
     (
         "events pages",

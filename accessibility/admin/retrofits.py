@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionErrorsMixin, adopt
+from core.admin import ActionErrorsMixin, BoundedCountAdminMixin, adopt
 from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin, is_conflict
 from core.forms import add_action_errors
@@ -42,7 +42,9 @@ from .parts import (
 
 
 @admin.register(Retrofit)
-class RetrofitAdmin(CorrectionActionsMixin, OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdmin):
+class RetrofitAdmin(
+    CorrectionActionsMixin, BoundedCountAdminMixin, OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdmin
+):
     list_display = [
         "number",
         "person_name",
@@ -63,8 +65,7 @@ class RetrofitAdmin(CorrectionActionsMixin, OptimisticLockAdminMixin, ActionErro
     search_fields = ["person__name", "contractor", "household__address"]
     search_help_text = _("Name of the person or of the contractor, or the household's address.")
     autocomplete_fields = ["person"]
-    list_per_page = 50
-    show_full_result_count = False
+    list_per_page = 50  # counted up to a bound (BoundedCountAdminMixin): the inbox's counts say how many in all
     inlines = [RetrofitLineInline, RetrofitPhotoInline, RetrofitStatusChangeInline]
     change_form_template = "admin/accessibility/retrofit/change_form.html"
     change_list_template = "admin/accessibility/retrofit/change_list.html"

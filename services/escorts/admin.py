@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import NoDeleteMixin, ReadOnlyLogAdmin, adopt
+from core.admin import BoundedCountAdminMixin, NoDeleteMixin, ReadOnlyLogAdmin, adopt
 from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE, parse_year
@@ -199,13 +199,15 @@ class EscortBookingAdminForm(forms.ModelForm):
 
 
 @admin.register(EscortBooking)
-class EscortBookingAdmin(CorrectionActionsMixin, OptimisticLockAdminMixin, StreetScopedAdmin):
+class EscortBookingAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, OptimisticLockAdminMixin, StreetScopedAdmin):
     """Staff book escorts and assign volunteers here; every write goes through services.escorts.actions."""
 
     form = EscortBookingAdminForm
     list_display = ["when", "hospital", "person", "need", "volunteer", "status"]
     list_filter = ["status", "need", "slot__hospital", "street"]
     list_select_related = ["slot__hospital", "person", "volunteer__user"]
+    # Issue #20: a page of 50 rows (as the person and retrofit lists), counted up to a bound, not twice in full.
+    list_per_page = 50
     search_fields = ["person__name"]
     autocomplete_fields = ["person"]
     readonly_fields = ["status", "minutes", "reminded_at", "requested_by"]

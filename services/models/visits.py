@@ -53,6 +53,9 @@ class HomeVisit(TimeStampedModel):
         indexes = [
             models.Index(fields=["person", "-visited_on"], name="visit_person_date_idx"),
             models.Index(fields=["street", "visited_on"], name="visit_street_date_idx"),
+            # The staff list's order (issue #20): a page of the newest visits is read from the index, not sorted out
+            # of every visit of every year.
+            models.Index(fields=["-visited_on", "-id"], name="visit_date_idx"),
             # The campaign-visits figure selects one purpose in one year (bench/annual_report.py).
             models.Index(fields=["purpose", "visited_on"], name="visit_purpose_date_idx"),
         ]

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionErrorsMixin, DefaultChoiceFilter, ReadOnlyLogAdmin
+from core.admin import ActionErrorsMixin, BoundedCountAdminMixin, DefaultChoiceFilter, ReadOnlyLogAdmin
 from core.concurrency import OptimisticLockAdminMixin
 from services.models import (
     DigestSent,
@@ -32,8 +32,10 @@ class FollowUpInline(admin.TabularInline):
 
 
 @admin.register(HomeVisit)
-class HomeVisitAdmin(StreetScopedAdmin):
+class HomeVisitAdmin(BoundedCountAdminMixin, StreetScopedAdmin):
     list_display = ["visited_on", "person", "street", "mode", "purpose", "visitor"]
+    # Issue #20: a page of 50 rows (as the person and retrofit lists), counted up to a bound, not twice in full.
+    list_per_page = 50
     list_filter = ["street", "mode", "purpose", ("visited_on", admin.DateFieldListFilter)]
     list_select_related = ["person", "street", "visitor"]
     search_fields = ["person__name", "visitor__username"]

@@ -14,11 +14,11 @@ from django.urls import reverse
 from accessibility.models import Retrofit, RetrofitStatusChange
 from employment.models import Placement
 from services.escorts import actions as escorts
-from services.models import EscortBooking, EscortService, Person, User
+from services.models import EscortBooking, EscortService, HomeVisit, Person, User
 from services.registry.views import PAGE_SIZE
 from tests.accessibility.factories import RetrofitFactory, make_retrofit
 from tests.employment.factories import PlacementFactory
-from tests.services.factories import PersonFactory, eligible_person, make_slot, make_volunteer
+from tests.services.factories import PersonFactory, eligible_person, file_visit, make_slot, make_volunteer
 from tests.services.test_concurrency import page_form_data
 
 pytestmark = pytest.mark.django_db
@@ -265,3 +265,115 @@ def test_the_placement_page_costs_the_same_with_3_and_30_placements(staff_client
     with django_assert_num_queries(PLACEMENT_QUERIES, info="with 30"):
         assert staff_client.get(page).status_code == 200
     assert Placement.objects.count() == 31
+
+
+# Issue #20: the staff lists beside the person list. Pinned: the session, the user and their two permission queries,
+# the filters' choices (a retrofit list's years and its inbox's counts by status; a visit list's date hierarchy), the
+# bounded count and the page. Rows are 50 a page, counted up to a bound (BoundedCountAdminMixin): never a full
+# COUNT, nor the unfiltered total beside it.
+def retrofits(count: int, street) -> None:
+    RetrofitFactory.create_batch(count, person=factory.SubFactory(PersonFactory, street=street))
+
+
+def bookings(count: int, street) -> None:
+    escort_sessions(count, street, User.objects.get(username="staff"))
+
+
+def visits(count: int, street) -> None:
+    visitor = User.objects.get(username="staff")
+    for person in PersonFactory.create_batch(count, street=street):
+        file_visit(person, visitor)
+
+
+STAFF_LISTS = {
+    "retrofits": ("/admin/accessibility/retrofit/", retrofits, Retrofit, 9, "home retrofits"),
+    "escort bookings": ("/admin/services/escortbooking/", bookings, EscortBooking, 8, "clinic escort bookings"),
+    "home visits": ("/admin/services/homevisit/", visits, HomeVisit, 9, "home visits"),
+}
+
+
+@pytest.mark.parametrize("name", STAFF_LISTS)
+def test_each_staff_list_costs_the_same_with_3_and_30_rows(
+    name, staff_client, street, django_assert_num_queries, in_english
+):
+    url, make, _model, queries, _plural = STAFF_LISTS[name]
+    make(3, street)
+    staff_client.get(url)
+    with django_assert_num_queries(queries, info="with 3"):
+        few = staff_client.get(url)
+    make(27, street)
+    with django_assert_num_queries(queries, info="with 30"):
+        many = staff_client.get(url)
+    assert (few.context["cl"].result_count, many.context["cl"].result_count) == (3, 30)
+    assert "more than" not in many.content.decode()
+
+
+@pytest.mark.parametrize("name", STAFF_LISTS)
+def test_past_its_bound_each_staff_list_says_more_than_and_links_on(
+    name, staff_client, street, monkeypatch, in_english
+):
+    url, make, model, _queries, plural = STAFF_LISTS[name]
+    monkeypatch.setattr(admin.site._registry[model], "list_count_bound", 20)
+    monkeypatch.setattr(admin.site._registry[model], "list_per_page", 10)
+    make(25, street)
+    with CaptureQueriesContext(connection) as queries:
+        first = staff_client.get(url)
+    html = first.content.decode()
+    assert f"more than 20 {plural} (not counted further)" in html
+    assert "p=3" in html
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "GROUP BY" not in q["sql"]]
+    assert counts
+    assert all("LIMIT 21" in sql for sql in counts), counts  # no full count of the table, not even the total
+    third = staff_client.get(url + "?p=3")
+    assert len(third.context["cl"].result_list) == 5
+    assert f"25 {plural}" in third.content.decode()
+
+
+def test_each_staff_list_shows_50_rows_a_page():
+    for _url, _make, model, _queries, _plural in STAFF_LISTS.values():
+        assert admin.site._registry[model].list_per_page == 50
+
+
+# Pinned (#20): the session, the user and their permissions, the official report, the page's count and its rows.
+DRILLDOWN_QUERIES = 7
+
+
+def test_a_figures_drilldown_costs_the_same_with_3_and_30_records(staff_client, django_assert_num_queries):
+    page = reverse("reports:records", args=[2023, "home_retrofits"])
+    for _ in range(3):
+        make_retrofit(Retrofit.Status.ACCEPTED)
+    staff_client.get(page)
+    with django_assert_num_queries(DRILLDOWN_QUERIES, info="with 3"):
+        few = staff_client.get(page)
+    for _ in range(27):
+        make_retrofit(Retrofit.Status.ACCEPTED)
+    with django_assert_num_queries(DRILLDOWN_QUERIES, info="with 30"):
+        many = staff_client.get(page)
+    assert (few.context["page"].paginator.count, many.context["page"].paginator.count) == (3, 30)
+
+
+# Pinned (#20: a save took 4.5 to 7 s with every session ever held as a choice): the session, the user and their
+# permissions (in the admin's savepoint), the booking, its person, its one session (twice) and its services (three
+# times: the form's initial, the posted and the changed-data check), the stale-save check's re-read, the person and
+# session validated, the admin log. None per session held.
+ESCORT_SAVE_QUERIES = 17
+
+
+def test_the_escort_booking_save_costs_the_same_with_3_and_30_sessions(
+    staff_client, staff_user, street, django_assert_num_queries
+):
+    booking = escorts.escort_booking_create(
+        person=eligible_person(street),
+        slot=make_slot(days_ahead=1),
+        need="deaf",
+        services=list(EscortService.objects.filter(code="registration")),
+        by=staff_user,
+    )
+    page = reverse("admin:services_escortbooking_change", args=[booking.pk])
+    escort_sessions(3, street, staff_user)
+    staff_client.post(page, {**page_form_data(staff_client.get(page)), "_save": "Save"})
+    for sessions in (3, 30):
+        escort_sessions(sessions - EscortBooking.objects.count() + 1, street, staff_user)
+        data = {**page_form_data(staff_client.get(page)), "_save": "Save"}
+        with django_assert_num_queries(ESCORT_SAVE_QUERIES, info=f"with {sessions}"):
+            assert staff_client.post(page, data).status_code == 302
