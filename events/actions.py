@@ -386,7 +386,10 @@ def event_slug_for(*, title: str, pk: int | None = None) -> str:
     in Latin letters gets "event".
     """
     base = slugify(" ".join(lazy_pinyin(title)))[:SLUG_BASE_LENGTH].strip("-") or "event"
-    taken = set(Event.objects.filter(slug__startswith=base).exclude(pk=pk).values_list("slug", flat=True))
+    others = Event.objects.filter(slug__startswith=base)
+    if pk is not None:
+        others = others.exclude(pk=pk)
+    taken = set(others.values_list("slug", flat=True))
     taken |= RESERVED_SLUGS
     slug, n = base, 1
     while slug in taken:
@@ -403,11 +406,20 @@ def event_save(*, event: Event, by: User) -> Event:
     """
     creating = event._state.adding
     before = {} if creating else _snapshot(Event.objects.select_for_update().get(pk=event.pk))
-    if not event.slug.strip():
+    made_slug = not event.slug.strip()
+    if made_slug:
         event.slug = event_slug_for(title=event.title, pk=event.pk)
     event.full_clean()
     history_by(event, by)
-    event.save()
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:
+        if not made_slug:
+            raise
+        # Another event took the made address between the look-up and the insert: it is visible now.
+        event.slug = event_slug_for(title=event.title, pk=event.pk)
+        event.save()
     if creating:
         audit_record(obj=event, code="events.event.created", by=by, data={"category": event.category})
     else:

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from events import actions
 from events.models import Event
 from services.models import AuditEntry
 from tests.events.factories import EventFactory
@@ -118,3 +119,18 @@ def test_a_given_address_is_kept_and_a_long_title_fits_the_field(staff_client):
     slug = Event.objects.get(title=long_title[:200]).slug
     assert 0 < len(slug) <= 80
     assert not slug.endswith("-")
+
+
+def test_an_address_taken_by_another_save_at_the_same_moment_gets_the_next_one(staff_client, monkeypatch):
+    """Two staff add events of one title at once: the second insert finds the made address taken, not a 500."""
+    history_by = actions.history_by
+
+    def other_save_first(event, by):
+        if not Event.objects.filter(slug=event.slug).exists():
+            EventFactory(slug=event.slug)  # committed by the other request between the look-up and the insert
+        history_by(event, by)
+
+    monkeypatch.setattr(actions, "history_by", other_save_first)
+    response = staff_client.post(reverse("admin:events_event_add"), event_form(title="助残日", slug=""))
+    assert response.status_code == 302
+    assert Event.objects.get(title="助残日").slug == "zhu-can-ri-2"
