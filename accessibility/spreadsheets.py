@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext, gettext_lazy
 
+from core.i18n import join_list
 from exports.registry import Exporter, register
 from services.models import User
 
@@ -22,7 +23,7 @@ COLUMNS: list[tuple[Any, Callable[[Retrofit], Any]]] = [
     (gettext_lazy("ID number"), lambda r: r.person.masked_id_number),
     (gettext_lazy("street"), lambda r: r.street.name),
     (gettext_lazy("retrofit type"), lambda r: r.get_type_display()),
-    (gettext_lazy("items"), lambda r: "、".join(f"{line.item.name}×{line.quantity}" for line in r.lines.all())),
+    (gettext_lazy("items"), lambda r: join_list(f"{line.item.name}×{line.quantity}" for line in r.lines.all())),
     (gettext_lazy("cost (yuan)"), lambda r: float(r.items_total)),
     (gettext_lazy("contractor"), lambda r: r.contractor),
     (gettext_lazy("applied on"), lambda r: r.applied_on),

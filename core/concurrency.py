@@ -24,6 +24,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import join_list
+
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
     from django.http import HttpRequest
@@ -116,7 +118,7 @@ def edit_conflict(record: models.Model, seen_history: str = "") -> ValidationErr
     fields, users = _changes_since(record, seen_history)
     updated = getattr(record, "updated_at", None)
     when = date_format(timezone.localtime(updated), "Y-m-d H:i:s") if updated else "—"
-    params = {"who": ", ".join(users) or _("another user"), "when": when, "fields": ", ".join(fields)}
+    params = {"who": join_list(users) or _("another user"), "when": when, "fields": join_list(fields)}
     if fields:
         message = _(
             "%(who)s saved this record at %(when)s while you were editing it, changing: %(fields)s. "

@@ -355,7 +355,7 @@ class PlacementFollowUp(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_months_display()}: {self.placement}"
+        return _("%(what)s: %(detail)s") % {"what": self.get_months_display(), "detail": self.placement}
 
     @property
     def recorded(self) -> bool:

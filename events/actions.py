@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from pypinyin import lazy_pinyin
 
 from core.notify import notifier
 from services.models import Person, User
@@ -22,10 +24,13 @@ from services.registry.validation import validate_phone
 
 from .caching import public_pages_changed
 from .models import Award, Event, EventPhoto, Registration
+from .validators import RESERVED_SLUGS
 
 _NOT_COMPARED = {"id", "created_at", "updated_at"}
 CHANGE_EVENT = "events.change_event"
 CHANGE_REGISTRATION = "events.change_registration"
+# A made page address leaves room under the field's 80 characters for a "-NN" that makes it unique.
+SLUG_BASE_LENGTH = 72
 
 
 def token_digest(token: str) -> str:
@@ -374,6 +379,25 @@ def attendance_record(
     return registration
 
 
+def event_slug_for(*, title: str, pk: int | None = None) -> str:
+    """A free page address for an event titled `title`: its pinyin (静安飞镖赛 → jing-an-fei-biao-sai), ASCII only.
+
+    The address of another event or another page of the site gets -2, -3...; a title with nothing to spell
+    in Latin letters gets "event".
+    """
+    base = slugify(" ".join(lazy_pinyin(title)))[:SLUG_BASE_LENGTH].strip("-") or "event"
+    others = Event.objects.filter(slug__startswith=base)
+    if pk is not None:
+        others = others.exclude(pk=pk)
+    taken = set(others.values_list("slug", flat=True))
+    taken |= RESERVED_SLUGS
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
 @transaction.atomic
 def event_save(*, event: Event, by: User) -> Event:
     """Create or update an event after full validation; more places go to the waiting list first.
@@ -382,9 +406,20 @@ def event_save(*, event: Event, by: User) -> Event:
     """
     creating = event._state.adding
     before = {} if creating else _snapshot(Event.objects.select_for_update().get(pk=event.pk))
+    made_slug = not event.slug.strip()
+    if made_slug:
+        event.slug = event_slug_for(title=event.title, pk=event.pk)
     event.full_clean()
     history_by(event, by)
-    event.save()
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:
+        if not made_slug:
+            raise
+        # Another event took the made address between the look-up and the insert: it is visible now.
+        event.slug = event_slug_for(title=event.title, pk=event.pk)
+        event.save()
     if creating:
         audit_record(obj=event, code="events.event.created", by=by, data={"category": event.category})
     else:

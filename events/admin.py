@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt, run_each
 from core.admin_filters import year_filter
 from core.concurrency import OptimisticLockAdminMixin
+from core.i18n import join_list
 from services.registry.admin import StreetScopedAdmin
 
 from . import actions
@@ -75,8 +76,23 @@ class EventAdmin(ActionErrorsMixin, admin.ModelAdmin):
     inlines = [EventPhotoInline]
     actions = ["publish", "unpublish", "mark_held", "cancel"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "category", "summary", "description", "organiser", "performers"]}),
-        (_("When and where"), {"fields": ["starts_at", "ends_at", "venue", "address"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "title_en",
+                    "slug",
+                    "category",
+                    "summary",
+                    "summary_en",
+                    "description",
+                    "organiser",
+                    "performers",
+                ]
+            },
+        ),
+        (_("When and where"), {"fields": ["starts_at", "ends_at", "venue", "venue_en", "address"]}),
         (
             _("Accessibility"),
             {"fields": [name for name, _label in PROVISIONS] + ["easy_read_text", "sign_language_video_url"]},
@@ -216,7 +232,7 @@ class RegistrationAdmin(ActionErrorsMixin, StreetScopedAdmin):
 
     @admin.display(description=_("needs"))
     def needs_summary(self, registration: Registration) -> str:
-        return "、".join(registration.needs) or "—"
+        return join_list(registration.needs) or "—"
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # cancelled, never deleted: attendance figures are counted from these rows

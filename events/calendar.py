@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.i18n import localized
+
 from .models import Event
 
 PRODUCT_ID = "-//Jing'an District Disabled Persons' Federation//Events//ZH"
@@ -25,9 +27,9 @@ def event_component(request: HttpRequest, event: Event) -> icalendar.Event:
     component.add("dtstamp", _utc(event.updated_at))
     component.add("dtstart", _utc(event.starts_at))
     component.add("dtend", _utc(event.ends_at))
-    component.add("summary", event.title)
-    component.add("description", f"{event.summary}\n\n{url}")
-    component.add("location", f"{event.venue}, {event.address}")
+    component.add("summary", localized(event, "title"))
+    component.add("description", f"{localized(event, 'summary')}\n\n{url}")
+    component.add("location", f"{localized(event, 'venue')} {event.address}")
     component.add("url", url)
     component.add("categories", [str(event.get_category_display())])
     component.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")

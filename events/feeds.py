@@ -5,6 +5,8 @@ from django.urls import reverse, reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import localized
+
 from .models import Event
 
 FEED_ITEMS = 30
@@ -26,10 +28,10 @@ class EventFeed(Feed):
 
     def item_title(self, item: Event) -> str:
         prefix = f"[{_('Cancelled')}] " if item.is_cancelled else ""
-        return f"{prefix}{item.title}"
+        return f"{prefix}{localized(item, 'title')}"
 
     def item_description(self, item: Event) -> str:
-        return item.summary
+        return localized(item, "summary")
 
     def item_link(self, item: Event) -> str:
         return reverse("events:detail", args=[item.slug])

@@ -169,14 +169,17 @@ class EventAdminForm(forms.ModelForm):
         model = Event
         fields = [
             "title",
+            "title_en",
             "slug",
             "category",
             "summary",
+            "summary_en",
             "description",
             "easy_read_text",
             "starts_at",
             "ends_at",
             "venue",
+            "venue_en",
             "address",
             "organiser",
             "performers",

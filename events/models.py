@@ -60,18 +60,34 @@ class Event(TimeStampedModel):
         CANCELLED = "cancelled", _("Cancelled")
 
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(
+        _("title in English"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown in English mode; leave empty to show the Chinese."),
+    )
     slug = models.SlugField(
         _("web address"),
         max_length=80,
         unique=True,
+        blank=True,
         validators=[validate_slug_not_reserved],
-        help_text=_("Latin letters, digits and hyphens for the page address, e.g. 2023-darts-open."),
+        help_text=_(
+            "Latin letters, digits and hyphens for the page address, e.g. 2023-darts-open. "
+            "Leave empty to make one from the title."
+        ),
     )
     category = models.CharField(_("category"), max_length=20, choices=Category)
     summary = models.CharField(
         _("summary"),
         max_length=300,
         help_text=_("One or two plain sentences, shown in lists, feeds and search results."),
+    )
+    summary_en = models.CharField(
+        _("summary in English"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown in English mode; leave empty to show the Chinese."),
     )
     description = models.TextField(
         _("description"),
@@ -86,6 +102,12 @@ class Event(TimeStampedModel):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     venue = models.CharField(_("venue"), max_length=200)
+    venue_en = models.CharField(
+        _("venue in English"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown in English mode; leave empty to show the Chinese."),
+    )
     address = models.CharField(_("address"), max_length=200)
     organiser = models.CharField(_("organiser"), max_length=200, default="静安区残疾人联合会")
     step_free = models.BooleanField(_("step-free access"), default=False)
@@ -354,7 +376,7 @@ class Registration(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.event.title}: {self.get_status_display()}"
+        return _("%(what)s: %(detail)s") % {"what": self.event.title, "detail": self.get_status_display()}
 
     @property
     def who(self) -> str:
@@ -430,7 +452,7 @@ class Award(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.competition}: {self.get_place_display()}"
+        return _("%(what)s: %(detail)s") % {"what": self.competition, "detail": self.get_place_display()}
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}

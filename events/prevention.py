@@ -67,7 +67,11 @@ class PreventionMaterial(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.get_kind_display()}, {self.published_on})"
+        return _("%(title)s (%(kind)s, %(day)s)") % {
+            "title": self.title,
+            "kind": self.get_kind_display(),
+            "day": self.published_on,
+        }
 
     def clean(self) -> None:
         errors: dict[str, ValidationError] = {}

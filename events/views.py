@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core import ratelimit
 from core.forms import add_action_errors
 from core.http import client_ip
+from core.i18n import localized
 from core.input import parse_int, parse_year
 
 from . import actions, caching, selectors
@@ -162,8 +163,8 @@ def event_json_ld(request: HttpRequest, event: Event) -> str:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": event.title,
-        "description": event.summary,
+        "name": localized(event, "title"),
+        "description": localized(event, "summary"),
         "startDate": timezone.localtime(event.starts_at).isoformat(),
         "endDate": timezone.localtime(event.ends_at).isoformat(),
         "eventStatus": "https://schema.org/EventCancelled"
@@ -174,7 +175,7 @@ def event_json_ld(request: HttpRequest, event: Event) -> str:
         "url": url,
         "location": {
             "@type": "Place",
-            "name": event.venue,
+            "name": localized(event, "venue"),
             "address": {
                 "@type": "PostalAddress",
                 "streetAddress": event.address,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.db import replica_reads
+from core.i18n import join_list
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE
 from services.models import User
 from services.registry.audit import audit_record, history_by
@@ -271,7 +272,7 @@ def _records_behind(report: AnnualReport) -> dict[str, list[int]]:
                 "run the report again and freeze the new run."
             ),
             code="records_changed",
-            params={"figures": ", ".join(str(figure.label) for figure in changed)},
+            params={"figures": join_list(figure.label for figure in changed)},
         )
     return ids
 

@@ -82,7 +82,7 @@ class AnnualPlan(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year} {self.get_figure_display()}: {self.target}"
+        return _("%(what)s: %(detail)s") % {"what": f"{self.year} {self.get_figure_display()}", "detail": self.target}
 
     @property
     def is_approved(self) -> bool:

@@ -5,6 +5,7 @@ from typing import IO, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.excel import Sheet, write_xlsx
 
@@ -41,7 +42,7 @@ def report_workbook(report: AnnualReport, rows: list[FigureRow]) -> IO[bytes]:
             _("Plan"),
             _("Per cent of plan"),
             _("Previous year"),
-            _("Change"),
+            pgettext("against the previous year", "Change"),
             _("Summary"),
         ],
         rows=(

@@ -82,7 +82,7 @@ class RetrofitTypeCap(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_type_display()}: {self.cap}"
+        return _("%(what)s: %(detail)s") % {"what": self.get_type_display(), "detail": self.cap}
 
 
 class RetrofitStatus(models.TextChoices):
@@ -403,4 +403,7 @@ class RetrofitPhoto(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.retrofit_id} {self.get_stage_display()}: {self.alt_text}"
+        return _("%(what)s: %(detail)s") % {
+            "what": f"#{self.retrofit_id} {self.get_stage_display()}",
+            "detail": self.alt_text,
+        }

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.i18n import join_list
 from core.notify import mask_address, notifier
 from services.models import (
     Correction,
@@ -342,7 +343,7 @@ def escort_bookings_end(*, person: Person, on: datetime.date, reason: str, by: U
 
 def _reminder_text(booking: EscortBooking, recipient: str) -> str:
     local = timezone.localtime(booking.slot.starts_at)
-    services = "、".join(str(s) for s in booking.services.all())
+    services = join_list(booking.services.all())
     if recipient == Reminder.Recipient.VOLUNTEER:
         return _(
             "Jing'an Disabled Persons' Federation: escort tomorrow %(time)s at %(hospital)s, %(clinic)s. "

@@ -120,7 +120,7 @@ class TeamService(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.team} {self.served_on}: {self.place}"
+        return _("%(what)s: %(detail)s") % {"what": f"{self.team} {self.served_on}", "detail": self.place}
 
 
 class Volunteer(TimeStampedModel):

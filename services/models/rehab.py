@@ -73,6 +73,12 @@ class RehabCentre(TimeStampedModel):
     opening_hours = models.CharField(
         _("opening hours"), max_length=200, help_text=_("As the public should read them, e.g. Mon–Fri 8:00–16:30.")
     )
+    opening_hours_en = models.CharField(
+        _("opening hours in English"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown in English mode; leave empty to show the Chinese."),
+    )
     offers_physiotherapy = models.BooleanField(_("physiotherapy"), default=False)
     offers_occupational_therapy = models.BooleanField(_("occupational therapy"), default=False)
     offers_speech_therapy = models.BooleanField(_("speech and language therapy"), default=False)
@@ -80,6 +86,12 @@ class RehabCentre(TimeStampedModel):
     offers_home_rehabilitation = models.BooleanField(_("rehabilitation at home"), default=False)
     offers_family_guidance = models.BooleanField(_("guidance for families"), default=False)
     services_note = models.CharField(_("other services"), max_length=300, blank=True)
+    services_note_en = models.CharField(
+        _("other services in English"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown in English mode; leave empty to show the Chinese."),
+    )
     step_free = models.BooleanField(_("step-free entrance"), default=False)
     accessible_toilet = models.BooleanField(_("accessible toilet"), default=False)
     lift = models.BooleanField(_("lift to every floor"), default=False)

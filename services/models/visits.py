@@ -120,7 +120,11 @@ class FollowUp(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_need_display()}: {self.person.name} ({self.due_on})"
+        return _("%(need)s: %(person)s (%(due)s)") % {
+            "need": self.get_need_display(),
+            "person": self.person.name,
+            "due": self.due_on,
+        }
 
 
 class DigestSent(TimeStampedModel):

@@ -25,6 +25,7 @@ from core.admin_filters import DateRangeFilter
 from core.concurrency import OptimisticLockAdminMixin
 from core.excel import xlsx_response
 from core.forms import add_action_errors
+from core.i18n import join_list
 from core.uploads import file_too_large
 from exports.registry import Exporter, register
 from exports.views import export_response
@@ -435,7 +436,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description=_("roles"))
     def roles(self, user: User) -> str:
-        return ", ".join(g.name for g in user.groups.all())
+        return join_list(g.name for g in user.groups.all())
 
 
 @admin.register(AccessLog)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.i18n import join_list
 from services.models import Person
 
 
@@ -62,7 +63,7 @@ def registry_changes(person: Person) -> list[TimelineEntry]:
         else:
             changed = record.diff_against(previous).changed_fields
             title = _("Record changed by %(who)s") % {"who": who}
-            detail = ", ".join(str(Person._meta.get_field(name).verbose_name) for name in changed)
+            detail = join_list(Person._meta.get_field(name).verbose_name for name in changed)
         entries.append(TimelineEntry(when=record.history_date, kind=_("Registry"), title=title, detail=detail))
         previous = record
     return entries
@@ -73,7 +74,7 @@ def home_visits(person: Person) -> list[TimelineEntry]:
     """Visits filed by committee members, with the needs they found."""
     entries = []
     for visit in person.visits.select_related("visitor").prefetch_related("follow_ups"):
-        needs = "、".join(str(f.get_need_display()) for f in visit.follow_ups.all())
+        needs = join_list(f.get_need_display() for f in visit.follow_ups.all())
         entries.append(
             TimelineEntry(
                 when=as_datetime(visit.visited_on),

@@ -30,8 +30,11 @@ class RehabCentreAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin
     ordering = ["street__code", "name"]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["name", "street", "address", "phone", "contact", "opening_hours"]}),
-        (_("Rehabilitation services"), {"fields": [*(name for name, _label in REHAB_SERVICES), "services_note"]}),
+        (None, {"fields": ["name", "street", "address", "phone", "contact", "opening_hours", "opening_hours_en"]}),
+        (
+            _("Rehabilitation services"),
+            {"fields": [*(name for name, _label in REHAB_SERVICES), "services_note", "services_note_en"]},
+        ),
         (_("Accessibility"), {"fields": [name for name, _label in ACCESS_FACTS]}),
         (
             _("Rehabilitation home certification"),

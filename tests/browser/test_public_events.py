@@ -28,6 +28,9 @@ def site(db):
     film = EventFactory(
         slug=SLUG,
         title="无障碍电影放映：手语与字幕场",
+        title_en="Accessible film: sign language and captions",  # English mode shows it (issue #20)
+        summary_en="A film shown with sign language and captions.",
+        venue_en="Jing'an Culture Centre",
         description="## 流程\n\n1. 入场\n2. 放映\n\n[观影指南](https://example.org/guide)",
         capacity=30,
         sign_language=True,

@@ -26,6 +26,8 @@ def homes(street, other_street):
         sign_language=True,
         offers_speech_therapy=True,
         services_note="脑卒中后居家康复指导",
+        services_note_en="Home rehabilitation after a stroke",  # English mode shows it (issue #20)
+        opening_hours_en="Mon–Fri 8:00–16:30",
     )
     RehabCentreFactory(street=other_street, name="大宁路街道社区卫生服务中心", accepted_on=datetime.date(2023, 10, 20))
     RehabCentreFactory(street=other_street, name="未认证中心", certification="applied", accepted_on=None)
@@ -40,6 +42,8 @@ def test_the_public_page_passes_axe_at_desktop_and_phone_widths_and_in_large_mod
             assert page.locator("h1").count() == 1
             assert page.locator(".rehab-homes > li").count() == 2
             assert "未认证中心" not in page.content()
+            english = "Home rehabilitation after a stroke" in page.content()
+            assert english == (language == "en")
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (width, display)
             assert page.requests_elsewhere == []
             assert_no_axe_violations(page)

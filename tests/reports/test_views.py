@@ -318,3 +318,18 @@ def test_every_figures_drilldown_page_answers_and_lists_as_many_as_it_counts(
         assert response.status_code == 200, query
         listed = response.context["total"] if figure.tally.total else response.context["page"].paginator.count
         assert listed == report.value(key), query
+
+
+def test_the_column_of_change_on_the_previous_year_keeps_its_word_and_the_admins_change_is_modify(
+    client, staff_user, report
+):
+    """Issue #20: our "Change" (变化, against the previous year) overrode Django's "Change" (修改) in the admin."""
+    client.force_login(staff_user)
+    client.cookies["django_language"] = "zh-hans"
+    dashboard = client.get(reverse("reports:dashboard", kwargs={"year": 2023})).content.decode()
+    assert '<th scope="col" class="text-end">变化</th>' in dashboard
+    admin_index = client.get(reverse("admin:index")).content.decode()
+    assert ">修改</a>" in admin_index
+    assert "变化" not in admin_index
+    event_list = client.get(reverse("admin:events_event_changelist")).content.decode()
+    assert "变化" not in event_list

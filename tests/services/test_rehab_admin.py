@@ -250,3 +250,14 @@ def test_correcting_whose_session_it_was_gives_it_that_persons_street_and_catego
     assert (session.person, session.street, session.category) == (right, other_street, 5)
     entry = AuditEntry.objects.get(code="services.home_rehab_session.updated")
     assert entry.data["person_corrected_from"] == recorded_for.pk
+
+
+def test_staff_enter_a_centres_english_hours_and_services_in_the_admin(staff_user, street):
+    client = as_client(staff_user)
+    form = centre_form(street, opening_hours_en="Mon–Fri 8:00–16:30", services_note_en="Chinese massage")
+    assert client.post(reverse("admin:services_rehabcentre_add"), form).status_code == 302
+    centre = RehabCentre.objects.get()
+    assert (centre.opening_hours_en, centre.services_note_en) == ("Mon–Fri 8:00–16:30", "Chinese massage")
+    page = client.get(reverse("admin:services_rehabcentre_change", args=[centre.pk])).content.decode()
+    assert 'name="opening_hours_en"' in page
+    assert 'name="services_note_en"' in page

@@ -90,3 +90,22 @@ def test_every_public_page_links_to_the_rehabilitation_homes_and_marks_it_when_t
     assert f'href="{url}"' in home
     assert f'href="{url}" aria-current="page"' not in home
     assert f'href="{url}" aria-current="page"' in client.get(url).content.decode()
+
+
+def test_a_home_shows_its_english_hours_and_services_in_english_mode_and_its_chinese_otherwise(client, homes):
+    home, _person = homes
+    home.opening_hours_en, home.services_note = "Mon–Fri 8:00–16:30", "中医推拿"
+    home.services_note_en = "Chinese massage"
+    home.save()
+    other = RehabCentreFactory(street=home.street, name="无英文中心", opening_hours="周六 9:00–12:00")
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("rehab_homes")).content.decode()
+    assert "Mon–Fri 8:00–16:30" in english
+    assert "Chinese massage" in english
+    assert "周一至周五 8:00–16:30" not in english
+    assert other.opening_hours in english  # no English text: the Chinese
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(reverse("rehab_homes")).content.decode()
+    assert "周一至周五 8:00–16:30" in chinese
+    assert "中医推拿" in chinese
+    assert "Chinese massage" not in chinese
