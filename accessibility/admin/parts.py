@@ -108,6 +108,9 @@ class RetrofitLineInline(admin.TabularInline):
     autocomplete_fields = ["item"]
     extra = 1
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("item")  # each row's form shows its item
+
     @admin.display(description=_("cost (yuan)"))
     def cost(self, line: RetrofitLine) -> str:
         return f"{line.cost:.2f}" if line.pk else "—"
