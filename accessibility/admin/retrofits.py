@@ -272,7 +272,11 @@ class RetrofitAdmin(CorrectionActionsMixin, OptimisticLockAdminMixin, ActionErro
             request,
             str(STEP_LABELS.get(to, to)),
             form=form,
-            needs=actions.retrofit_step_needs(retrofit=retrofit, to=to, on=timezone.localdate()),
+            needs=(
+                actions.retrofit_step_needs(retrofit=retrofit, to=to, on=timezone.localdate())
+                if retrofit.can_move_to(to)
+                else []
+            ),
             retrofits=[retrofit],
             to=to,
             original=retrofit,
