@@ -88,6 +88,10 @@ class TransitionForm(VersionFieldsMixin):
                 label=_("Signed off for the contractor by"), max_length=50
             )
 
+    def asks(self) -> list[Any]:
+        """The labels of what the step's page asks for (its required fields), to list before the step."""
+        return [field.label for field in self.visible_fields() if field.field.required]
+
     def action_kwargs(self, retrofit: Retrofit) -> dict[str, Any]:
         """The keyword arguments of retrofit_advance for one case."""
         data = dict(self.cleaned_data)

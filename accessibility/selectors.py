@@ -1,9 +1,10 @@
 """Reads of the accessibility app, always starting from what the user may see."""
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
@@ -70,11 +71,27 @@ def retrofit_needs_for(user: User) -> QuerySet[FollowUp]:
     )
 
 
-def status_counts(retrofits: QuerySet[Retrofit]) -> dict[str, int]:
-    """How many of `retrofits` are in each status (every status present, zero when none), in one query."""
+# The key of status_counts' count of accepted cases whose check on use is due (not a status).
+CHECK_ON_USE_DUE = "check_on_use_due"
+
+
+def check_on_use_due(today: datetime.date) -> Q:
+    """Accepted cases whose check on use is due by `today` (Retrofit.FOLLOW_UP_AFTER_DAYS after acceptance)."""
+    since = today - datetime.timedelta(days=Retrofit.FOLLOW_UP_AFTER_DAYS)
+    return Q(status=Retrofit.Status.ACCEPTED, accepted_on__lte=since)
+
+
+def status_counts(retrofits: QuerySet[Retrofit], *, today: datetime.date | None = None) -> dict[str, int]:
+    """How many of `retrofits` are in each status (every status present, zero when none), in one query; with
+    `today`, also how many accepted cases have their check on use due (under CHECK_ON_USE_DUE)."""
     counts = dict.fromkeys(Retrofit.Status.values, 0)
     rows = retrofits.order_by().values_list("status").annotate(n=Count("pk"))
-    counts.update({status: n for status, n in rows})
+    if today is None:
+        counts.update({status: n for status, n in rows})
+        return counts
+    rows = rows.annotate(due=Count("pk", filter=check_on_use_due(today)))
+    counts.update({status: n for status, n, _due in rows})
+    counts[CHECK_ON_USE_DUE] = sum(due for _status, _n, due in rows)
     return counts
 
 

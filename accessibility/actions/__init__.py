@@ -20,7 +20,15 @@ from .editing import (
     retrofit_lines_save,
     retrofit_photo_add,
 )
-from .workflow import retrofit_advance, retrofit_advance_errors, retrofit_apply, retrofit_apply_errors
+from .workflow import (
+    StepNeed,
+    follow_up_due_on,
+    retrofit_advance,
+    retrofit_advance_errors,
+    retrofit_apply,
+    retrofit_apply_errors,
+    retrofit_step_needs,
+)
 
 __all__ = [
     "ADD_PHOTO",
@@ -29,7 +37,9 @@ __all__ = [
     "MAX_NOTE",
     "OVER_CAP",
     "Errors",
+    "StepNeed",
     "device_issue_save",
+    "follow_up_due_on",
     "item_errors",
     "line_total",
     "photo_errors",
@@ -43,4 +53,5 @@ __all__ = [
     "retrofit_items_set",
     "retrofit_lines_save",
     "retrofit_photo_add",
+    "retrofit_step_needs",
 ]

@@ -1,13 +1,12 @@
 """Applying for a home retrofit and moving it through its steps."""
 
 import datetime
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -197,6 +196,89 @@ def _may_move(by: User, retrofit: Retrofit, to: str) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class StepNeed:
+    """One thing a step needs the case to hold before it can be taken, and why it is missing (none when met)."""
+
+    label: Any
+    problems: tuple[ValidationError, ...] = ()
+    field: str = NON_FIELD_ERRORS
+
+    @property
+    def met(self) -> bool:
+        return not self.problems
+
+
+def _problem(message: Any, code: str, **params: Any) -> ValidationError:
+    return ValidationError(message, code=code, params=params or None)
+
+
+def follow_up_due_on(retrofit: Retrofit) -> datetime.date | None:
+    """The first day the check on use of an accepted case may be recorded (three months after acceptance)."""
+    if retrofit.accepted_on is None:
+        return None
+    return retrofit.accepted_on + datetime.timedelta(days=Retrofit.FOLLOW_UP_AFTER_DAYS)
+
+
+def retrofit_step_needs(*, retrofit: Retrofit, to: str, on: datetime.date) -> list[StepNeed]:
+    """What the case itself must hold before it moves to `to` on `on`, each with why it is missing.
+
+    The one definition of these rules: the case page lists them before each step (a step with a need
+    unmet is shown with what is missing instead of its button), and retrofit_advance refuses the step
+    with the same messages. What the step's own form asks (its date, a note, the sign-offs, a reason
+    above the cap) is checked by retrofit_advance_errors.
+    """
+    if to == Status.APPROVED:
+        return _approval_needs(retrofit)
+    if to == Status.IN_WORKS:
+        problems = (
+            ()
+            if retrofit.contractor.strip()
+            else (_problem(_("Enter the contractor before the works start."), "no_contractor"),)
+        )
+        return [StepNeed(_("The contractor"), problems)]
+    if to == Status.FOLLOWED_UP:
+        due = follow_up_due_on(retrofit)
+        label = _("Three months since the joint acceptance")
+        if due is None or on >= due:
+            return [StepNeed(label, field="on")]
+        problem = _problem(
+            _("The check on use is due from %(date)s, three months after acceptance."),
+            "too_early",
+            date=date_format(due, "Y-m-d"),
+        )
+        return [StepNeed(label, (problem,), field="on")]
+    return []
+
+
+def _approval_needs(retrofit: Retrofit) -> list[StepNeed]:
+    lines = RetrofitLine.objects.filter(retrofit=retrofit)
+    items: list[ValidationError] = []
+    if not lines.exists():
+        items.append(_problem(_("Choose the items of the works before approval."), "no_items"))
+    else:
+        allowed = (
+            Q(item__allowed_standard=True) if retrofit.type == Retrofit.Type.STANDARD else Q(item__allowed_basic=True)
+        )
+        items.extend(
+            _problem(
+                _("“%(item)s” is not allowed in the %(type)s."),
+                "item_not_allowed",
+                item=name,
+                type=retrofit.get_type_display(),
+            )
+            for name in lines.exclude(allowed).values_list("item__name", flat=True).order_by("item__name")
+        )
+    cap: list[ValidationError] = []
+    if not RetrofitTypeCap.objects.filter(type=retrofit.type).exists():
+        cap.append(
+            _problem(
+                _("No cost cap is set for the %(type)s; set one first."), "no_cap", type=retrofit.get_type_display()
+            )
+        )
+    return [StepNeed(_("The items of the works"), tuple(items)), StepNeed(_("A cost cap for the type"), tuple(cap))]
+
+
 def retrofit_advance_errors(
     *,
     retrofit: Retrofit,
@@ -238,65 +320,29 @@ def retrofit_advance_errors(
     check_step_date(errors, on, not_before=retrofit.step_date, today=today)
     if len(note) > MAX_NOTE:
         add_error(errors, "note", _("At most %(max)d characters."), "too_long", max=MAX_NOTE)
+    needs = retrofit_step_needs(retrofit=retrofit, to=to, on=on)
+    for need in needs:
+        errors.setdefault(need.field, []).extend(need.problems)
     if to == Status.ASSESSED and not note:
         add_error(errors, "note", _("Record what the home assessment found."), "required")
     elif to in (Status.REJECTED, Status.WITHDRAWN) and not note:
         add_error(errors, "note", _("Give the reason."), "required")
-    elif to == Status.FOLLOWED_UP:
-        if not note:
-            add_error(errors, "note", _("Record how the household uses the works."), "required")
-        assert retrofit.accepted_on is not None  # only an accepted case moves to followed_up
-        due = retrofit.accepted_on + datetime.timedelta(days=Retrofit.FOLLOW_UP_AFTER_DAYS)
-        if on < due:
-            add_error(
-                errors,
-                "on",
-                _("The check on use is due from %(date)s, three months after acceptance."),
-                "too_early",
-                date=date_format(due, "Y-m-d"),
-            )
-    elif to == Status.APPROVED:
-        _approval_errors(errors, retrofit=retrofit, by=by, cap_exception_reason=cap_exception_reason)
-    elif to == Status.IN_WORKS and not retrofit.contractor.strip():
-        add_error(errors, NON_FIELD_ERRORS, _("Enter the contractor before the works start."), "no_contractor")
+    elif to == Status.FOLLOWED_UP and not note:
+        add_error(errors, "note", _("Record how the household uses the works."), "required")
+    elif to == Status.APPROVED and all(need.met for need in needs):
+        _cap_errors(errors, retrofit=retrofit, by=by, cap_exception_reason=cap_exception_reason)
     elif to == Status.ACCEPTED:
         if not household_signatory:
             add_error(errors, "household_signatory", _("Who signed for the household?"), "required")
         if not contractor_signatory:
             add_error(errors, "contractor_signatory", _("Who signed for the contractor?"), "required")
-    return errors
+    return {field: problems for field, problems in errors.items() if problems}
 
 
-def _approval_errors(errors: Errors, *, retrofit: Retrofit, by: User, cap_exception_reason: str) -> None:
-    lines = RetrofitLine.objects.filter(retrofit=retrofit)
-    summary = lines.aggregate(
-        count=Count("pk"),
-        total=Coalesce(Sum(F("unit_cost") * F("quantity")), Decimal(0), output_field=DecimalField()),
-    )
-    if not summary["count"]:
-        add_error(errors, NON_FIELD_ERRORS, _("Choose the items of the works before approval."), "no_items")
-        return
-    allowed = Q(item__allowed_standard=True) if retrofit.type == Retrofit.Type.STANDARD else Q(item__allowed_basic=True)
-    for name in lines.exclude(allowed).values_list("item__name", flat=True).order_by("item__name"):
-        add_error(
-            errors,
-            NON_FIELD_ERRORS,
-            _("“%(item)s” is not allowed in the %(type)s."),
-            "item_not_allowed",
-            item=name,
-            type=retrofit.get_type_display(),
-        )
-    cap = RetrofitTypeCap.objects.filter(type=retrofit.type).values_list("cap", flat=True).first()
-    if cap is None:
-        add_error(
-            errors,
-            NON_FIELD_ERRORS,
-            _("No cost cap is set for the %(type)s; set one first."),
-            "no_cap",
-            type=retrofit.get_type_display(),
-        )
-        return
-    total = Decimal(summary["total"])
+def _cap_errors(errors: Errors, *, retrofit: Retrofit, by: User, cap_exception_reason: str) -> None:
+    """Above the type's cap, the approval needs a reason and the right to approve exceptions."""
+    cap = RetrofitTypeCap.objects.get(type=retrofit.type).cap
+    total = line_total(retrofit)
     if total <= cap:
         return
     params = {"total": f"{total:.2f}", "cap": f"{cap:.2f}", "type": retrofit.get_type_display()}

@@ -1,22 +1,26 @@
-"""Pieces of the retrofit admin: the inbox and year filters, and the inlines of a case."""
+"""Pieces of the retrofit admin: the inbox and year filters, a case's next steps, and the inlines of a case."""
+
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import DefaultChoiceFilter
 
 from .. import actions, selectors
-from ..forms import RetrofitLineForm, RetrofitLineFormSet
+from ..forms import RetrofitLineForm, RetrofitLineFormSet, TransitionForm
 from ..models import Retrofit, RetrofitLine, RetrofitPhoto, RetrofitStatusChange
 
 Status = Retrofit.Status
 TO_DO = "to_do"
 ALL = "all"
-# The statuses that still need someone to act: the inbox opens on these.
-NEEDS_ACTION = (*Retrofit.OPEN, Status.ACCEPTED)
+CHECK_DUE = "check_due"
 STEP_LABELS = {
     Status.ASSESSED: _("Record the home assessment"),
     Status.APPROVED: _("Approve"),
@@ -29,6 +33,36 @@ STEP_LABELS = {
 VIEW_PHOTOS = "accessibility.view_retrofitphoto"
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """A step the case can go to: what it needs from the case (met or why not), what its page asks, its page."""
+
+    to: str
+    label: Any
+    url: str
+    needs: list[actions.StepNeed]
+    asks: list[Any]
+
+    @property
+    def ready(self) -> bool:
+        return all(need.met for need in self.needs)
+
+
+def next_steps(retrofit: Retrofit) -> list[NextStep]:
+    """The legal next steps of `retrofit`, each checked today against actions.retrofit_step_needs."""
+    today = timezone.localdate()
+    return [
+        NextStep(
+            to=to,
+            label=STEP_LABELS[to],
+            url=reverse("admin:accessibility_retrofit_advance", args=[retrofit.pk, to]),
+            needs=actions.retrofit_step_needs(retrofit=retrofit, to=to, on=today),
+            asks=TransitionForm(to=to).asks(),
+        )
+        for to in Retrofit.NEXT.get(retrofit.status, ())
+    ]
+
+
 class InboxFilter(DefaultChoiceFilter):
     """The cases by status, with how many are in each; opens on the cases that need action."""
 
@@ -37,11 +71,12 @@ class InboxFilter(DefaultChoiceFilter):
     default = TO_DO
 
     def lookups(self, request, model_admin):
-        return [(TO_DO, _("Needs action")), *Status.choices, (ALL, _("All"))]
+        return [(TO_DO, _("Needs action")), (CHECK_DUE, _("Check on use due")), *Status.choices, (ALL, _("All"))]
 
     def choices(self, changelist):
-        counts = selectors.status_counts(changelist.root_queryset)
-        counts[TO_DO] = sum(counts[s] for s in NEEDS_ACTION)
+        counts = selectors.status_counts(changelist.root_queryset, today=timezone.localdate())
+        counts[TO_DO] = sum(counts[s] for s in Retrofit.OPEN) + counts[selectors.CHECK_ON_USE_DUE]
+        counts[CHECK_DUE] = counts[selectors.CHECK_ON_USE_DUE]
         counts[ALL] = sum(counts[s] for s in Status.values)
         self._counts = counts
         yield from super().choices(changelist)
@@ -51,8 +86,12 @@ class InboxFilter(DefaultChoiceFilter):
 
     def queryset(self, request, queryset):
         value = self.current()
+        due = selectors.check_on_use_due(timezone.localdate())
         if value == TO_DO:
-            return queryset.filter(status__in=NEEDS_ACTION)
+            # Accepted cases wait three months for their check on use: until then nobody can act on them.
+            return queryset.filter(Q(status__in=Retrofit.OPEN) | due)
+        if value == CHECK_DUE:
+            return queryset.filter(due)
         if value == ALL:
             return queryset
         if value in Status.values:
@@ -68,6 +107,9 @@ class RetrofitLineInline(admin.TabularInline):
     readonly_fields = ["cost"]
     autocomplete_fields = ["item"]
     extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("item")  # each row's form shows its item
 
     @admin.display(description=_("cost (yuan)"))
     def cost(self, line: RetrofitLine) -> str:

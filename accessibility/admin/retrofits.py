@@ -38,6 +38,7 @@ from .parts import (
     RetrofitPhotoInline,
     RetrofitStatusChangeInline,
     Status,
+    next_steps,
 )
 
 
@@ -195,13 +196,11 @@ class RetrofitAdmin(
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         retrofit = self.get_object(request, object_id)
-        extra_context["next_steps"] = [
-            (to, STEP_LABELS[to], reverse("admin:accessibility_retrofit_advance", args=[retrofit.pk, to]))
-            for to in Retrofit.NEXT.get(retrofit.status, ())
-        ]
+        if retrofit is not None:
+            extra_context["steps"] = next_steps(retrofit)
         extra_context["can_add_photo"] = request.user.has_perm(actions.ADD_PHOTO)
         response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
+        if retrofit is not None and request.method == "GET" and response.status_code == 200:
             access_log_record(
                 user=request.user,
                 action=AccessLog.Action.OPENED,
@@ -274,6 +273,11 @@ class RetrofitAdmin(
             request,
             str(STEP_LABELS.get(to, to)),
             form=form,
+            needs=(
+                actions.retrofit_step_needs(retrofit=retrofit, to=to, on=timezone.localdate())
+                if retrofit.can_move_to(to)
+                else []
+            ),
             retrofits=[retrofit],
             to=to,
             original=retrofit,

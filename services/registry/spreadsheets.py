@@ -270,14 +270,20 @@ def import_persons(*, data: bytes, by: User) -> ImportResult:
 
     streets = _streets()
     headers = {c.field: c.header for c in COLUMNS}
+    # Every row is checked in full, and the checks against the registry run on every row whose ID number
+    # could be read, so one upload lists every problem of every row (a file is not fixed in rounds).
     parsed: list[tuple[int, dict[str, Any]]] = []
+    cells_read: dict[int, set[str]] = {}  # by row: the fields whose cell could be read and kept its rules
     seen_ids: dict[str, int] = {}
+    rows_of_data = 0
     for row_number, row in enumerate(rows[1:], start=2):
         if all(_text(v) == "" for v in row):
             continue
+        rows_of_data += 1
         values, row_errors = _parse_row(row, positions, streets)
         result.errors.extend(RowError(row_number, headers[f], str(m)) for f, m in row_errors)
-        if row_errors:
+        failed = {f for f, _m in row_errors}
+        if "id_number" in failed:
             continue
         id_number = values["id_number"]
         if id_number in seen_ids:
@@ -291,9 +297,9 @@ def import_persons(*, data: bytes, by: User) -> ImportResult:
             continue
         seen_ids[id_number] = row_number
         parsed.append((row_number, values))
-    if not parsed and not result.errors:
+        cells_read[row_number] = {c.field for c in COLUMNS} - failed
+    if not rows_of_data:
         result.errors.append(RowError(0, "", _("The file has no rows of data.")))
-    if result.errors:
         return result
 
     existing = {p.id_number: p for p in Person.objects.filter(id_number__in=list(seen_ids))}
@@ -301,8 +307,12 @@ def import_persons(*, data: bytes, by: User) -> ImportResult:
         if existing.get(values["id_number"]) and existing[values["id_number"]].merged_into_id is not None:
             message = _("This ID number is on a duplicate record merged into another: update that record instead.")
             result.errors.append(RowError(row_number, headers["id_number"], message))
-    _check_certificates(parsed, result, headers["certificate_number"])
+    _check_certificates(
+        [(n, v) for n, v in parsed if "certificate_number" in cells_read[n]], result, headers["certificate_number"]
+    )
     if result.errors:
+        order = {c.header: index for index, c in enumerate(COLUMNS)}
+        result.errors.sort(key=lambda e: (e.row, order.get(e.column, len(order))))
         return result
     _write(parsed, existing, result, by)
     return result
@@ -327,21 +337,29 @@ def _parse_row(
         else:
             del values["street"]
             values["street_id"] = street.pk
-    if not errors:
-        rule_errors = person_errors(
-            id_number=values["id_number"],
-            certificate_number=values["certificate_number"],
-            category=values["category"],
-            grade=values["grade"],
-            multiple_categories=values["multiple_categories"],
-            status=values["status"],
-            status_changed_on=values["status_changed_on"],
-            consent_given_on=values["consent_given_on"],
-            certificate_valid_until=values["certificate_valid_until"],
-            phone=values["phone"],
-            guardian_phone=values["guardian_phone"],
-        )
-        for name, field_errors in rule_errors.items():
+    # The record's rules run on every row: a cell that could not be read stands aside (a neutral value in its
+    # place, no second message about it), so its row's other problems are listed too.
+    failed = {name for name, _message in errors}
+
+    def read(name: str, neutral: Any) -> Any:
+        return neutral if name in failed else values[name]
+
+    category = read("category", None)
+    rule_errors = person_errors(
+        id_number=values["id_number"],
+        certificate_number=values["certificate_number"],
+        category=category,
+        grade=read("grade", None),
+        multiple_categories=read("multiple_categories", "") if category is not None else "",
+        status=read("status", Person.Status.ACTIVE),
+        status_changed_on=read("status_changed_on", None),
+        consent_given_on=read("consent_given_on", None),
+        certificate_valid_until=read("certificate_valid_until", None),
+        phone=read("phone", ""),
+        guardian_phone=read("guardian_phone", ""),
+    )
+    for name, field_errors in rule_errors.items():
+        if name not in failed:
             errors.extend((name, message) for e in field_errors for message in e.messages)
     return values, errors
 

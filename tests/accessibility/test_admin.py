@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accessibility.models import Retrofit, RetrofitLine, RetrofitStatusChange
@@ -18,7 +19,7 @@ from tests.services.factories import PersonFactory
 from tests.services.test_concurrency import version_token
 
 from .conftest import english_client
-from .factories import make_retrofit
+from .factories import RetrofitItemFactory, make_retrofit
 
 pytestmark = pytest.mark.django_db
 
@@ -544,3 +545,167 @@ def test_staff_record_a_device_and_its_street_comes_from_the_person(staff_client
 )
 def test_every_model_has_a_staff_list(staff_client, model):
     assert staff_client.get(reverse(f"admin:accessibility_{model}_changelist")).status_code == 200
+
+
+# --- what each step needs, shown before it (issue #20) ----------------------------------------------
+
+
+def object_tools(html: str) -> str:
+    """The page tools of a change page (history, add a photo): the <ul class="object-tools"> alone."""
+    start = html.index('<ul class="object-tools">')
+    return html[start : html.index("</ul>", start)]
+
+
+def steps_section(html: str) -> str:
+    start = html.index('<section class="retrofit-steps"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_approval_without_items_is_shown_with_what_is_missing_before_any_submit(staff_client, catalogue):
+    case = make_retrofit(Status.ASSESSED)
+
+    html = staff_client.get(change_url(case)).content.decode()
+
+    steps = steps_section(html)
+    assert "Next step: Approve</strong> — not possible yet" in steps
+    assert "Missing: Choose the items of the works before approval." in steps
+    assert advance_url(case, "approved") not in html  # no button for a step the case cannot take
+    assert f'href="{advance_url(case, "rejected")}"' in steps  # the steps it can take are buttons
+    assert "Asked on the step's page: Date of rejection、Reason for rejection" in steps
+    # The step's own page says the same before anything is submitted.
+    page = staff_client.get(advance_url(case, "approved"))
+    assert page.status_code == 200
+    assert "Missing: Choose the items of the works before approval." in page.content.decode()
+
+
+def test_the_same_rule_refuses_the_approval_on_submit_with_the_same_message(staff_client, catalogue):
+    case = make_retrofit(Status.ASSESSED)
+    shown = steps_section(staff_client.get(change_url(case)).content.decode())
+
+    response = staff_client.post(advance_url(case, "approved"), {"on": "2023-02-01"})
+
+    assert response.status_code == 400
+    assert "Choose the items of the works before approval." in shown
+    assert "Choose the items of the works before approval." in response.content.decode()
+    assert Retrofit.objects.get(pk=case.pk).status == Status.ASSESSED
+
+
+def test_approval_with_items_and_a_cap_is_a_button_with_its_needs_met(staff_client, catalogue):
+    case = make_retrofit(Status.ASSESSED, lines=[(catalogue["grab_bar"], 2)])
+
+    steps = steps_section(staff_client.get(change_url(case)).content.decode())
+
+    assert f'<a class="button retrofit-step-button" href="{advance_url(case, "approved")}"' in steps
+    assert "Ready: The items of the works" in steps
+    assert "Ready: A cost cap for the type" in steps
+    assert "Missing:" not in steps
+
+
+def test_items_the_type_does_not_allow_and_a_missing_cap_are_all_listed(staff_client):
+    case = make_retrofit(Status.ASSESSED, type="basic")
+    RetrofitLine.objects.create(
+        retrofit=case,
+        item=RetrofitItemFactory(name="卫生间改造", allowed_basic=False),
+        quantity=1,
+        unit_cost=Decimal(100),
+    )
+
+    steps = steps_section(staff_client.get(change_url(case)).content.decode())
+
+    assert "Missing: “卫生间改造” is not allowed in the Basic type." in steps
+    assert "Missing: No cost cap is set for the Basic type; set one first." in steps
+
+
+def test_works_cannot_start_without_a_contractor_and_the_page_says_so_first(staff_client):
+    case = make_retrofit(Status.APPROVED, contractor="")
+
+    steps = steps_section(staff_client.get(change_url(case)).content.decode())
+
+    assert "Next step: Start works</strong> — not possible yet" in steps
+    assert "Missing: Enter the contractor before the works start." in steps
+    assert advance_url(case, "in_works") not in steps
+    response = staff_client.post(advance_url(case, "in_works"), {"on": "2023-02-10"})
+    assert response.status_code == 400
+    assert "Enter the contractor before the works start." in response.content.decode()
+
+
+def test_step_buttons_stand_apart_from_the_history_link(staff_client):
+    case = make_retrofit(Status.APPLIED)
+
+    html = staff_client.get(change_url(case)).content.decode()
+
+    tools = object_tools(html)
+    assert "History" in tools
+    assert "/advance/" not in tools  # no workflow step among the page tools
+    steps = steps_section(html)
+    assert 'aria-labelledby="retrofit-steps-title"' in steps
+    assert f"Next steps of case #{case.pk}" in steps
+    for to, label in (("assessed", "Record the home assessment"), ("rejected", "Reject"), ("withdrawn", "Withdraw")):
+        assert (
+            f'<a class="button retrofit-step-button" href="{advance_url(case, to)}" '
+            f'aria-describedby="step-{to}-needs">Next step: {label}</a>'
+        ) in steps
+    assert "History" not in steps
+
+
+def test_the_check_on_use_button_appears_only_once_due(staff_client):
+    today = timezone.localdate()
+    recent = make_retrofit(Status.ACCEPTED, dates={Status.ACCEPTED: today - datetime.timedelta(days=30)})
+    due = make_retrofit(Status.ACCEPTED, dates={Status.ACCEPTED: today - datetime.timedelta(days=90)})
+
+    early = steps_section(staff_client.get(change_url(recent)).content.decode())
+    ready = steps_section(staff_client.get(change_url(due)).content.decode())
+
+    due_from = (today + datetime.timedelta(days=60)).isoformat()
+    assert advance_url(recent, "followed_up") not in early
+    assert f"Missing: The check on use is due from {due_from}, three months after acceptance." in early
+    assert f'href="{advance_url(due, "followed_up")}"' in ready
+    assert "Ready: Three months since the joint acceptance" in ready
+
+
+def test_staff_list_the_cases_due_for_their_check_on_use(staff_client, staff_member, other_street):
+    today = timezone.localdate()
+
+    def accepted(days_ago: int, **fields) -> Retrofit:
+        return make_retrofit(
+            Status.ACCEPTED, dates={Status.ACCEPTED: today - datetime.timedelta(days=days_ago)}, **fields
+        )
+
+    due = accepted(120)
+    due_elsewhere = accepted(200, person=PersonFactory(street=other_street))
+    not_yet = accepted(10)
+    followed = make_retrofit(Status.FOLLOWED_UP)
+    applied = make_retrofit(Status.APPLIED)
+
+    html = staff_client.get(changelist_url(), {"inbox": "check_due"}).content.decode()
+    shown = {c.person.name for c in (due, due_elsewhere, not_yet, followed, applied) if c.person.name in html}
+    assert shown == {due.person.name, due_elsewhere.person.name}
+    assert "Check on use due (2)" in html
+    # Needs action: the open cases and the checks due; a case accepted ten days ago waits, nobody can act on it.
+    assert "Needs action (3)" in html
+    inbox = staff_client.get(changelist_url()).content.decode()
+    assert not_yet.person.name not in inbox
+    assert all(c.person.name in inbox for c in (due, due_elsewhere, applied))
+    # Scoped by street like every list: a member sees their street's due case only.
+    mine = staff_member.get(changelist_url(), {"inbox": "check_due"}).content.decode()
+    assert due.person.name in mine
+    assert due_elsewhere.person.name not in mine
+    assert "Check on use due (1)" in mine
+
+
+# Pinned: the session, the user and their permissions, the street and type filters' choices, the inbox's
+# counts (one query, checks due included), the page's rows and its count.
+def test_the_due_list_runs_the_same_queries_for_more_cases(staff_client):
+    today = timezone.localdate()
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert staff_client.get(changelist_url(), {"inbox": "check_due"}).status_code == 200
+        return len(queries)
+
+    make_retrofit(Status.ACCEPTED, dates={Status.ACCEPTED: today - datetime.timedelta(days=100)})
+    staff_client.get(changelist_url(), {"inbox": "check_due"})
+    few = count()
+    for days in range(91, 111):
+        make_retrofit(Status.ACCEPTED, dates={Status.ACCEPTED: today - datetime.timedelta(days=days)})
+    assert count() == few
