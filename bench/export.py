@@ -30,7 +30,13 @@ TARGET_PEAK_MB = 300
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    """This process's peak resident memory. VmHWM belongs to the process's own memory, made new by exec;
+    ru_maxrss survives exec on Linux, so under bench/run.py it gave its parent's peak (207 MB "before")."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
 def child() -> dict[str, float]:
