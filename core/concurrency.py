@@ -24,6 +24,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.users import user_display
+
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
     from django.http import HttpRequest
@@ -104,7 +106,7 @@ def _changes_since(record: models.Model, seen_history: str) -> tuple[list[str], 
                     label = name
                 if label not in fields:
                     fields.append(label)
-        who = row.history_user.get_username() if row.history_user else ""
+        who = user_display(row.history_user) if row.history_user else ""
         if who and who not in users:
             users.append(who)
         previous = row
