@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from events.actions import token_digest
 from events.models import Registration
-from services.models import AuditEntry
 from events.views import RESEND_PER_WINDOW, RESENDS_PER_PHONE
+from services.models import AuditEntry
 from tests.events.factories import EventFactory, PersonRegistrationFactory, PublicRegistrationFactory, in_days
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
@@ -78,7 +78,7 @@ def test_a_repeated_registration_repeats_what_this_form_asked_and_still_tells_no
 
 
 def test_the_status_page_repeats_the_accommodations(client):
-    registration, token = with_token(needs_interpreter=True, needs_other="需要大字材料", event=EventFactory())
+    _registration, token = with_token(needs_interpreter=True, needs_other="需要大字材料", event=EventFactory())
     asked = asked_section(client.get(status_url(token)).content.decode())
     assert "Sign-language interpreter" in asked
     assert "需要大字材料" in asked
@@ -119,12 +119,12 @@ def test_cancelling_asks_first_and_changes_nothing_until_confirmed(client):
 
 
 def test_a_cancelled_or_started_registration_offers_no_cancel_question(client):
-    registration, token = with_token(
+    _registration, token = with_token(
         event=EventFactory(), status=Registration.Status.CANCELLED, cancelled_at=in_days(-1)
     )
     body = client.get(status_url(token), {"cancel": "1"}).content.decode()
     assert "Cancel your registration?" not in body
-    started, started_token = with_token(event=EventFactory(starts_at=in_days(-1), ends_at=in_days(-1, 16)))
+    _started, started_token = with_token(event=EventFactory(starts_at=in_days(-1), ends_at=in_days(-1, 16)))
     assert "Cancel your registration?" not in client.get(status_url(started_token), {"cancel": "1"}).content.decode()
 
 
@@ -151,7 +151,7 @@ def test_the_lost_link_page_is_linked_from_the_event_and_the_confirmation(client
 
 
 def test_a_registered_number_gets_a_new_link_and_the_old_one_stops_working(client, sent_messages):
-    soon, _old = with_token(event=EventFactory(title="书法展"), phone="13911112222")
+    _soon, _old = with_token(event=EventFactory(title="书法展"), phone="13911112222")
     later, old_later = with_token(event=EventFactory(title="合唱会", starts_at=in_days(20)), phone="13911112222")
     response = resend(client, "139-1111-2222")
     assert response.status_code == 302
