@@ -7,9 +7,9 @@ import pytest
 from django.test import Client, TestCase
 from django.urls import reverse
 
+from events import views
 from events.actions import token_digest
 from events.models import Registration
-from events.views import RESEND_PER_WINDOW, RESENDS_PER_PHONE
 from services.models import AuditEntry
 from tests.events.factories import EventFactory, PersonRegistrationFactory, PublicRegistrationFactory, in_days
 
@@ -17,7 +17,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 VALID = {"name": "李明", "phone": "139 1234 5678", "needs": ["needs_wheelchair_space"], "consent": "on"}
 LINK = re.compile(r"https?://\S+?/events/registrations/([\w-]+)/")
-RESEND = reverse("events:resend_link")
+
+
+def resend_url() -> str:
+    return reverse("events:resend_link")
 
 
 def register(client, event, **changes):
@@ -27,7 +30,7 @@ def register(client, event, **changes):
 
 def resend(client, phone: str):
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post(RESEND, {"phone": phone})
+        return client.post(resend_url(), {"phone": phone})
 
 
 def asked_section(page: str) -> str:
@@ -141,10 +144,10 @@ def test_cancel_confirmation_needs_the_csrf_token(client):
 
 def test_the_lost_link_page_is_linked_from_the_event_and_the_confirmation(client, sent_messages):
     event = EventFactory()
-    assert RESEND in client.get(reverse("events:detail", args=[event.slug])).content.decode()
+    assert resend_url() in client.get(reverse("events:detail", args=[event.slug])).content.decode()
     response = register(client, event)
-    assert RESEND in client.get(response["Location"]).content.decode()
-    page = client.get(RESEND)
+    assert resend_url() in client.get(response["Location"]).content.decode()
+    page = client.get(resend_url())
     assert page.status_code == 200
     assert 'name="phone"' in page.content.decode()
     assert "noindex" in page["X-Robots-Tag"]
@@ -199,15 +202,15 @@ def test_a_bad_number_is_refused_with_our_message_and_nothing_sent(client, sent_
 def test_a_number_is_sent_its_link_at_most_three_times_an_hour_with_the_same_answer(client, sent_messages):
     with_token(event=EventFactory(), phone="13911112222")
     answers = set()
-    for n in range(RESENDS_PER_PHONE + 2):
+    for n in range(views.RESENDS_PER_PHONE + 2):
         other = Client(REMOTE_ADDR=f"10.0.1.{n}")
         answers.add(_answer(other, resend(other, "13911112222")))
     assert len(answers) == 1
-    assert len(sent_messages) == RESENDS_PER_PHONE
+    assert len(sent_messages) == views.RESENDS_PER_PHONE
 
 
 def test_one_address_asking_too_often_is_answered_429(client, sent_messages):
-    for n in range(RESEND_PER_WINDOW):
+    for n in range(views.RESEND_PER_WINDOW):
         assert resend(client, f"1390000000{n}").status_code == 302
     response = resend(client, "13900000099")
     assert response.status_code == 429

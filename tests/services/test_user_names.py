@@ -3,7 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from core.users import user_display
 from services.models import User
 from services.registry import roles
 from tests.conftest import make_user
@@ -17,6 +16,8 @@ pytestmark = pytest.mark.django_db
     [("秀英", "王", "王秀英"), ("Ming", "Li", "Ming Li"), ("", "", "login_only"), ("  秀英 ", "", "秀英")],
 )
 def test_user_display_names_people_as_they_are_called(first, last, shown):
+    from core.users import user_display
+
     assert user_display(User(username="login_only", first_name=first, last_name=last)) == shown
     assert user_display(None) == ""
 
