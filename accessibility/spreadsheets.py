@@ -6,16 +6,11 @@ from typing import Any
 from django.utils.translation import gettext, gettext_lazy
 
 from core.i18n import join_list
+from core.users import user_display
 from exports.registry import Exporter, register
-from services.models import User
 
 from .models import Retrofit
 from .selectors import accepted_in_year_for
-
-
-def _user_name(user: User) -> str:
-    return user.get_full_name() or user.get_username()
-
 
 COLUMNS: list[tuple[Any, Callable[[Retrofit], Any]]] = [
     (gettext_lazy("case number"), lambda r: r.pk),
@@ -31,7 +26,7 @@ COLUMNS: list[tuple[Any, Callable[[Retrofit], Any]]] = [
     (gettext_lazy("days from application to acceptance"), lambda r: (r.accepted_on - r.applied_on).days),
     (
         gettext_lazy("signed off for the federation by"),
-        lambda r: r.accepted_by.get_full_name() or r.accepted_by.get_username(),
+        lambda r: user_display(r.accepted_by),
     ),
     (gettext_lazy("signed off for the household by"), lambda r: r.household_signatory),
     (gettext_lazy("signed off for the contractor by"), lambda r: r.contractor_signatory),

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from core.users import user_display
 from services.models import Person
 from services.registry.timeline import TimelineEntry, as_datetime
 
@@ -23,7 +24,7 @@ def person_entries(person: Person) -> list[TimelineEntry]:
                 when=as_datetime(step.on),
                 kind=_("Home retrofit"),
                 title=f"#{step.retrofit_id} {step.retrofit.get_type_display()} · {step.get_new_display()} · "
-                f"{step.by.get_username()}",
+                f"{user_display(step.by)}",
                 detail=step.note,
             )
         )

@@ -25,6 +25,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import join_list
+from core.users import user_display
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
@@ -106,7 +107,7 @@ def _changes_since(record: models.Model, seen_history: str) -> tuple[list[str], 
                     label = name
                 if label not in fields:
                     fields.append(label)
-        who = row.history_user.get_username() if row.history_user else ""
+        who = user_display(row.history_user) if row.history_user else ""
         if who and who not in users:
             users.append(who)
         previous = row

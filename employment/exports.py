@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.excel import Column
+from core.users import user_display
 
 
 def _yes_no(value: bool | None) -> str:
@@ -91,6 +92,6 @@ REFERRAL_COLUMNS: list[Column] = [
     (_("referred to"), lambda r: r.get_kind_display()),
     (_("course"), lambda r: r.course.title if r.course else ""),
     (_("status"), lambda r: r.get_status_display()),
-    (_("referred by"), lambda r: r.referred_by.get_username()),
+    (_("referred by"), lambda r: user_display(r.referred_by)),
     (_("referred on"), lambda r: timezone.localdate(r.created_at)),
 ]

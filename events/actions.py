@@ -313,6 +313,50 @@ def registration_request(
 
 
 @transaction.atomic
+def registration_links_resend(
+    *, phone: str, status_link: Callable[[str], str], now: datetime.datetime | None = None
+) -> int:
+    """Text `phone` a new private link for each of its public registrations of events to come (not cancelled):
+    each gets a new token, so a lost link stops working. Returns how many were sent; the caller answers the
+    same whatever the number, so nobody learns whether a number registered.
+
+    Raises ValidationError if `phone` is not a phone number.
+    """
+    phone = validate_phone(phone)
+    now = now or timezone.now()
+    registrations = list(
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .filter(
+            source=Registration.Source.PUBLIC,
+            phone=phone,
+            event__starts_at__gt=now,
+            status__in=(Registration.Status.CONFIRMED, Registration.Status.WAITLISTED),
+        )
+        .order_by("event__starts_at", "pk")
+    )
+    for registration in registrations:
+        token = secrets.token_urlsafe(24)
+        registration.token_hash = token_digest(token)
+        history_by(registration, None)
+        registration.save(update_fields=["token_hash", "updated_at"])
+        audit_record(
+            obj=registration, code="events.registration.link_resent", by=None, data={"event": registration.event_id}
+        )
+        event = registration.event
+        message = gettext(
+            "Jing'an Disabled Persons' Federation: as asked, a new link to see or cancel your registration for "
+            "“%(title)s” on %(date)s: %(link)s (the earlier link no longer works)."
+        ) % {
+            "title": event.title,
+            "date": date_format(timezone.localtime(event.starts_at), "DATETIME_FORMAT"),
+            "link": status_link(token),
+        }
+        _text_on_commit(to=phone, message=message)
+    return len(registrations)
+
+
+@transaction.atomic
 def registration_cancel(
     *, registration: Registration, by: User | None = None, now: datetime.datetime | None = None
 ) -> Registration:

@@ -136,6 +136,21 @@ class PublicRegistrationForm(AccessibleFormMixin, forms.Form):
         }
 
 
+class ResendLinkForm(AccessibleFormMixin, forms.Form):
+    """Someone who lost their private link asks for it again, by the phone number they registered with."""
+
+    phone = forms.CharField(
+        label=_("The phone number you registered with"),
+        max_length=30,
+        help_text=_("A mobile (11 digits) or landline number."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        error_messages={"required": _("Enter the phone number you registered with.")},
+    )
+
+    def clean_phone(self) -> str:
+        return validate_phone(self.cleaned_data["phone"])
+
+
 class FieldRegistrationForm(AccessibleFormMixin, forms.Form):
     """A committee member registers a person of their streets."""
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,8 +25,8 @@ from core.input import parse_int, parse_year
 
 from . import actions, caching, selectors
 from .calendar import calendar_response
-from .forms import EventFilterForm, PublicRegistrationForm, upcoming_month_values
-from .models import PROVISION_NAMES, Event, Registration
+from .forms import EventFilterForm, PublicRegistrationForm, ResendLinkForm, upcoming_month_values
+from .models import NEEDS, PROVISION_NAMES, Event, Registration
 from .richtext import render_markdown
 
 PAGE_SIZE = 10
@@ -43,6 +44,15 @@ REGISTRATIONS_PER_WINDOW = 5
 ATTEMPTS_PER_WINDOW = 20
 REGISTRATION_SCOPE = "events.registration"
 ATTEMPT_SCOPE = "events.attempt"
+# A lost link is sent again at most 3 times a number an hour, and asked for at most 5 times an address in
+# 10 minutes: nobody fills a phone with texts, nor tries numbers one after another.
+RESEND_SCOPE = "events.resend"
+RESEND_PER_WINDOW = 5
+RESEND_PHONE_SCOPE = "events.resend.phone"
+RESEND_PHONE_WINDOW_SECONDS = 60 * 60
+RESENDS_PER_PHONE = 3
+# Where the accommodations just asked for wait for the "check your messages" page, per event.
+ASKED_SESSION_KEY = "events.asked"
 
 
 def _rows(events: list[Event], now: datetime.datetime) -> list[dict[str, Any]]:
@@ -255,6 +265,13 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 # Counted and answered the same whether or not the phone had registered already.
                 ratelimit.hit(REGISTRATION_SCOPE, ip, window=RATE_WINDOW_SECONDS)
+                # What this form asked for, repeated on the next page: the visitor's own words, whatever was stored.
+                arguments = form.action_arguments()
+                request.session[ASKED_SESSION_KEY] = {
+                    "event": event.pk,
+                    "needs": [name for name, _label in NEEDS if arguments[name]],
+                    "other": arguments["needs_other"],
+                }
                 return redirect("events:registration_sent", slug=event.slug)
     closed = actions.closed_reason(event, now=now, public=True)
     context = {
@@ -272,9 +289,20 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
 def registration_sent(request: HttpRequest, slug: str) -> HttpResponse:
     """What every accepted registration form leads to, registered just now or already: check your messages."""
     event = selectors.event_get_public(slug)
-    response = render(request, "events/public/registration_sent.html", {"event": event, "nav": "events"})
+    asked = request.session.get(ASKED_SESSION_KEY) or {}
+    context: dict[str, Any] = {"event": event, "nav": "events", "asked_known": asked.get("event") == event.pk}
+    if context["asked_known"]:
+        context["asked"] = asked_needs(asked.get("needs", []))
+        context["asked_other"] = str(asked.get("other", ""))[:200]
+    response = render(request, "events/public/registration_sent.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def asked_needs(names: Any) -> list[str]:
+    """The labels of the accommodations named (field names of NEEDS), in the form's order; unknown names dropped."""
+    chosen = set(names) if isinstance(names, list) else set()
+    return [str(label) for name, label in NEEDS if name in chosen]
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -292,23 +320,86 @@ def registration_status(request: HttpRequest, token: str) -> HttpResponse:
     registration = selectors.registration_get_by_token(token)
     error = ""
     just_cancelled = False
+    # Cancelling is asked first (?cancel=1, or a post without confirm=yes) and done only once confirmed.
+    confirming = request.GET.get("cancel") == "1"
     if request.method == "POST":
-        try:
-            registration = actions.registration_cancel(registration=registration)
-            just_cancelled = True
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+        if request.POST.get("confirm") != "yes":
+            confirming = True
+        else:
+            try:
+                registration = actions.registration_cancel(registration=registration)
+                just_cancelled = True
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+    can_cancel = registration.status != Registration.Status.CANCELLED and timezone.now() < registration.event.starts_at
     context = {
         "registration": registration,
         "event": registration.event,
         "waiting_position": selectors.waiting_position(registration),
-        "can_cancel": registration.status != Registration.Status.CANCELLED
-        and timezone.now() < registration.event.starts_at,
+        "can_cancel": can_cancel,
+        "confirming": confirming and can_cancel,
+        "asked": [str(label) for name, label in NEEDS if getattr(registration, name)],
         "error": error,
         "just_cancelled": just_cancelled,
         "status_url": request.build_absolute_uri(request.path),
     }
     return _private(render(request, "events/public/registration_status.html", context, status=400 if error else 200))
+
+
+def _resend_refused(request: HttpRequest) -> HttpResponse:
+    response = render(
+        request,
+        "events/public/too_many_requests.html",
+        {"event": None, "minutes": RATE_WINDOW_SECONDS // 60, "nav": "events", "resend": True},
+        status=429,
+    )
+    response["Retry-After"] = str(ratelimit.seconds_left(window=RATE_WINDOW_SECONDS))
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def registration_link_resend(request: HttpRequest) -> HttpResponse:
+    """Someone who lost their private link asks for it again: each registration of that number for an event to
+    come gets a new link by text message. Answered the same whether or not the number registered; limited per
+    address and per number."""
+    form = ResendLinkForm(request.POST or None)
+    if request.method == "POST":
+        ip = client_ip(request) or "unknown"
+        if (
+            ratelimit.hit(ATTEMPT_SCOPE, ip, window=RATE_WINDOW_SECONDS) > ATTEMPTS_PER_WINDOW
+            or ratelimit.count(RESEND_SCOPE, ip, window=RATE_WINDOW_SECONDS) >= RESEND_PER_WINDOW
+        ):
+            return _resend_refused(request)
+        if form.is_valid():
+            ratelimit.hit(RESEND_SCOPE, ip, window=RATE_WINDOW_SECONDS)
+            phone = form.cleaned_data["phone"]
+            # Counted by a keyed digest: the cache holds no phone number, nor one a list of numbers would reveal.
+            key = salted_hmac(RESEND_PHONE_SCOPE, phone).hexdigest()
+            if ratelimit.hit(RESEND_PHONE_SCOPE, key, window=RESEND_PHONE_WINDOW_SECONDS) <= RESENDS_PER_PHONE:
+                actions.registration_links_resend(
+                    phone=phone,
+                    status_link=lambda token: request.build_absolute_uri(reverse("events:registration", args=[token])),
+                )
+            # The same answer for a registered number, an unknown one and one asked for too often.
+            return redirect("events:resend_link_sent")
+    response = render(
+        request,
+        "events/public/resend_link.html",
+        {"form": form, "nav": "events"},
+        status=400 if form.errors else 200,
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@never_cache
+@require_GET
+def registration_link_resent(request: HttpRequest) -> HttpResponse:
+    """What every accepted request for a lost link leads to: check your messages."""
+    response = render(request, "events/public/resend_link_sent.html", {"nav": "events"})
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @require_GET

@@ -71,6 +71,18 @@ def _context(request, year: int) -> dict:
     }
 
 
+def _ended_run(request, year: int) -> AnnualReport | None:
+    """The run of `year` named by ?run=<id> if it has finished or failed; None for anything else (never an error)."""
+    pk = parse_int(request.GET.get("run", ""))
+    if pk is None:
+        return None
+    return (
+        AnnualReport.objects.filter(pk=pk, year=year, status__in=(AnnualReport.Status.DONE, AnnualReport.Status.FAILED))
+        .only("pk", "status", "generated_at", "duration_ms")
+        .first()
+    )
+
+
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def dashboard_index(request):
@@ -86,6 +98,9 @@ def dashboard(request, year: int):
     active = selectors.active_report(year)
     context.update(
         active=active,
+        # The run this page was refreshing for (?run=<id>, set by the refresh itself): once it has ended,
+        # the page says so in words, as the refreshes' status line said how far it had come.
+        ended=_ended_run(request, year) if active is None else None,
         # Running, but its worker gave no sign of life for the lease: the sweep will start it again.
         stalled=active is not None and active.status == AnnualReport.Status.RUNNING and active.is_stale(timezone.now()),
         history=selectors.report_history(year)[:12],
@@ -119,7 +134,7 @@ def report_export(request, year: int):
 @permission_required(RUN, raise_exception=True)
 def report_compute(request, year: int):
     try:
-        _report, started = annual_report_request(year=_year(year), by=request.user)
+        report, started = annual_report_request(year=_year(year), by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -127,6 +142,7 @@ def report_compute(request, year: int):
             messages.success(request, _("The report for %(year)s is being computed.") % {"year": year})
         else:
             messages.info(request, _("The report for %(year)s is already being computed.") % {"year": year})
+        return redirect(f"{reverse('reports:dashboard', args=[year])}?run={report.pk}")
     return redirect("reports:dashboard", year=year)
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -14,6 +15,7 @@ from services.models import (
     User,
     Volunteer,
 )
+from services.registry.validation import phone_as_stored, phone_is_valid
 
 
 def person_escorts(person: Person, limit: int = 10) -> QuerySet[EscortBooking]:
@@ -85,6 +87,53 @@ def volunteer_assignments_for(user: User) -> QuerySet[EscortBooking]:
         .prefetch_related("services")
         .order_by("slot__starts_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class PatientContact:
+    """Whom a volunteer calls about an escort, and the number: the patient, or the guardian who consented."""
+
+    name: str
+    phone: str
+    guardian: bool = False
+    relation: str = ""
+
+
+@dataclass(frozen=True)
+class EscortCard:
+    """One escort as its volunteer sees it: the booking (its session gives where and when to meet) and how to
+    reach the patient."""
+
+    booking: EscortBooking
+    contact: PatientContact | None
+
+
+def patient_contact(person: Person) -> PatientContact | None:
+    """How the escort may reach `person`, within the consent recorded for them, or None.
+
+    With the person's own written consent: their phone (else their guardian's). With a guardian's consent: the
+    guardian (else the person's phone). Processed without consent (a statutory duty): no number is shared, and
+    the volunteer goes through the federation.
+    """
+    own = PatientContact(name=person.name, phone=phone_as_stored(person.phone))
+    guardian = PatientContact(
+        name=person.guardian_name,
+        phone=phone_as_stored(person.guardian_phone),
+        guardian=True,
+        relation=person.guardian_relation,
+    )
+    if person.consent_basis == Person.ConsentBasis.PERSON:
+        order = (own, guardian)
+    elif person.consent_basis == Person.ConsentBasis.GUARDIAN:
+        order = (guardian, own)
+    else:
+        return None
+    return next((contact for contact in order if phone_is_valid(contact.phone)), None)
+
+
+def volunteer_escort_cards_for(user: User) -> list[EscortCard]:
+    """The user's escorts still to be closed, soonest first, each with how to reach its patient."""
+    return [EscortCard(booking=b, contact=patient_contact(b.person)) for b in volunteer_assignments_for(user)]
 
 
 def volunteer_hours(*, year: int) -> QuerySet[Volunteer]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from core.forms import add_action_errors
 from core.guards import page_required
 from core.input import parse_int, parse_year
+from core.users import has_name, user_display
 from services.escorts import actions as escorts
 from services.escorts import selectors as escorts_selectors
 from services.escorts.forms import EscortRequestForm, VolunteerOutcomeForm
@@ -59,29 +60,41 @@ def escort_request(request: HttpRequest, pk: int) -> HttpResponse:
 volunteer_required = page_required(test=lambda user: hasattr(user, "volunteer"))
 
 
-@volunteer_required
-def volunteer_home(request: HttpRequest) -> HttpResponse:
-    """A volunteer's escorts still to be given, soonest first, with what each patient needs."""
+def _volunteer_page(request: HttpRequest, *, refused: dict | None = None) -> HttpResponse:
+    """The volunteer's escort cards; `refused` (booking, field, message, value) marks the field a post got wrong."""
     today = timezone.localdate()
     hours = escorts_selectors.volunteer_hours(year=today.year).filter(pk=request.user.volunteer.pk).first()
     context = {
-        "bookings": escorts_selectors.volunteer_assignments_for(request.user),
+        "cards": escorts_selectors.volunteer_escort_cards_for(request.user),
         "minutes_this_year": hours.minutes if hours else 0,
         "escorts_this_year": hours.escorts if hours else 0,
         "now": timezone.now(),
+        "refused": refused or {},
     }
-    return render(request, "services/volunteer/home.html", context)
+    return render(request, "services/volunteer/home.html", context, status=400 if refused else 200)
+
+
+@volunteer_required
+def volunteer_home(request: HttpRequest) -> HttpResponse:
+    """A volunteer's escorts still to be given, soonest first: where and when to meet, what the patient needs,
+    and how to reach them as far as they agreed."""
+    return _volunteer_page(request)
 
 
 @volunteer_required
 @require_POST
 def volunteer_outcome(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
-    """Record a completed escort (minutes), a no-show, or decline the assignment (reason)."""
+    """Record a completed escort (minutes), a no-show, or decline the assignment (reason).
+
+    A refused field (no reason, no minutes) is answered on the page itself, next to that escort's field, in
+    our own words: the forms carry novalidate, so the browser's untranslated bubble never stands in for it.
+    """
     booking = get_object_or_404(EscortBooking, pk=pk, volunteer__user=request.user)
     form = VolunteerOutcomeForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(next(iter(form.errors.values())))
+            field, errors = next(iter(form.errors.items()))
+            raise ValidationError({field: errors})
         if outcome == "complete":
             escorts.escort_booking_complete(booking=booking, by=request.user, minutes=form.cleaned_data["minutes"] or 0)
             messages.success(request, _("Thank you: the escort is recorded."))
@@ -92,6 +105,15 @@ def volunteer_outcome(request: HttpRequest, pk: int, outcome: str) -> HttpRespon
             escorts.escort_booking_decline(booking=booking, by=request.user, reason=form.cleaned_data["reason"])
             messages.success(request, _("Declined: staff will find another volunteer."))
     except ValidationError as exc:
+        field = next(iter(getattr(exc, "error_dict", {})), "")
+        if field in ("minutes", "reason"):
+            refused = {
+                "booking": booking.pk,
+                "field": field,
+                "message": " ".join(exc.messages),
+                "value": request.POST.get(field, "")[:200],
+            }
+            return _volunteer_page(request, refused=refused)
         messages.error(request, " ".join(exc.messages))
     return redirect("volunteer:home")
 
@@ -102,8 +124,11 @@ def volunteer_certificate(request: HttpRequest, year: int) -> HttpResponse:
     if parse_year(year) is None:
         raise Http404
     hours = escorts_selectors.volunteer_hours(year=year).filter(pk=request.user.volunteer.pk).first()
+    volunteer = request.user.volunteer
     context = {
-        "volunteer": request.user.volunteer,
+        "volunteer": volunteer,
+        # A certificate names the person; an account without a name gets a note instead of its login.
+        "name": user_display(volunteer.user) if has_name(volunteer.user) else "",
         "year": year,
         "escorts": hours.escorts if hours else 0,
         "hours": round((hours.minutes if hours else 0) / 60, 1),

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.users import user_display
+
 from .registry import ImmutableModel, Person
 
 
@@ -71,4 +73,4 @@ class Correction(ImmutableModel):
     @property
     def by_label(self) -> str:
         """Who made it: their full name, else their user name."""
-        return self.by.get_full_name() or self.by.get_username()
+        return user_display(self.by)

@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.users import user_display
 from services.registry.scoping import StreetScopedQuerySet
 
 from .registry import ImmutableModel, Person, Street, TimeStampedModel, category_when_served
@@ -157,7 +158,7 @@ class Volunteer(TimeStampedModel):
         ordering = ["user__username"]
 
     def __str__(self) -> str:
-        return self.user.get_full_name() or self.user.get_username()
+        return user_display(self.user)
 
     @property
     def signs(self) -> bool:

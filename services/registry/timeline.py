@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.i18n import join_list
+from core.users import user_display
 from services.models import Person
 
 
@@ -56,7 +57,7 @@ def registry_changes(person: Person) -> list[TimelineEntry]:
     entries = []
     previous = None
     for record in records:
-        who = record.history_user.get_username() if record.history_user else _("the system")
+        who = user_display(record.history_user) if record.history_user else _("the system")
         if previous is None or record.history_type == "+":
             title = _("Record created by %(who)s") % {"who": who}
             detail = ""
@@ -79,7 +80,7 @@ def home_visits(person: Person) -> list[TimelineEntry]:
             TimelineEntry(
                 when=as_datetime(visit.visited_on),
                 kind=_("Home visit"),
-                title=f"{visit.get_mode_display()} · {visit.get_purpose_display()} · {visit.visitor.get_username()}",
+                title=f"{visit.get_mode_display()} · {visit.get_purpose_display()} · {user_display(visit.visitor)}",
                 detail=needs,
             )
         )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, BoundedCountAdminMixin, DefaultChoiceFilter, ReadOnlyLogAdmin
 from core.concurrency import OptimisticLockAdminMixin
+from core.users import user_display
 from services.models import (
     DigestSent,
     FollowUp,
@@ -22,10 +23,14 @@ from services.visits import actions
 
 class FollowUpInline(admin.TabularInline):
     model = FollowUp
-    fields = ["need", "due_on", "status", "outcome", "closed_at", "closed_by"]
+    fields = ["need", "due_on", "status", "outcome", "closed_at", "closed_by_name"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @admin.display(description=_("closed by"))
+    def closed_by_name(self, obj: FollowUp) -> str:
+        return user_display(obj.closed_by)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -33,16 +38,22 @@ class FollowUpInline(admin.TabularInline):
 
 @admin.register(HomeVisit)
 class HomeVisitAdmin(BoundedCountAdminMixin, StreetScopedAdmin):
-    list_display = ["visited_on", "person", "street", "mode", "purpose", "visitor"]
+    list_display = ["visited_on", "person", "street", "mode", "purpose", "visited_by"]
     # Issue #20: a page of 50 rows (as the person and retrofit lists), counted up to a bound, not twice in full.
     list_per_page = 50
     list_filter = ["street", "mode", "purpose", ("visited_on", admin.DateFieldListFilter)]
     list_select_related = ["person", "street", "visitor"]
-    search_fields = ["person__name", "visitor__username"]
+    search_fields = ["person__name", "visitor__username", "visitor__first_name", "visitor__last_name"]
     date_hierarchy = "visited_on"
     autocomplete_fields = ["person"]
-    readonly_fields = ["person", "street", "visitor", "visited_on", "mode", "purpose", "findings", "created_at"]
+    # The visitor by name (core.users), not by login: "visitor" itself would show the account's username.
+    fields = ["person", "street", "visited_by", "visited_on", "mode", "purpose", "findings", "created_at"]
+    readonly_fields = fields
     inlines = [FollowUpInline]
+
+    @admin.display(description=_("visited by"), ordering="visitor__last_name")
+    def visited_by(self, obj: HomeVisit) -> str:
+        return user_display(obj.visitor)
 
     def has_add_permission(self, request) -> bool:
         return False  # visits are filed in the field app, where the rules and follow-ups apply
@@ -95,8 +106,12 @@ class FollowUpAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdm
     list_filter = [OpenFollowUpFilter, "need", "street"]
     list_select_related = ["person", "street", "visit"]
     search_fields = ["person__name"]
-    readonly_fields = ["person", "street", "need", "due_on", "visit", "status", "closed_at", "closed_by"]
-    fields = ["person", "street", "need", "due_on", "visit", "status", "outcome", "close", "closed_at", "closed_by"]
+    readonly_fields = ["person", "street", "need", "due_on", "visit", "status", "closed_at", "closed_by_name"]
+    fields = [*readonly_fields[:6], "outcome", "close", "closed_at", "closed_by_name"]
+
+    @admin.display(description=_("closed by"))
+    def closed_by_name(self, follow_up: FollowUp) -> str:
+        return user_display(follow_up.closed_by)
 
     @admin.display(description=_("overdue"), boolean=True)
     def overdue(self, follow_up: FollowUp) -> bool:

@@ -160,8 +160,11 @@ def test_registration_by_keyboard_alone(open_page, site, live_server, sent_messa
     assert registration.status == "confirmed"
     assert "王秀英" not in page.content()
     assert_no_axe_violations(page)
-    # Cancel with the keyboard too.
+    # Cancel with the keyboard too: asked first, then confirmed.
     tab_to(page, "e.type === 'submit' && e.closest('#main')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to(page, "e.type === 'submit' && e.closest('.cancel-confirm')")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Your registration is cancelled." in page.locator("[role=status]").inner_text()

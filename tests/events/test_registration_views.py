@@ -181,11 +181,11 @@ def test_cancel_link_cancels_once_and_frees_the_place(client, sent_messages):
     mine = Linked(sent_messages)
     post(client, event, phone="13800000000")  # waiting
     url = mine["Location"]
-    page = client.post(url)
+    page = client.post(url, {"confirm": "yes"})
     assert page.status_code == 200
     statuses = list(event.registrations.order_by("id").values_list("status", flat=True))
     assert statuses == ["cancelled", "confirmed"]
-    again = client.post(url)
+    again = client.post(url, {"confirm": "yes"})
     assert again.status_code == 400
     assert 'name="csrfmiddlewaretoken"' not in again.content.decode().split('id="main"')[1]
 

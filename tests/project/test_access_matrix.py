@@ -141,6 +141,9 @@ RULES: dict[str, Rule] = {
     "events:detail": everyone(),
     "events:register": everyone(),
     "events:registration_sent": everyone(),
+    # Asking for a lost link again: a public form, answered the same for every number.
+    "events:resend_link": everyone(),
+    "events:resend_link_sent": everyone(),
     "events:ics": everyone(),
     "reports:public": everyone(),
     # Staff dashboard: staff and auditors read, committee members and volunteers are refused.
