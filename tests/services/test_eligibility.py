@@ -210,3 +210,19 @@ def test_the_admin_person_choices_cost_the_same_for_1_and_20_persons(client, sta
         response = client.get(reverse("admin:autocomplete"), params)
     assert len(json.loads(response.content)["results"]) == 20
     assert len(twenty) == len(one)
+
+
+def test_the_person_page_asks_the_rules_once_whatever_the_number_of_open_needs(member_client, member, physical):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("field:person", args=[physical.pk])
+    file_visit(physical, by=member, needs=["escort"])
+    with CaptureQueriesContext(connection) as one:
+        member_client.get(url)
+    file_visit(physical, by=member, needs=["escort", "retrofit", "training", "job"])
+    file_visit(physical, by=member, needs=["escort", "retrofit"])
+    with CaptureQueriesContext(connection) as seven:
+        page = member_client.get(url)
+    assert page.content.decode().count("注明原因办结") == 3  # the three escort needs
+    assert len(seven) == len(one)
