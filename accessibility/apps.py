@@ -11,10 +11,10 @@ class AccessibilityConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from services.registry import lifecycle, timeline
+        from services.registry import eligibility, lifecycle, timeline
         from services.visits import extensions
 
-        from .actions.workflow import retrofits_end
+        from .actions.workflow import retrofit_refusal, retrofits_end
         from .selectors import retrofits_for_person
         from .timeline import person_entries
 
@@ -26,6 +26,12 @@ class AccessibilityConfig(AppConfig):
             extensions.PersonPanel(
                 "accessibility/field/_person_retrofits.html",
                 lambda person, user: {"retrofits": retrofits_for_person(person)},
+            )
+        )
+        # The field app and the admin show who may apply before anything is offered (the same rule refuses).
+        eligibility.register_eligibility(
+            eligibility.EligibilityRule(
+                "retrofit", _("Home retrofit"), retrofit_refusal, models=("accessibility.retrofit",), queries=True
             )
         )
         extensions.register_need_action(

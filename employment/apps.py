@@ -11,7 +11,7 @@ class EmploymentConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from services.registry import lifecycle, timeline
+        from services.registry import eligibility, lifecycle, timeline
         from services.visits import extensions
 
         from .actions.placements import placements_end
@@ -19,6 +19,7 @@ class EmploymentConfig(AppConfig):
         from .actions.training import enrollments_end
         from .models import Enrollment, Placement, Referral
         from .timeline import employment_entries
+        from .validation import working_age_refusal
 
         timeline.register(employment_entries)
         # A person who died or moved out: courses dropped, referrals closed, a job ended by death.
@@ -34,6 +35,15 @@ class EmploymentConfig(AppConfig):
                     "referrals": Referral.objects.filter(person=person).order_by("-pk")[:5],
                 },
             )
+        )
+        # Courses and jobs are for people of working age: shown before a referral is offered (the same rule refuses).
+        eligibility.register_eligibility(
+            eligibility.EligibilityRule(
+                "training", _("Skills training"), working_age_refusal, models=("employment.enrollment",)
+            )
+        )
+        eligibility.register_eligibility(
+            eligibility.EligibilityRule("job", _("Job"), working_age_refusal, models=("employment.placement",))
         )
         for need in ("training", "job"):
             extensions.register_need_action(

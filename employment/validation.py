@@ -11,6 +11,7 @@ from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import LessThan
 from django.utils.translation import gettext_lazy as _
 
+from services.models import Person
 from services.registry.selectors import age_on
 
 # Working age as the federation counts it (劳动年龄段): from the 16th birthday until the day before the 60th.
@@ -41,6 +42,12 @@ def working_age_error(birth_date: datetime.date, on: datetime.date) -> Validatio
         code="working_age",
         params={"age": age, "date": on.isoformat(), "youngest": youngest, "oldest": oldest},
     )
+
+
+def working_age_refusal(person: Person, on: datetime.date) -> str:
+    """working_age_error for a person, as the sentence the field app and the admin show; "" when of working age."""
+    error = working_age_error(person.birth_date, on)
+    return " ".join(error.messages) if error else ""
 
 
 def age_at(birth: str, on: str) -> Expression:

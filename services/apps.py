@@ -16,6 +16,18 @@ class ServicesConfig(AppConfig):
         post_migrate.connect(sync_role_permissions, dispatch_uid="services.sync_role_permissions")
         self._register_rehabilitation()
         self._register_endings()
+        self._register_escort_eligibility()
+
+    def _register_escort_eligibility(self) -> None:
+        """The escort clinics' rule, shown in the field app and the admin before a booking is offered."""
+        from services.escorts.actions import escort_ineligibility
+        from services.registry import eligibility
+
+        eligibility.register_eligibility(
+            eligibility.EligibilityRule(
+                "escort", _("Escort to hospital"), escort_ineligibility, models=("services.escortbooking",)
+            )
+        )
 
     def _register_endings(self) -> None:
         """What of a person's ends when they die or move out (services.registry.lifecycle); other apps add theirs."""

@@ -34,6 +34,68 @@ from .common import (
 )
 
 
+def retrofit_person_errors(person: Person, on: datetime.date) -> list[ValidationError]:
+    """Why `person`'s household may not apply for a home retrofit on `on`; empty when it may.
+
+    The person must be active and able to get services on that date, have no open case, and their
+    household's home must not have an open or a done case. The field app shows these before offering
+    an application (services.visits.extensions), and retrofit_apply_errors refuses with them.
+    """
+    errors: list[ValidationError] = []
+    if person.status != Person.Status.ACTIVE:
+        errors.append(
+            ValidationError(
+                _("This person is no longer active in the registry (%(status)s)."),
+                code="inactive",
+                params={"status": person.get_status_display()},
+            )
+        )
+    refusal = person_service_refusal(person, on)
+    if refusal is not None:
+        errors.append(refusal)
+    open_case = Retrofit.objects.filter(person=person, status__in=Retrofit.OPEN).first()
+    if open_case is not None:
+        errors.append(
+            ValidationError(
+                _("This person already has an open home retrofit (#%(number)d, %(status)s)."),
+                code="one_open",
+                params={"number": open_case.pk, "status": open_case.get_status_display()},
+            )
+        )
+        return errors
+    household = household_of(person)
+    home_case = (
+        Retrofit.objects.filter(household=household, status__in=(*Retrofit.OPEN, *Retrofit.DONE))
+        .select_related("person")
+        .order_by("-applied_on", "-pk")
+        .first()
+        if household is not None
+        else None
+    )
+    if home_case is not None:
+        errors.append(
+            ValidationError(
+                _(
+                    "This home already has a retrofit: case #%(number)d of %(name)s at %(address)s (%(status)s). "
+                    "A household's home is retrofitted once, whichever member applies."
+                ),
+                code="household_has_retrofit",
+                params={
+                    "number": home_case.pk,
+                    "name": home_case.person.name,
+                    "address": household,
+                    "status": home_case.get_status_display(),
+                },
+            )
+        )
+    return errors
+
+
+def retrofit_refusal(person: Person, on: datetime.date) -> str:
+    """retrofit_person_errors as one sentence for the field app and the admin; "" when the person may apply."""
+    return " ".join(message for error in retrofit_person_errors(person, on) for message in error.messages)
+
+
 def retrofit_apply_errors(
     *,
     person: Person,
@@ -52,17 +114,6 @@ def retrofit_apply_errors(
     if not Person.objects.visible_to(by).filter(pk=person.pk).exists():
         add_error(errors, NON_FIELD_ERRORS, _("This person is not in your streets."), "not_visible")
         return errors
-    if person.status != Person.Status.ACTIVE:
-        add_error(
-            errors,
-            NON_FIELD_ERRORS,
-            _("This person is no longer active in the registry (%(status)s)."),
-            "inactive",
-            status=person.get_status_display(),
-        )
-    refusal = person_service_refusal(person, applied_on)
-    if refusal is not None:
-        errors.setdefault(NON_FIELD_ERRORS, []).append(refusal)
     if type not in Retrofit.Type.values:
         add_error(errors, "type", _("Choose the standard or the basic type."), "invalid_type")
     if len(note) > MAX_NOTE:
@@ -78,40 +129,9 @@ def retrofit_apply_errors(
             _("That home-visit need is not a retrofit need of this person."),
             "wrong_follow_up",
         )
-    open_case = Retrofit.objects.filter(person=person, status__in=Retrofit.OPEN).first()
-    if open_case is not None:
-        add_error(
-            errors,
-            NON_FIELD_ERRORS,
-            _("This person already has an open home retrofit (#%(number)d, %(status)s)."),
-            "one_open",
-            number=open_case.pk,
-            status=open_case.get_status_display(),
-        )
-        return errors
-    household = household_of(person)
-    home_case = (
-        Retrofit.objects.filter(household=household, status__in=(*Retrofit.OPEN, *Retrofit.DONE))
-        .select_related("person")
-        .order_by("-applied_on", "-pk")
-        .first()
-        if household is not None
-        else None
-    )
-    if home_case is not None:
-        add_error(
-            errors,
-            NON_FIELD_ERRORS,
-            _(
-                "This home already has a retrofit: case #%(number)d of %(name)s at %(address)s (%(status)s). "
-                "A household's home is retrofitted once, whichever member applies."
-            ),
-            "household_has_retrofit",
-            number=home_case.pk,
-            name=home_case.person.name,
-            address=household,
-            status=home_case.get_status_display(),
-        )
+    person_errors = retrofit_person_errors(person, applied_on)
+    if person_errors:
+        errors.setdefault(NON_FIELD_ERRORS, []).extend(person_errors)
     return errors
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from services.escorts.actions import TAKES_A_PLACE
 from services.models import (
@@ -38,6 +39,15 @@ def escort_slots_open_for_booking(*, now: datetime.datetime) -> QuerySet[EscortS
         .filter(places_left__gt=0)
         .order_by("starts_at", "hospital__name_zh")
     )
+
+
+def escort_days_open_for_booking(*, now: datetime.datetime) -> list[tuple[datetime.date, int]]:
+    """The days (Asia/Shanghai) with a session open for booking, and how many, soonest first."""
+    days: dict[datetime.date, int] = {}
+    for starts_at in escort_slots_open_for_booking(now=now).values_list("starts_at", flat=True):
+        day = timezone.localtime(starts_at).date()
+        days[day] = days.get(day, 0) + 1
+    return sorted(days.items())
 
 
 def volunteer_suggestions(booking: EscortBooking, *, year: int) -> QuerySet[Volunteer]:

@@ -14,8 +14,9 @@ from core.input import parse_int, parse_year
 from core.users import has_name, user_display
 from services.escorts import actions as escorts
 from services.escorts import selectors as escorts_selectors
-from services.escorts.forms import EscortRequestForm, VolunteerOutcomeForm
+from services.escorts.forms import EscortDayForm, EscortRequestForm, VolunteerOutcomeForm
 from services.models import EscortBooking, FollowUp
+from services.registry import eligibility
 from services.registry import selectors as registry_selectors
 from services.registry.views import field_member_required
 
@@ -33,26 +34,51 @@ def escort_request(request: HttpRequest, pk: int) -> HttpResponse:
             need=FollowUp.Need.ESCORT,
             status=FollowUp.Status.OPEN,
         )
-    initial = {"need": escorts.default_need(person)}
-    form = EscortRequestForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            booking = escorts.escort_booking_create(
-                person=person,
-                slot=form.cleaned_data["slot"],
-                need=form.cleaned_data["need"],
-                services=form.cleaned_data["services"],
-                department=form.cleaned_data["department"],
-                by=request.user,
-                from_follow_up=follow_up,
-            )
-        except ValidationError as exc:
-            add_action_errors(form, exc)
-        else:
-            messages.success(request, _("Escort booked: %(slot)s.") % {"slot": booking.slot})
-            return redirect("field:person", pk=person.pk)
+    today = timezone.localdate()
+    reason = escorts.escort_ineligibility(person, today)
+    context = {
+        "person": person,
+        "follow_up": follow_up,
+        "reason": reason,
+        "age": registry_selectors.age_on(person.birth_date, today),
+        # The other services: the escort's own answer is said once, above them.
+        "eligibility": [e for e in eligibility.eligibility_for(person, today) if e.need != FollowUp.Need.ESCORT],
+    }
+    if reason:
+        # Nothing is offered that would then be refused: the rule's reason, and what the person may have instead.
+        return render(
+            request, "services/field/escort_form.html", context, status=400 if request.method == "POST" else 200
+        )
+    # A day first, then the hospital and time of that day's sessions: a short page, not every session at once.
+    days = escorts_selectors.escort_days_open_for_booking(now=timezone.now())
+    if request.method == "POST":
+        day_form = EscortDayForm(request.POST, days=days)
+    else:
+        day_form = EscortDayForm(request.GET if "day" in request.GET else None, days=days)
+    day = day_form.cleaned_data["day"] if day_form.is_bound and day_form.is_valid() else None
+    form = None
+    if day is not None:
+        form = EscortRequestForm(
+            request.POST if request.method == "POST" else None, initial={"need": escorts.default_need(person)}, day=day
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                booking = escorts.escort_booking_create(
+                    person=person,
+                    slot=form.cleaned_data["slot"],
+                    need=form.cleaned_data["need"],
+                    services=form.cleaned_data["services"],
+                    department=form.cleaned_data["department"],
+                    by=request.user,
+                    from_follow_up=follow_up,
+                )
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+            else:
+                messages.success(request, _("Escort booked: %(slot)s.") % {"slot": booking.slot})
+                return redirect("field:person", pk=person.pk)
     status = 400 if request.method == "POST" else 200
-    context = {"person": person, "form": form, "follow_up": follow_up}
+    context.update({"days": days, "day": day, "day_form": day_form, "form": form})
     return render(request, "services/field/escort_form.html", context, status=status)
 
 

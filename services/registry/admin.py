@@ -38,7 +38,7 @@ from services.models import (
     StreetAssignment,
     User,
 )
-from services.registry import actions, reveal, selectors, spreadsheets
+from services.registry import actions, eligibility, reveal, selectors, spreadsheets
 from services.registry.access_log import access_log_record
 from services.registry.forms import PersonForm, PersonMergeForm
 from services.registry.identity import is_number_search, normalise_number
@@ -143,6 +143,23 @@ class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, OptimisticL
     @admin.display(description=_("age"), ordering="-birth_date")
     def age(self, person: Person) -> int | str:
         return selectors.age_on(person.birth_date, timezone.localdate()) if person.pk else "—"
+
+    def autocomplete_text(self, person: Person, source_field) -> str:
+        """A person's option wherever staff pick one: masked ID, age, category and grade, and for an escort, a
+        retrofit or a placement whether the rule of that service lets them have it (core.admin_site)."""
+        today = timezone.localdate()
+        text = _("%(person)s · %(age)d years · %(category)s, %(grade)s") % {
+            "person": person,
+            "age": selectors.age_on(person.birth_date, today),
+            "category": person.get_category_display(),
+            "grade": person.get_grade_display(),
+        }
+        for rule in eligibility.choice_rules(source_field.model._meta.label_lower):
+            verdict = (
+                _("not eligible for %(service)s") if rule.refusal(person, today) else _("eligible for %(service)s")
+            )
+            text = f"{text} · {verdict % {'service': rule.label}}"
+        return text
 
     @admin.display(description=_("gender"), ordering="gender")
     def gender_label(self, person: Person) -> str:

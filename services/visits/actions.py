@@ -3,7 +3,7 @@
 import datetime
 import uuid
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.models import DigestSent, FollowUp, HomeVisit, Person, User
-from services.registry import lifecycle, roles
+from services.registry import eligibility, lifecycle, roles
 from services.registry.audit import audit_record, history_by
+from services.registry.permissions import action_permission_check
 
 # Days from the visit until a need's follow-up is due, by need.
 FOLLOW_UP_DAYS: dict[str, int] = {
@@ -124,6 +125,31 @@ def follow_up_close(*, follow_up: FollowUp, outcome: str, by: User) -> FollowUp:
     follow_up.save(update_fields=["status", "outcome", "closed_at", "closed_by", "updated_at"])
     audit_record(obj=follow_up, code="services.follow_up.closed", by=by, data={"need": follow_up.need})
     return follow_up
+
+
+FIELD_CLOSE_PERMISSIONS = ("services.use_field_app", "services.change_followup")
+
+
+def follow_up_close_ineligible(*, follow_up: FollowUp, by: User, note: str = "") -> FollowUp:
+    """Close a need the person may not have (the service's own rule says why), the reason and `note` its outcome.
+
+    What a committee member can do for a need that nothing would be offered for. Raises PermissionDenied if
+    `by` does not see the follow-up; ValidationError if `by` may not close follow-ups, the follow-up is
+    closed, or the person may have the service after all (then book or apply instead).
+    """
+    action_permission_check(by, *FIELD_CLOSE_PERMISSIONS)
+    if not FollowUp.objects.visible_to(by).filter(pk=follow_up.pk).exists():
+        raise PermissionDenied
+    reason = eligibility.ineligibility(follow_up.person, follow_up.need, timezone.localdate())
+    if not reason:
+        raise ValidationError(
+            _("This person may have this service: book it or apply for it instead of closing the need."),
+            code="eligible",
+        )
+    outcome = str(_("Not eligible: %(reason)s") % {"reason": reason})
+    if note.strip():
+        outcome = f"{outcome} {note.strip()}"
+    return follow_up_close(follow_up=follow_up, outcome=outcome[:2000], by=by)
 
 
 def follow_ups_end(*, person: Person, on: datetime.date, reason: str, by: User) -> int:

@@ -34,9 +34,33 @@ class HomeVisitForm(forms.Form):
     )
     submission_key = forms.UUIDField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, ineligible: frozenset[str] = frozenset(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["visited_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        # A need is still recorded as found, but its label says the person may not have the service (the reason
+        # is above the form), so nobody expects a booking to follow.
+        self.fields["needs"].choices = [
+            (value, _("%(need)s (not eligible)") % {"need": label} if value in ineligible else label)
+            for value, label in FollowUp.Need.choices
+        ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class FollowUpCloseIneligibleForm(forms.Form):
+    """Closing a need the person may not have: the rule's reason goes in the outcome; the member may add to it."""
+
+    note = forms.CharField(
+        label=_("What you told the person or did instead (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("No ID numbers or diagnoses here."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -5,22 +5,22 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.forms import add_action_errors
 from core.pagination import BoundedCountPaginator
 from services.escorts import selectors as escorts_selectors
-from services.models import AccessLog
-from services.registry import reveal
+from services.models import AccessLog, FollowUp
+from services.registry import eligibility, reveal
 from services.registry import selectors as registry_selectors
 from services.registry.access_log import access_log_record
 from services.registry.identity import is_number_search
 from services.registry.views import PAGE_SIZE, field_member_required
 from services.visits import actions, extensions
 from services.visits import selectors as visits_selectors
-from services.visits.forms import HomeVisitForm
+from services.visits.forms import FollowUpCloseIneligibleForm, HomeVisitForm
 
 
 @field_member_required
@@ -50,11 +50,17 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = registry_selectors.person_get_for(request.user, pk)
     access_log_record(user=request.user, action=AccessLog.Action.OPENED, person=person, detail="field")
     follow_ups = list(visits_selectors.person_open_follow_ups(person))
+    today = timezone.localdate()
+    services = eligibility.eligibility_for(person, today)
+    reasons = {service.need: service.reason for service in services}
     context = {
         "person": person,
-        "age": registry_selectors.age_on(person.birth_date, timezone.localdate()),
+        "age": registry_selectors.age_on(person.birth_date, today),
+        "eligibility": services,
+        "escort_reason": reasons.get("escort", ""),
         "visits": visits_selectors.person_visits(person),
-        "follow_ups": [(f, extensions.need_action_for(f)) for f in follow_ups],
+        # A need the person may not have offers no booking: its reason, and closing it with that reason.
+        "follow_ups": [(f, extensions.need_action_for(f), reasons.get(f.need, "")) for f in follow_ups],
         "escorts": escorts_selectors.person_escorts(person),
         "panels": extensions.panels_for(person, request.user),
     }
@@ -65,8 +71,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     """File a home visit; a repeated submission of the same form files it once."""
     person = registry_selectors.person_get_for(request.user, pk)
+    today = timezone.localdate()
+    services = eligibility.eligibility_for(person, today)
+    ineligible = frozenset(service.need for service in services if not service.eligible)
     if request.method == "POST":
-        form = HomeVisitForm(request.POST)
+        form = HomeVisitForm(request.POST, ineligible=ineligible)
         if form.is_valid():
             try:
                 _visit, created = actions.home_visit_record(person=person, by=request.user, **form.cleaned_data)
@@ -84,7 +93,49 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     else:
         form = HomeVisitForm(
-            initial={"visited_on": timezone.localdate(), "mode": "home", "submission_key": uuid.uuid4()}
+            initial={"visited_on": today, "mode": "home", "submission_key": uuid.uuid4()}, ineligible=ineligible
         )
         status = 200
-    return render(request, "services/field/visit_form.html", {"person": person, "form": form}, status=status)
+    context = {
+        "person": person,
+        "form": form,
+        "age": registry_selectors.age_on(person.birth_date, today),
+        "eligibility": services,
+    }
+    return render(request, "services/field/visit_form.html", context, status=status)
+
+
+@field_member_required
+def follow_up_detail(request: HttpRequest, follow_up: int) -> HttpResponse:
+    """One open need: whether the person may have the service, and what can be done: book or apply for it,
+    or, when the rule says no, close it with the reason (and the services they may have instead)."""
+    need = get_object_or_404(
+        FollowUp.objects.visible_to(request.user).select_related("person", "visit"),
+        pk=follow_up,
+        status=FollowUp.Status.OPEN,
+    )
+    person = need.person
+    today = timezone.localdate()
+    services = eligibility.eligibility_for(person, today)
+    reason = next((service.reason for service in services if service.need == need.need), "")
+    form = FollowUpCloseIneligibleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.follow_up_close_ineligible(follow_up=need, by=request.user, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("The need is closed with its reason."))
+            return redirect("field:person", pk=person.pk)
+    context = {
+        "person": person,
+        "need": need,
+        "reason": reason,
+        "action": None if reason else extensions.need_action_for(need),
+        "age": registry_selectors.age_on(person.birth_date, today),
+        # The other services: this need's own answer is said once, above them.
+        "eligibility": [service for service in services if service.need != need.need],
+        "form": form,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "services/field/follow_up.html", context, status=status)

@@ -19,6 +19,8 @@ def test_a_member_books_an_escort_by_keyboard_and_the_page_is_axe_clean(logged_i
     make_slot(days_ahead=2)
     page = logged_in(member, reverse("field:escort", args=[person.pk]))
     assert_no_axe_violations(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="查看当天的门诊").click()
     page.get_by_label("华东医院", exact=False).first.check()
     page.get_by_label("手语翻译").check()
     page.get_by_label("科室").fill("耳鼻喉科")

@@ -164,6 +164,7 @@ RULES: dict[str, Rule] = {
     "field:person": field_member(own=OK, other=NOT_FOUND),
     "field:visit": field_member(own=OK, other=NOT_FOUND),
     "field:escort": field_member(own=OK, other=NOT_FOUND),
+    "field:follow_up": field_member(own=OK, other=NOT_FOUND),
     "field:quality": field_member(staff=OK, auditor=OK),
     "field_events:list": field_member(staff=OK),
     "field_events:event": field_member(staff=OK),
@@ -596,6 +597,7 @@ def url_kwargs(world: World, name: str, role: str) -> dict[str, Any]:
         "field:person": {"pk": world.person_a.pk},
         "field:visit": {"pk": world.person_a.pk},
         "field:escort": {"pk": world.person_a.pk},
+        "field:follow_up": {"follow_up": world.training_need.pk},
         "field_events:event": {"slug": world.event.slug},
         "field_retrofits:apply": {"pk": world.person_a.pk},
         "field_retrofits:withdraw": {"pk": world.retrofit.pk},
@@ -826,6 +828,7 @@ def test_a_member_of_another_street_changes_nothing_of_street_a(world):
         reverse("field_retrofits:apply", args=[world.person_a.pk]): {"type": "basic"},
         reverse("field_retrofits:withdraw", args=[world.retrofit.pk]): {"note": "不需要了"},
         reverse("field_employment:refer", args=[world.training_need.pk]): {"note": "想学面点"},
+        reverse("field:follow_up", args=[world.training_need.pk]): {"note": "不符合条件"},
     }
     for url, data in posts.items():
         assert client.post(url, data).status_code == NOT_FOUND, url

@@ -46,6 +46,11 @@ def book(person, slot, by, *, need="deaf", codes=("registration",), **kwargs) ->
     )
 
 
+def day_of(slot: EscortSlot) -> str:
+    """The day a member picks first on the escort page (#20)."""
+    return timezone.localtime(slot.starts_at).date().isoformat()
+
+
 def code_of(exc: pytest.ExceptionInfo) -> str:
     return exc.value.error_list[0].code
 
@@ -344,7 +349,13 @@ def test_a_member_books_an_escort_from_a_visits_need(client, member, street):
     url = reverse("field:escort", args=[person.pk])
     page = client.get(url, {"follow_up": follow_up.pk})
     assert page.status_code == 200
-    data = {"slot": slot.pk, "need": "deaf", "services": services("sign_language")[0].pk, "follow_up": follow_up.pk}
+    data = {
+        "day": day_of(slot),
+        "slot": slot.pk,
+        "need": "deaf",
+        "services": services("sign_language")[0].pk,
+        "follow_up": follow_up.pk,
+    }
     response = client.post(url, data)
     assert response.status_code == 302
     assert EscortBooking.objects.get().person == person
@@ -364,7 +375,13 @@ def test_an_escort_booked_from_a_need_and_the_closed_need_commit_together(client
     monkeypatch.setattr(visit_actions, "follow_up_close", refuse)
     client.force_login(member)
     url = reverse("field:escort", args=[person.pk])
-    data = {"slot": slot.pk, "need": "deaf", "services": services("sign_language")[0].pk, "follow_up": follow_up.pk}
+    data = {
+        "day": day_of(slot),
+        "slot": slot.pk,
+        "need": "deaf",
+        "services": services("sign_language")[0].pk,
+        "follow_up": follow_up.pk,
+    }
     response = client.post(url, data)
     assert response.status_code == 400
     assert not EscortBooking.objects.exists()
@@ -388,11 +405,12 @@ def test_a_full_session_is_explained_on_the_form(client, member, street, staff_u
     page = client.get(reverse("field:escort", args=[person.pk]))
     book(eligible_person(street), slot, staff_user)
     response = client.post(
-        reverse("field:escort", args=[person.pk]), {"slot": slot.pk, "need": "deaf", "services": services()[0].pk}
+        reverse("field:escort", args=[person.pk]),
+        {"day": day_of(slot), "slot": slot.pk, "need": "deaf", "services": services()[0].pk},
     )
     assert page.status_code == 200
     assert response.status_code == 400
-    assert "slot" in response.context["form"].errors  # no longer offered: full
+    assert "day" in response.context["day_form"].errors  # its one session is full: the day is no longer offered
     assert EscortBooking.objects.filter(person=person).count() == 0
 
 
