@@ -155,6 +155,11 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    # Workbox's browser builds for the field app's service worker (services/visits/views.service_worker).
+    *(
+        ("vendor/workbox", BASE_DIR / "node_modules" / f"workbox-{name}" / "build")
+        for name in ("core", "routing", "strategies", "background-sync")
+    ),
 ]
 STORAGES = {
     # Uploads go through the storage API, so an object store can replace the disk.

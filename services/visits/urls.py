@@ -10,6 +10,9 @@ from services.visits import views as visits_views
 app_name = "field"
 urlpatterns = [
     path("", visits_views.my_street, name="home"),
+    path("sw.js", visits_views.service_worker, name="service_worker"),
+    path("offline/", visits_views.offline, name="offline"),
+    path("offline/saved/", visits_views.saved_offline, name="saved_offline"),
     path("persons/<int:pk>/", visits_views.person_detail, name="person"),
     path("persons/<int:pk>/visit/", visits_views.visit_create, name="visit"),
     path("persons/<int:pk>/escort/", escorts_views.escort_request, name="escort"),

@@ -1,13 +1,20 @@
 """The field app for committee members: their street's people, a person's page, filing a visit."""
 
+import json
+import re
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from core.forms import add_action_errors
 from core.pagination import BoundedCountPaginator
@@ -21,6 +28,16 @@ from services.registry.views import PAGE_SIZE, field_member_required
 from services.visits import actions, extensions
 from services.visits import selectors as visits_selectors
 from services.visits.forms import FollowUpCloseIneligibleForm, HomeVisitForm
+
+# Workbox's browser builds, in the order they depend on each other (npm packages, settings.STATICFILES_DIRS).
+WORKBOX_MODULES = ("core", "routing", "strategies", "background-sync")
+# What the field pages load, kept by the service worker when it is installed so a page opened offline works.
+SERVICE_WORKER_STATIC = (
+    "vendor/bootstrap/css/bootstrap.min.css",
+    "css/portal/portal.css",
+    "js/services/visit_draft.js",
+    "js/services/field_offline.js",
+)
 
 
 @field_member_required
@@ -139,3 +156,48 @@ def follow_up_detail(request: HttpRequest, follow_up: int) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "services/field/follow_up.html", context, status=status)
+
+
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The field app's service worker, served from /field/ so that its scope is the field app alone.
+
+    Public like a static file: it holds no personal data, and the browser checks it for updates even
+    after the session has ended.
+    """
+    visit_path = reverse("field:visit", args=[0])
+    config = {
+        "idleSeconds": settings.FIELD_SESSION_IDLE_SECONDS,
+        "scope": reverse("field:home"),
+        "streetUrl": reverse("field:home"),
+        "offlineUrl": reverse("field:offline"),
+        "savedUrl": reverse("field:saved_offline"),
+        "loginPath": reverse("login"),
+        "swPath": request.path,
+        # "/field/persons/0/visit/" with the 0 as the capture: the visit form's address, and its person's.
+        "visitPattern": "^" + re.escape(visit_path).replace("0", r"(\d+)", 1) + "$",
+        "personPattern": "^" + re.escape(reverse("field:person", args=[0])).replace("0", r"(\d+)", 1) + "$",
+        "staticUrls": [static(path) for path in SERVICE_WORKER_STATIC],
+        "sessionEnded": {
+            "lang": get_language(),
+            "title": _("Your session has ended"),
+            "text": _("What this phone kept has been erased. Log in again when you have a signal."),
+            "script": static("js/services/field_offline.js"),
+        },
+    }
+    workbox = [static(f"vendor/workbox/workbox-{name}.prod.js") for name in WORKBOX_MODULES]
+    main = static("js/services/field_sw.js")
+    context = {"config": json.dumps(config, ensure_ascii=False), "workbox": workbox, "main": main}
+    return render(request, "services/field/sw.js", context, content_type="text/javascript; charset=utf-8")
+
+
+@field_member_required
+def offline(request: HttpRequest) -> HttpResponse:
+    """What the phone shows, without a signal, for a page it has not kept (kept by the service worker)."""
+    return render(request, "services/field/offline.html")
+
+
+@field_member_required
+def saved_offline(request: HttpRequest) -> HttpResponse:
+    """What the phone shows when a visit was filed without a signal (kept by the service worker)."""
+    return render(request, "services/field/saved_offline.html")

@@ -161,6 +161,9 @@ RULES: dict[str, Rule] = {
     "exports:download": signed_in(NOT_FOUND, staff=OK),
     # The field app: the member's own street only.
     "field:home": field_member(),
+    "field:service_worker": everyone(),  # the worker's script, like a static file: nothing personal
+    "field:offline": field_member(),
+    "field:saved_offline": field_member(),
     "field:person": field_member(own=OK, other=NOT_FOUND),
     "field:visit": field_member(own=OK, other=NOT_FOUND),
     "field:escort": field_member(own=OK, other=NOT_FOUND),
