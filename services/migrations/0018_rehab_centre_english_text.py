@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("services", "0016_list_indexes_at_scale"),
+        ("services", "0017_homevisit_date_index"),
     ]
 
     operations = [
