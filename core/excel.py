@@ -12,6 +12,7 @@ import datetime
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO, Any
 
 from django.http import FileResponse
@@ -26,6 +27,8 @@ DATE_FORMATS = {
     datetime.date: "yyyy-mm-dd",
     datetime.time: "h:mm:ss",
 }
+# A percentage shows as one in a spreadsheet program: the cell holds the fraction (1.57) in this format.
+PERCENT_FORMAT = "0%"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Cells that a spreadsheet program would run as a formula (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -41,6 +44,14 @@ class Sheet:
     title: str
     header: Sequence[Any]
     rows: Iterable[Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A cell that is a percentage: `Percent(157)` is written as the number 1.57 formatted `0%` (shown
+    "157%"), so a spreadsheet program sums, sorts and charts it as a percentage rather than as 157."""
+
+    points: int | float | Decimal
 
 
 def table(title: str, columns: Sequence[Column], records: Iterable[Any]) -> Sheet:
@@ -82,7 +93,7 @@ def cell(value: Any) -> Any:
     """A value as a cell holds it: lazy translations become text, text is neutralised and loses the control
     characters a workbook cannot hold (openpyxl refused such a row, quoting the text in its error); numbers
     and dates stay."""
-    if value is None or isinstance(value, int | float) or hasattr(value, "isoformat"):
+    if value is None or isinstance(value, int | float | Percent) or hasattr(value, "isoformat"):
         return value
     return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
@@ -113,6 +124,8 @@ def _write_row(out: Worksheet, row: int, values: Sequence[Any], formats: dict[ty
             out.write_boolean(row, column, value)
         elif isinstance(value, int | float):
             out.write_number(row, column, value)
+        elif isinstance(value, Percent):
+            out.write_number(row, column, float(value.points) / 100, formats[Percent])
         else:
             out.write_datetime(row, column, value, formats[type(value)])
 
@@ -127,7 +140,8 @@ def write_xlsx(
     """
     file = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it)
     book = Workbook(file, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
-    formats = {kind: book.add_format({"num_format": pattern}) for kind, pattern in DATE_FORMATS.items()}
+    patterns = {**DATE_FORMATS, Percent: PERCENT_FORMAT}
+    formats = {kind: book.add_format({"num_format": pattern}) for kind, pattern in patterns.items()}
     written = 0
     taken: set[str] = set()
     for sheet in sheets:
