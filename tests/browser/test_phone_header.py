@@ -131,3 +131,10 @@ def test_on_a_desktop_the_menu_shows_without_a_toggle(open_page):
     page = open_page("/", width=1280)
     assert not page.locator(".menu-toggle").is_visible()
     assert page.get_by_role("link", name="活动", exact=True).is_visible()
+    # A window made narrower folds the menu, made wider again shows it, at once (the style sheet decides).
+    page.set_viewport_size(PHONE)
+    assert page.locator(".menu-toggle").is_visible()
+    assert not page.get_by_role("link", name="活动", exact=True).is_visible()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.get_by_role("link", name="活动", exact=True).is_visible()
+    assert not page.locator(".menu-toggle").is_visible()

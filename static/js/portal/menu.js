@@ -1,8 +1,9 @@
 // The header's menu on a phone: folded behind its button so the page's heading comes first; the button
 // opens and closes it (Enter or Space), Escape closes it and gives the focus back to the button.
+// Whether it folds is the style sheet's to say (portal.css, below 768 px, once this script has marked the page
+// "js-menu"), so a window made wider or narrower shows the right header at once, with no script in between.
 (function () {
   "use strict";
-  var PHONE = window.matchMedia("(max-width: 767.98px)");
 
   function setUp() {
     var toggle = document.querySelector(".menu-toggle");
@@ -16,25 +17,21 @@
 
     function show(open) {
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
-      panels.forEach(function (panel) { panel.classList.toggle("is-folded", !open); });
-    }
-
-    function fit() {
-      toggle.hidden = !PHONE.matches;
-      show(!PHONE.matches);
+      panels.forEach(function (panel) { panel.classList.toggle("is-open", open); });
     }
 
     toggle.addEventListener("click", function () {
       show(toggle.getAttribute("aria-expanded") !== "true");
     });
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && PHONE.matches && toggle.getAttribute("aria-expanded") === "true") {
+      var shown = toggle.offsetParent !== null;
+      if (event.key === "Escape" && shown && toggle.getAttribute("aria-expanded") === "true") {
         show(false);
         toggle.focus();
       }
     });
-    PHONE.addEventListener("change", fit);
-    fit();
+    show(false);
+    document.documentElement.classList.add("js-menu");
   }
 
   if (document.readyState === "loading") {
