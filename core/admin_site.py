@@ -3,7 +3,8 @@ and malformed input.
 
 Registering through the site is the one place every admin passes, so a new admin cannot forget the
 check and an override of get_fieldsets cannot drop its token (core.concurrency.version_guard),
-and each gets the input guards of core.admin_filters.harden_model_admin.
+and each gets the input guards of core.admin_filters.harden_model_admin and the labelled date and time
+inputs of core.admin_widgets.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class PortalAdminSite(admin.AdminSite):
     ) -> None:
         # Imported here: INSTALLED_APPS loads this module (PortalAdminConfig) before any model exists.
         from .admin_filters import harden_model_admin
+        from .admin_widgets import label_split_datetimes
 
         super().register(model_or_iterable, with_version_check(admin_class or admin.ModelAdmin), **options)
         registered: Iterable[type[models.Model]] = (
@@ -58,6 +60,7 @@ class PortalAdminSite(admin.AdminSite):
         for model in registered:
             if model in self._registry:  # a swapped-out model (auth.User) is not registered
                 harden_model_admin(self._registry[model])
+                label_split_datetimes(self._registry[model])
 
 
 class PortalAdminConfig(AdminConfig):

@@ -16,6 +16,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import IO, Any
 
 from django.http import FileResponse
@@ -36,6 +37,8 @@ KIND_ROWS = 200
 MAX_TEXT = 32_767
 # Characters Excel refuses in a sheet's name.
 TITLE_REFUSED = re.compile(r"[\[\]:*?/\\]")
+# A percentage shows as one in a spreadsheet program: the cell holds the fraction (1.57) in this format.
+PERCENT_FORMAT = "0%"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Cells that a spreadsheet program would run as a formula (CSV/formula injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -51,6 +54,18 @@ class Sheet:
     title: str
     header: Sequence[Any]
     rows: Iterable[Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A cell that is a percentage: `Percent(157)` is written as the number 1.57 formatted `0%` (shown
+    "157%"), so a spreadsheet program sums, sorts and charts it as a percentage rather than as 157."""
+
+    points: int | float | Decimal
+
+
+class _Fraction(float):
+    """A Percent as its cell holds it: the fraction, which its column shows in PERCENT_FORMAT."""
 
 
 def table(title: str, columns: Sequence[Column], records: Iterable[Any]) -> Sheet:
@@ -113,6 +128,8 @@ def cell(value: Any) -> Any:
     if type(value) is not str:
         if isinstance(value, datetime.datetime) and timezone.is_aware(value):
             return timezone.make_naive(value)  # shown as the portal's time zone reads it
+        if isinstance(value, Percent):
+            return _Fraction(float(value.points) / 100)
         if value is None or isinstance(value, int | float | datetime.date | datetime.time):
             return value
         value = str(value)
@@ -148,14 +165,16 @@ def _keys(header: Sequence[Any]) -> list[str]:
 
 
 def _kind_formats(keys: Sequence[str], first: Sequence[dict[str, Any]]) -> dict[str, Format]:
-    """A date format for each column whose first value (among `first` rows) is a date or a time of day
-    (a moment takes the workbook's own, DATE_FORMATS[datetime])."""
+    """A format for each column whose first value (among `first` rows) is a date (a moment takes the
+    workbook's own, DATE_FORMATS[datetime]) or a percentage."""
     formats: dict[str, Format] = {}
     for key in keys:
         value = next((row[key] for row in first if row[key] is not None), None)
         kind = type(value) if isinstance(value, datetime.date) else None
         if kind is datetime.date:
             formats[key] = Format().set_num_format(DATE_FORMATS[datetime.date])
+        elif isinstance(value, _Fraction):
+            formats[key] = Format().set_num_format(PERCENT_FORMAT)
     return formats
 
 

@@ -17,6 +17,7 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", event_views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("healthz/ready", views.healthz_ready, name="healthz_ready"),
     path("display/", views.set_display, name="set_display"),

@@ -1,7 +1,8 @@
-"""Project-level views: the health checks and the display preference (the home page is events.views.home)."""
+"""Project-level views: health checks, the display preference, the favicon (the home page is events.views.home)."""
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,6 +15,12 @@ from .health import check_all
 ONE_YEAR = 365 * 24 * 3600
 # A worker probe blocks a worker for up to WORKER_TIMEOUT_SECONDS: a few per user per rate-limit window.
 WORKER_PROBES_PER_WINDOW = 5
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """`/favicon.ico`, which browsers and feed readers ask for whatever the page links: the static icon."""
+    return HttpResponsePermanentRedirect(static("img/portal/favicon.ico"))
 
 
 @never_cache

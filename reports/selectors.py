@@ -164,12 +164,6 @@ class Bar:
     value: int | None  # None: hidden from the public (reports.disclosure)
     shown: str  # the value as displayed
     width: float  # percentage of the longest bar
-    y: int = 0
-    length: float = 0.0  # in SVG units, the longest bar BAR_LENGTH
-
-    @property
-    def value_x(self) -> float:
-        return self.length + 205
 
 
 @dataclass
@@ -177,7 +171,6 @@ class BreakdownView:
     name: str
     title: str
     bars: list[Bar]
-    height: int = 0
 
 
 @dataclass
@@ -196,10 +189,6 @@ class FigureRow:
     breakdowns: list[BreakdownView] = field(default_factory=list)
 
 
-BAR_HEIGHT = 22
-BAR_LENGTH = 330
-
-
 def breakdown_view(name: str, counts: dict[str, int | None], labels: dict[str, str]) -> BreakdownView:
     """Bars for one breakdown, largest first; counts hidden from the public (None) come last, in key order
     and without a bar, so neither their place nor their length tells their size."""
@@ -213,12 +202,10 @@ def breakdown_view(name: str, counts: dict[str, int | None], labels: dict[str, s
             value=n,
             shown=hidden_mark() if n is None else str(n),
             width=0.0 if n is None else round(100 * n / top, 1),
-            y=i * BAR_HEIGHT,
-            length=0.0 if n is None else round(BAR_LENGTH * n / top, 1),
         )
-        for i, (key, n) in enumerate([*shown, *hidden])
+        for key, n in [*shown, *hidden]
     ]
-    return BreakdownView(name=name, title=breakdown_name(name), bars=bars, height=max(len(bars), 1) * BAR_HEIGHT)
+    return BreakdownView(name=name, title=breakdown_name(name), bars=bars)
 
 
 def report_rows(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from core.excel import Sheet, write_xlsx
+from core.excel import Percent, Sheet, write_xlsx
 
 from .figures import BREAKDOWN_NAMES, breakdown_name
 from .models import AnnualReport
@@ -51,7 +51,7 @@ def report_workbook(report: AnnualReport, rows: list[FigureRow]) -> IO[bytes]:
                 str(row.figure.unit),
                 row.value,
                 row.plan,
-                row.percent_of_plan,
+                None if row.percent_of_plan is None else Percent(row.percent_of_plan),
                 row.previous,
                 row.change,
                 row.sentence,

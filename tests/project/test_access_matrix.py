@@ -116,6 +116,7 @@ def field_member(own: Any = OK, other: Any = OK, **by_role: Any) -> Rule:
 RULES: dict[str, Rule] = {
     # Public pages.
     "home": everyone(),
+    "favicon": everyone(REDIRECT),  # to the static icon
     "healthz": everyone(),
     "healthz_ready": everyone(),
     "set_display": everyone(NOT_ALLOWED),  # POST only

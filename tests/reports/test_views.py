@@ -167,9 +167,22 @@ def test_the_excel_export_has_a_sheet_per_breakdown_with_numbers_as_numbers(clie
     assert book.sheetnames[0] == first
     assert {"按街道（镇）", "按医院", "按改造类型", "按残疾类别"} <= set(book.sheetnames)
     figures = {row[0]: row for row in book[first].iter_rows(min_row=2, values_only=True)}
-    assert figures["助聋助盲陪诊服务"][2:5] == (3, 2, 150)
+    assert figures["助聋助盲陪诊服务"][2:5] == (3, 2, 1.5)  # 150% of plan, a percentage cell (below)
     hospital = list(book["按医院"].iter_rows(min_row=2, values_only=True))
     assert ("助聋助盲陪诊服务", "华东医院", "华东医院", 2) in hospital
+
+
+def test_the_excel_export_writes_per_cent_of_plan_as_a_percentage(client, staff_user, report):
+    client.force_login(staff_user)
+    response = client.get(reverse("reports:export", kwargs={"year": 2023}))
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book.worksheets[0]
+    with translation.override("zh-hans"):
+        column = [cell.value for cell in sheet[1]].index(gettext("Per cent of plan"))
+    cells = {row[0].value: row[column] for row in sheet.iter_rows(min_row=2)}
+    escorts = cells["助聋助盲陪诊服务"]
+    assert (escorts.value, escorts.number_format) == (1.5, "0%")  # Excel shows "150%"
+    assert {cell.value for name, cell in cells.items() if name != "助聋助盲陪诊服务"} == {None}  # no plan: empty
 
 
 def test_the_public_page_shows_headlines_and_hides_small_counts(client, report):

@@ -1,0 +1,35 @@
+// The admin's autocomplete fields (Select2) name their combobox and the textbox inside it after the selected
+// value only, so an empty one has no name: add the field's label to both (aria-labelledby), for the fields on
+// the page and for those an inline adds.
+(function () {
+  "use strict";
+
+  function name(select) {
+    var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+    var box = select.parentElement && select.parentElement.querySelector(".select2-selection[role=combobox]");
+    if (!label || !box) {
+      return;
+    }
+    if (!label.id) {
+      label.id = select.id + "-label";
+    }
+    var ids = (box.getAttribute("aria-labelledby") || "").split(" ").filter(function (id) {
+      return id && id !== label.id;
+    });
+    box.setAttribute("aria-labelledby", [label.id].concat(ids).join(" "));
+    var rendered = box.querySelector(".select2-selection__rendered[role=textbox]");
+    if (rendered) {
+      rendered.setAttribute("aria-labelledby", label.id);
+    }
+  }
+
+  function nameAll() {
+    document.querySelectorAll("select.admin-autocomplete").forEach(name);
+  }
+
+  // Django's autocomplete.js starts Select2 when the document is ready; this runs after it.
+  window.addEventListener("load", nameAll);
+  document.addEventListener("formset:added", function () {
+    window.setTimeout(nameAll, 0);
+  });
+})();
