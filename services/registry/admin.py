@@ -41,7 +41,7 @@ from services.registry import actions, reveal, selectors, spreadsheets
 from services.registry.access_log import access_log_record
 from services.registry.forms import PersonForm, PersonMergeForm
 from services.registry.identity import is_number_search, normalise_number
-from services.registry.timeline import timeline_for
+from services.registry.timeline import timeline_for, timeline_links
 
 # Rehabilitation's admin lives in its own module (this one is long); importing it registers it.
 # The persons' change history for auditors is in its own module too.
@@ -147,6 +147,11 @@ class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, OptimisticL
     def gender_label(self, person: Person) -> str:
         return person.gender_label if person.pk else "—"
 
+    @staticmethod
+    def record_url(pk: Any) -> str:
+        """Where a link to a person leads (core.admin_links): the full record, whose opening is logged."""
+        return reverse("admin:services_person_record", args=[pk])
+
     @admin.display(description=_("full record"))
     def record_link(self, person: Person) -> str:
         return format_html(
@@ -244,7 +249,7 @@ class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, OptimisticL
             can_reveal=request.user.has_perm("services.reveal_id_number"),
             can_change=person.merged_into_id is None and self.has_change_permission(request, person),
             age=selectors.age_on(person.birth_date, timezone.localdate()),
-            timeline=timeline_for(person),
+            timeline=timeline_links(request, timeline_for(person)),
         )
         response = TemplateResponse(request, "admin/services/person/record.html", context)
         response["Cache-Control"] = "no-store"
