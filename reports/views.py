@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.admin_links import admin_links, link_for
 from core.db import replica_reads
 from core.excel import xlsx_response
 from core.input import FIRST_YEAR, LAST_YEAR, parse_int
@@ -156,6 +157,9 @@ def figure_records(request, year: int, key: str):
     report = _asked_report(request, _year(year)) or selectors.official_report(year)
     records = selectors.drilldown_records(figure, year, request.user, report)
     page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    links = admin_links(request, shown)
+    table = selectors.figure_rows(figure, shown)
     return render(
         request,
         "reports/figure_records.html",
@@ -167,7 +171,9 @@ def figure_records(request, year: int, key: str):
             "total": selectors.drilldown_total(figure, records),
             "page": page,
             "columns": [c.label for c in figure.columns],
-            "table": selectors.figure_rows(figure, page.object_list),
+            "table": table,
+            # Each row with its record's admin page, where this user may open it (one query per kind of record).
+            "rows": [(link_for(links, record), cells) for record, cells in zip(shown, table, strict=True)],
         },
     )
 
