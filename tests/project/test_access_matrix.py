@@ -162,6 +162,8 @@ RULES: dict[str, Rule] = {
     "field:visit": field_member(own=OK, other=NOT_FOUND),
     "field:escort": field_member(own=OK, other=NOT_FOUND),
     "field:quality": field_member(staff=OK, auditor=OK),
+    # The persons behind one count of street A: member B is not of that street.
+    "field:quality_persons": field_member(own=OK, other=NOT_FOUND, staff=OK, auditor=OK),
     "field_events:list": field_member(staff=OK),
     "field_events:event": field_member(staff=OK),
     "field_retrofits:list": field_member(),
@@ -591,6 +593,7 @@ def url_kwargs(world: World, name: str, role: str) -> dict[str, Any]:
         "exports:status": {"pk": world.export_job.pk},
         "exports:download": {"pk": world.export_job.pk},
         "field:person": {"pk": world.person_a.pk},
+        "field:quality_persons": {"check": "active", "street": world.person_a.street.code},
         "field:visit": {"pk": world.person_a.pk},
         "field:escort": {"pk": world.person_a.pk},
         "field_events:event": {"slug": world.event.slug},
