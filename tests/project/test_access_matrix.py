@@ -150,6 +150,7 @@ RULES: dict[str, Rule] = {
     "reports:export": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:print": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:records": signed_in(FORBIDDEN, staff=OK, auditor=OK),
+    "reports:records_export": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:more": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:freeze": everyone(NOT_ALLOWED),  # POST only
     # An export job (staff asked for it): its page, progress and file are the owner's alone, a 404 for others.
@@ -587,6 +588,7 @@ def url_kwargs(world: World, name: str, role: str) -> dict[str, Any]:
         "reports:export": {"year": year},
         "reports:print": {"year": year},
         "reports:records": {"year": year, "key": FIGURES[0].key},
+        "reports:records_export": {"year": year, "key": FIGURES[0].key},
         "reports:more": {"year": year},
         "reports:freeze": {"pk": world.unfrozen_report.pk},
         "exports:job": {"pk": world.export_job.pk},
