@@ -54,7 +54,7 @@ def employment_entries(person: Person) -> list[TimelineEntry]:
                     title=f"{placement.employer.name} · {placement.job_title}",
                     detail=placement.get_end_reason_display(),
                     record=placement,
-                day_only=True,
+                    day_only=True,
                 )
             )
     return entries
