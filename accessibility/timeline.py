@@ -26,6 +26,8 @@ def person_entries(person: Person) -> list[TimelineEntry]:
                 title=f"#{step.retrofit_id} {step.retrofit.get_type_display()} · {step.get_new_display()} · "
                 f"{user_display(step.by)}",
                 detail=step.note,
+                record=step.retrofit,
+                day_only=True,
             )
         )
     for device in DeviceIssue.objects.filter(person=person).order_by("issued_on", "pk"):
@@ -35,6 +37,8 @@ def person_entries(person: Person) -> list[TimelineEntry]:
                 kind=_("Assistive device"),
                 title=_("%(device)s issued") % {"device": device.get_device_type_display()},
                 detail=device.serial_number,
+                record=device,
+                day_only=True,
             )
         )
         if device.returned_on:
@@ -44,6 +48,8 @@ def person_entries(person: Person) -> list[TimelineEntry]:
                     kind=_("Assistive device"),
                     title=_("%(device)s returned") % {"device": device.get_device_type_display()},
                     detail=device.serial_number,
+                    record=device,
+                    day_only=True,
                 )
             )
     return entries

@@ -1,6 +1,5 @@
 """Entries of the person timeline: courses, certificates and jobs (registered in EmploymentConfig.ready)."""
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from services.models import Person
@@ -14,14 +13,14 @@ def employment_entries(person: Person) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     for enrollment in Enrollment.objects.filter(person=person).select_related("course"):
         course = enrollment.course
-        url = reverse("admin:employment_enrollment_change", args=[enrollment.pk])
         entries.append(
             TimelineEntry(
                 when=as_datetime(course.starts_on),
                 kind=_("Skills training"),
                 title=f"{course.title} · {course.trade}",
                 detail=f"{course.starts_on} – {course.ends_on} · {enrollment.get_status_display()}",
-                url=url,
+                record=enrollment,
+                day_only=True,
             )
         )
         if enrollment.has_certificate:
@@ -31,11 +30,11 @@ def employment_entries(person: Person) -> list[TimelineEntry]:
                     kind=_("Certificate"),
                     title=f"{course.trade} · {enrollment.get_certificate_level_display()}",
                     detail=" · ".join(filter(None, [enrollment.certificate_issuer, enrollment.certificate_number])),
-                    url=url,
+                    record=enrollment,
+                    day_only=True,
                 )
             )
     for placement in Placement.objects.filter(person=person).select_related("employer"):
-        url = reverse("admin:employment_placement_change", args=[placement.pk])
         how = _("on the federation's recommendation") if placement.recommended else _("found independently")
         entries.append(
             TimelineEntry(
@@ -43,7 +42,8 @@ def employment_entries(person: Person) -> list[TimelineEntry]:
                 kind=_("Job"),
                 title=f"{placement.employer.name} · {placement.job_title}",
                 detail=f"{placement.get_contract_type_display()} · {how}",
-                url=url,
+                record=placement,
+                day_only=True,
             )
         )
         if placement.ended_on:
@@ -53,7 +53,8 @@ def employment_entries(person: Person) -> list[TimelineEntry]:
                     kind=_("Job ended"),
                     title=f"{placement.employer.name} · {placement.job_title}",
                     detail=placement.get_end_reason_display(),
-                    url=url,
+                    record=placement,
+                    day_only=True,
                 )
             )
     return entries

@@ -20,6 +20,7 @@ def person_entries(person: Person) -> list[TimelineEntry]:
                 kind=_("Event"),
                 title=f"{registration.event.title} ({timezone.localtime(registration.event.starts_at):%Y-%m-%d})",
                 detail=str(detail),
+                record=registration,
             )
         )
     for award in person.awards.all():
@@ -28,6 +29,8 @@ def person_entries(person: Person) -> list[TimelineEntry]:
                 when=as_datetime(award.awarded_on),
                 kind=_("Award"),
                 title=f"{award.competition}: {award.get_place_display()}",
+                record=award,
+                day_only=True,
             )
         )
     return entries

@@ -606,6 +606,42 @@ def counted_for_model(model: type[Model], year: int) -> dict[str, dict[str, Any]
     return {key: {"value": c.value, "breakdowns": c.breakdowns} for key, c in count_all(tallies, year).items()}
 
 
+# What a drill-down's search box reads, by the model it lists: names, titles and places, never an ID or certificate
+# number (a whole number searched for would confirm who holds it: services.registry.reveal). A test walks FIGURES.
+SEARCH_FIELDS: dict[str, tuple[str, ...]] = {
+    "services.EscortBooking": ("person__name", "slot__hospital__name_zh", "department"),
+    "services.Household": ("address",),
+    "services.Street": ("name_zh", "name_en"),
+    "services.Person": ("name",),
+    "services.RehabCentre": ("name",),
+    "services.HomeRehabSession": ("person__name", "centre__name"),
+    "services.TeamService": ("team__name", "place"),
+    "accessibility.RampRetrofit": ("compound", "passage"),
+    "accessibility.SignLanguagePoint": ("venue",),
+    "accessibility.DeviceIssue": ("person__name",),
+    "events.Event": ("title",),
+    "events.Registration": ("person__name", "name", "event__title"),
+    "events.PreventionMaterial": ("title",),
+    "events.QuizCampaign": ("title",),
+    "events.Award": ("competition", "team_name", "person__name"),
+    "events.ResearchTopic": ("title",),
+}
+
+
+def search_fields(model: type[Model]) -> tuple[str, ...]:
+    """The fields a drill-down of `model`'s rows searches. Raises KeyError for a model with none named."""
+    return SEARCH_FIELDS[model._meta.label]
+
+
+def street_lookup(model: type[Model]) -> str | None:
+    """How a drill-down of `model`'s rows is narrowed to one street (by its code); None when its rows have none."""
+    if model is Street:
+        return "code"
+    if any(f.name == "street" and f.is_relation for f in model._meta.get_fields()):
+        return "street__code"
+    return None
+
+
 def get(key: str) -> Figure:
     """The figure called `key`. Raises KeyError."""
     return BY_KEY[key]

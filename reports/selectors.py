@@ -5,17 +5,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, ngettext, pgettext
 
 from employment import stats as employment_stats
 from employment.validation import working_age_counted
 from events import stats as event_stats
-from services.models import Correction, User
+from services.models import Correction, Street, User
 
 from .disclosure import suppress
-from .figures import BY_KEY, FIGURES, Figure, breakdown_name, key_labels
+from .figures import BY_KEY, FIGURES, Figure, breakdown_name, key_labels, search_fields, street_lookup
 from .models import AnnualReport, FrozenRecord
 from .stats import percent
 
@@ -271,6 +271,20 @@ def drilldown_records(figure: Figure, year: int, user: User, report: AnnualRepor
     if figure.select_related:
         records = records.select_related(*figure.select_related)
     return records.order_by("pk")
+
+
+def drilldown_filtered(records: QuerySet[Any], *, street: Street | None, search: str) -> QuerySet[Any]:
+    """`records` of one street (when given and its rows have streets) whose names or titles contain `search`
+    (figures.SEARCH_FIELDS: never an ID number)."""
+    lookup = street_lookup(records.model)
+    if street is not None and lookup is not None:
+        records = records.filter(**{lookup: street.code})
+    if search:
+        condition = Q()
+        for name in search_fields(records.model):
+            condition |= Q(**{f"{name}__icontains": search})
+        records = records.filter(condition)
+    return records
 
 
 def drilldown_total(figure: Figure, records: QuerySet[Any]) -> int | None:

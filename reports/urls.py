@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/<int:year>/export.xlsx", views.report_export, name="export"),
     path("dashboard/<int:year>/print/", views.report_print, name="print"),
     path("dashboard/<int:year>/figures/<slug:key>/", views.figure_records, name="records"),
+    path("dashboard/<int:year>/figures/<slug:key>/export.xlsx", views.figure_records_export, name="records_export"),
     path("dashboard/<int:year>/more/", views.more_figures, name="more"),
     path("dashboard/report/<int:pk>/freeze/", views.report_freeze, name="freeze"),
     path("<int:year>/", views.public_report_page, name="public"),

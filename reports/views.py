@@ -4,6 +4,8 @@ The pages that only show figures and records read from the replica when one may 
 (`core.db.replica_reads`, inside the permission checks); the page after a save reads from the primary.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -12,15 +14,22 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.admin_links import admin_links, link_for
 from core.db import replica_reads
 from core.excel import xlsx_response
 from core.input import FIRST_YEAR, LAST_YEAR, parse_int
+from exports.views import export_response
+from services.models import AccessLog, Street
+from services.registry.access_log import access_log_record
+from services.registry.scoping import sees_all_streets, street_ids_for
 
-from . import figures, selectors
+from . import drilldown_exports, figures, selectors
 from .actions import annual_report_freeze, annual_report_request
+from .forms import DrilldownFilterForm
 from .models import AnnualReport
 from .spreadsheets import report_workbook
 
@@ -160,10 +169,8 @@ def report_freeze(request, pk: int):
     return redirect(reverse("reports:dashboard", kwargs={"year": report.year}) + f"?report={report.pk}")
 
 
-@login_required
-@permission_required(RECORDS, raise_exception=True)
-@replica_reads()
-def figure_records(request, year: int, key: str):
+def _drilldown(request, year: int, key: str) -> tuple[figures.Figure, AnnualReport | None, DrilldownFilterForm, Any]:
+    """The figure, the report whose rows are listed, the filter form as submitted and the rows it leaves."""
     try:
         figure = figures.get(key)
     except KeyError:
@@ -171,7 +178,40 @@ def figure_records(request, year: int, key: str):
     # The run asked for, else the official report: a frozen report lists the rows it kept.
     report = _asked_report(request, _year(year)) or selectors.official_report(year)
     records = selectors.drilldown_records(figure, year, request.user, report)
+    streets = (
+        Street.objects.all()
+        if sees_all_streets(request.user)
+        else Street.objects.filter(pk__in=street_ids_for(request.user))
+    )
+    with_street = figures.street_lookup(records.model) is not None
+    form = DrilldownFilterForm(request.GET, streets=streets, with_street=with_street)
+    if form.is_valid():
+        records = selectors.drilldown_filtered(
+            records, street=form.cleaned_data.get("street"), search=form.cleaned_data["q"]
+        )
+    return figure, report, form, records
+
+
+def _filter_query(report: AnnualReport | None, form: DrilldownFilterForm) -> str:
+    """The page's filter as a query string (the report, street and search asked for, when valid)."""
+    params = {"report": report.pk} if report else {}
+    if form.is_valid():
+        street = form.cleaned_data.get("street")
+        params.update(
+            {k: v for k, v in {"street": street.code if street else "", "q": form.cleaned_data["q"]}.items() if v}
+        )
+    return urlencode(params)
+
+
+@login_required
+@permission_required(RECORDS, raise_exception=True)
+@replica_reads()
+def figure_records(request, year: int, key: str):
+    figure, report, form, records = _drilldown(request, year, key)
     page = Paginator(records, PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    links = admin_links(request, shown)
+    table = selectors.figure_rows(figure, shown)
     return render(
         request,
         "reports/figure_records.html",
@@ -182,10 +222,39 @@ def figure_records(request, year: int, key: str):
             "kept": selectors.keeps_records(report, figure),
             "total": selectors.drilldown_total(figure, records),
             "page": page,
+            "form": form,
+            "query": _filter_query(report, form),
             "columns": [c.label for c in figure.columns],
-            "table": selectors.figure_rows(figure, page.object_list),
+            "table": table,
+            # Each row with its record's admin page, where this user may open it (one query per kind of record).
+            "rows": [(link_for(links, record), cells) for record, cells in zip(shown, table, strict=True)],
         },
     )
+
+
+@login_required
+@permission_required(RECORDS, raise_exception=True)
+def figure_records_export(request, year: int, key: str):
+    """The drill-down as filtered, as .xlsx (masked numbers, as on the page): the file now, or an export job."""
+    figure, report, form, records = _drilldown(request, year, key)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("The export was not made: %(errors)s")
+            % {"errors": " ".join(str(m) for errors in form.errors.values() for m in errors)},
+        )
+        return redirect(reverse("reports:records", kwargs={"year": year, "key": key}))
+    street = form.cleaned_data.get("street")
+    params = {
+        "year": year,
+        "key": key,
+        "report": report.pk if report else None,
+        "street": street.code if street else "",
+        "q": form.cleaned_data["q"],
+    }
+    rows = records.count()
+    access_log_record(user=request.user, action=AccessLog.Action.EXPORTED, detail=f"{rows} rows; figure {key} {year}")
+    return export_response(request, kind=drilldown_exports.kind(figure), params=params, records=records, rows=rows)
 
 
 @login_required

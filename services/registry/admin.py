@@ -42,7 +42,7 @@ from services.registry import actions, eligibility, reveal, selectors, spreadshe
 from services.registry.access_log import access_log_record
 from services.registry.forms import PersonForm, PersonMergeForm
 from services.registry.identity import is_number_search, normalise_number
-from services.registry.timeline import timeline_for
+from services.registry.timeline import timeline_for, timeline_links
 
 # Rehabilitation's admin lives in its own module (this one is long); importing it registers it.
 # The persons' change history for auditors is in its own module too.
@@ -165,6 +165,11 @@ class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, OptimisticL
     def gender_label(self, person: Person) -> str:
         return person.gender_label if person.pk else "—"
 
+    @staticmethod
+    def record_url(pk: Any) -> str:
+        """Where a link to a person leads (core.admin_links): the full record, whose opening is logged."""
+        return reverse("admin:services_person_record", args=[pk])
+
     @admin.display(description=_("full record"))
     def record_link(self, person: Person) -> str:
         return format_html(
@@ -202,6 +207,19 @@ class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, OptimisticL
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # a person leaves the registry by a status change, never by deletion
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """An ID number already in the registry: its error links to the person who holds it, where the user may
+        reveal numbers and open that record (services.registry.reveal.holder_links, logged as a reveal)."""
+        form = context["adminform"].form
+        taken = any(error.code == "unique" for error in form.errors.as_data().get("id_number", []))
+        number = form.instance.id_number
+        holder = Person.objects.filter(id_number=number).exclude(pk=form.instance.pk).first() if taken else None
+        links = reveal.holder_links(request, [holder] if holder else [], where="person form")
+        if holder is not None and holder.pk in links:
+            link = format_html('<a href="{}">{}</a>', links[holder.pk], _("Open the record of the person who holds it"))
+            form.add_error("id_number", link)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_actions(self, request):
         return {}
@@ -262,7 +280,7 @@ class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, OptimisticL
             can_reveal=request.user.has_perm("services.reveal_id_number"),
             can_change=person.merged_into_id is None and self.has_change_permission(request, person),
             age=selectors.age_on(person.birth_date, timezone.localdate()),
-            timeline=timeline_for(person),
+            timeline=timeline_links(request, timeline_for(person)),
         )
         response = TemplateResponse(request, "admin/services/person/record.html", context)
         response["Cache-Control"] = "no-store"
@@ -291,7 +309,10 @@ class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, OptimisticL
                         % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
                     )
                     return redirect("admin:services_person_changelist")
-        context = self._context(request, _("Import persons from Excel"), result=result)
+        holders = [e.person_id for e in result.errors if e.person_id] if result else []
+        links = reveal.holder_links(request, list(Person.objects.filter(pk__in=holders)), where="import")
+        rows = [(error, links.get(error.person_id or 0, "")) for error in result.errors] if result else []
+        context = self._context(request, _("Import persons from Excel"), result=result, error_rows=rows)
         return TemplateResponse(request, "admin/services/person/import.html", context, status=status)
 
     def template_view(self, request: HttpRequest) -> HttpResponse:

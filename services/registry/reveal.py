@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from core import ratelimit
-from services.models import AccessLog, User
+from core.admin_links import admin_links, link_for
+from services.models import AccessLog, Person, User
 from services.registry.access_log import access_log_record
 from services.registry.identity import CERTIFICATE_LENGTH, ID_LENGTH, searched_number
 
@@ -64,4 +65,25 @@ def number_search(request: HttpRequest, queryset: QuerySet, term: str, *, where:
         access_log_record(user=request.user, action=AccessLog.Action.REVEALED, person=person, detail=detail)
     if not persons:
         access_log_record(user=request.user, action=AccessLog.Action.REVEALED, detail=f"{detail}; no match")
+    return found
+
+
+def holder_links(request: HttpRequest, holders: list[Person], *, where: str) -> dict[int, str]:
+    """For persons found holding a number the user typed (a duplicate on a form or in an import), the address of
+    each one's full record, by pk: only for a role that may reveal numbers, within the hourly limit, and for the
+    persons the user may open in the admin; each link given is logged as a reveal. Otherwise nothing, so the
+    page confirms no more than its message already says."""
+    if not holders or number_search_refusal(request.user) is not None:
+        return {}
+    if ratelimit.hit("number-search", str(request.user.pk), window=WINDOW_SECONDS) > SEARCHES_PER_HOUR:
+        return {}
+    links = admin_links(request, holders)
+    found = {}
+    for person in holders:
+        url = link_for(links, person)
+        if url:
+            access_log_record(
+                user=request.user, action=AccessLog.Action.REVEALED, person=person, detail=f"duplicate number: {where}"
+            )
+            found[person.pk] = url
     return found

@@ -199,46 +199,69 @@ class StreetQuality:
     expiring_certificate: int
     likely_duplicates: int
 
+    def counts(self) -> list[tuple[str, Any, int]]:
+        """Each check's key, label and count, in the page's column order (QUALITY_CHECKS)."""
+        return [(key, label, getattr(self, key)) for key, label in QUALITY_CHECKS.items()]
+
     @property
     def visited_share(self) -> int:
         """Percentage of active persons visited this year, rounded down."""
         return self.visited_this_year * 100 // self.active if self.active else 0
 
 
-def data_quality_for(user: User, *, today: datetime.date) -> list[StreetQuality]:
-    """Per street the user may see: visit coverage, lost contact, certificates and duplicates."""
+# The checks of the data-quality page, in its column order: each counted per street and listed by the same condition
+# (quality_check_persons_for), so a count and the list it links to are the same rows.
+QUALITY_CHECKS: dict[str, Any] = {
+    "active": _("Active persons"),
+    "visited_this_year": _("Visited this year"),
+    "lost_contact": _("Lost contact"),
+    "not_visited_12_months": _("Not visited in 12 months"),
+    "missing_certificate": _("No certificate"),
+    "expiring_certificate": _("Certificate expiring within 90 days or expired"),
+    "likely_duplicates": _("Likely duplicates"),
+}
+
+
+def _quality_rows(user: User, today: datetime.date) -> tuple[QuerySet[Person], dict[str, Q]]:
+    """The active persons `user` may see (with their latest visit's mode), and each check's condition on them."""
     visible = Person.objects.visible_to(user)
-    active = visible.filter(status=Person.Status.ACTIVE)
     latest_mode = HomeVisit.objects.filter(person=OuterRef("pk")).order_by("-visited_on", "-pk").values("mode")[:1]
     cutoff = today - datetime.timedelta(days=LONG_AGO_DAYS)
     duplicate = Exists(
         visible.filter(name=OuterRef("name"), birth_date=OuterRef("birth_date")).exclude(pk=OuterRef("pk"))
     ) | Exists(visible.exclude(phone="").filter(phone=OuterRef("phone")).exclude(pk=OuterRef("pk")))
+    conditions = {
+        "active": Q(),
+        "visited_this_year": Q(Exists(HomeVisit.objects.filter(person=OuterRef("pk"), visited_on__year=today.year))),
+        "lost_contact": Q(latest_mode=HomeVisit.Mode.LOST_CONTACT),
+        "not_visited_12_months": ~Q(Exists(HomeVisit.objects.filter(person=OuterRef("pk"), visited_on__gte=cutoff))),
+        "missing_certificate": Q(certificate_number=""),
+        "expiring_certificate": ~Q(certificate_number="")
+        & Q(certificate_valid_until__lt=today + datetime.timedelta(days=EXPIRING_DAYS)),
+        "likely_duplicates": Q(duplicate),
+    }
+    active = visible.filter(status=Person.Status.ACTIVE).annotate(latest_mode=Subquery(latest_mode))
+    return active, conditions
+
+
+def data_quality_for(user: User, *, today: datetime.date) -> list[StreetQuality]:
+    """Per street the user may see: visit coverage, lost contact, certificates and duplicates."""
+    active, conditions = _quality_rows(user, today)
     rows = (
-        active.annotate(latest_mode=Subquery(latest_mode))
-        .order_by()
+        active.order_by()
         .values("street")
-        .annotate(
-            active=Count("pk"),
-            visited_this_year=Count(
-                "pk", filter=Q(Exists(HomeVisit.objects.filter(person=OuterRef("pk"), visited_on__year=today.year)))
-            ),
-            lost_contact=Count("pk", filter=Q(latest_mode=HomeVisit.Mode.LOST_CONTACT)),
-            not_visited_12_months=Count(
-                "pk", filter=~Q(Exists(HomeVisit.objects.filter(person=OuterRef("pk"), visited_on__gte=cutoff)))
-            ),
-            missing_certificate=Count("pk", filter=Q(certificate_number="")),
-            expiring_certificate=Count(
-                "pk",
-                filter=~Q(certificate_number="")
-                & Q(certificate_valid_until__lt=today + datetime.timedelta(days=EXPIRING_DAYS)),
-            ),
-            likely_duplicates=Count("pk", filter=Q(duplicate)),
-        )
+        .annotate(**{key: Count("pk", filter=condition) for key, condition in conditions.items()})
     )
     by_street = {row.pop("street"): row for row in rows}
     streets = Street.objects.filter(pk__in=list(by_street)).order_by("code")
     return [StreetQuality(street=s, **by_street[s.pk]) for s in streets]
+
+
+def quality_check_persons_for(user: User, *, check: str, street: Street, today: datetime.date) -> QuerySet[Person]:
+    """The persons a count of the data-quality page counted: those of `street` `user` may see that fail (or, for
+    the first columns, meet) `check`, by name. Raises KeyError for a check the page does not have."""
+    active, conditions = _quality_rows(user, today)
+    return active.filter(conditions[check], street=street).select_related("street").order_by("name", "pk")
 
 
 def persons_with_bad_phone_for(user: User) -> QuerySet[Person]:

@@ -192,6 +192,9 @@ class RowError:
     row: int
     column: str
     message: str
+    # The person already holding the number (the record a merged one went into): the page may link to them
+    # (services.registry.reveal.holder_links), never this module.
+    person_id: int | None = None
 
 
 @dataclass
@@ -306,7 +309,8 @@ def import_persons(*, data: bytes, by: User) -> ImportResult:
     for row_number, values in parsed:
         if existing.get(values["id_number"]) and existing[values["id_number"]].merged_into_id is not None:
             message = _("This ID number is on a duplicate record merged into another: update that record instead.")
-            result.errors.append(RowError(row_number, headers["id_number"], message))
+            kept = existing[values["id_number"]].merged_into_id
+            result.errors.append(RowError(row_number, headers["id_number"], message, person_id=kept))
     _check_certificates(
         [(n, v) for n, v in parsed if "certificate_number" in cells_read[n]], result, headers["certificate_number"]
     )
@@ -366,11 +370,14 @@ def _parse_row(
 
 def _check_certificates(parsed: list[tuple[int, dict[str, Any]]], result: ImportResult, header: str) -> None:
     wanted = {v["certificate_number"]: (n, v["id_number"]) for n, v in parsed if v["certificate_number"]}
-    taken = Person.objects.filter(certificate_number__in=list(wanted)).values_list("certificate_number", "id_number")
-    for certificate, holder in taken:
+    taken = Person.objects.filter(certificate_number__in=list(wanted)).values_list(
+        "certificate_number", "id_number", "pk"
+    )
+    for certificate, holder, pk in taken:
         row_number, id_number = wanted[certificate]
         if holder != id_number:
-            result.errors.append(RowError(row_number, header, _("Another person already holds this certificate.")))
+            message = _("Another person already holds this certificate.")
+            result.errors.append(RowError(row_number, header, message, person_id=pk))
 
 
 @transaction.atomic

@@ -4,16 +4,20 @@ A provider takes a person and returns entries; apps register theirs in `AppConfi
 the person page never imports them and dependencies keep pointing at `services`.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import Model
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.i18n import join_list
 from core.users import user_display
+from core.admin_links import admin_links, link_for
 from services.models import Person
 
 
@@ -26,6 +30,11 @@ class TimelineEntry:
     title: str
     detail: str = ""
     url: str = ""
+    # The record the entry is about: the page links to its admin page where the viewer may open it
+    # (timeline_links); `url` is for a page of its own that needs no such check.
+    record: Model | None = None
+    # A date without a time of day (a visit, a course's start): shown as the date alone, never "00:00".
+    day_only: bool = False
 
 
 Provider = Callable[[Person], Iterable[TimelineEntry]]
@@ -39,14 +48,34 @@ def register(provider: Provider) -> Provider:
     return provider
 
 
+SEPARATOR = " · "
+
+
+def _without_kind(entry: TimelineEntry) -> TimelineEntry:
+    """The entry with the parts of its title that only repeat its kind left out ("入户走访 · 入户走访 · ...")."""
+    parts = entry.title.split(SEPARATOR)
+    kept = [part for part in parts if part.strip() != str(entry.kind)]
+    if len(kept) == len(parts) or not kept:
+        return entry
+    return dataclasses.replace(entry, title=SEPARATOR.join(kept))
+
+
 def timeline_for(person: Person) -> list[TimelineEntry]:
     """Every registered app's entries about `person`, newest first."""
-    entries = [entry for provider in _providers for entry in provider(person)]
+    entries = [_without_kind(entry) for provider in _providers for entry in provider(person)]
     return sorted(entries, key=lambda e: e.when, reverse=True)
 
 
+def timeline_links(request: HttpRequest, entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """The entries with a link to each one's record where `request.user` may open its admin page (one query per
+    kind of record)."""
+    links = admin_links(request, (entry.record for entry in entries if not entry.url))
+    return [entry if entry.url else dataclasses.replace(entry, url=link_for(links, entry.record)) for entry in entries]
+
+
 def as_datetime(day: datetime.date) -> datetime.datetime:
-    """Place a date-only event at the start of that day, local time, so it sorts among datetimes."""
+    """Place a date-only event at the start of that day, local time, so it sorts among datetimes (the entry
+    says `day_only`, so its page shows the date alone)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
@@ -79,9 +108,12 @@ def home_visits(person: Person) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(
                 when=as_datetime(visit.visited_on),
-                kind=_("Home visit"),
-                title=f"{visit.get_mode_display()} · {visit.get_purpose_display()} · {user_display(visit.visitor)}",
+                # How the person was reached is the kind: a phone call is not a home visit.
+                kind=str(visit.get_mode_display()),
+                title=f"{visit.get_purpose_display()} · {user_display(visit.visitor)}",
                 detail=needs,
+                record=visit,
+                day_only=True,
             )
         )
     return entries
@@ -96,6 +128,7 @@ def clinic_escorts(person: Person) -> list[TimelineEntry]:
             kind=_("Clinic escort"),
             title=f"{booking.slot.hospital} · {booking.get_status_display()}",
             detail=booking.department,
+            record=booking,
         )
         for booking in person.escort_bookings.select_related("slot__hospital")
     ]
@@ -111,7 +144,11 @@ def corrections(person: Person) -> list[TimelineEntry]:
             "what": correction.change_label,
             "who": correction.by_label,
         }
-        entries.append(TimelineEntry(when=correction.at, kind=_("Correction"), title=title, detail=correction.reason))
+        entries.append(
+            TimelineEntry(
+                when=correction.at, kind=_("Correction"), title=title, detail=correction.reason, record=correction
+            )
+        )
     return entries
 
 

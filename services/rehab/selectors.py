@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 
 from services.models import FamilyDoctorContract, HomeRehabSession, Person, RehabCentre, RehabReferral
@@ -57,7 +56,8 @@ def timeline_entries(person: Person) -> list[TimelineEntry]:
             kind=gettext("Family doctor"),
             title=f"{c.centre.name} · {c.doctor}",
             detail=f"{c.signed_on} – {c.ended_on or ''}",
-            url=reverse("admin:services_familydoctorcontract_change", args=[c.pk]),
+            record=c,
+            day_only=True,
         )
         for c in FamilyDoctorContract.objects.filter(person=person).select_related("centre")
     ]
@@ -67,7 +67,8 @@ def timeline_entries(person: Person) -> list[TimelineEntry]:
             kind=gettext("Home rehabilitation"),
             title=f"{s.get_kind_display()} · {s.centre.name}",
             detail=_session_detail(s),
-            url=reverse("admin:services_homerehabsession_change", args=[s.pk]),
+            record=s,
+            day_only=True,
         )
         for s in HomeRehabSession.objects.filter(person=person).select_related("centre")
     ]
@@ -77,7 +78,7 @@ def timeline_entries(person: Person) -> list[TimelineEntry]:
             kind=gettext("Rehabilitation referral"),
             title=f"{r.centre.name} · {r.get_status_display()}",
             detail=r.note,
-            url=reverse("admin:services_rehabreferral_change", args=[r.pk]),
+            record=r,
         )
         for r in RehabReferral.objects.filter(person=person).select_related("centre")
     ]

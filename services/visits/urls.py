@@ -18,5 +18,6 @@ urlpatterns = [
     path("persons/<int:pk>/escort/", escorts_views.escort_request, name="escort"),
     path("quality/", registry_views.data_quality, name="quality"),
     path("follow-ups/<int:follow_up>/", visits_views.follow_up_detail, name="follow_up"),
+    path("quality/<slug:check>/<slug:street>/", registry_views.data_quality_persons, name="quality_persons"),
     path("follow-ups/<int:follow_up>/rehab/", rehab_views.rehab_refer, name="rehab_refer"),
 ]

@@ -137,6 +137,7 @@ def test_every_field_page_has_no_wcag_violations_on_a_phone(logged_in, member, p
         reverse("field:follow_up", args=[training.pk]),
         reverse("field:escort", args=[person.pk]),
         reverse("field:quality"),
+        reverse("field:quality_persons", args=["active", person.street.code]),
     ]:
         page = logged_in(member, path, language=language, display=display)
         assert no_horizontal_scroll(page), path

@@ -9,10 +9,15 @@ from openpyxl import load_workbook
 from exports.actions import export_job_run
 from exports.models import ExportJob
 from exports.registry import EXPORTERS
+from reports.figures import FIGURES
 
 pytestmark = pytest.mark.django_db
 # What each page stores for its job; the employment admins' action stores the list's query and selection.
 PARAMS = {"services.persons": {"query": ""}, "accessibility.retrofits_accepted": {"year": 2023}}
+# Each figure's drill-down stores its year, figure, report and filter.
+PARAMS |= {
+    f"reports.figure.{f.key}": {"year": 2023, "key": f.key, "report": None, "street": "", "q": ""} for f in FIGURES
+}
 
 
 def test_the_registry_holds_every_export_of_the_portal():

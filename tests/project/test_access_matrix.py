@@ -154,6 +154,7 @@ RULES: dict[str, Rule] = {
     "reports:export": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:print": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:records": signed_in(FORBIDDEN, staff=OK, auditor=OK),
+    "reports:records_export": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:more": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "reports:freeze": everyone(NOT_ALLOWED),  # POST only
     # An export job (staff asked for it): its page, progress and file are the owner's alone, a 404 for others.
@@ -170,6 +171,8 @@ RULES: dict[str, Rule] = {
     "field:escort": field_member(own=OK, other=NOT_FOUND),
     "field:follow_up": field_member(own=OK, other=NOT_FOUND),
     "field:quality": field_member(staff=OK, auditor=OK),
+    # The persons behind one count of street A: member B is not of that street.
+    "field:quality_persons": field_member(own=OK, other=NOT_FOUND, staff=OK, auditor=OK),
     "field_events:list": field_member(staff=OK),
     "field_events:event": field_member(staff=OK),
     "field_retrofits:list": field_member(),
@@ -593,12 +596,14 @@ def url_kwargs(world: World, name: str, role: str) -> dict[str, Any]:
         "reports:export": {"year": year},
         "reports:print": {"year": year},
         "reports:records": {"year": year, "key": FIGURES[0].key},
+        "reports:records_export": {"year": year, "key": FIGURES[0].key},
         "reports:more": {"year": year},
         "reports:freeze": {"pk": world.unfrozen_report.pk},
         "exports:job": {"pk": world.export_job.pk},
         "exports:status": {"pk": world.export_job.pk},
         "exports:download": {"pk": world.export_job.pk},
         "field:person": {"pk": world.person_a.pk},
+        "field:quality_persons": {"check": "active", "street": world.person_a.street.code},
         "field:visit": {"pk": world.person_a.pk},
         "field:escort": {"pk": world.person_a.pk},
         "field:follow_up": {"follow_up": world.training_need.pk},

@@ -484,7 +484,7 @@ def test_a_certificate_held_by_another_registered_person_is_refused(staff_user, 
 
     result = run_import(xlsx([valid_row()]), staff_user)
 
-    assert result.errors == [RowError(2, "残疾证号", "Another person already holds this certificate.")]
+    assert result.errors == [RowError(2, "残疾证号", "Another person already holds this certificate.", holder.pk)]
     assert written() == before
     holder.refresh_from_db()
     assert holder.certificate_number == f"{ID_B}21"
