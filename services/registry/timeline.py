@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.admin_links import admin_links, link_for
 from core.i18n import join_list
 from core.users import user_display
-from core.admin_links import admin_links, link_for
 from services.models import Person
 
 
