@@ -571,7 +571,7 @@ def test_approval_without_items_is_shown_with_what_is_missing_before_any_submit(
     assert "Missing: Choose the items of the works before approval." in steps
     assert advance_url(case, "approved") not in html  # no button for a step the case cannot take
     assert f'href="{advance_url(case, "rejected")}"' in steps  # the steps it can take are buttons
-    assert "Asked on the step's page: Date of rejection、Reason for rejection" in steps
+    assert "Asked on the step's page: Date of rejection, Reason for rejection" in steps
     # The step's own page says the same before anything is submitted.
     page = staff_client.get(advance_url(case, "approved"))
     assert page.status_code == 200
