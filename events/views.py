@@ -28,6 +28,7 @@ from .calendar import calendar_response
 from .forms import EventFilterForm, PublicRegistrationForm, ResendLinkForm, upcoming_month_values
 from .models import NEEDS, PROVISION_NAMES, Event, Registration
 from .richtext import render_markdown
+from .tasks import resend_registration_links
 
 PAGE_SIZE = 10
 HOME_EVENTS = 4
@@ -289,7 +290,8 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
 def registration_sent(request: HttpRequest, slug: str) -> HttpResponse:
     """What every accepted registration form leads to, registered just now or already: check your messages."""
     event = selectors.event_get_public(slug)
-    asked = request.session.get(ASKED_SESSION_KEY) or {}
+    # Shown once: on a shared computer the next visitor must not find this one's needs and note again.
+    asked = request.session.pop(ASKED_SESSION_KEY, None) or {}
     context: dict[str, Any] = {"event": event, "nav": "events", "asked_known": asked.get("event") == event.pk}
     if context["asked_known"]:
         context["asked"] = asked_needs(asked.get("needs", []))
@@ -377,10 +379,9 @@ def registration_link_resend(request: HttpRequest) -> HttpResponse:
             # Counted by a keyed digest: the cache holds no phone number, nor one a list of numbers would reveal.
             key = salted_hmac(RESEND_PHONE_SCOPE, phone).hexdigest()
             if ratelimit.hit(RESEND_PHONE_SCOPE, key, window=RESEND_PHONE_WINDOW_SECONDS) <= RESENDS_PER_PHONE:
-                actions.registration_links_resend(
-                    phone=phone,
-                    status_link=lambda token: request.build_absolute_uri(reverse("events:registration", args=[token])),
-                )
+                # Queued, never done here: a registered number would otherwise wait for the SMS gateway (or
+                # meet its failure) where an unknown one does not.
+                resend_registration_links.delay_on_commit(phone=phone, site=request.build_absolute_uri("/"))
             # The same answer for a registered number, an unknown one and one asked for too often.
             return redirect("events:resend_link_sent")
     response = render(

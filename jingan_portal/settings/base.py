@@ -222,6 +222,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "services.send_escort_reminders": {"queue": "notify"},
     "services.send_overdue_follow_up_digest": {"queue": "notify"},
+    "events.resend_registration_links": {"queue": "notify"},
     "reports.requeue_dead_runs": {"queue": CELERY_TASK_DEFAULT_QUEUE},
     "exports.expire_export_jobs": {"queue": CELERY_TASK_DEFAULT_QUEUE},
     "reports.*": {"queue": "reports"},

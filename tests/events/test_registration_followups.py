@@ -216,3 +216,23 @@ def test_one_address_asking_too_often_is_answered_429(client, sent_messages):
     assert response.status_code == 429
     assert "Too many requests" in response.content.decode()
     assert int(response["Retry-After"]) > 0
+
+
+def test_the_request_sends_nothing_itself_a_registered_and_an_unknown_number_queue_the_same(client, sent_messages):
+    """The texts go out from a worker: in the request a registered number and an unknown one do the same work
+    (one task queued after commit), so neither the answer's time nor a failing SMS gateway tells them apart."""
+    with_token(event=EventFactory(), phone="13911112222")
+    answers = []
+    for phone, address in (("13911112222", "10.0.2.1"), ("13900009999", "10.0.2.2")):
+        with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+            response = Client(REMOTE_ADDR=address).post(resend_url(), {"phone": phone})
+        answers.append((response.status_code, response["Location"], len(queued)))
+    assert answers[0] == answers[1] == (302, reverse("events:resend_link_sent"), 1)
+    assert sent_messages == []
+
+
+def test_the_needs_asked_for_are_shown_once_not_to_the_next_user_of_the_computer(client, sent_messages):
+    event = EventFactory()
+    sent = register(client, event, needs=["needs_interpreter"], needs_other="导盲犬同行")
+    assert "导盲犬同行" in client.get(sent["Location"]).content.decode()
+    assert "导盲犬同行" not in client.get(sent["Location"]).content.decode()

@@ -13,7 +13,11 @@ from django.conf import settings
 from jingan_portal.celery import app
 
 ROOT = Path(settings.BASE_DIR)
-NOTIFY = {"services.send_escort_reminders", "services.send_overdue_follow_up_digest"}
+NOTIFY = {
+    "services.send_escort_reminders",
+    "services.send_overdue_follow_up_digest",
+    "events.resend_registration_links",
+}
 SHORT_REPORT_JOBS = {"reports.requeue_dead_runs", "exports.expire_export_jobs"}  # sweeps: must not wait behind a report
 
 
