@@ -105,6 +105,14 @@ def test_the_street_list_and_person_page_open_without_a_signal(logged_in, member
     assert_no_axe_violations(page)
 
 
+def log_out_button(page):
+    """The log-out button; on a phone it is behind the Menu button (templates/base.html)."""
+    menu = page.get_by_role("button", name="菜单")
+    if menu.is_visible():
+        menu.click()
+    return page.get_by_role("button", name="退出登录")
+
+
 def test_log_out_erases_what_the_phone_kept(logged_in, member, person):
     page = open_with_worker(logged_in, member, person)
     page.goto(page.url.split("/field/")[0] + reverse("field:visit", args=[person.pk]))
@@ -114,7 +122,7 @@ def test_log_out_erases_what_the_phone_kept(logged_in, member, person):
     assert before["drafts"]
     assert before["worker"]
     with page.expect_navigation():
-        page.get_by_role("button", name="退出登录").click()
+        log_out_button(page).click()
     assert page.evaluate(KEPT) == {"names": [], "pages": [], "drafts": [], "worker": False}
 
 
@@ -122,7 +130,7 @@ def test_log_out_without_a_signal_erases_a_visit_not_sent(logged_in, live_server
     page = open_with_worker(logged_in, member, person)
     file_visit_offline(page, person, "未发送的走访")
     with pytest.raises(PlaywrightError, match="ERR_INTERNET_DISCONNECTED"), page.expect_navigation(timeout=20000):
-        page.get_by_role("button", name="退出登录").click()  # erases first; the log-out itself finds no network
+        log_out_button(page).click()  # erases first; the log-out itself finds no network
     page.context.set_offline(False)
     again = page.context.new_page()
     again.goto(live_server.url + reverse("field:home"))  # the session is still open: a worker again
@@ -140,3 +148,21 @@ def test_the_kept_pages_are_dropped_once_the_session_has_ended(logged_in, member
     assert "您的登录已结束" in page.content()
     assert "王秀英" not in page.content()
     wait_until(lambda: "field-pages" not in page.evaluate("() => caches.keys()"))
+
+
+def test_a_search_and_a_page_the_member_may_no_longer_open_are_not_kept(logged_in, member, person, other_street):
+    """A search's page repeats what was typed (a refused number search too, spaced as people type one), so
+    none is kept; a person page that answers 404 (the person moved street) loses the copy kept of it."""
+    page = open_with_worker(logged_in, member, person)
+    base = page.url.split("/field/")[0]
+    page.goto(base + reverse("field:home") + "?q=" + "310106 19900101 123X".replace(" ", "+"))
+    person_url = reverse("field:person", args=[person.pk])
+    assert any(kept.split("\n")[0].endswith(person_url) for kept in page.evaluate(KEPT)["pages"])
+
+    person.street = other_street
+    person.save(update_fields=["street"])
+    assert page.goto(base + person_url).status == 404
+
+    kept = [entry.split("\n")[0] for entry in page.evaluate(KEPT)["pages"]]
+    assert not [url for url in kept if "?q=" in url or "q=310106" in url]
+    assert not [url for url in kept if url.endswith(person_url)]

@@ -14,8 +14,20 @@
   var STATIC = "field-static";
   var META = "field-meta";
   var CONTACT = CFG.scope + "__last-contact";
-  // 18 characters of an ID number (17 digits and a digit or X); a certificate number starts with one.
-  var FULL_NUMBER = /\d{17}[\dXx]/;
+  // A whole or near-whole ID number, as the server's number search reads one (services/registry/identity.py):
+  // 15 digits or more (the old 15-digit numbers, 17 digits that give the check character away), or 14 and an
+  // X; tested on the text made plain (NFKC: full-width digits and letters) and with no space or dash between
+  // digits. A certificate number starts with an ID number.
+  var FULL_NUMBER = /\d{15,}|\d{14}[Xx]/;
+  // Written with spaces or dashes, only what has an ID number's shape (area, birth date, sequence): a phone
+  // number beside a year must not keep a page off the phone.
+  var ID_SHAPE = /\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]?/;
+  var SEPARATED = /(\d)[\s\u3000+-](?=\d)/g;
+
+  function holdsNumber(text) {
+    var plain = text.normalize("NFKC");
+    return FULL_NUMBER.test(plain) || ID_SHAPE.test(plain.replace(SEPARATED, "$1"));
+  }
   var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
   var visitPath = new RegExp(CFG.visitPattern);
   var personPath = new RegExp(CFG.personPattern);
@@ -39,7 +51,9 @@
       return cache.match(CONTACT).then(function (response) {
         if (!response) return false;
         return response.text().then(function (text) {
-          return Date.now() - Number(text) > CFG.idleSeconds * 1000;
+          var idle = Date.now() - Number(text);
+          // A clock set back past the last answer counts as ended too: it cannot stretch the idle limit.
+          return idle < 0 || idle > CFG.idleSeconds * 1000;
         });
       });
     });
@@ -88,9 +102,10 @@
       } catch (e) {
         /* kept as sent */
       }
-      if (FULL_NUMBER.test(url)) return null;
+      // A search (?q=) is never kept: its page repeats what was typed, a refused number search included.
+      if (new URL(url).searchParams.has("q") || holdsNumber(url)) return null;
       var text = await response.clone().text();
-      return FULL_NUMBER.test(text) ? null : response;
+      return holdsNumber(text) ? null : response;
     },
     fetchDidSucceed: async function (params) {
       if (params.response.ok) await noteContact();
@@ -135,6 +150,13 @@
       }
       try {
         var response = await pages.handle(options);
+        if (response.status === 403 || response.status === 404) {
+          // No longer theirs to open (the person moved street, the member was given other streets): the
+          // copy kept of it goes too, rather than opening offline until the idle limit.
+          var kept = await caches.open(PAGES);
+          await kept.delete(options.request, MATCH);
+          await kept.delete(options.url.href, MATCH);
+        }
         var person = options.url.pathname.match(personPath);
         if (person && response.ok) {
           // The visit form of a person opened is what a member will want without a signal. Its GET
