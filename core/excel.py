@@ -45,6 +45,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 # A column of a table export: its header (often a lazy translation) and how a record gives its cell.
 Column = tuple[Any, Callable[[Any], Any]]
+# A sheet's rows as the writer takes them: a mapping from each header to its cell.
+Rows = Iterator[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ def cell(value: Any) -> Any:
             return timezone.make_naive(value)  # shown as the portal's time zone reads it
         if isinstance(value, Percent):
             return _Fraction(float(value.points) / 100)
+        if isinstance(value, Decimal):
+            return float(value)
         if value is None or isinstance(value, int | float | datetime.date | datetime.time):
             return value
         value = str(value)
@@ -142,7 +146,7 @@ def cell(value: Any) -> Any:
 
 def _title(title: str, taken: set[str]) -> str:
     """A sheet title Excel takes (31 characters at most, none of []:*?/\\), numbered if another sheet has it."""
-    title, number = TITLE_REFUSED.sub("", title)[:31] or "-", 0
+    title, number = TITLE_REFUSED.sub("", title).strip("'")[:31] or "-", 0
     candidate = title
     while candidate.lower() in taken:
         number += 1
@@ -162,6 +166,15 @@ def _keys(header: Sequence[Any]) -> list[str]:
             key = f"{text} ({number})"
         keys.append(key)
     return keys
+
+
+def _mappings(keys: Sequence[str], rows: Iterable[Sequence[Any]]) -> Rows:
+    """Each row as the header's mapping the writer takes, its cells made cells. A function of its own so
+    that each sheet's rows keep their own header: the writer reads every sheet's rows only when the
+    workbook is saved, after the loop over the sheets has moved on."""
+    padded = itertools.repeat(None)
+    for row in rows:
+        yield {key: cell(value) for key, value in zip(keys, itertools.chain(row, padded), strict=False)}
 
 
 def _kind_formats(keys: Sequence[str], first: Sequence[dict[str, Any]]) -> dict[str, Format]:
@@ -206,9 +219,6 @@ def write_xlsx(
     return file
 
 
-Rows = Iterator[dict[str, Any]]
-
-
 def _write(sheets: Iterable[Sheet], counted: Callable[[Rows], Rows]) -> IO[bytes]:
     """Each sheet's rows, as the header's mappings, through `counted`, into a file in a folder of its own."""
     with tempfile.TemporaryDirectory() as folder:
@@ -217,11 +227,7 @@ def _write(sheets: Iterable[Sheet], counted: Callable[[Rows], Rows]) -> IO[bytes
         taken: set[str] = set()
         for sheet in sheets:
             keys = _keys(sheet.header)
-            padded = itertools.repeat(None)
-            rows = (
-                {key: cell(value) for key, value in zip(keys, itertools.chain(row, padded), strict=False)}
-                for row in sheet.rows
-            )
+            rows = _mappings(keys, sheet.rows)
             first = list(itertools.islice(rows, KIND_ROWS))
             # A sheet of no rows still shows its header (the writer takes the header from the first row).
             data = counted(itertools.chain(first, rows)) if first else iter([dict.fromkeys(keys)])

@@ -253,7 +253,9 @@ def figure_records_export(request, year: int, key: str):
         "q": form.cleaned_data["q"],
     }
     rows = records.count()
-    access_log_record(user=request.user, action=AccessLog.Action.EXPORTED, detail=f"{rows} rows; figure {key} {year}")
+    # What was exported, as the person export logs its query (the access log masks any number in it).
+    detail = f"{rows} rows; figure {key} {year}; street={params['street']}; q={params['q']}"
+    access_log_record(user=request.user, action=AccessLog.Action.EXPORTED, detail=detail)
     return export_response(request, kind=drilldown_exports.kind(figure), params=params, records=records, rows=rows)
 
 

@@ -89,3 +89,17 @@ def test_dates_show_as_dates_moments_in_local_time_and_overlong_text_is_cut_to_w
 def test_a_repeated_header_is_numbered_rather_than_losing_its_column():
     with write_xlsx([Sheet("t", ["名称", "名称"], [["甲", "乙"]])]) as file:
         assert read_back(file)["t"] == [("名称", "名称 (2)"), ("甲", "乙")]
+
+
+def test_each_sheet_keeps_its_own_header_past_the_rows_its_formats_are_judged_on():
+    """The writer reads every sheet's rows when the workbook is saved: a sheet before the last one, longer
+    than the rows read ahead, kept only the last sheet's header for the rest and lost its cells."""
+    streets = Sheet("按街道", ["指标", "街道", "分项", "数值"], ([f"指标{n}", f"S{n:02}", "甲", n] for n in range(210)))
+    about = Sheet("说明", ["项目", "说明"], [["年份", "2023"]])
+
+    with write_xlsx([streets, about]) as file:
+        sheets = read_back(file)
+
+    assert len(sheets["按街道"]) == 211
+    assert sheets["按街道"][-1] == ("指标209", "S209", "甲", 209)
+    assert sheets["说明"] == [("项目", "说明"), ("年份", "2023")]

@@ -94,6 +94,8 @@ def test_every_drilldown_filters_by_street_searches_and_exports_what_it_lists(
             assert list(sheet[0]) == [str(c.label) for c in figure.columns]
             assert len(sheet) - 1 == len(expected), (key, asked)
     assert AccessLog.objects.filter(action="exported", user=staff_user).exists()
+    # Each export's log says what was filtered, as the person export's says its query.
+    assert AccessLog.objects.filter(action="exported", user=staff_user, detail__contains="; street=").exists()
 
 
 def test_a_whole_id_number_is_not_searched_and_nothing_is_revealed(client, staff_user, year_2023):
