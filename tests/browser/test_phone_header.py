@@ -31,7 +31,7 @@ PUBLIC_NAMES = {
     "events:register",
 }
 # Field patterns that are no page of their own.
-NOT_PAGES: dict[str, str] = {}
+NOT_PAGES: dict[str, str] = {"field:service_worker": "the offline worker's script (/field/sw.js)"}
 
 
 def _names(resolver: URLResolver, namespace: str = "") -> list[str]:
@@ -66,6 +66,8 @@ def pages(street, member) -> dict[str, str]:
         "field:visit": [person.pk],
         "field:escort": [person.pk],
         "field:rehab_refer": [rehab.pk],
+        "field:follow_up": [job.pk],
+        "field:quality_persons": ["active", street.code],
         "field_employment:refer": [job.pk],
         "field_retrofits:apply": [person.pk],
         "field_retrofits:withdraw": [retrofit.pk],
