@@ -27,9 +27,23 @@
     document.querySelectorAll("select.admin-autocomplete").forEach(name);
   }
 
-  // Django's autocomplete.js starts Select2 when the document is ready; this runs after it.
+  // Django's autocomplete.js starts Select2 from jQuery's ready handler, which jQuery 3 runs
+  // asynchronously: it can come after the window's load event. So name the boxes whenever Select2 adds
+  // one (a field on the page or in an inline added later), and once more at load.
+  var pending = false;
+  new MutationObserver(function (changes) {
+    var added = changes.some(function (change) {
+      return Array.prototype.some.call(change.addedNodes, function (node) {
+        return node.nodeType === 1 && (node.matches(".select2") || node.querySelector(".select2"));
+      });
+    });
+    if (added && !pending) {
+      pending = true;
+      window.setTimeout(function () {
+        pending = false;
+        nameAll();
+      }, 0);
+    }
+  }).observe(document.documentElement, { childList: true, subtree: true });
   window.addEventListener("load", nameAll);
-  document.addEventListener("formset:added", function () {
-    window.setTimeout(nameAll, 0);
-  });
 })();
