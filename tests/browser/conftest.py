@@ -81,10 +81,20 @@ def logged_in(browser, live_server):
 
     contexts = []
 
-    def _open(user, path: str, *, language: str = "zh-hans", display: str = "standard", width: int = 375):
+    def _open(
+        user,
+        path: str,
+        *,
+        language: str = "zh-hans",
+        display: str = "standard",
+        width: int = 375,
+        service_workers: str = "allow",
+    ):
         client = Client()
         client.force_login(user)
-        context = browser.new_context(viewport={"width": width, "height": 812}, locale=language, has_touch=True)
+        context = browser.new_context(
+            viewport={"width": width, "height": 812}, locale=language, has_touch=True, service_workers=service_workers
+        )
         context.add_cookies(
             [
                 {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url},

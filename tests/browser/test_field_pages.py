@@ -107,7 +107,11 @@ def test_errors_are_summarised_and_linked_to_their_fields(logged_in, member, per
 
 def test_a_draft_survives_a_dropped_connection_and_files_once(logged_in, live_server, member, person):
     url = reverse("field:visit", args=[person.pk])
-    page = logged_in(member, url)
+    # The page's own draft, as a browser without the field app's service worker keeps it (one that blocks
+    # workers): with the worker in charge, a visit sent without a signal is kept by it instead, which
+    # tests/browser/test_field_offline.py drives. Once the worker controlled the page, the aborted POST
+    # below became a visit saved on the phone, depending on how fast it had installed.
+    page = logged_in(member, url, service_workers="block")
     page.get_by_label("走访情况").fill("网络断了之前写的")
     page.get_by_label("就业").check()
     page.route("**/visit/", lambda route: route.abort() if route.request.method == "POST" else route.continue_())
