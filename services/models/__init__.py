@@ -1,5 +1,6 @@
 """The services app's models, one module per part; import them from here."""
 
+from .applications import Application, ApplicationStatusChange
 from .corrections import Correction
 from .escorts import (
     ClinicHours,
@@ -31,6 +32,8 @@ from .visits import DigestSent, FollowUp, HomeVisit
 
 __all__ = [
     "AccessLog",
+    "Application",
+    "ApplicationStatusChange",
     "AuditEntry",
     "ClinicHours",
     "Correction",

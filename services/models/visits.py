@@ -81,7 +81,10 @@ class FollowUp(TimeStampedModel):
         OPEN = "open", _("Open")
         CLOSED = "closed", _("Closed")
 
-    visit = models.ForeignKey(HomeVisit, models.PROTECT, related_name="follow_ups", verbose_name=_("home visit"))
+    # Empty for a need that came from an online application (Application.follow_up) rather than a visit.
+    visit = models.ForeignKey(
+        HomeVisit, models.PROTECT, null=True, blank=True, related_name="follow_ups", verbose_name=_("home visit")
+    )
     person = models.ForeignKey(Person, models.PROTECT, related_name="follow_ups", verbose_name=_("person"))
     street = models.ForeignKey(Street, models.PROTECT, related_name="+", verbose_name=_("street"))
     need = models.CharField(_("need"), max_length=16, choices=Need)
