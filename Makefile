@@ -92,7 +92,8 @@ migrations-check: install
 
 deploy-check: install
 	DJANGO_SETTINGS_MODULE=jingan_portal.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
-		ALLOWED_HOSTS=portal.example $(MANAGE) check --deploy --fail-level WARNING
+		ALLOWED_HOSTS=portal.example NOTIFICATION_BACKEND=core.notify.HttpSmsNotifier \
+		SMS_GATEWAY_URL=https://sms.portal.example/send $(MANAGE) check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -1,17 +1,30 @@
-"""Sending short messages (reminders) through a pluggable backend: console by default, e-mail or SMS.
+"""Sending short messages (reminders, one-time codes, status links) through a pluggable backend.
 
 Set NOTIFICATION_BACKEND to a dotted path of a class with a `channel` name and a
-`send(*, to, message)` method; an SMS gateway plugs in the same way.
+`send(*, to, message)` method: ConsoleNotifier (development), EmailNotifier, or HttpSmsNotifier,
+which hands each message to the federation's SMS gateway over HTTPS (SMS_GATEWAY_URL).
 """
 
+import json
 import logging
+import re
+import urllib.error
+import urllib.request
 from typing import Protocol
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger("portal.notify")
+
+# A private link's token (secrets.token_urlsafe: 43 characters) or any other long opaque key.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,}")
+
+
+class SmsGatewayError(Exception):
+    """The gateway did not take a message; a task sending it may try again later."""
 
 
 class Notifier(Protocol):
@@ -26,7 +39,8 @@ class ConsoleNotifier:
     channel = "console"
 
     def send(self, *, to: str, message: str) -> None:
-        logger.info("message to %s: %s", mask_address(to), message)
+        # Outside development the log is no place for a private link: whoever reads it could open it.
+        logger.info("message to %s: %s", mask_address(to), message if settings.DEBUG else redact_tokens(message))
 
 
 class EmailNotifier:
@@ -36,6 +50,48 @@ class EmailNotifier:
 
     def send(self, *, to: str, message: str) -> None:
         send_mail(subject=message[:60], message=message, from_email=None, recipient_list=[to])
+
+
+class HttpSmsNotifier:
+    """Posts each message as JSON to the SMS gateway: {"to", "message", "sign"} with a bearer token.
+
+    Any answer but 2xx, a timeout or a refused connection raises SmsGatewayError, so nothing counts as
+    sent that the gateway did not take.
+    """
+
+    channel = "sms"
+
+    def __init__(self) -> None:
+        self.url = getattr(settings, "SMS_GATEWAY_URL", "")
+        # Plain HTTP only to a relay on this host: messages carry codes and private links.
+        if not self.url.startswith(("https://", "http://127.0.0.1:", "http://localhost:")):
+            raise ImproperlyConfigured("SMS_GATEWAY_URL must be an https:// address of the SMS gateway.")
+        self.token = getattr(settings, "SMS_GATEWAY_TOKEN", "")
+        self.sign = getattr(settings, "SMS_SIGN_NAME", "")
+        self.timeout = getattr(settings, "SMS_GATEWAY_TIMEOUT", 5)
+
+    def send(self, *, to: str, message: str) -> None:
+        body = json.dumps({"to": to, "message": message, "sign": self.sign}).encode()
+        request = urllib.request.Request(
+            self.url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        except (OSError, urllib.error.URLError) as exc:
+            raise SmsGatewayError(f"gateway unreachable: {type(exc).__name__}") from None
+        if not 200 <= status < 300:
+            raise SmsGatewayError(f"gateway answered {status}")
+
+
+def redact_tokens(text: str) -> str:
+    """`text` with every long opaque key (a private link's token) cut to its first four characters."""
+    return _TOKEN.sub(lambda m: m.group()[:4] + "…", text)
 
 
 def notifier() -> Notifier:

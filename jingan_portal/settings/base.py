@@ -303,9 +303,15 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
-# Reminders to patients and volunteers: console by default; core.notify.EmailNotifier or an
-# SMS gateway class in production.
+# Reminders, one-time codes and status links: the console (the log) by default; in production
+# core.notify.HttpSmsNotifier (the SMS gateway below) or core.notify.EmailNotifier. `check --deploy`
+# warns while production would only write them to the log.
 NOTIFICATION_BACKEND = env.str("NOTIFICATION_BACKEND", default="core.notify.ConsoleNotifier")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# The signature the operators require at the head of every text, e.g. 静安区残联.
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")

@@ -171,6 +171,8 @@ def test_deploy_check_passes_with_production_settings():
         DJANGO_SETTINGS_MODULE="jingan_portal.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="a.example",
+        NOTIFICATION_BACKEND="core.notify.HttpSmsNotifier",
+        SMS_GATEWAY_URL="https://sms.a.example/send",
     )
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
