@@ -13,8 +13,8 @@ from core.forms import AccessibleFormMixin, add_action_errors
 from services.models import Street, User
 
 from . import actions
-from .selectors import PlaceKind
 from .models import DeviceIssue, Retrofit, RetrofitLine, RetrofitPhoto
+from .selectors import PlaceKind
 
 Status = Retrofit.Status
 

@@ -162,7 +162,8 @@ def place_list(request: HttpRequest) -> HttpResponse:
         return render(request, "accessibility/public/place_list.html", context, status=400)
     places = selectors.public_place_list(**filters)
     page = Paginator(places, PLACES_PAGE_SIZE).get_page(page_number(request.GET.get("page", "1")))
-    query = urlencode({name: value for name, value in (("street", filters["street_code"]), ("kind", filters["kind"])) if value})
+    chosen = {"street": filters["street_code"], "kind": filters["kind"]}
+    query = urlencode({name: value for name, value in chosen.items() if value})
     context.update(
         page=page,
         page_links=page_links(page),

@@ -7,8 +7,8 @@ from django.urls import include, path, reverse_lazy
 from django.utils.text import format_lazy
 from django.views.generic import RedirectView
 
-from accounts import views as account_views
 from accessibility.selectors import PlaceKind
+from accounts import views as account_views
 from accounts.forms import AdminLoginForm, LoginForm
 from events import views as event_views
 from events.sitemaps import SITEMAPS

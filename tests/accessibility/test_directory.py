@@ -363,11 +363,11 @@ def test_the_csv_has_every_place_and_nothing_personal(client, places):
 
 def test_the_csv_neutralises_cells_a_spreadsheet_would_run(client, places):
     point = places["point"]
-    point.venue, point.address, point.access_notes = "=HYPERLINK(\"http://x\")", "+1 路", "@SUM(A1)"
+    point.venue, point.address, point.access_notes = '=HYPERLINK("http://x")', "+1 路", "@SUM(A1)"
     point.save()
     _header, *rows = read_csv(client.get(reverse("places:csv"), {"kind": "sign_language_point"}))
     row = next(r for r in rows if "HYPERLINK" in r[0])
-    assert row[0] == "'=HYPERLINK(\"http://x\")"
+    assert row[0] == '\'=HYPERLINK("http://x")'
     assert row[4] == "'+1 路"
     assert row[6] == "'@SUM(A1)"
 

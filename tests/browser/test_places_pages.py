@@ -3,6 +3,7 @@ both display modes, headings in order, the result count in a live region, filter
 text at 200%, and a refused filter's error summary."""
 
 import datetime
+import itertools
 
 import pytest
 from django.urls import reverse
@@ -28,7 +29,9 @@ def places(street, other_street):
         access_notes="正门无台阶",
         access_notes_en="Step-free main entrance",
     )
-    SignLanguagePointFactory(street=other_street, venue="大宁路社区事务受理服务中心", in_service_from=datetime.date(2023, 3, 1))
+    SignLanguagePointFactory(
+        street=other_street, venue="大宁路社区事务受理服务中心", in_service_from=datetime.date(2023, 3, 1)
+    )
     RehabCentreFactory(street=street, name="江宁路街道社区卫生服务中心", lift=True, offers_speech_therapy=True)
     for n in range(27):  # more than a page: the pagination is checked too
         RampRetrofitFactory(street=other_street, compound=f"大宁路{100 + n}弄", public=True, opening_hours="全天开放")
@@ -37,7 +40,7 @@ def places(street, other_street):
 def assert_headings_in_order(page) -> None:
     levels = page.evaluate(HEADINGS)
     assert levels[0] == 1
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

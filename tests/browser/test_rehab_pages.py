@@ -1,6 +1,6 @@
-"""Rehabilitation pages in headless Chromium: the rehabilitation homes in the public directory (1280 and 375 px, both
-languages, both display modes, text at 200%) and the field referral from a visit's need (375 and 1280 px, both display modes),
-axe-core clean."""
+"""Rehabilitation pages in headless Chromium: the rehabilitation homes in the public directory (1280 and 375 px,
+both languages, both display modes, text at 200%) and the field referral from a visit's need (375 and 1280 px,
+both display modes), axe-core clean."""
 
 import datetime
 

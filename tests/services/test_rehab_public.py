@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from accessibility.selectors import PlaceKind
-
 from tests.services.factories import PersonFactory, file_visit
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory, SessionFactory
 
