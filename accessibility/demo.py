@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from services.models import Person, Street, User
 from services.registry.households import households_link
@@ -74,6 +74,7 @@ def seed(*, year: int, persons: int, stdout: Any) -> None:
         stdout.write(f"Home retrofits of {year}: {seed_retrofits(year=year, by=staff)} cases on record.")
     stdout.write(f"Ramp passages on record: {seed_ramps(year=year)}.")
     stdout.write(f"Sign-language video points on record: {seed_sign_language_points(year=year)}.")
+    stdout.write(f"Places given their public details for the directory: {seed_directory(year=year)}.")
     stdout.write(f"Devices issued on record: {seed_devices(year=year)}.")
 
 
@@ -344,6 +345,92 @@ def seed_sign_language_points(*, year: int) -> int:
         SignLanguagePoint,
     )
     return SignLanguagePoint.objects.count()
+
+
+# A main road of each street, for the demo addresses of the directory of accessible places.
+DIRECTORY_ROADS = {
+    "310106006": "江宁路",
+    "310106011": "石门二路",
+    "310106012": "南京西路",
+    "310106013": "华山路",
+    "310106014": "长寿路",
+    "310106015": "天目西路",
+    "310106016": "海宁路",
+    "310106017": "宝山路",
+    "310106018": "共和新路",
+    "310106019": "大宁路",
+    "310106020": "彭浦新村",
+    "310106021": "临汾路",
+    "310106022": "芷江西路",
+    "310106100": "共康路",
+}
+OFFICE_HOURS = ("周一至周五 9:00–17:00，周六 9:00–12:00", "Mon–Fri 9:00–17:00, Sat 9:00–12:00")
+# Opening hours and access notes (Chinese, English) of a sign-language point, by kind of venue.
+SIGN_POINT_DETAILS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    SignLanguagePoint.Kind.HOSPITAL: (
+        ("门诊 周一至周日 8:00–16:30", "Outpatients Mon–Sun 8:00–16:30"),
+        (
+            "门诊大厅服务台用平板电脑连线手语翻译；无障碍入口、电梯、无障碍卫生间",
+            "The outpatient hall's desk calls a sign-language interpreter on a tablet; step-free entrance, lift, "
+            "accessible toilet",
+        ),
+    ),
+    SignLanguagePoint.Kind.HEALTH_CENTRE: (
+        ("周一至周五 8:00–16:30", "Mon–Fri 8:00–16:30"),
+        (
+            "挂号窗口可视频连线手语翻译；一楼无台阶入口",
+            "The registration counter calls a sign-language interpreter by video; step-free entrance on the ground "
+            "floor",
+        ),
+    ),
+    SignLanguagePoint.Kind.OTHER: (
+        ("周二至周日 9:00–17:00", "Tue–Sun 9:00–17:00"),
+        ("服务台可视频连线手语翻译", "The service desk calls a sign-language interpreter by video"),
+    ),
+}
+COUNTER_DETAILS = (
+    OFFICE_HOURS,
+    (
+        "综合窗口可视频连线手语翻译；无障碍入口在正门，设低位服务台",
+        "The main counter calls a sign-language interpreter by video; step-free main entrance and a low counter",
+    ),
+)
+RAMP_DETAILS = (
+    ("全天开放", "Open all day"),
+    (
+        "单元入口坡道，坡度不大于1:12，两侧扶手，入口平台可回转轮椅",
+        "Ramp at the building entrance, no steeper than 1:12, handrails on both sides, room to turn a wheelchair",
+    ),
+)
+
+
+def seed_directory(*, year: int) -> int:
+    """Fill the public details of the demo's sign-language points (address, hours, access notes), and list one
+    ramp passage of each compound of the demo year as public, with its own; places already filled are kept."""
+    rng = random.Random(year + 300)
+    codes = dict(Street.objects.values_list("pk", "code"))
+    points = list(SignLanguagePoint.objects.filter(address="").order_by("pk"))
+    for point in points:
+        (hours, hours_en), (notes, notes_en) = SIGN_POINT_DETAILS.get(point.kind, COUNTER_DETAILS)
+        point.address = f"静安区{DIRECTORY_ROADS[codes[point.street_id]]}{rng.randrange(1, 1200)}号"
+        point.opening_hours, point.opening_hours_en = hours, hours_en
+        point.access_notes, point.access_notes_en = notes, notes_en
+    bulk_update_with_history(
+        points, SignLanguagePoint, ["address", "opening_hours", "opening_hours_en", "access_notes", "access_notes_en"]
+    )
+    ramps = list(
+        RampRetrofit.objects.filter(
+            address="", public=False, completed_on__year=year, street__code__in=RAMP_STREETS, passage="1号楼单元入口"
+        ).order_by("pk")
+    )
+    (hours, hours_en), (notes, notes_en) = RAMP_DETAILS
+    for ramp in ramps:
+        ramp.public, ramp.address = True, f"静安区{ramp.compound}"
+        ramp.opening_hours, ramp.opening_hours_en = hours, hours_en
+        ramp.access_notes, ramp.access_notes_en = notes, notes_en
+    fields = ["public", "address", "opening_hours", "opening_hours_en", "access_notes", "access_notes_en"]
+    bulk_update_with_history(ramps, RampRetrofit, fields)
+    return len(points) + len(ramps)
 
 
 def seed_devices(*, year: int) -> int:

@@ -9,11 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELDS, VersionFieldsMixin
-from core.forms import add_action_errors
-from services.models import User
+from core.forms import AccessibleFormMixin, add_action_errors
+from services.models import Street, User
 
 from . import actions
 from .models import DeviceIssue, Retrofit, RetrofitLine, RetrofitPhoto
+from .selectors import PlaceKind
 
 Status = Retrofit.Status
 
@@ -259,3 +260,26 @@ class DeviceIssueForm(forms.ModelForm):
         model = DeviceIssue
         fields = ["person", "device_type", "serial_number", "issued_on", "returned_on", "note"]
         widgets = {"issued_on": DateInput(), "returned_on": DateInput()}
+
+
+class PlaceFilterForm(AccessibleFormMixin, forms.Form):
+    """The filters of the public directory of accessible places: both optional; an unknown value is refused with a
+    message, never guessed at."""
+
+    # The messages do not repeat the value: it may be anything, of any length.
+    street = forms.ChoiceField(
+        label=_("Street"),
+        required=False,
+        error_messages={"invalid_choice": _("This is not one of Jing'an's streets. Choose one from the list.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of place"),
+        required=False,
+        error_messages={"invalid_choice": _("The directory has no such kind of place. Choose one from the list.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        streets = [(street.code, street.name) for street in Street.objects.order_by("code")]
+        self.fields["street"].choices = [("", _("All streets")), *streets]
+        self.fields["kind"].choices = [("", _("All kinds of place")), *PlaceKind.choices]

@@ -1,16 +1,22 @@
 """Reads of the accessibility app, always starting from what the user may see."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from core.i18n import join_list, localized
 from services.models import FollowUp, Household, Person, User
+from services.rehab.selectors import rehab_homes_public
 
-from .models import Retrofit, RetrofitLine, RetrofitPhoto
+from .models import RampRetrofit, Retrofit, RetrofitLine, RetrofitPhoto, SignLanguagePoint
 
 
 def items_total() -> Coalesce:
@@ -114,3 +120,113 @@ def accepted_in_year_for(user: User, year: int) -> QuerySet[Retrofit]:
 def photo_get_for(user: User, pk: Any) -> RetrofitPhoto:
     """One photo of a case `user` may see. Raises Http404 otherwise."""
     return get_object_or_404(RetrofitPhoto.objects.visible_to(user), pk=pk)
+
+
+# --- the public directory of accessible places (#21): no login, no personal data ----------------------------------
+
+
+class PlaceKind(models.TextChoices):
+    """The kinds of place in the public directory, in the order the directory lists them within a street."""
+
+    SIGN_LANGUAGE_POINT = "sign_language_point", _("Sign-language video point")
+    REHAB_HOME = "rehab_home", _("Rehabilitation home")
+    RAMP = "ramp", _("Accessible ramp in a residential compound")
+
+
+@dataclass(frozen=True)
+class PublicPlace:
+    """One place of the public directory, as plain text in the active language (safe for a page, CSV or JSON)."""
+
+    kind: str
+    kind_label: str
+    name: str
+    address: str
+    street_code: str
+    street_name: str
+    hours: str
+    access_notes: str
+    services: str
+    phone: str
+
+
+def _sign_language_places(streets: Q, today: datetime.date) -> list[PublicPlace]:
+    points = (
+        SignLanguagePoint.objects.filter(streets, in_service_from__lte=today)
+        .filter(Q(in_service_to__isnull=True) | Q(in_service_to__gte=today))
+        .select_related("street")
+    )
+    return [
+        PublicPlace(
+            kind=PlaceKind.SIGN_LANGUAGE_POINT.value,
+            kind_label=str(PlaceKind.SIGN_LANGUAGE_POINT.label),
+            name=point.venue,
+            address=point.address,
+            street_code=point.street.code,
+            street_name=point.street.name,
+            hours=localized(point, "opening_hours"),
+            access_notes=localized(point, "access_notes"),
+            services=str(point.get_kind_display()),
+            phone="",
+        )
+        for point in points
+    ]
+
+
+def _rehab_home_places(streets: Q) -> list[PublicPlace]:
+    # Only the centre's own fields: its phone is its public number (the model's rule); contracts, sessions and
+    # referrals (persons) are never read here.
+    centres = rehab_homes_public().filter(streets)
+    places = []
+    for centre in centres:
+        services = [*centre.services_offered, localized(centre, "services_note")]
+        places.append(
+            PublicPlace(
+                kind=PlaceKind.REHAB_HOME.value,
+                kind_label=str(PlaceKind.REHAB_HOME.label),
+                name=centre.name,
+                address=centre.address,
+                street_code=centre.street.code,
+                street_name=centre.street.name,
+                hours=localized(centre, "opening_hours"),
+                access_notes=join_list(centre.access_facts),
+                services=join_list(services),
+                phone=centre.phone,
+            )
+        )
+    return places
+
+
+def _ramp_places(streets: Q) -> list[PublicPlace]:
+    # `note` is internal and never read for the public.
+    ramps = RampRetrofit.objects.filter(streets, public=True).select_related("street")
+    return [
+        PublicPlace(
+            kind=PlaceKind.RAMP.value,
+            kind_label=str(PlaceKind.RAMP.label),
+            name=f"{ramp.compound} {ramp.passage}",
+            address=ramp.address,
+            street_code=ramp.street.code,
+            street_name=ramp.street.name,
+            hours=localized(ramp, "opening_hours"),
+            access_notes=localized(ramp, "access_notes"),
+            services="",
+            phone="",
+        )
+        for ramp in ramps
+    ]
+
+
+def public_place_list(*, street_code: str = "", kind: str = "") -> list[PublicPlace]:
+    """The public directory's places today (sign-language points in service, certified rehabilitation homes, ramps
+    marked public), optionally of one street (its code) and one kind (a PlaceKind value; "" for every street or
+    kind); sorted by street, kind, then name. One query per kind; an unknown code or kind matches nothing."""
+    streets = Q(street__code=street_code) if street_code else Q()
+    places: list[PublicPlace] = []
+    if kind in ("", PlaceKind.SIGN_LANGUAGE_POINT):
+        places += _sign_language_places(streets, timezone.localdate())
+    if kind in ("", PlaceKind.REHAB_HOME):
+        places += _rehab_home_places(streets)
+    if kind in ("", PlaceKind.RAMP):
+        places += _ramp_places(streets)
+    order = list(PlaceKind.values)
+    return sorted(places, key=lambda place: (place.street_code, order.index(place.kind), place.name))

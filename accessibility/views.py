@@ -1,25 +1,36 @@
-"""Field pages for committee members: their streets' home retrofits, applying and withdrawing."""
+"""Field pages for committee members (their streets' home retrofits, applying and withdrawing), and the public
+directory of accessible places with its CSV and JSON downloads."""
+
+import dataclasses
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.http import require_GET
 
 from core.concurrency import is_conflict
+from core.excel import csv_response
 from core.forms import add_action_errors
 from core.guards import page_required
 from core.input import parse_int
+from core.pagination import page_links, page_number
 from services.models import FollowUp
 from services.registry import selectors as registry
 from services.registry.households import household_of
 from services.registry.views import FIELD_PERMISSION
 
 from . import actions, selectors, stats
-from .forms import ApplyForm, WithdrawForm
+from .forms import ApplyForm, PlaceFilterForm, WithdrawForm
 from .models import Retrofit
+from .selectors import PlaceKind
 
 PAGE_SIZE = 25
 VIEW = "accessibility.view_retrofit"
@@ -114,3 +125,73 @@ def retrofit_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "accessibility/field/retrofit_withdraw.html", {"retrofit": retrofit, "form": form}, status=status
     )
+
+
+# --- the public directory of accessible places ----------------------------------------------------------------
+
+PLACES_PAGE_SIZE = 25
+# The columns of the CSV download, in order: (PublicPlace field, header).
+PLACE_COLUMNS = [
+    ("name", pgettext_lazy("directory", "Name")),
+    ("kind_label", gettext_lazy("Kind of place")),
+    ("street_name", gettext_lazy("Street")),
+    ("street_code", gettext_lazy("Street code")),
+    ("address", gettext_lazy("Address")),
+    ("hours", gettext_lazy("Opening hours")),
+    ("access_notes", gettext_lazy("Access notes")),
+    ("services", gettext_lazy("Services")),
+    ("phone", gettext_lazy("Phone")),
+]
+BAD_FILTER = gettext_lazy("This street or kind of place is not in the directory. Choose one from the lists.")
+
+
+def _place_filters(request: HttpRequest) -> tuple[PlaceFilterForm, dict[str, str] | None]:
+    """The directory's filter form and its street code and kind ("" for all), or None when a value is unknown."""
+    form = PlaceFilterForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    return form, {"street_code": form.cleaned_data["street"], "kind": form.cleaned_data["kind"]}
+
+
+@require_GET
+def place_list(request: HttpRequest) -> HttpResponse:
+    """The public directory: sign-language points, rehabilitation homes and public ramps, by street and kind."""
+    form, filters = _place_filters(request)
+    context: dict[str, Any] = {"form": form, "nav": "places", "page": None}
+    if filters is None:
+        return render(request, "accessibility/public/place_list.html", context, status=400)
+    places = selectors.public_place_list(**filters)
+    page = Paginator(places, PLACES_PAGE_SIZE).get_page(page_number(request.GET.get("page", "1")))
+    chosen = {"street": filters["street_code"], "kind": filters["kind"]}
+    query = urlencode({name: value for name, value in chosen.items() if value})
+    context.update(
+        page=page,
+        page_links=page_links(page),
+        query=query,
+        filtered=any(filters.values()),
+        kind_label=PlaceKind(filters["kind"]).label if filters["kind"] else "",
+        csv_url=reverse("places:csv") + (f"?{query}" if query else ""),
+        json_url=reverse("places:json") + (f"?{query}" if query else ""),
+    )
+    return render(request, "accessibility/public/place_list.html", context)
+
+
+@require_GET
+def place_list_csv(request: HttpRequest) -> HttpResponse:
+    """The directory (same filters) as CSV for a spreadsheet program, in the reader's language."""
+    _form, filters = _place_filters(request)
+    if filters is None:
+        return HttpResponseBadRequest(str(BAD_FILTER), content_type="text/plain; charset=utf-8")
+    places = selectors.public_place_list(**filters)
+    rows = ([getattr(place, name) for name, _header in PLACE_COLUMNS] for place in places)
+    return csv_response("accessible-places.csv", [header for _name, header in PLACE_COLUMNS], rows)
+
+
+@require_GET
+def place_list_json(request: HttpRequest) -> HttpResponse:
+    """The directory (same filters) as JSON: {"count": n, "places": [...]}, every PublicPlace field by name."""
+    _form, filters = _place_filters(request)
+    if filters is None:
+        return JsonResponse({"error": str(BAD_FILTER)}, status=400, json_dumps_params={"ensure_ascii": False})
+    places = [dataclasses.asdict(place) for place in selectors.public_place_list(**filters)]
+    return JsonResponse({"count": len(places), "places": places}, json_dumps_params={"ensure_ascii": False})

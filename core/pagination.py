@@ -68,3 +68,15 @@ class BoundedCountPaginator(_Paginator):
             return super().page(number)
         bottom = (number - 1) * self.per_page
         return Page(self.queryset[bottom : bottom + self.per_page], number, self)
+
+
+def page_links(page_obj: Page[Any], around: int = 2) -> list[int | None]:
+    """The page numbers to link: the first, the last and `around` either side of the current; None for a gap."""
+    last = page_obj.paginator.num_pages
+    wanted = sorted({1, last, *range(max(1, page_obj.number - around), min(last, page_obj.number + around) + 1)})
+    links: list[int | None] = []
+    for number in wanted:
+        if links and number - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(number)
+    return links

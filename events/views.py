@@ -22,6 +22,7 @@ from core.forms import add_action_errors
 from core.http import client_ip
 from core.i18n import localized
 from core.input import parse_int, parse_year
+from core.pagination import page_links
 
 from . import actions, caching, selectors
 from .calendar import calendar_response
@@ -66,18 +67,6 @@ def _rows(events: list[Event], now: datetime.datetime) -> list[dict[str, Any]]:
         }
         for event in events
     ]
-
-
-def page_links(page_obj: Any, around: int = 2) -> list[int | None]:
-    """The page numbers to link: the first, the last and `around` either side of the current; None for a gap."""
-    last = page_obj.paginator.num_pages
-    wanted = sorted({1, last, *range(max(1, page_obj.number - around), min(last, page_obj.number + around) + 1)})
-    links: list[int | None] = []
-    for number in wanted:
-        if links and number - (links[-1] or 0) > 1:
-            links.append(None)
-        links.append(number)
-    return links
 
 
 def _page_number(request: HttpRequest) -> int | None:

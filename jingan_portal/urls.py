@@ -3,13 +3,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
+from django.utils.text import format_lazy
+from django.views.generic import RedirectView
 
+from accessibility.selectors import PlaceKind
 from accounts import views as account_views
 from accounts.forms import AdminLoginForm, LoginForm
 from events import views as event_views
 from events.sitemaps import SITEMAPS
-from services.rehab import views as rehab_views
 
 from . import views
 
@@ -31,7 +33,16 @@ urlpatterns = [
     path("accounts/two-factor/recovery-codes/", account_views.otp_recovery_codes, name="otp_recovery_codes"),
     path("events/", include("events.urls")),
     path("accessibility-statement/", event_views.accessibility_statement, name="accessibility_statement"),
-    path("rehab-homes/", rehab_views.rehab_homes, name="rehab_homes"),
+    path("places/", include("accessibility.public_urls")),
+    # The rehabilitation homes' own page became the directory's list of that kind (#21); old links still work.
+    path(
+        "rehab-homes/",
+        RedirectView.as_view(
+            url=format_lazy("{}?kind={}", reverse_lazy("places:list"), PlaceKind.REHAB_HOME.value),
+            permanent=True,
+        ),
+        name="rehab_homes",
+    ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("reports/", include("reports.urls")),
     path("exports/", include("exports.urls")),

@@ -70,10 +70,10 @@ class RetrofitTypeCapAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
 
 @admin.register(RampRetrofit)
 class RampRetrofitAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
-    list_display = ["compound", "passage", "street", "completed_on"]
-    list_filter = ["street", ("completed_on", admin.DateFieldListFilter)]
+    list_display = ["compound", "passage", "street", "completed_on", "public"]
+    list_filter = ["public", "street", ("completed_on", admin.DateFieldListFilter)]
     list_select_related = ["street"]
-    search_fields = ["compound", "passage"]
+    search_fields = ["compound", "passage", "address"]
     autocomplete_fields = ["street"]
     date_hierarchy = "completed_on"
 
@@ -83,7 +83,7 @@ class SignLanguagePointAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
     list_display = ["venue", "kind", "street", "in_service_from", "in_service_to"]
     list_filter = ["kind", "street"]
     list_select_related = ["street"]
-    search_fields = ["venue"]
+    search_fields = ["venue", "address"]
     autocomplete_fields = ["street"]
 
 

@@ -8,15 +8,43 @@ from simple_history.models import HistoricalRecords
 from services.models import TimeStampedModel, category_when_served
 from services.registry.scoping import StreetScopedQuerySet
 
+HOURS_HELP = _("As the public should read them, e.g. Mon–Fri 9:00–17:00.")
+ENGLISH_HELP = _("Shown in English mode; leave empty to show the Chinese.")
+ACCESS_NOTES_HELP = _(
+    "What a visitor in a wheelchair, a blind or a deaf visitor should know, e.g. the entrance to use. "
+    "Never a person's name or phone."
+)
 
-class RampRetrofit(TimeStampedModel):
+
+class PublicPlaceFields(models.Model):
+    """What the public directory of accessible places shows of a place, beside its name, kind and street."""
+
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True, help_text=HOURS_HELP)
+    opening_hours_en = models.CharField(
+        _("opening hours in English"), max_length=200, blank=True, help_text=ENGLISH_HELP
+    )
+    access_notes = models.CharField(_("access notes"), max_length=300, blank=True, help_text=ACCESS_NOTES_HELP)
+    access_notes_en = models.CharField(_("access notes in English"), max_length=300, blank=True, help_text=ENGLISH_HELP)
+
+    class Meta:
+        abstract = True
+
+
+class RampRetrofit(PublicPlaceFields, TimeStampedModel):
     """A ramp built on a passage of an old residential compound."""
 
     street = models.ForeignKey("services.Street", models.PROTECT, related_name="+", verbose_name=_("street"))
     compound = models.CharField(_("residential compound"), max_length=100, help_text=_("For example: 彭浦新村."))
     passage = models.CharField(_("passage"), max_length=100, help_text=_("For example: 12号楼入口."))
     completed_on = models.DateField(_("completed on"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("Internal; never shown to the public."))
+    # A ramp inside a gated compound is of no use to a visitor; staff mark the ones anyone can reach.
+    public = models.BooleanField(
+        _("listed in the public directory"),
+        default=False,
+        help_text=_("Tick when anyone may use this passage; the directory then shows it with its address."),
+    )
 
     history = HistoricalRecords(verbose_name=_("historical ramp retrofit"), excluded_fields=["updated_at"])
 
@@ -24,7 +52,10 @@ class RampRetrofit(TimeStampedModel):
         verbose_name = _("ramp retrofit")
         verbose_name_plural = _("ramp retrofits")
         ordering = ["-completed_on", "street", "compound", "passage"]
-        indexes = [models.Index(fields=["completed_on", "street"], name="ramp_completed_street_idx")]
+        indexes = [
+            models.Index(fields=["completed_on", "street"], name="ramp_completed_street_idx"),
+            models.Index(fields=["street"], condition=Q(public=True), name="ramp_public_street_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["street", "compound", "passage"],
@@ -37,7 +68,7 @@ class RampRetrofit(TimeStampedModel):
         return f"{self.compound} {self.passage}"
 
 
-class SignLanguagePoint(TimeStampedModel):
+class SignLanguagePoint(PublicPlaceFields, TimeStampedModel):
     """A public service counter with a remote sign-language interpreter on video."""
 
     class Kind(models.TextChoices):

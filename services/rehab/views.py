@@ -1,4 +1,5 @@
-"""Rehabilitation pages: the public list of rehabilitation homes, and the field referral from a visit's need."""
+"""Rehabilitation pages: the field referral from a visit's need (the public list of homes is in the directory of
+accessible places, accessibility.views.place_list)."""
 
 from typing import Any
 
@@ -10,27 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
 
 from core.forms import add_action_errors
 from core.guards import page_required
 from services.models import FollowUp, RehabCentre
-from services.models.rehab import ACCESS_FACTS, REHAB_SERVICES
 from services.registry.views import FIELD_PERMISSION
 from services.rehab import actions as rehab_actions
 from services.rehab import selectors as rehab_selectors
-
-
-@require_GET
-def rehab_homes(request: HttpRequest) -> HttpResponse:
-    """The certified rehabilitation homes (康复之家): where, when open, and how accessible. No personal data."""
-    context = {
-        "centres": list(rehab_selectors.rehab_homes_public()),
-        "access_facts": ACCESS_FACTS,
-        "rehab_services": REHAB_SERVICES,
-        "nav": "rehab_homes",
-    }
-    return render(request, "services/public/rehab_homes.html", context)
 
 
 class CentreChoiceField(forms.ModelChoiceField):

@@ -24,7 +24,7 @@ PUBLIC_NAMES = {
     "home",
     "login",
     "accessibility_statement",
-    "rehab_homes",
+    "places:list",
     "events:list",
     "events:past",
     "events:detail",

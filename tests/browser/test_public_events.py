@@ -91,6 +91,20 @@ CLIPPED = """[...document.querySelectorAll('main *')].filter(e => {
 }).map(e => e.outerHTML.slice(0, 80))"""
 
 
+def assert_loses_nothing_at_200_percent(page) -> None:
+    """Text at 200% on a desktop screen, then at 640 CSS pixels wide (browser zoom at 200%): no sideways scrolling,
+    nothing cut off, no text lost, and still axe-clean."""
+    text = page.evaluate("document.body.innerText.length")
+    # Through the CSSOM: the Content-Security-Policy refuses an added <style> element, as it should.
+    page.evaluate("document.documentElement.style.setProperty('font-size', '200%', 'important')")
+    assert fits(page), "scrolls sideways with text at 200%"
+    assert page.evaluate(CLIPPED) == [], "cuts text off at 200%"
+    assert page.evaluate("document.body.innerText.length") == text
+    page.set_viewport_size({"width": 640, "height": 900})
+    assert fits(page), "scrolls sideways at 640 px with text at 200%"
+    assert_no_axe_violations(page)
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("display", ["standard", "large"])
 def test_every_public_page_is_wcag_clean_at_both_widths_and_loses_nothing_at_200_percent(

@@ -126,7 +126,10 @@ RULES: dict[str, Rule] = {
     "password_change": signed_in(OK),
     "password_change_done": signed_in(OK),
     "accessibility_statement": everyone(),
-    "rehab_homes": everyone(),
+    "rehab_homes": everyone(REDIRECT),  # the directory's rehabilitation homes (#21)
+    "places:list": everyone(),
+    "places:csv": everyone(),
+    "places:json": everyone(),
     # Two-factor log-in pages: for staff and auditors; other accounts are refused.
     "otp_setup": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "otp_verify": signed_in(FORBIDDEN, staff=REDIRECT, auditor=REDIRECT),  # no device yet: to the set-up
