@@ -7,7 +7,9 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
+from django.db.models.signals import post_migrate
 from django.utils import translation
 
 from services.models import Street, StreetAssignment, User
@@ -45,21 +47,33 @@ def redis_answers(url: str) -> bool:
         return False
 
 
+# What the data migrations seed and every test may expect: the 14 streets and the role groups (0002), the
+# hospitals, their clinic hours and the escort services (0005), the report job's schedules (reports 0002).
 REFERENCE_DATA_MIGRATIONS = [
     "services.migrations.0002_streets_and_roles",
     "services.migrations.0005_hospitals_and_escort_services",
+    "reports.migrations.0002_report_schedules",
 ]
 
 
-def load_reference_data() -> None:
-    """Reload what data migrations put in the database (streets, roles, hospitals), idempotently."""
-    from django.apps import apps
+def reload_reference_data(sender, using: str = "default", **kwargs) -> None:
+    """After a flush, put back what the data migrations seeded (each `load` keeps the rows that exist).
 
-    from services.registry.roles import sync_role_permissions
+    A transactional test (TransactionTestCase, `django_db(transaction=True)`, live_server) ends with Django's
+    `flush`, which empties every table, then sends post_migrate, which recreates content types and permissions
+    and gives the role groups theirs again (services.apps); the streets, hospitals, escort services and report
+    schedules only this puts back. In one process Django runs transactional tests last; on xdist workers a group
+    (Redis, a module's Chromium) carries its transactional tests forward, so any test may come after a flush.
+    `migrate` sends post_migrate too, so a `--reuse-db` database a killed run left flushed is filled again.
+    tests/project/test_reference_data_survives_flush.py fails when a flush leaves any of it missing.
+    """
+    if using == "default":
+        for name in REFERENCE_DATA_MIGRATIONS:
+            importlib.import_module(name).load(django_apps, None)
 
-    for name in REFERENCE_DATA_MIGRATIONS:
-        importlib.import_module(name).load(apps, None)
-    sync_role_permissions()
+
+# Once per flush or migrate: post_migrate is sent for each app in turn, this receives only the services app's.
+post_migrate.connect(reload_reference_data, sender=django_apps.get_app_config("services"), dispatch_uid=__name__)
 
 
 # pytest-xdist. `make test` runs the suite on PYTEST_WORKERS workers (`-n auto`: one per core), each with its own
@@ -157,19 +171,6 @@ def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
         terminalreporter.write_line(f"xdist groups: each of {len(ran_on)} ran on one of {len(workers)} workers")
     if seeded_on:
         terminalreporter.write_line(f"the demo year was seeded {len(seeded_on)} time(s), on {', '.join(seeded_on)}")
-
-
-@pytest.fixture(autouse=True)
-def _reference_data_in_transactional_tests(request):
-    """A transactional test's database is flushed afterwards, data migrations' rows included; reload them.
-
-    (Django's serialized_rollback cannot be relied on here: the Playwright tests run in another
-    context, where the connection has no serialized copy.)
-    """
-    marker = request.node.get_closest_marker("django_db")
-    if marker is not None and marker.kwargs.get("transaction"):
-        request.getfixturevalue("transactional_db")
-        load_reference_data()
 
 
 @pytest.fixture
