@@ -11,7 +11,7 @@ class PublicPagesSitemap(Sitemap):
     priority = 0.8
 
     def items(self) -> list[str]:
-        return ["home", "events:list", "events:past", "accessibility_statement", "rehab_homes"]
+        return ["home", "events:list", "events:past", "accessibility_statement", "rehab_homes", "open_data"]
 
     def location(self, item: str) -> str:
         return reverse(item)
