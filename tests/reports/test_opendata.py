@@ -275,3 +275,25 @@ def test_the_documentation_page_lists_endpoints_fields_units_and_downloads(clien
     assert reverse("api:report_csv", args=[2023]) in page
     assert reverse("open_data") in client.get(reverse("home")).content.decode()  # the footer
     assert reverse("open_data") in client.get(reverse("sitemap")).content.decode()
+
+
+# Pinned: the official report, then the street, hospital and service names once per language (3 x 2).
+REPORT_MISS_QUERIES = 7
+
+
+def test_an_uncached_year_costs_its_pinned_queries_and_a_cached_one_none(client, frozen, django_assert_num_queries):
+    with django_assert_num_queries(REPORT_MISS_QUERIES):
+        assert client.get(reverse("api:report", args=[2023])).status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(reverse("api:report", args=[2023])).status_code == 200
+
+
+def test_the_documentation_page_costs_one_query_however_many_years(client, frozen, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the frozen years
+        assert client.get(reverse("open_data")).status_code == 200
+    for year in (2021, 2022):
+        report = run(year)
+        AnnualReport.objects.filter(pk=report.pk).update(frozen_at=frozen.frozen_at, frozen_by=frozen.frozen_by)
+    with django_assert_num_queries(1):
+        page = client.get(reverse("open_data")).content.decode()
+    assert all(reverse("api:report_csv", args=[year]) in page for year in (2021, 2022, 2023))
