@@ -19,6 +19,7 @@ class PublicPagesSitemap(Sitemap):
             "places:list",
             "places:csv",
             "places:json",
+            "open_data",
         ]
 
     def location(self, item: str) -> str:

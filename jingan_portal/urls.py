@@ -12,6 +12,7 @@ from accounts import views as account_views
 from accounts.forms import AdminLoginForm, LoginForm
 from events import views as event_views
 from events.sitemaps import SITEMAPS
+from reports import views as report_views
 
 from . import views
 
@@ -45,6 +46,8 @@ urlpatterns = [
     ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("reports/", include("reports.urls")),
+    path("open-data/", report_views.open_data, name="open_data"),
+    path("api/", include("reports.api_urls")),
     path("exports/", include("exports.urls")),
     path("field/events/", include("events.field_urls")),
     path("field/retrofits/", include("accessibility.urls")),

@@ -25,6 +25,7 @@ from services.registry.permissions import action_permission_check
 
 from .figures import FIGURES, counted, listed_ids
 from .models import AnnualPlan, AnnualReport, FrozenRecord, lease
+from .opendata import published_changed
 from .stats import annual_figures
 
 logger = logging.getLogger("portal.reports")
@@ -311,6 +312,8 @@ def annual_report_freeze(*, report: AnnualReport, by: User) -> AnnualReport:
         by=by,
         data={"year": report.year, "records_kept": sum(len(pks) for pks in kept.values())},
     )
+    # The year is published as open data from now on: the API's cached index and year lists are stale.
+    published_changed()
     return report
 
 

@@ -78,6 +78,11 @@ def public_report(year: int) -> AnnualReport | None:
     return official_report(year) or latest_report(year)
 
 
+def published_years() -> list[tuple[int, Any]]:
+    """The years whose report is frozen (the official ones: what open data publishes), latest first, with when."""
+    return list(AnnualReport.objects.filter(frozen_at__isnull=False).order_by("-year").values_list("year", "frozen_at"))
+
+
 def report_years() -> list[int]:
     return list(AnnualReport.objects.order_by("-year").values_list("year", flat=True).distinct())
 
@@ -248,6 +253,12 @@ def report_rows(
             row.official_change = row.value - row.official
         rows.append(row)
     return rows
+
+
+def published_rows(report: AnnualReport) -> list[FigureRow]:
+    """The report as every public output shows it (the public page, its CSV and JSON): its figures in registry
+    order with their breakdowns through `public_figures`, so small counts are hidden in one place."""
+    return report_rows(report, public=True)
 
 
 def keeps_records(report: AnnualReport | None, figure: Figure) -> bool:

@@ -1,4 +1,4 @@
-"""Views of the reports app: the staff dashboard, drill-downs, export, print, and the public page.
+"""Views of the reports app: the staff dashboard, drill-downs, export, print, the public page and open data.
 
 The pages that only show figures and records read from the replica when one may be read
 (`core.db.replica_reads`, inside the permission checks); the page after a save reads from the primary.
@@ -6,6 +6,7 @@ The pages that only show figures and records read from the replica when one may 
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -27,8 +28,9 @@ from services.models import AccessLog, Street
 from services.registry.access_log import access_log_record
 from services.registry.scoping import sees_all_streets, street_ids_for
 
-from . import drilldown_exports, figures, selectors
+from . import api, drilldown_exports, figures, opendata, selectors
 from .actions import annual_report_freeze, annual_report_request
+from .disclosure import SMALL_COUNT
 from .forms import DrilldownFilterForm
 from .models import AnnualReport
 from .spreadsheets import report_workbook
@@ -268,11 +270,35 @@ def more_figures(request, year: int):
     return render(request, "reports/more_figures.html", {"year": year, "more": selectors.more_figures(year)})
 
 
+def open_data(request) -> HttpResponse:
+    """The open-data page: the downloads of every official report and the API's documentation, in words."""
+    years = selectors.published_years()
+    example_year = years[0][0] if years else timezone.localdate().year - 1
+    return render(
+        request,
+        "reports/public/open_data.html",
+        {
+            "years": [year for year, _frozen_at in years],
+            "example_year": example_year,
+            "datasets": api.documented(example_year),
+            "api_prefix": reverse("api:index"),
+            "api_index": request.build_absolute_uri(reverse("api:index")),
+            "example": request.build_absolute_uri(reverse("api:report", args=[example_year])),
+            "csv_columns": opendata.csv_header(),
+            "figures": figures.FIGURES,
+            "small_count": SMALL_COUNT,
+            "per_minute": settings.OPEN_DATA_REQUESTS_PER_MINUTE,
+            "max_age": settings.OPEN_DATA_MAX_AGE_SECONDS,
+            "licence": opendata.LICENCE,
+        },
+    )
+
+
 def public_report_page(request, year: int) -> HttpResponse:
     report = selectors.public_report(_year(year))
     if report is None:
         raise Http404
-    rows = selectors.report_rows(report, public=True)
+    rows = selectors.published_rows(report)
     return render(
         request,
         "reports/public/annualreport_public.html",

@@ -236,6 +236,10 @@ CELERY_TASK_ROUTES = {
 REPORTS_STALE_AFTER_SECONDS = env.int("REPORTS_STALE_AFTER_SECONDS", default=60)
 REPORTS_SWEEP_SECONDS = env.int("REPORTS_SWEEP_SECONDS", default=60)
 REPORTS_MAX_ATTEMPTS = env.int("REPORTS_MAX_ATTEMPTS", default=3)
+# The open-data API (/api/v1/): requests per client address per minute (then 429), and how long browsers and
+# proxies may keep an answer (Cache-Control max-age; the server's own cache is renewed when a report is frozen).
+OPEN_DATA_REQUESTS_PER_MINUTE = env.int("OPEN_DATA_REQUESTS_PER_MINUTE", default=120)
+OPEN_DATA_MAX_AGE_SECONDS = env.int("OPEN_DATA_MAX_AGE_SECONDS", default=300)
 # Periodic jobs. Each sweep selects a window and keeps a marker, so a missed run catches up and a
 # repeated run does nothing. django-celery-beat copies these into the database, where staff edit them.
 CELERY_BEAT_SCHEDULE = {

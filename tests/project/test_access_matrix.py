@@ -150,6 +150,13 @@ RULES: dict[str, Rule] = {
     "events:resend_link_sent": everyone(),
     "events:ics": everyone(),
     "reports:public": everyone(),
+    # Open data (#21): the documentation page and the read-only API, the same for everyone.
+    "open_data": everyone(),
+    "api:index": everyone(),
+    "api:reports": everyone(),
+    "api:report": everyone(),
+    "api:report_csv": everyone(),
+    "api:not_found": everyone(NOT_FOUND),  # any other address under /api/: a JSON 404
     # Staff dashboard: staff and auditors read, committee members and volunteers are refused.
     "reports:dashboard_index": signed_in(FORBIDDEN, staff=REDIRECT, auditor=REDIRECT),
     "reports:dashboard": signed_in(FORBIDDEN, staff=OK, auditor=OK),
@@ -594,6 +601,9 @@ def url_kwargs(world: World, name: str, role: str) -> dict[str, Any]:
         "events:registration_sent": {"slug": world.event.slug},
         "events:ics": {"slug": world.event.slug},
         "reports:public": {"year": year},
+        "api:report": {"year": year},
+        "api:report_csv": {"year": year},
+        "api:not_found": {"rest": "v1/no-such-dataset/"},
         "reports:dashboard": {"year": year},
         "reports:compute": {"year": year},
         "reports:export": {"year": year},
