@@ -1,4 +1,4 @@
-"""URLs of the public directory of accessible places; included under /places/."""
+"""URLs of the public directory of accessible places; included under /places/ (its downloads: reports.api)."""
 
 from django.urls import path
 
@@ -7,6 +7,4 @@ from . import views
 app_name = "places"
 urlpatterns = [
     path("", views.place_list, name="list"),
-    path("places.csv", views.place_list_csv, name="csv"),
-    path("places.json", views.place_list_json, name="json"),
 ]

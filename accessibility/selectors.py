@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.i18n import join_list, localized
 from services.models import FollowUp, Household, Person, User
@@ -147,6 +148,20 @@ class PublicPlace:
     access_notes: str
     services: str
     phone: str
+
+
+# The columns of the directory as a table (the open-data CSV), in order: (PublicPlace field, header).
+PLACE_COLUMNS = [
+    ("name", pgettext_lazy("directory", "Name")),
+    ("kind_label", _("Kind of place")),
+    ("street_name", _("Street")),
+    ("street_code", _("Street code")),
+    ("address", _("Address")),
+    ("hours", _("Opening hours")),
+    ("access_notes", _("Access notes")),
+    ("services", _("Services")),
+    ("phone", _("Phone")),
+]
 
 
 def _sign_language_places(streets: Q, today: datetime.date) -> list[PublicPlace]:

@@ -1,23 +1,21 @@
 """Field pages for committee members (their streets' home retrofits, applying and withdrawing), and the public
 directory of accessible places with its CSV and JSON downloads."""
 
-import dataclasses
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from core.concurrency import is_conflict
-from core.excel import csv_response
 from core.forms import add_action_errors
 from core.guards import page_required
 from core.input import parse_int
@@ -130,19 +128,6 @@ def retrofit_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the public directory of accessible places ----------------------------------------------------------------
 
 PLACES_PAGE_SIZE = 25
-# The columns of the CSV download, in order: (PublicPlace field, header).
-PLACE_COLUMNS = [
-    ("name", pgettext_lazy("directory", "Name")),
-    ("kind_label", gettext_lazy("Kind of place")),
-    ("street_name", gettext_lazy("Street")),
-    ("street_code", gettext_lazy("Street code")),
-    ("address", gettext_lazy("Address")),
-    ("hours", gettext_lazy("Opening hours")),
-    ("access_notes", gettext_lazy("Access notes")),
-    ("services", gettext_lazy("Services")),
-    ("phone", gettext_lazy("Phone")),
-]
-BAD_FILTER = gettext_lazy("This street or kind of place is not in the directory. Choose one from the lists.")
 
 
 def _place_filters(request: HttpRequest) -> tuple[PlaceFilterForm, dict[str, str] | None]:
@@ -151,6 +136,11 @@ def _place_filters(request: HttpRequest) -> tuple[PlaceFilterForm, dict[str, str
     if not form.is_valid():
         return form, None
     return form, {"street_code": form.cleaned_data["street"], "kind": form.cleaned_data["kind"]}
+
+
+def _api_url(name: str, query: str) -> str:
+    language = urlencode({"lang": get_language()})
+    return f"{reverse(name)}?{query}&{language}" if query else f"{reverse(name)}?{language}"
 
 
 @require_GET
@@ -170,28 +160,8 @@ def place_list(request: HttpRequest) -> HttpResponse:
         query=query,
         filtered=any(filters.values()),
         kind_label=PlaceKind(filters["kind"]).label if filters["kind"] else "",
-        csv_url=reverse("places:csv") + (f"?{query}" if query else ""),
-        json_url=reverse("places:json") + (f"?{query}" if query else ""),
+        # The downloads are the open-data API's (reports.api, dataset "places"), in the reader's language.
+        csv_url=_api_url("api:places_csv", query),
+        json_url=_api_url("api:places", query),
     )
     return render(request, "accessibility/public/place_list.html", context)
-
-
-@require_GET
-def place_list_csv(request: HttpRequest) -> HttpResponse:
-    """The directory (same filters) as CSV for a spreadsheet program, in the reader's language."""
-    _form, filters = _place_filters(request)
-    if filters is None:
-        return HttpResponseBadRequest(str(BAD_FILTER), content_type="text/plain; charset=utf-8")
-    places = selectors.public_place_list(**filters)
-    rows = ([getattr(place, name) for name, _header in PLACE_COLUMNS] for place in places)
-    return csv_response("accessible-places.csv", [header for _name, header in PLACE_COLUMNS], rows)
-
-
-@require_GET
-def place_list_json(request: HttpRequest) -> HttpResponse:
-    """The directory (same filters) as JSON: {"count": n, "places": [...]}, every PublicPlace field by name."""
-    _form, filters = _place_filters(request)
-    if filters is None:
-        return JsonResponse({"error": str(BAD_FILTER)}, status=400, json_dumps_params={"ensure_ascii": False})
-    places = [dataclasses.asdict(place) for place in selectors.public_place_list(**filters)]
-    return JsonResponse({"count": len(places), "places": places}, json_dumps_params={"ensure_ascii": False})

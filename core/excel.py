@@ -12,6 +12,7 @@ cell is made inert (`neutralise`) on the way.
 import contextvars
 import csv
 import datetime
+import io
 import itertools
 import re
 import tempfile
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -246,13 +247,12 @@ def xlsx_response(file: IO[bytes], filename: str) -> FileResponse:
     return response
 
 
-def csv_response(filename: str, header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> HttpResponse:
-    """A CSV download that Excel opens as UTF-8 (a byte-order mark first, so Chinese reads), every cell as
-    `cell` makes it (text neutralised)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
+def csv_bytes(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
+    """CSV that spreadsheet programs open as UTF-8 (a byte-order mark first, so Chinese reads), every cell as
+    `cell` makes it (text neutralised), lines ended by CRLF as RFC 4180 has them."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([cell(value) for value in header])
     writer.writerows([cell(value) for value in row] for row in rows)
-    return response
+    return out.getvalue().encode("utf-8")

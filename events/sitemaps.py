@@ -17,8 +17,6 @@ class PublicPagesSitemap(Sitemap):
             "events:past",
             "accessibility_statement",
             "places:list",
-            "places:csv",
-            "places:json",
             "open_data",
         ]
 

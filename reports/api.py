@@ -2,8 +2,9 @@
 
 Each dataset is one `Dataset` in DATASETS: its endpoints (route, view, what each answers) and the fields of
 its documents. The index /api/v1/, the URL conf (reports.api_urls) and the documentation page /open-data/ are
-made from it, so another dataset (the directory of accessible places, from
-`accessibility.selectors.public_place_list`) is added as one entry with its views, and is listed everywhere.
+made from it, so another dataset is added as one entry with its views, and is listed everywhere. Two today:
+the published figures of the frozen reports, and the directory of accessible places (whose page links here
+for its downloads).
 
 Every endpoint goes through `endpoint`: GET and HEAD only (405), a rate limit per client address
 (core.ratelimit: 429 with Retry-After), no query parameter but the endpoint's own (400), and the answer kept
@@ -11,6 +12,7 @@ in Django's cache under `opendata.cache_version()`, which freezing a report rene
 database query. Errors are JSON too: {"error": {"code", "message", "documentation"}}, never a page.
 """
 
+import dataclasses
 import datetime
 import functools
 import hashlib
@@ -32,7 +34,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
+from accessibility.forms import PlaceFilterForm
+from accessibility.selectors import PLACE_COLUMNS, PublicPlace, public_place_list
 from core import ratelimit
+from core.excel import csv_bytes
 from core.http import client_ip
 from core.input import FIRST_YEAR, LAST_YEAR
 
@@ -106,9 +111,12 @@ def _send(request: HttpRequest, answer: Answer) -> HttpResponse:
     return _allow(response)
 
 
-def endpoint(*, params: frozenset[str] = frozenset()) -> Callable[[Callable[..., Answer]], Callable[..., HttpResponse]]:
+def endpoint(
+    *, params: frozenset[str] = frozenset(), cache_seconds: int = CACHE_SECONDS
+) -> Callable[[Callable[..., Answer]], Callable[..., HttpResponse]]:
     """Make `build(query, **kwargs) -> Answer` an API view: GET/HEAD only, rate-limited, its query parameters
-    `params` only (given to `build` as a dict), cached; Http404 and BadParameter become JSON errors."""
+    `params` only (given to `build` as a dict), cached for `cache_seconds` at most; Http404 and BadParameter
+    become JSON errors."""
 
     def decorate(build: Callable[..., Answer]) -> Callable[..., HttpResponse]:
         @csrf_exempt  # GET and HEAD only: nothing to forge, and a POST gets its 405 rather than a CSRF page
@@ -143,7 +151,7 @@ def endpoint(*, params: frozenset[str] = frozenset()) -> Callable[[Callable[...,
                     return error(404, "not_found", gettext("There is no such open data."))
                 except BadParameter as exc:
                     return error(400, "bad_parameter", str(exc))
-                cache.set(key, answer, timeout=CACHE_SECONDS)
+                cache.set(key, answer, timeout=cache_seconds)
             return _send(request, answer)
 
         return view
@@ -207,6 +215,50 @@ def report_year_csv(query: dict[str, str], year: int) -> Answer:
         last_modified=report.frozen_at,
         filename=f"jingan-annual-report-{year}.csv",
     )
+
+
+# The places dataset: the public directory of accessible places (accessibility.selectors.public_place_list).
+
+# Staff edit places at any time and the accessibility app cannot renew this app's cache: a changed place shows
+# within this many seconds.
+PLACES_CACHE_SECONDS = 5 * 60
+PLACE_PARAMS = frozenset({"street", "kind", "lang"})
+
+
+def _places(query: dict[str, str]) -> tuple[str, list[PublicPlace]]:
+    """The directory's language and places for the query's filters. Raises BadParameter for an unknown value."""
+    language = query.get("lang", settings.LANGUAGE_CODE)
+    if language not in opendata.languages():
+        raise BadParameter(gettext("lang must be one of: %(codes)s.") % {"codes": ", ".join(opendata.languages())})
+    form = PlaceFilterForm({"street": query.get("street", ""), "kind": query.get("kind", "")})
+    if not form.is_valid():
+        raise BadParameter(" ".join(str(message) for messages in form.errors.values() for message in messages))
+    with translation.override(language):
+        places = public_place_list(street_code=form.cleaned_data["street"], kind=form.cleaned_data["kind"])
+    return language, places
+
+
+@endpoint(params=PLACE_PARAMS, cache_seconds=PLACES_CACHE_SECONDS)
+def places(query: dict[str, str]) -> Answer:
+    language, rows = _places(query)
+    return json_answer(
+        {
+            "dataset": "places",
+            "api_version": opendata.API_VERSION,
+            "language": language,
+            "count": len(rows),
+            "places": [dataclasses.asdict(place) for place in rows],
+        }
+    )
+
+
+@endpoint(params=PLACE_PARAMS, cache_seconds=PLACES_CACHE_SECONDS)
+def places_csv(query: dict[str, str]) -> Answer:
+    language, rows = _places(query)
+    with translation.override(language):
+        header = [str(title) for _name, title in PLACE_COLUMNS]
+    body = csv_bytes(header, ([getattr(place, name) for name, _title in PLACE_COLUMNS] for place in rows))
+    return _answer(body, CSV, filename=f"jingan-accessible-places-{language}.csv")
 
 
 # The registry.
@@ -286,9 +338,38 @@ REPORTS = Dataset(
     ),
 )
 
-# Every dataset of the API, in the order of the index. The directory of accessible places is added here as
-# one more Dataset (key "places"), its endpoints reading accessibility.selectors.public_place_list.
-DATASETS: tuple[Dataset, ...] = (REPORTS,)
+PLACES = Dataset(
+    key="places",
+    title=_("Accessible places"),
+    description=_(
+        "The public directory of accessible places: sign-language video points in service, certified "
+        "rehabilitation homes and the ramps of residential compounds marked public. Query parameters: street "
+        "(a street code), kind (sign_language_point, rehab_home or ramp) and lang (zh-hans or en)."
+    ),
+    endpoints=(
+        Endpoint("", "places", places, _("Every place, or those of one street or kind (JSON).")),
+        Endpoint(
+            "places.csv", "places_csv", places_csv, _("The same places as CSV: a line per place, headers in lang.")
+        ),
+    ),
+    fields=(
+        Field("language", "string", _("The language of the texts (lang).")),
+        Field("count", "integer", _("How many places the list holds.")),
+        Field("places[].kind", "string", _("sign_language_point, rehab_home or ramp.")),
+        Field("places[].kind_label", "string", _("The kind of place in words.")),
+        Field("places[].name", "string", _("The place's name.")),
+        Field("places[].address", "string", _("Its address.")),
+        Field("places[].street_code", "string", _("The code of its street (sub-district).")),
+        Field("places[].street_name", "string", _("The street's name.")),
+        Field("places[].hours", "string", _("When it is open; empty when not known.")),
+        Field("places[].access_notes", "string", _("How to get in and what is there for disabled visitors.")),
+        Field("places[].services", "string", _("What it offers; empty when not known.")),
+        Field("places[].phone", "string", _("The place's public telephone number; never a person's.")),
+    ),
+)
+
+# Every dataset of the API, in the order of the index.
+DATASETS: tuple[Dataset, ...] = (REPORTS, PLACES)
 
 
 @endpoint()

@@ -5,8 +5,6 @@ on the page (reports.disclosure) is hidden in the files the same way: null in JS
 Labels come in every language of settings.LANGUAGES, each rendered under `translation.override`.
 """
 
-import csv
-import io
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +14,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from core.excel import csv_bytes
 
 from .disclosure import SMALL_COUNT
 from .models import AnnualReport
@@ -165,11 +165,8 @@ def _csv_lines(report: AnnualReport) -> Iterator[dict[str, Any]]:
 def report_csv(report: AnnualReport) -> bytes:
     """The frozen report's published figures as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese):
     a line per figure, then a line per count of each published breakdown; a hidden count is an empty cell."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=csv_header(), restval="", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(_csv_lines(report))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    header = csv_header()
+    return csv_bytes(header, ([line.get(name) for name in header] for line in _csv_lines(report)))
 
 
 # The cache of the API's responses: kept under a version that the actions changing what is published renew.

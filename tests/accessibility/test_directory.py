@@ -229,7 +229,7 @@ def test_the_filters_narrow_the_list_and_keep_the_choice(client, places, other_s
     assert "西康路300弄" in html
     assert "江宁路社区事务受理服务中心" not in html
     assert '<option value="ramp" selected>' in html
-    assert 'href="/places/places.csv?kind=ramp"' in html
+    assert 'href="/api/v1/places/places.csv?kind=ramp&amp;lang=zh-hans"' in html
 
 
 def test_the_filter_form_is_a_labelled_get_form(client, places):
@@ -308,8 +308,8 @@ def test_the_page_reads_in_english_with_the_records_english_text(client, places)
 
 def test_the_page_takes_no_post(client, places):
     assert client.post(reverse("places:list")).status_code == 405
-    assert client.post(reverse("places:csv")).status_code == 405
-    assert client.post(reverse("places:json")).status_code == 405
+    assert client.post(reverse("api:places_csv")).status_code == 405
+    assert client.post(reverse("api:places")).status_code == 405
 
 
 def test_the_old_rehabilitation_homes_address_is_a_permanent_redirect_to_that_kind(client, places):
@@ -323,12 +323,12 @@ def test_the_old_rehabilitation_homes_address_is_a_permanent_redirect_to_that_ki
 
 def test_the_directory_and_its_downloads_are_in_the_sitemap_and_linked_from_every_public_page(client, places):
     sitemap = client.get(reverse("sitemap")).content.decode()
-    for name in ("places:list", "places:csv", "places:json"):
-        assert reverse(name) in sitemap
+    assert reverse("places:list") in sitemap
+    assert reverse("open_data") in sitemap  # which documents the directory's downloads
     assert "/rehab-homes/" not in sitemap
     home = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("places:list")}"' in home
-    assert f'href="{reverse("places:csv")}"' in home  # the footer
+    assert f'href="{reverse("api:places_csv")}"' in home  # the footer
     here = client.get(reverse("places:list")).content.decode()
     assert f'href="{reverse("places:list")}" aria-current="page"' in here
 
@@ -341,10 +341,10 @@ def read_csv(response) -> list[list[str]]:
 
 
 def test_the_csv_starts_with_a_bom_and_holds_the_filtered_places(client, places, other_street):
-    response = client.get(reverse("places:csv"), {"street": other_street.code})
+    response = client.get(reverse("api:places_csv"), {"street": other_street.code})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="accessible-places.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="jingan-accessible-places-zh-hans.csv"'
     assert response.content.startswith(b"\xef\xbb\xbf")
     header, *rows = read_csv(response)
     assert header == ["名称", "场所类型", "街道", "街道代码", "地址", "开放时间", "无障碍须知", "服务项目", "电话"]
@@ -353,7 +353,7 @@ def test_the_csv_starts_with_a_bom_and_holds_the_filtered_places(client, places,
 
 
 def test_the_csv_has_every_place_and_nothing_personal(client, places):
-    response = client.get(reverse("places:csv"))
+    response = client.get(reverse("api:places_csv"))
     _header, *rows = read_csv(response)
     assert len(rows) == 4
     text = response.content.decode("utf-8-sig")
@@ -365,7 +365,7 @@ def test_the_csv_neutralises_cells_a_spreadsheet_would_run(client, places):
     point = places["point"]
     point.venue, point.address, point.access_notes = '=HYPERLINK("http://x")', "+1 路", "@SUM(A1)"
     point.save()
-    _header, *rows = read_csv(client.get(reverse("places:csv"), {"kind": "sign_language_point"}))
+    _header, *rows = read_csv(client.get(reverse("api:places_csv"), {"kind": "sign_language_point"}))
     row = next(r for r in rows if "HYPERLINK" in r[0])
     assert row[0] == '\'=HYPERLINK("http://x")'
     assert row[4] == "'+1 路"
@@ -373,14 +373,13 @@ def test_the_csv_neutralises_cells_a_spreadsheet_would_run(client, places):
 
 
 def test_the_csv_reads_in_english_in_english_mode(client, places):
-    client.cookies["django_language"] = "en"
-    header, *rows = read_csv(client.get(reverse("places:csv"), {"kind": "sign_language_point"}))
+    header, *rows = read_csv(client.get(reverse("api:places_csv"), {"kind": "sign_language_point", "lang": "en"}))
     assert header[:4] == ["Name", "Kind of place", "Street", "Street code"]
     assert rows[0][5] == "Mon–Fri 9:00–17:00"
 
 
 def test_the_json_holds_the_same_places_with_every_public_field(client, places, street):
-    response = client.get(reverse("places:json"), {"street": street.code})
+    response = client.get(reverse("api:places"), {"street": street.code})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     data = response.json()
@@ -392,9 +391,11 @@ def test_the_json_holds_the_same_places_with_every_public_field(client, places, 
         assert private not in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["places:csv", "places:json"])
+@pytest.mark.parametrize("name", ["api:places_csv", "api:places"])
 def test_a_download_with_an_unknown_filter_is_a_400_with_a_message(client, places, name):
     client.cookies["django_language"] = "en"
     response = client.get(reverse(name), {"kind": "persons"})
     assert response.status_code == 400
-    assert "Choose one from the lists." in response.content.decode()
+    error = response.json()["error"]
+    assert error["code"] == "bad_parameter"
+    assert error["message"] == "The directory has no such kind of place. Choose one from the list."

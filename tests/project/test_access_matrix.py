@@ -128,8 +128,6 @@ RULES: dict[str, Rule] = {
     "accessibility_statement": everyone(),
     "rehab_homes": everyone(REDIRECT),  # the directory's rehabilitation homes (#21)
     "places:list": everyone(),
-    "places:csv": everyone(),
-    "places:json": everyone(),
     # Two-factor log-in pages: for staff and auditors; other accounts are refused.
     "otp_setup": signed_in(FORBIDDEN, staff=OK, auditor=OK),
     "otp_verify": signed_in(FORBIDDEN, staff=REDIRECT, auditor=REDIRECT),  # no device yet: to the set-up
@@ -156,6 +154,8 @@ RULES: dict[str, Rule] = {
     "api:reports": everyone(),
     "api:report": everyone(),
     "api:report_csv": everyone(),
+    "api:places": everyone(),
+    "api:places_csv": everyone(),
     "api:not_found": everyone(NOT_FOUND),  # any other address under /api/: a JSON 404
     # Staff dashboard: staff and auditors read, committee members and volunteers are refused.
     "reports:dashboard_index": signed_in(FORBIDDEN, staff=REDIRECT, auditor=REDIRECT),

@@ -28,6 +28,8 @@ def test_no_junk_input_to_open_data_makes_a_server_error(fuzz_world, role, setti
         "api:reports",
         "api:report",
         "api:report_csv",
+        "api:places",
+        "api:places_csv",
         "api:not_found",
     }
     fuzzer = fuzz.Fuzzer(fuzz_world, role)
@@ -46,6 +48,10 @@ def test_no_junk_input_to_open_data_makes_a_server_error(fuzz_world, role, setti
         ("/api/v1/reports/王王/", 404, "not_found"),
         ("/api/v1/reports/2023/?page=2", 400, "unknown_parameter"),
         ("/api/v1/?" + "x" * 10_000 + "=1", 400, "unknown_parameter"),
+        ("/api/v1/places/?kind=persons", 400, "bad_parameter"),
+        ("/api/v1/places/?lang=fr", 400, "bad_parameter"),
+        ("/api/v1/places/places.csv?street=" + "x" * 10_000, 400, "bad_parameter"),
+        ("/api/v1/places/?id_number=310106", 400, "unknown_parameter"),
     ],
 )
 def test_junk_gets_a_json_error(fuzz_world, path, status, code):
