@@ -369,11 +369,9 @@ def main(argv: list[str] | None = None) -> int:
     setup_django()
     from django.utils import timezone
 
-    from bench.common import print_table
+    from bench.common import print_verdict
 
-    rows = measure(size="", year=args.year or timezone.localdate().year - 1, rounds=args.rounds)
-    print_table(rows)
-    return 0 if all(r.ok is not False for r in rows) else 1
+    return print_verdict(measure(size="", year=args.year or timezone.localdate().year - 1, rounds=args.rounds))
 
 
 if __name__ == "__main__":

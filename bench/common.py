@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -134,6 +136,31 @@ def print_table(rows: list[Measure]) -> None:
     print()
     for line in table_lines(rows):
         print(line)
+
+
+def print_verdict(rows: list[Measure]) -> int:
+    """Print the table; the exit status of a benchmark run alone: 1 when a target is missed."""
+    print_table(rows)
+    return 0 if all(r.ok is not False for r in rows) else 1
+
+
+def run_alone(
+    doc: str, argv: list[str] | None, measures: Callable[..., list[Measure]], *, by_year: bool = False
+) -> int:
+    """A page benchmark run by itself on the database as it is: `--requests` per page (and `--year`, last year
+    by default, when the pages show a year), the table printed; 1 when a target is missed."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20)
+    if by_year:
+        parser.add_argument("--year", type=int, help="the drill-down's year (default: last year)")
+    args = parser.parse_args(argv)
+    setup_django()
+    options: dict[str, int] = {"requests": args.requests}
+    if by_year:
+        from django.utils import timezone
+
+        options["year"] = args.year or timezone.localdate().year - 1
+    return print_verdict(measures("", **options))
 
 
 def free_port(low: int = 8100, high: int = 8149) -> int:

@@ -9,14 +9,13 @@ reference is the same page for the member of the smallest street, in the same ru
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Measure, setup_django, time_page
+from bench.common import Measure, run_alone, time_page
 
 TARGET_MS = 150.0  # issue #22: at every size
 URL = "/field/"
@@ -69,15 +68,7 @@ def measures(size: str, *, requests: int = 20, warmups: int = 3) -> list[Measure
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=20)
-    args = parser.parse_args(argv)
-    setup_django()
-    from bench.common import print_table
-
-    rows = measures("", requests=args.requests)
-    print_table(rows)
-    return 0 if all(r.ok is not False for r in rows) else 1
+    return run_alone(__doc__, argv, measures)
 
 
 if __name__ == "__main__":

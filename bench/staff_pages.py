@@ -15,14 +15,13 @@ The GET of the escort booking change page is in change_pages.py.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Measure, change_form_data, setup_django, time_call, time_page
+from bench.common import Measure, change_form_data, run_alone, time_call, time_page
 
 TARGET_MS = 300.0
 REFERENCE_URL = "/admin/services/person/"
@@ -135,18 +134,7 @@ def measures(size: str, *, year: int, requests: int = 20, warmups: int = 2) -> l
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=20)
-    parser.add_argument("--year", type=int, help="the drill-down's year (default: last year)")
-    args = parser.parse_args(argv)
-    setup_django()
-    from django.utils import timezone
-
-    from bench.common import print_table
-
-    rows = measures("", year=args.year or timezone.localdate().year - 1, requests=args.requests)
-    print_table(rows)
-    return 0 if all(r.ok is not False for r in rows) else 1
+    return run_alone(__doc__, argv, measures, by_year=True)
 
 
 if __name__ == "__main__":

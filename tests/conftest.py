@@ -240,6 +240,20 @@ def volunteer(db) -> User:
     return make_user("volunteer", roles.VOLUNTEER)
 
 
+@pytest.fixture
+def staff_client(client, staff_user):
+    """The test client signed in as `staff_user` (a module that needs another language overrides it)."""
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def member_client(client, member):
+    """The test client signed in as `member`, the committee member of 江宁路街道."""
+    client.force_login(member)
+    return client
+
+
 class RecordingNotifier:
     """A notification backend (NOTIFICATION_BACKEND) that keeps what it sends, for the `sent_messages` fixture."""
 

@@ -8,7 +8,7 @@ import factory
 from accessibility.models import DeviceIssue, RampRetrofit, Retrofit, RetrofitItem, RetrofitLine, SignLanguagePoint
 from services.models import Street, User
 from services.registry.households import household_link
-from tests.services.factories import PersonFactory
+from tests.services.factories import PersonFactory, ServedRecordFactory
 
 Status = Retrofit.Status
 # The date of each step of a case built by make_retrofit; all in the past.
@@ -34,15 +34,13 @@ class RetrofitItemFactory(factory.django.DjangoModelFactory):
     reference_cost = Decimal(500)
 
 
-class RetrofitFactory(factory.django.DjangoModelFactory):
+class RetrofitFactory(ServedRecordFactory):
     """An application (status applied); use make_retrofit for later statuses."""
 
     class Meta:
         model = Retrofit
 
     person = factory.SubFactory(PersonFactory)
-    street = factory.LazyAttribute(lambda r: r.person.street)
-    category = factory.LazyAttribute(lambda r: r.person.category)
     household = factory.LazyAttribute(lambda r: household_link(person=r.person))
     type = Retrofit.Type.STANDARD
     applied_on = STEP_DATES[Status.APPLIED]
@@ -113,13 +111,11 @@ class SignLanguagePointFactory(factory.django.DjangoModelFactory):
     in_service_from = datetime.date(2023, 3, 1)
 
 
-class DeviceIssueFactory(factory.django.DjangoModelFactory):
+class DeviceIssueFactory(ServedRecordFactory):
     class Meta:
         model = DeviceIssue
 
     # Smart wristbands are for people with an intellectual disability (the figure counts only theirs).
     person = factory.SubFactory(PersonFactory, category=5)
-    street = factory.LazyAttribute(lambda d: d.person.street)
-    category = factory.LazyAttribute(lambda d: d.person.category)
     device_type = DeviceIssue.DeviceType.SMART_WRISTBAND
     issued_on = datetime.date(2023, 4, 1)

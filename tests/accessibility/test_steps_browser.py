@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accessibility.models import Retrofit
-from tests.browser.conftest import WCAG_TAGS, assert_no_axe_violations
+from tests.browser.conftest import WCAG_TAGS, assert_no_axe_violations, press_enter, tab_to
 from tests.services.factories import PersonFactory
 
 from .factories import make_retrofit
@@ -53,12 +53,8 @@ def test_a_step_is_reached_and_opened_by_keyboard_and_its_page_says_what_it_need
     )
 
     page.get_by_role("link", name="History", exact=True).focus()
-    for _ in range(10):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.textContent") == "Next step: Reject":
-            break
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    tab_to(page, "e.textContent === 'Next step: Reject'", limit=10)
+    press_enter(page)
     assert page.url.endswith(f"/{case.pk}/advance/rejected/")
 
     page.goto(page.url.replace("/rejected/", "/approved/"))

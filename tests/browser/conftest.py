@@ -58,9 +58,7 @@ def open_page(browser, live_server):
             "request",
             lambda r: requests_elsewhere.append(r.url) if not r.url.startswith((live_server.url, "data:")) else None,
         )
-        response = page.goto(live_server.url + path)
-        assert response is not None, path
-        assert response.ok, f"{path}: {response.status}"
+        goto_ok(page, live_server.url + path)
         page.requests_elsewhere = requests_elsewhere
         return page
 
@@ -72,6 +70,35 @@ def open_page(browser, live_server):
 def assert_no_axe_violations(page) -> None:
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert results.violations_count == 0, results.generate_report()
+
+
+def goto_ok(page, url: str) -> None:
+    """Open `url` in the page; it must answer with a 2xx (after any redirect)."""
+    response = page.goto(url)
+    assert response is not None, url
+    assert response.ok, f"{url}: {response.status}"
+
+
+def tab_to(page, predicate: str, limit: int = 80) -> None:
+    """Press Tab until the focused element `e` meets the JavaScript `predicate`; fail after `limit` presses."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const e = document.activeElement; return {predicate}; }})()"):
+            return
+    raise AssertionError(f"never reached {predicate}")
+
+
+def press_enter(page) -> None:
+    """Enter on the focused link or button, waiting for the page it opens."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def submit_by_keyboard(page) -> None:
+    """Tab from the last field onto the form's submit button and send the form with Enter."""
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit"
+    press_enter(page)
 
 
 @pytest.fixture
@@ -104,9 +131,7 @@ def logged_in(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
-        response = page.goto(live_server.url + path)
-        assert response is not None, path
-        assert response.ok, f"{path}: {response.status}"
+        goto_ok(page, live_server.url + path)
         return page
 
     yield _open

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.views import RECOVERY_CODES_SESSION_KEY
 from services.models import User
 from services.registry import roles
-from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.conftest import assert_no_axe_violations, goto_ok
 from tests.events.factories import EventFactory, in_days
 from tests.services.factories import PersonFactory
 
@@ -59,9 +59,7 @@ def watched(browser, live_server):
             ),
         )
         page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
-        response = page.goto(live_server.url + path)
-        assert response is not None, path
-        assert response.ok, f"{path}: {response.status}"
+        goto_ok(page, live_server.url + path)
         return page
 
     yield _open

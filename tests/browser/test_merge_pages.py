@@ -3,6 +3,7 @@
 import pytest
 
 from services.models import Person
+from tests.browser.conftest import press_enter, tab_to
 from tests.services.factories import PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,12 +15,8 @@ def test_staff_merge_two_duplicates_with_the_keyboard_alone(logged_in, staff_use
     page = logged_in(staff_user, "/admin/services/person/duplicates/", language="en", width=1280)
     # The first record is chosen to keep and the second to merge; the button is reached by Tab.
     page.get_by_role("radio").first.focus()
-    for _ in range(10):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.textContent") == "Merge…":
-            break
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    tab_to(page, "e.textContent === 'Merge…'", limit=10)
+    press_enter(page)
     assert "/admin/services/person/merge/" in page.url
     assert page.get_by_role("cell", name=kept.masked_id_number).count() >= 1
     page.get_by_label("Reason").focus()

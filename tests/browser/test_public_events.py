@@ -13,7 +13,7 @@ from core import ratelimit
 from events import actions
 from events.models import Award, Event, Registration
 from events.views import RATE_WINDOW_SECONDS, REGISTRATION_SCOPE, REGISTRATIONS_PER_WINDOW
-from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.conftest import assert_no_axe_violations, press_enter, submit_by_keyboard, tab_to
 from tests.events.factories import AwardFactory, EventFactory, PublicRegistrationFactory, in_days
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -135,19 +135,10 @@ def test_every_public_page_is_wcag_clean_at_both_widths_and_loses_nothing_at_200
     assert len(titles) == len(public_pages(site)), "two public pages share a title"
 
 
-def tab_to(page, predicate: str, limit: int = 80) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"(() => {{ const e = document.activeElement; return {predicate}; }})()"):
-            return
-    raise AssertionError(f"never reached {predicate}")
-
-
 def test_registration_by_keyboard_alone(open_page, site, live_server, sent_messages):
     page = open_page(f"/events/{SLUG}/", language="en")
     tab_to(page, "e.getAttribute('href') === '/events/accessible-film/register/'")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_enter(page)
     tab_to(page, "e.id === 'id_name'")
     page.keyboard.type("王秀英")
     page.keyboard.press("Tab")
@@ -156,10 +147,7 @@ def test_registration_by_keyboard_alone(open_page, site, live_server, sent_messa
     page.keyboard.press("Space")
     tab_to(page, "e.id === 'id_consent'")
     page.keyboard.press("Space")
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.type") == "submit"
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    submit_by_keyboard(page)
     # The same neutral answer whether or not the phone had registered; the private link comes by message.
     assert page.url.endswith("/register/sent/")
     assert page.locator("h1").inner_text() == "Check your messages"
@@ -176,11 +164,9 @@ def test_registration_by_keyboard_alone(open_page, site, live_server, sent_messa
     assert_no_axe_violations(page)
     # Cancel with the keyboard too: asked first, then confirmed.
     tab_to(page, "e.type === 'submit' && e.closest('#main')")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_enter(page)
     tab_to(page, "e.type === 'submit' && e.closest('.cancel-confirm')")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_enter(page)
     assert "Your registration is cancelled." in page.locator("[role=status]").inner_text()
     registration.refresh_from_db()
     assert registration.status == "cancelled"

@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from events import actions
 from events.models import Registration
-from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.conftest import assert_no_axe_violations, press_enter, submit_by_keyboard, tab_to
 from tests.events.factories import EventFactory, in_days
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,14 +41,6 @@ def registered(db) -> dict:
     return {"registration": registration, "token": token}
 
 
-def tab_to(page, predicate: str, limit: int = 80) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate(f"(() => {{ const e = document.activeElement; return {predicate}; }})()"):
-            return
-    raise AssertionError(f"never reached {predicate}")
-
-
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_cancelling_asks_for_confirmation_by_keyboard_and_every_step_is_axe_clean(open_page, registered, language):
     words = WORDS[language]
@@ -56,8 +48,7 @@ def test_cancelling_asks_for_confirmation_by_keyboard_and_every_step_is_axe_clea
     assert words["asked"] in page.locator("#asked-heading + ul").inner_text()
     assert_no_axe_violations(page)
     tab_to(page, "e.type === 'submit' && e.closest('#main')")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_enter(page)
     assert page.locator("#cancel-heading").inner_text() == words["question"]
     assert page.title().startswith(words["question"])
     registration = Registration.objects.get(pk=registered["registration"].pk)
@@ -65,18 +56,15 @@ def test_cancelling_asks_for_confirmation_by_keyboard_and_every_step_is_axe_clea
     assert_no_axe_violations(page)
     # "No" keeps the place; the question then goes away.
     tab_to(page, "e.tagName === 'A' && e.closest('.cancel-confirm')")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_enter(page)
     assert page.locator(".cancel-confirm").count() == 0
     registration.refresh_from_db()
     assert registration.status == "confirmed"
     # Ask again, and confirm.
     tab_to(page, "e.type === 'submit' && e.closest('#main')")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_enter(page)
     tab_to(page, "e.type === 'submit' && e.closest('.cancel-confirm')")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    press_enter(page)
     assert words["cancelled"] in page.locator("[role=status]").inner_text()
     registration.refresh_from_db()
     assert registration.status == "cancelled"
@@ -101,10 +89,7 @@ def test_the_lost_link_page_works_by_keyboard_with_our_own_error_and_is_axe_clea
     assert_no_axe_violations(page)
     tab_to(page, "e.id === 'id_phone'")
     page.keyboard.type("139 1234 5678")
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.type") == "submit"
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    submit_by_keyboard(page)
     assert page.url.endswith("/events/registrations/lost-link/sent/")
     assert page.locator("h1").inner_text() == words["sent"]
     assert_no_axe_violations(page)

@@ -5,10 +5,11 @@ import itertools
 
 import factory
 
+from employment import actions
 from employment.demo import credit_code
 from employment.models import Course, Employer, Enrollment, Graduate, Placement
-from services.models import Person
-from tests.services.factories import PersonFactory, id_number_for
+from services.models import Person, User
+from tests.services.factories import PersonFactory, ServedRecordFactory, id_number_for
 
 _serial = itertools.count(1)
 
@@ -37,6 +38,11 @@ class CourseFactory(factory.django.DjangoModelFactory):
     place = "共和新路"
 
 
+def course(first: str, last: str) -> Course:
+    """A course running from `first` to `last` (ISO dates)."""
+    return CourseFactory(starts_on=datetime.date.fromisoformat(first), ends_on=datetime.date.fromisoformat(last))
+
+
 class EmployerFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Employer
@@ -45,26 +51,30 @@ class EmployerFactory(factory.django.DjangoModelFactory):
     credit_code = factory.Sequence(lambda n: credit_code(1000 + n))
 
 
-class EnrollmentFactory(factory.django.DjangoModelFactory):
+class EnrollmentFactory(ServedRecordFactory):
     """An enrolment written directly, for hand-built figures; the actions are tested on their own."""
 
     class Meta:
         model = Enrollment
 
     person = factory.LazyFunction(worker)
-    street = factory.LazyAttribute(lambda e: e.person.street)
-    category = factory.LazyAttribute(lambda e: e.person.category)
     course = factory.SubFactory(CourseFactory)
     status = Enrollment.Status.COMPLETED
 
+    class Params:
+        # `certified=True`: the certificate the assessment centre issued for the course.
+        certified = factory.Trait(
+            certificate_level="5",
+            certificate_issuer="上海市职业技能鉴定中心",
+            certificate_issued_on=datetime.date(2023, 5, 20),
+        )
 
-class PlacementFactory(factory.django.DjangoModelFactory):
+
+class PlacementFactory(ServedRecordFactory):
     class Meta:
         model = Placement
 
     person = factory.LazyFunction(worker)
-    street = factory.LazyAttribute(lambda p: p.person.street)
-    category = factory.LazyAttribute(lambda p: p.person.category)
     employer = factory.SubFactory(EmployerFactory)
     job_title = "理货员"
     started_on = datetime.date(2023, 5, 8)
@@ -72,11 +82,22 @@ class PlacementFactory(factory.django.DjangoModelFactory):
     recommended = True
 
 
-class GraduateFactory(factory.django.DjangoModelFactory):
+class GraduateFactory(ServedRecordFactory):
     class Meta:
         model = Graduate
 
     person = factory.LazyFunction(lambda: born_on(datetime.date(2001, 9, 1)))
-    street = factory.LazyAttribute(lambda g: g.person.street)
-    category = factory.LazyAttribute(lambda g: g.person.category)
     graduation_year = 2023
+
+
+def place(by: User, person: Person | None = None, **overrides) -> Placement:
+    """A recommended fixed-term job from 31 January 2023, recorded through the action (`placement_create`)."""
+    values = {
+        "person": person or worker(),
+        "employer": EmployerFactory(),
+        "job_title": "理货员",
+        "started_on": datetime.date(2023, 1, 31),
+        "contract_type": Placement.ContractType.FIXED_TERM,
+        "recommended": True,
+    }
+    return actions.placement_create(by=by, **{**values, **overrides})

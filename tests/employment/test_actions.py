@@ -1,18 +1,17 @@
 """Employment actions: every bad input is refused with its reason and nothing is written."""
 
 import datetime
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from employment import actions
 from employment.models import Course, Employer, Enrollment, Graduate, Placement, PlacementFollowUp, Referral
 from services.models import AuditEntry
 from services.visits.actions import follow_up_close
-from tests.employment.factories import CourseFactory, EmployerFactory, EnrollmentFactory, born_on, worker
+from tests.employment.factories import CourseFactory, EnrollmentFactory, born_on, place, worker
+from tests.helpers.concurrency import attempt_at_once
 from tests.services.factories import file_visit
 
 pytestmark = pytest.mark.django_db
@@ -139,31 +138,6 @@ def test_a_full_course_is_refused_until_someone_drops_out(staff_user):
     actions.enrollment_create(person=latecomer, course=course, by=staff_user)
 
 
-def _attempt_in_parallel(calls) -> list[str]:
-    start = threading.Barrier(len(calls))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(call):
-        try:
-            start.wait()
-            call()
-            result = "enrolled"
-        except ValidationError as exc:
-            result = exc.error_dict[next(iter(exc.error_dict))][0].code
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=attempt, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(outcomes)
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("round_", range(2))
 def test_ten_parallel_attempts_at_the_last_place_give_exactly_one_enrolment(needs_postgres, staff_user, round_):
@@ -172,7 +146,7 @@ def test_ten_parallel_attempts_at_the_last_place_give_exactly_one_enrolment(need
         actions.enrollment_create(person=worker(), course=course, by=staff_user)
     persons = [worker() for _ in range(10)]
     calls = [lambda p=p: actions.enrollment_create(person=p, course=course, by=staff_user) for p in persons]
-    assert _attempt_in_parallel(calls) == ["enrolled"] + ["full"] * 9
+    assert attempt_at_once(calls, done="enrolled") == ["enrolled"] + ["full"] * 9
     assert Enrollment.objects.filter(course=course).count() == 10
 
 
@@ -180,7 +154,7 @@ def test_ten_parallel_attempts_at_the_last_place_give_exactly_one_enrolment(need
 def test_ten_parallel_enrolments_of_one_person_give_one(needs_postgres, staff_user):
     course, person = CourseFactory(capacity=30), worker()
     calls = [lambda: actions.enrollment_create(person=person, course=course, by=staff_user)] * 10
-    assert _attempt_in_parallel(calls) == ["duplicate"] * 9 + ["enrolled"]
+    assert attempt_at_once(calls, done="enrolled") == ["duplicate"] * 9 + ["enrolled"]
     assert Enrollment.objects.filter(course=course).count() == 1
 
 
@@ -268,18 +242,6 @@ def test_a_certificate_number_already_recorded_is_refused(completed, staff_user)
 
 
 # Placements and their follow-ups
-
-
-def place(by, person=None, **overrides) -> Placement:
-    values = {
-        "person": person or worker(),
-        "employer": EmployerFactory(),
-        "job_title": "理货员",
-        "started_on": datetime.date(2023, 1, 31),
-        "contract_type": Placement.ContractType.FIXED_TERM,
-        "recommended": True,
-    }
-    return actions.placement_create(by=by, **{**values, **overrides})
 
 
 def test_a_placement_gets_follow_ups_at_one_three_six_and_twelve_months(staff_user):

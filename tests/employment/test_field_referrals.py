@@ -7,20 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from employment.models import Course, Referral
-from tests.services.factories import PersonFactory, file_visit
+from tests.services.factories import file_visit, person_aged
 
 pytestmark = pytest.mark.django_db
 
 
-def working_age_person(street):
-    from tests.services.factories import id_number_for
-
-    born = timezone.localdate() - datetime.timedelta(days=365 * 30)
-    return PersonFactory(street=street, id_number=id_number_for(0, born=born, sequence=321), category=4, grade=3)
-
-
 def test_a_training_need_leads_to_a_referral_to_a_course(client, member, street):
-    person = working_age_person(street)
+    person = person_aged(street, 30, category=4, grade=3, sequence=321)
     need = file_visit(person, by=member, needs=["training"]).follow_ups.get()
     today = timezone.localdate()
     course = Course.objects.create(
@@ -44,7 +37,7 @@ def test_a_training_need_leads_to_a_referral_to_a_course(client, member, street)
 
 
 def test_a_member_cannot_refer_from_another_streets_need(client, member, other_member, other_street):
-    person = working_age_person(other_street)
+    person = person_aged(other_street, 30, category=4, grade=3, sequence=321)
     need = file_visit(person, by=other_member, needs=["job"]).follow_ups.get()
     client.force_login(member)
     url = reverse("field_employment:refer", args=[need.pk])
@@ -54,7 +47,7 @@ def test_a_member_cannot_refer_from_another_streets_need(client, member, other_m
 
 
 def test_a_double_submitted_referral_is_refused_on_the_page_not_with_a_server_error(client, member, street):
-    person = working_age_person(street)
+    person = person_aged(street, 30, category=4, grade=3, sequence=321)
     need = file_visit(person, by=member, needs=["job"]).follow_ups.get()
     client.force_login(member)
     client.raise_request_exception = False

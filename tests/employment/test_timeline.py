@@ -19,10 +19,9 @@ def person():
     EnrollmentFactory(
         person=person,
         course=CourseFactory(title="咖啡制作", trade="咖啡师"),
+        certified=True,
         certificate_level="4",
-        certificate_issuer="上海市职业技能鉴定中心",
         certificate_number="S2023001",
-        certificate_issued_on=datetime.date(2023, 5, 20),
     )
     PlacementFactory(
         person=person,

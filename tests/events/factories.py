@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from events.models import Award, Event, Registration
+from tests.services.factories import ServedRecordFactory
 
 
 def in_days(days: float, hour: int = 14) -> datetime.datetime:
@@ -47,15 +48,13 @@ class PublicRegistrationFactory(factory.django.DjangoModelFactory):
     consented_at = factory.LazyFunction(timezone.now)
 
 
-class PersonRegistrationFactory(factory.django.DjangoModelFactory):
+class PersonRegistrationFactory(ServedRecordFactory):
     class Meta:
         model = Registration
 
     event = factory.SubFactory(EventFactory)
     source = Registration.Source.REGISTRY
     person = factory.SubFactory("tests.services.factories.PersonFactory")
-    street = factory.LazyAttribute(lambda r: r.person.street)
-    category = factory.LazyAttribute(lambda r: r.person.category)
     status = Registration.Status.CONFIRMED
 
 

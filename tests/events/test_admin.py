@@ -16,13 +16,6 @@ from tests.services.test_concurrency import version_token
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
-@pytest.fixture
-def staff_client(staff_user):
-    client = Client()
-    client.force_login(staff_user)
-    return client
-
-
 def event_form(**changes):
     start = in_days(10)
     data = {

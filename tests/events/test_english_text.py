@@ -16,13 +16,6 @@ from tests.events.test_admin import event_form
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(staff_user) -> Client:
-    client = Client()
-    client.force_login(staff_user)
-    return client
-
-
 def page(client: Client, url: str, language: str) -> str:
     client.cookies["django_language"] = language
     response = client.get(url)

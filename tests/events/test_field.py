@@ -11,13 +11,6 @@ from tests.services.factories import PersonFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def member_client(member):
-    client = Client()
-    client.force_login(member)
-    return client
-
-
 def test_anonymous_reader_is_sent_to_log_in_and_a_volunteer_is_refused(volunteer):
     event = EventFactory()
     for path in [reverse("field_events:list"), reverse("field_events:event", args=[event.slug])]:

@@ -55,20 +55,14 @@ def year_2023():
     cancelled.ends_at = cancelled.starts_at + datetime.timedelta(hours=1)
     cancelled.save()
     AwardFactory(awarded_on=datetime.date(2023, 8, 12), place=Award.Place.SECOND)
-    AwardFactory(
-        awarded_on=datetime.date(2023, 8, 19),
-        place=Award.Place.THIRD,
-        kind=Award.Kind.PERSON,
-        team_name="",
-        person=PersonFactory(),
-    )
-    AwardFactory(
-        awarded_on=datetime.date(2023, 8, 19),
-        place=Award.Place.THIRD,
-        kind=Award.Kind.PERSON,
-        team_name="",
-        person=PersonFactory(),
-    )
+    for _ in range(2):  # two persons, each third on the same day
+        AwardFactory(
+            awarded_on=datetime.date(2023, 8, 19),
+            place=Award.Place.THIRD,
+            kind=Award.Kind.PERSON,
+            team_name="",
+            person=PersonFactory(),
+        )
     AwardFactory(
         awarded_on=datetime.date(2023, 11, 4), place=Award.Place.FIRST, event=Event.objects.get(category="esports")
     )

@@ -28,12 +28,6 @@ def rows_of(data: bytes) -> list[tuple]:
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def persons(street, other_street):
     return [PersonFactory(street=street, name=f"人员{n}") for n in range(4)] + [
         PersonFactory(street=other_street, name="别街")

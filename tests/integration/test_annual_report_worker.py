@@ -1,15 +1,11 @@
 """The annual report job on a real Celery worker (Redis broker, PostgreSQL): killed midway, rerun, one run per year."""
 
-import os
-import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import psycopg2
 import pytest
-from celery import Celery
 from django.test import override_settings
 from django.utils import timezone
 
@@ -18,100 +14,18 @@ from reports.figures import FIGURES
 from reports.models import AnnualReport
 from reports.stats import annual_figures
 from services.models import AuditEntry, EscortBooking, Street
-from tests.integration.conftest import QUEUES as PORTAL_QUEUES
 from tests.integration.conftest import purge_queues
-from tests.integration.test_celery_worker import database_url
+from tests.integration.workers import DELAY, ROOT, Worker, database_url, end_process, portal_env, running
 from tests.reports.conftest import build_year
 from tests.reports.factories import AnnualPlanFactory
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
-QUEUES = "--queues=" + ",".join(PORTAL_QUEUES)
-DELAY = 1.5  # seconds between counting the figures and storing them: time to kill the worker midway
-
-
-def portal_env(redis: str, **extra: str) -> dict[str, str]:
-    """The environment of a worker or beat process against the test database and Redis."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "jingan_portal.settings.base",
-        "SECRET_KEY": "worker-test-key-not-a-secret",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis,
-        **extra,
-    }
-
-
-class Worker:
-    """A `celery worker` subprocess against the test database, and a client app to reach it.
-
-    `paused` runs it through tests/integration/paused_worker.py (a pause before storing the figures);
-    otherwise it is `celery -A jingan_portal worker` as production starts it, a parent and its pool. It
-    consumes every queue (CELERY_TASK_ROUTES), as one worker on a small machine may.
-    """
-
-    def __init__(self, redis: str, log: Path, *, paused: bool = True, env: dict[str, str] | None = None):
-        self.redis = redis
-        self.log_path = log
-        self.paused = paused
-        self.env = env or {}
-        self.proc: subprocess.Popen | None = None
-        self.client = Celery(broker=redis, backend=redis, set_as_current=False)
-        self.client.conf.task_serializer = "json"
-
-    def start(self) -> None:
-        if self.paused:
-            command = ["-m", "tests.integration.paused_worker", "-A", "jingan_portal", "worker", "--pool=solo", QUEUES]
-            env = portal_env(self.redis, WORKER_TEST_STORE_PAUSE=str(DELAY), **self.env)
-        else:
-            command = ["-m", "celery", "-A", "jingan_portal", "worker", "--concurrency=1", QUEUES]
-            env = portal_env(self.redis, **self.env)
-        log = self.log_path.open("a")
-        self.proc = subprocess.Popen(
-            [sys.executable, *command, "--loglevel=INFO"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        log.close()
-        deadline = time.monotonic() + 60
-        while not self.client.control.ping(timeout=0.5):
-            assert self.proc.poll() is None, self.log_path.read_text()
-            assert time.monotonic() < deadline, "the worker did not answer a ping within 60 s"
-
-    def forget_unacknowledged(self) -> None:
-        """Drop the messages a killed worker left unacknowledged, so no later test's worker gets them back."""
-        with self.client.connection_for_write() as conn:
-            conn.default_channel.client.delete("unacked", "unacked_index")
-
-    def kill(self) -> None:
-        """SIGKILL, as the OOM killer or a lost machine would: no cleanup, no acknowledgement."""
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @pytest.fixture
 def worker(needs_redis, needs_postgres, tmp_path):
-    w = Worker(needs_redis, tmp_path / "worker.log")
-    # A clean queue: nothing left over from an earlier run reaches this worker.
-    purge_queues(w.client)
-    try:
-        w.start()
+    with running(Worker(needs_redis, tmp_path / "worker.log")) as w:
         yield w
-    finally:
-        w.stop()
-        w.client.close()
 
 
 def wait_for(report_id: int, condition, timeout: float = 60) -> AnnualReport:
@@ -218,11 +132,7 @@ def beat(needs_redis, needs_postgres, tmp_path):
     try:
         yield log_path
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        end_process(proc)
 
 
 class TableLock:

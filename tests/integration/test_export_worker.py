@@ -12,8 +12,7 @@ from exports.models import ExportJob
 from services.registry import roles
 from services.registry.spreadsheets import EXPORT_COLUMNS
 from tests.conftest import make_user
-from tests.integration.conftest import purge_queues
-from tests.integration.test_annual_report_worker import Worker
+from tests.integration.workers import Worker, running
 from tests.services.factories import PersonFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
@@ -23,14 +22,9 @@ pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 def worker(needs_redis, needs_postgres, tmp_path, settings):
     """`celery worker` as production starts it, writing export files where this process reads them."""
     settings.EXPORTS_ROOT = tmp_path / "exports"
-    w = Worker(needs_redis, tmp_path / "worker.log", paused=False, env={"EXPORTS_ROOT": str(settings.EXPORTS_ROOT)})
-    purge_queues(w.client)
-    try:
-        w.start()
+    env = {"EXPORTS_ROOT": str(settings.EXPORTS_ROOT)}
+    with running(Worker(needs_redis, tmp_path / "worker.log", paused=False, env=env)) as w:
         yield w
-    finally:
-        w.stop()
-        w.client.close()
 
 
 def test_a_large_export_runs_on_the_worker_and_only_its_owner_downloads_it(

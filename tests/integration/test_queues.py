@@ -20,7 +20,8 @@ from services.escorts import actions as escorts
 from services.escorts.tasks import send_escort_reminders
 from services.models import EscortService, Reminder
 from tests.integration.conftest import purge_queues
-from tests.integration.test_annual_report_worker import TableLock, portal_env, wait_for
+from tests.integration.test_annual_report_worker import TableLock, wait_for
+from tests.integration.workers import portal_env
 from tests.project.test_queues import procfile
 from tests.services.factories import eligible_person, make_slot
 

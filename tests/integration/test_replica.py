@@ -33,8 +33,8 @@ from services.models import Street
 from tests.accessibility.factories import SignLanguagePointFactory
 from tests.conftest import require
 from tests.integration.conftest import purge_queues
-from tests.integration.test_annual_report_worker import ROOT, Worker, dispatch, wait_for
-from tests.integration.test_celery_worker import database_url
+from tests.integration.test_annual_report_worker import dispatch, wait_for
+from tests.integration.workers import ROOT, Worker, database_url
 from tests.reports.conftest import build_year
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]

@@ -35,8 +35,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accessibility import actions as retrofit_actions
 from accessibility.models import Retrofit, RetrofitTypeCap
-from employment.actions import placement_create, referral_create
-from employment.models import Enrollment, Placement, Referral
+from employment.actions import referral_create
+from employment.models import Enrollment, Referral
 from events import actions as event_actions
 from events.models import PreventionMaterial, QuizCampaign, ResearchTopic
 from exports.models import ExportJob
@@ -70,9 +70,9 @@ from tests.accessibility.factories import (
     SignLanguagePointFactory,
 )
 from tests.conftest import make_user
-from tests.employment.factories import CourseFactory, EmployerFactory, EnrollmentFactory, GraduateFactory, worker
+from tests.employment.factories import CourseFactory, EnrollmentFactory, GraduateFactory, place, worker
 from tests.events.factories import AwardFactory, EventFactory, image_upload
-from tests.services.factories import PersonFactory, file_visit, make_slot, make_volunteer
+from tests.services.factories import EscortBookingFactory, PersonFactory, file_visit, make_slot, make_volunteer
 
 # --- roles and outcomes -----------------------------------------------------------------------------
 
@@ -386,13 +386,11 @@ def build_world() -> World:
         booking=booking, recipient="patient", channel="console", address="139****0001", message="明天上午八点"
     )
     # A completed escort of street B voided as entered in error: a row for the corrections' admin pages.
-    voided = EscortBooking.objects.create(
+    voided = EscortBookingFactory(
         person=person_b,
-        **person_b.as_served(),
         slot=make_slot(days_ahead=-30),
         need=EscortBooking.Need.OTHER,
         status=EscortBooking.Status.COMPLETED,
-        minutes=60,
         requested_by=staff,
     )
     escorts.escort_booking_correct(booking=voided, by=staff, reason="entered twice")
@@ -407,15 +405,7 @@ def build_world() -> World:
         certificate_issuer="上海市职业技能鉴定中心",
         certificate_issued_on=datetime.date(2023, 5, 10),
     )
-    placement_create(
-        person=person_a,
-        employer=EmployerFactory(),
-        job_title="理货员",
-        started_on=datetime.date(2023, 5, 8),
-        contract_type=Placement.ContractType.FIXED_TERM,
-        recommended=True,
-        by=staff,
-    )
+    place(staff, person_a, started_on=datetime.date(2023, 5, 8))
     GraduateFactory()
     referral_create(follow_up=needs["job"], kind=Referral.Kind.JOB, by=member_a)
 

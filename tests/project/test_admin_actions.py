@@ -60,13 +60,7 @@ from tests.accessibility.factories import (
     make_retrofit,
 )
 from tests.conftest import make_user
-from tests.employment.factories import (
-    CourseFactory,
-    EnrollmentFactory,
-    GraduateFactory,
-    PlacementFactory,
-    worker,
-)
+from tests.employment.factories import CourseFactory, EnrollmentFactory, GraduateFactory, PlacementFactory, worker
 from tests.events.factories import AwardFactory, EventFactory, PersonRegistrationFactory, in_days
 from tests.services.factories import eligible_person, file_visit, make_slot, make_volunteer
 
@@ -257,6 +251,12 @@ def test_every_admin_action_declares_its_permissions(model, name):
     )
 
 
+def run_admin_action(client: Client, model, action: str, pk: int, **fields):
+    """Post the admin action `action` on the row `pk` from `model`'s change list; return the response."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return client.post(url, {"action": action, ACTION_CHECKBOX_NAME: [pk], **fields})
+
+
 @pytest.mark.parametrize(("model", "name"), ACTIONS)
 def test_the_auditor_changes_nothing_with_any_admin_action(model, name, auditor):
     assert model in BUILDERS, (
@@ -266,8 +266,7 @@ def test_the_auditor_changes_nothing_with_any_admin_action(model, name, auditor)
     client = Client()
     client.force_login(auditor)  # before counting: a log-in writes a row of axes' access log
     before, rows, entries = _snapshot(model, row.pk), model._base_manager.count(), AuditEntry.objects.count()
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    response = client.post(url, {"action": name, ACTION_CHECKBOX_NAME: [row.pk], "index": 0, "post": "yes"})
+    response = run_admin_action(client, model, name, row.pk, index=0, post="yes")
     response.getvalue()  # an export is a streamed download: read to its end, as a server sends it
     assert response.status_code < 500
     assert _snapshot(model, row.pk) == before
@@ -275,30 +274,20 @@ def test_the_auditor_changes_nothing_with_any_admin_action(model, name, auditor)
     assert AuditEntry.objects.count() == entries
 
 
-def test_staff_still_cancel_a_booking_from_the_admin(staff_user):
+def test_staff_still_cancel_a_booking_from_the_admin(staff_client, staff_user):
     booking = _booking()
-    client = Client()
-    client.force_login(staff_user)
-    client.post(
-        reverse("admin:services_escortbooking_changelist"),
-        {"action": "cancel_selected", ACTION_CHECKBOX_NAME: [booking.pk]},
-    )
+    run_admin_action(staff_client, EscortBooking, "cancel_selected", booking.pk)
     booking.refresh_from_db()
     assert booking.status == EscortBooking.Status.CANCELLED
     assert AuditEntry.objects.filter(code="services.escort.cancelled", user=staff_user).exists()
 
 
-def test_staff_still_switch_a_periodic_job_on_and_open_its_form(staff_user):
+def test_staff_still_switch_a_periodic_job_on_and_open_its_form(staff_client):
     task = _periodic_task()
-    client = Client()
-    client.force_login(staff_user)
-    client.post(
-        reverse("admin:django_celery_beat_periodictask_changelist"),
-        {"action": "enable_tasks", ACTION_CHECKBOX_NAME: [task.pk]},
-    )
+    run_admin_action(staff_client, PeriodicTask, "enable_tasks", task.pk)
     task.refresh_from_db()
     assert task.enabled is True
-    form = client.get(reverse("admin:django_celery_beat_periodictask_change", args=[task.pk]))
+    form = staff_client.get(reverse("admin:django_celery_beat_periodictask_change", args=[task.pk]))
     assert form.status_code == 200
     assert 'name="seen_version"' in form.content.decode()
 

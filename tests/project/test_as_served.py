@@ -7,12 +7,11 @@ import pytest
 from accessibility.actions import device_issue_save, retrofit_apply
 from accessibility.models import DeviceIssue
 from employment import actions as employment
-from employment.models import Placement
 from events.actions import registration_create
 from services.escorts import actions as escorts
 from services.models import EscortService, Person
 from services.registry.actions import person_save
-from tests.employment.factories import CourseFactory, EmployerFactory, worker
+from tests.employment.factories import CourseFactory, place, worker
 from tests.events.factories import EventFactory
 from tests.services.factories import file_visit, make_slot
 
@@ -35,15 +34,7 @@ def _device(person, staff, member):
 
 
 def _placement(person, staff, member):
-    return employment.placement_create(
-        person=person,
-        employer=EmployerFactory(),
-        job_title="理货员",
-        started_on=datetime.date(2023, 1, 31),
-        contract_type=Placement.ContractType.FIXED_TERM,
-        recommended=True,
-        by=staff,
-    )
+    return place(staff, person)
 
 
 CREATES = {

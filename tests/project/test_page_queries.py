@@ -14,7 +14,7 @@ from django.urls import reverse
 from accessibility.models import Retrofit, RetrofitStatusChange
 from employment.models import Placement
 from services.escorts import actions as escorts
-from services.models import EscortBooking, EscortService, HomeVisit, Person, User
+from services.models import EscortBooking, EscortService, EscortSlot, HomeVisit, Person, User
 from services.registry.views import PAGE_SIZE
 from tests.accessibility.factories import RetrofitFactory, make_retrofit
 from tests.employment.factories import PlacementFactory
@@ -158,19 +158,23 @@ ESCORT_OPEN_QUERIES = 16
 ESCORT_CLOSED_QUERIES = 15
 
 
+def book_escort(street, staff_user: User, slot: EscortSlot | None = None) -> EscortBooking:
+    """A booking through the action: a person of `street` who is deaf, the registration service, tomorrow's
+    session unless another is given."""
+    return escorts.escort_booking_create(
+        person=eligible_person(street),
+        slot=slot or make_slot(days_ahead=1),
+        need="deaf",
+        services=list(EscortService.objects.filter(code="registration")),
+        by=staff_user,
+    )
+
+
 def escort_sessions(count: int, street, staff_user: User) -> None:
     """`count` more sessions, each with a booking: the rows a list of every session would grow with."""
-    services = list(EscortService.objects.filter(code="registration"))
     start = EscortBooking.objects.count()
     for n in range(start, start + count):
-        slot = make_slot(days_ahead=3 + n % 25, hour=8 + n // 25)
-        escorts.escort_booking_create(
-            person=eligible_person(street),
-            slot=slot,
-            need="deaf",
-            services=services,
-            by=staff_user,
-        )
+        book_escort(street, staff_user, make_slot(days_ahead=3 + n % 25, hour=8 + n // 25))
 
 
 @pytest.mark.parametrize(("closed", "queries"), [(False, ESCORT_OPEN_QUERIES), (True, ESCORT_CLOSED_QUERIES)])
@@ -179,13 +183,7 @@ def test_the_escort_booking_page_costs_the_same_with_3_and_30_sessions(
 ):
     make_volunteer("signs", signs=True)
     slot = make_slot(days_ahead=1)
-    booking = escorts.escort_booking_create(
-        person=eligible_person(street),
-        slot=slot,
-        need="deaf",
-        services=list(EscortService.objects.filter(code="registration")),
-        by=staff_user,
-    )
+    booking = book_escort(street, staff_user, slot)
     if closed:
         escorts.escort_booking_cancel(booking=booking, by=staff_user)
     page = reverse("admin:services_escortbooking_change", args=[booking.pk])
@@ -202,13 +200,7 @@ def test_the_escort_booking_page_costs_the_same_with_3_and_30_sessions(
 
 def test_the_escort_booking_page_still_saves_with_its_one_session(staff_client, staff_user, street):
     volunteer = make_volunteer("signs", signs=True)
-    booking = escorts.escort_booking_create(
-        person=eligible_person(street),
-        slot=make_slot(days_ahead=1),
-        need="deaf",
-        services=list(EscortService.objects.filter(code="registration")),
-        by=staff_user,
-    )
+    booking = book_escort(street, staff_user)
     escort_sessions(3, street, staff_user)
     page = reverse("admin:services_escortbooking_change", args=[booking.pk])
     data = {**page_form_data(staff_client.get(page)), "volunteer": volunteer.pk, "_save": "Save"}
@@ -363,13 +355,7 @@ ESCORT_SAVE_QUERIES = 17
 def test_the_escort_booking_save_costs_the_same_with_3_and_30_sessions(
     staff_client, staff_user, street, django_assert_num_queries
 ):
-    booking = escorts.escort_booking_create(
-        person=eligible_person(street),
-        slot=make_slot(days_ahead=1),
-        need="deaf",
-        services=list(EscortService.objects.filter(code="registration")),
-        by=staff_user,
-    )
+    booking = book_escort(street, staff_user)
     page = reverse("admin:services_escortbooking_change", args=[booking.pk])
     escort_sessions(3, street, staff_user)
     staff_client.post(page, {**page_form_data(staff_client.get(page)), "_save": "Save"})

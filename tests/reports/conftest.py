@@ -18,7 +18,7 @@ from tests.accessibility.factories import (
 )
 from tests.employment.factories import CourseFactory, EnrollmentFactory, GraduateFactory, PlacementFactory, worker
 from tests.events.factories import AwardFactory, EventFactory, PublicRegistrationFactory
-from tests.services.factories import PersonFactory
+from tests.services.factories import EscortBookingFactory, PersonFactory
 
 # The permissions the reports app asks the lead to add to services.registry.roles.
 REPORT_PERMISSIONS = {
@@ -51,15 +51,7 @@ def _slot(hospital: str, start: datetime.datetime) -> EscortSlot:
 
 
 def _booking(person, slot, status: str, requested_by: User) -> EscortBooking:
-    return EscortBooking.objects.create(
-        person=person,
-        **person.as_served(),
-        slot=slot,
-        need=EscortBooking.Need.DEAF,
-        status=status,
-        minutes=60 if status == EscortBooking.Status.COMPLETED else None,
-        requested_by=requested_by,
-    )
+    return EscortBookingFactory(person=person, slot=slot, status=status, requested_by=requested_by)
 
 
 def build_year(street, other_street) -> dict:

@@ -7,7 +7,7 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from services.models import EscortSlot, Hospital, Person, Street, User, Volunteer
+from services.models import EscortBooking, EscortSlot, FollowUp, HomeVisit, Hospital, Person, Street, User, Volunteer
 from services.registry.identity import check_character
 
 
@@ -29,6 +29,43 @@ class PersonFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"139{n:08d}")
     consent_basis = Person.ConsentBasis.PERSON
     consent_given_on = datetime.date(2023, 1, 5)
+
+
+class ServedRecordFactory(factory.django.DjangoModelFactory):
+    """A service record keeps its person's street and category as they were when it was given
+    (`Person.as_served`); each subclass says who the person is."""
+
+    class Meta:
+        abstract = True
+
+    street = factory.LazyAttribute(lambda record: record.person.street)
+    category = factory.LazyAttribute(lambda record: record.person.category)
+
+
+class EscortBookingFactory(ServedRecordFactory):
+    """A booking written directly at any status, without the action: a past escort for hand-built figures, or a
+    record the action would refuse today. `requested_by` is the user who asked for it."""
+
+    class Meta:
+        model = EscortBooking
+
+    person = factory.SubFactory(PersonFactory)
+    slot = factory.LazyFunction(lambda: make_slot())
+    need = EscortBooking.Need.DEAF
+    status = EscortBooking.Status.BOOKED
+    minutes = factory.LazyAttribute(lambda b: 60 if b.status == EscortBooking.Status.COMPLETED else None)
+
+
+def person_aged(street: Street, years: int, *, category: int, grade: int, sequence: int = 7, **kwargs) -> Person:
+    """A person of `street` who turned `years` about a month ago (their ID number says so)."""
+    born = timezone.localdate() - datetime.timedelta(days=365 * years + 30)
+    return PersonFactory(
+        street=street,
+        id_number=id_number_for(0, born=born, sequence=sequence),
+        category=category,
+        grade=grade,
+        **kwargs,
+    )
 
 
 def eligible_person(street: Street, **kwargs) -> Person:
@@ -74,4 +111,20 @@ def file_visit(person: Person, by: User, *, needs=(), mode: str = "home", visite
         needs=list(needs),
         submission_key=uuid.uuid4(),
     )
+    return visit
+
+
+def visit_written(person: Person, by: User, *, on: datetime.date, needs=(), purpose: str = "routine") -> HomeVisit:
+    """A home visit and its open needs written directly, without the action: for hand-built figures, or for a
+    person the action would no longer visit (deceased, moved out)."""
+    visit = HomeVisit.objects.create(
+        person=person,
+        **person.as_served(),
+        visited_on=on,
+        visitor=by,
+        purpose=purpose,
+        submission_key=uuid.uuid4(),
+    )
+    for need in needs:
+        FollowUp.objects.create(visit=visit, person=person, street=person.street, need=need, due_on=on)
     return visit

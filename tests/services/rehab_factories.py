@@ -5,6 +5,7 @@ import datetime
 import factory
 
 from services.models import FamilyDoctorContract, HomeRehabSession, RehabCentre, Street
+from tests.services.factories import ServedRecordFactory
 
 
 class RehabCentreFactory(factory.django.DjangoModelFactory):
@@ -34,14 +35,12 @@ class ContractFactory(factory.django.DjangoModelFactory):
     signed_on = datetime.date(2022, 3, 1)
 
 
-class SessionFactory(factory.django.DjangoModelFactory):
+class SessionFactory(ServedRecordFactory):
     class Meta:
         model = HomeRehabSession
 
     contract = factory.SubFactory(ContractFactory)
     person = factory.LazyAttribute(lambda s: s.contract.person)
-    street = factory.LazyAttribute(lambda s: s.person.street)
-    category = factory.LazyAttribute(lambda s: s.person.category)
     centre = factory.LazyAttribute(lambda s: s.contract.centre)
     given_on = datetime.date(2023, 5, 10)
     kind = HomeRehabSession.Kind.TRAINING

@@ -24,12 +24,6 @@ def url(name: str, *args) -> str:
 
 
 @pytest.fixture
-def staff_client(client, staff_user):
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def staff_member(member):
     """A committee member of street A who was given access to the admin (a client of their own)."""
     member.is_staff = True

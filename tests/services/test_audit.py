@@ -22,6 +22,7 @@ from services.registry.actions import person_save
 from services.registry.audit import audit_record
 from services.registry.retention import MIN_RETENTION_DAYS, audit_trail_purge, audit_trails
 from services.registry.tasks import purge_audit_trails
+from tests.helpers.logs import assert_append_only
 
 from .factories import PersonFactory
 
@@ -85,12 +86,7 @@ def test_not_even_a_superuser_can_change_or_delete_log_rows_in_the_admin(superus
 
 
 def test_log_rows_refuse_changes_and_deletion_in_code(trail):
-    entry = AccessLog.objects.get()
-    entry.detail = "altered"
-    with pytest.raises(ValidationError):
-        entry.save()
-    with pytest.raises(ValidationError):
-        entry.delete()
+    assert_append_only(AccessLog.objects.get(), detail="altered")
     with pytest.raises(ValidationError):
         AccessLog.objects.update(detail="altered")
     with pytest.raises(ValidationError):

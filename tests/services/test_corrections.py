@@ -14,7 +14,7 @@ from services.models import AuditEntry, Correction, EscortBooking, EscortSlot, E
 from services.registry import roles
 from services.registry.timeline import timeline_for
 from tests.conftest import make_user
-from tests.services.factories import PersonFactory
+from tests.services.factories import EscortBookingFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -35,15 +35,7 @@ def closed_booking(street, status=EscortBooking.Status.COMPLETED, *, requested_b
         defaults={"ends_at": start + datetime.timedelta(hours=3), "capacity": 9},
     )
     person = PersonFactory(street=street, category=2)
-    return EscortBooking.objects.create(
-        person=person,
-        **person.as_served(),
-        slot=slot,
-        need=EscortBooking.Need.DEAF,
-        status=status,
-        minutes=60 if status == EscortBooking.Status.COMPLETED else None,
-        requested_by=requested_by,
-    )
+    return EscortBookingFactory(person=person, slot=slot, status=status, requested_by=requested_by)
 
 
 def post_void(client, booking, **data):

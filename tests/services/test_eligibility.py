@@ -5,7 +5,6 @@ service, whether its rule lets them have it; an ineligible need is offered closi
 booking; the escort booking takes a day first, then a hospital and time; the admin's person choices say the same.
 """
 
-import datetime
 import json
 
 import pytest
@@ -13,32 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from services.models import AuditEntry, EscortBooking, EscortService, FollowUp, Person
-from tests.services.factories import PersonFactory, eligible_person, file_visit, id_number_for, make_slot
+from tests.services.factories import PersonFactory, eligible_person, file_visit, make_slot, person_aged
 
 pytestmark = pytest.mark.django_db
-
-
-def person_aged(street, years: int, *, category: int, grade: int, name: str = "钱师傅", sequence: int = 7) -> Person:
-    born = timezone.localdate() - datetime.timedelta(days=365 * years + 40)
-    return PersonFactory(
-        street=street,
-        name=name,
-        id_number=id_number_for(0, born=born, sequence=sequence),
-        category=category,
-        grade=grade,
-    )
 
 
 @pytest.fixture
 def physical(street) -> Person:
     """The issue's person: physically disabled, 45, so escort clinics say no and training and jobs say yes."""
-    return person_aged(street, 45, category=Person.Category.PHYSICAL, grade=2)
-
-
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
+    return person_aged(street, 45, category=Person.Category.PHYSICAL, grade=2, name="钱师傅")
 
 
 def test_the_visit_form_shows_each_services_eligibility_before_a_need_is_chosen(member_client, physical):
@@ -96,7 +78,7 @@ def test_an_eligible_need_is_not_closed_as_ineligible(member_client, member, str
 
 
 def test_another_streets_follow_up_is_404_and_stays_open(member_client, other_member, other_street):
-    person = person_aged(other_street, 45, category=Person.Category.PHYSICAL, grade=2)
+    person = person_aged(other_street, 45, category=Person.Category.PHYSICAL, grade=2, name="钱师傅")
     need = file_visit(person, by=other_member, needs=["escort"]).follow_ups.get()
     assert member_client.get(reverse("field:follow_up", args=[need.pk])).status_code == 404
     assert member_client.post(reverse("field:follow_up", args=[need.pk])).status_code == 404

@@ -1,7 +1,7 @@
 """Clinic escorts: eligibility, booking rules, matching volunteers, outcomes, reminders, figures."""
 
 import datetime
-import threading
+import functools
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,18 +19,18 @@ from services.models import (
     EscortSlot,
     EscortStatusChange,
     FollowUp,
-    Person,
     Reminder,
     VolunteerDecline,
 )
 from services.visits import actions as visit_actions
+from tests.helpers.concurrency import attempt_at_once
 from tests.services.factories import (
     PersonFactory,
     eligible_person,
     file_visit,
-    id_number_for,
     make_slot,
     make_volunteer,
+    person_aged,
 )
 
 pytestmark = pytest.mark.django_db
@@ -51,15 +51,19 @@ def day_of(slot: EscortSlot) -> str:
     return timezone.localtime(slot.starts_at).date().isoformat()
 
 
+def escort_form(slot: EscortSlot, follow_up) -> dict:
+    """The field escort page's form, filled for a deaf person's sign-language escort on `slot`, from a need."""
+    return {
+        "day": day_of(slot),
+        "slot": slot.pk,
+        "need": "deaf",
+        "services": services("sign_language")[0].pk,
+        "follow_up": follow_up.pk,
+    }
+
+
 def code_of(exc: pytest.ExceptionInfo) -> str:
     return exc.value.error_list[0].code
-
-
-def aged(years: int, category: int, grade: int, street) -> Person:
-    born = timezone.localdate() - datetime.timedelta(days=365 * years + 30)
-    return PersonFactory(
-        street=street, id_number=id_number_for(0, born=born, sequence=123), category=category, grade=grade
-    )
 
 
 @pytest.mark.parametrize(
@@ -78,7 +82,7 @@ def aged(years: int, category: int, grade: int, street) -> Person:
     ],
 )
 def test_eligibility_rule(street, category, grade, age, included, eligible):
-    person = aged(age, category, grade, street)
+    person = person_aged(street, age, category=category, grade=grade, sequence=123)
     person.multiple_categories = included
     reason = escorts.escort_ineligibility(person, timezone.localdate())
     assert (reason == "") is eligible
@@ -184,28 +188,8 @@ def test_fifty_parallel_attempts_at_the_last_place_give_exactly_one_booking(need
     slot = make_slot(capacity=2)
     book(eligible_person(street), slot, staff_user)  # one place left
     persons = [eligible_person(street) for _ in range(50)]
-    start = threading.Barrier(50)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(person):
-        try:
-            start.wait()
-            book(person, slot, staff_user)
-            result = "booked"
-        except ValidationError as exc:
-            result = exc.error_list[0].code
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=attempt, args=(p,)) for p in persons]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(outcomes) == ["booked"] + ["slot_full"] * 49
+    calls = [functools.partial(book, person, slot, staff_user) for person in persons]
+    assert attempt_at_once(calls, done="booked") == ["booked"] + ["slot_full"] * 49
     assert EscortBooking.objects.filter(slot=slot).count() == 2
 
 
@@ -224,7 +208,7 @@ def test_assigning_needs_the_right_skill_and_a_free_volunteer(street, staff_user
 
 
 def test_a_blind_patient_needs_a_guide_trained_volunteer(street, staff_user):
-    blind = aged(75, 1, 1, street)
+    blind = person_aged(street, 75, category=1, grade=1, sequence=123)
     booking = book(blind, make_slot(), staff_user, need="blind", codes=("guiding", "medicine"))
     with pytest.raises(ValidationError) as exc:
         escorts.escort_booking_assign(booking=booking, volunteer=make_volunteer("v1", signs=True), by=staff_user)
@@ -349,14 +333,7 @@ def test_a_member_books_an_escort_from_a_visits_need(client, member, street):
     url = reverse("field:escort", args=[person.pk])
     page = client.get(url, {"follow_up": follow_up.pk})
     assert page.status_code == 200
-    data = {
-        "day": day_of(slot),
-        "slot": slot.pk,
-        "need": "deaf",
-        "services": services("sign_language")[0].pk,
-        "follow_up": follow_up.pk,
-    }
-    response = client.post(url, data)
+    response = client.post(url, escort_form(slot, follow_up))
     assert response.status_code == 302
     assert EscortBooking.objects.get().person == person
     follow_up.refresh_from_db()
@@ -375,14 +352,7 @@ def test_an_escort_booked_from_a_need_and_the_closed_need_commit_together(client
     monkeypatch.setattr(visit_actions, "follow_up_close", refuse)
     client.force_login(member)
     url = reverse("field:escort", args=[person.pk])
-    data = {
-        "day": day_of(slot),
-        "slot": slot.pk,
-        "need": "deaf",
-        "services": services("sign_language")[0].pk,
-        "follow_up": follow_up.pk,
-    }
-    response = client.post(url, data)
+    response = client.post(url, escort_form(slot, follow_up))
     assert response.status_code == 400
     assert not EscortBooking.objects.exists()
     follow_up.refresh_from_db()
@@ -473,7 +443,6 @@ def test_a_volunteer_prints_a_certificate_of_service_from_the_ledger(client, str
 
 
 def test_the_volunteer_page_and_the_escort_admin_list_keep_their_query_count(client, street, staff_user):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     volunteer = make_volunteer("counted", signs=True)

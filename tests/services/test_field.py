@@ -16,12 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
-
-
-@pytest.fixture
 def pair(street, other_street):
     return PersonFactory(street=street, name="本街道"), PersonFactory(street=other_street, name="外街道")
 

@@ -11,12 +11,6 @@ from tests.services.factories import PersonFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def member_client(client, member):
-    client.force_login(member)
-    return client
-
-
 def test_the_worker_is_served_under_field_with_workbox_from_the_portals_own_static_files(client):
     response = client.get(reverse("field:service_worker"))
     assert response.status_code == 200

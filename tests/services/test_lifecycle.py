@@ -1,7 +1,6 @@
 """A person who died or moved out: what was to come ends with the reason, and no service is dated after it."""
 
 import datetime
-import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,8 +9,8 @@ from django.utils import timezone
 
 from accessibility.actions import device_issue_save, retrofit_apply
 from accessibility.models import DeviceIssue, Retrofit
-from employment.actions import enrollment_create, placement_create, referral_create
-from employment.models import Enrollment, Placement, Referral
+from employment.actions import enrollment_create, referral_create
+from employment.models import Enrollment, Referral
 from events.actions import award_save, registration_create
 from events.models import Award, Registration
 from services.escorts import actions as escorts
@@ -22,16 +21,15 @@ from services.models import (
     FamilyDoctorContract,
     FollowUp,
     HomeRehabSession,
-    HomeVisit,
     Person,
     RehabReferral,
 )
 from services.registry import actions
 from services.rehab import actions as rehab
 from tests.accessibility.factories import RetrofitFactory
-from tests.employment.factories import CourseFactory, EmployerFactory, EnrollmentFactory, PlacementFactory, worker
+from tests.employment.factories import CourseFactory, EnrollmentFactory, PlacementFactory, place, worker
 from tests.events.factories import EventFactory, PersonRegistrationFactory
-from tests.services.factories import file_visit, make_slot
+from tests.services.factories import EscortBookingFactory, file_visit, make_slot, visit_written
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory
 from tests.services.test_concurrency import page_form_data
 
@@ -44,10 +42,7 @@ def today() -> datetime.date:
 
 def _need(person: Person, by, need: str) -> FollowUp:
     """An open need of the person, from a visit filed before their status changed."""
-    visit = HomeVisit.objects.create(
-        person=person, **person.as_served(), visited_on=today(), visitor=by, submission_key=uuid.uuid4()
-    )
-    return FollowUp.objects.create(visit=visit, person=person, street=person.street, need=need, due_on=today())
+    return visit_written(person, by, on=today(), needs=[need]).follow_ups.get()
 
 
 def _mark(person: Person, by, status: str, on: datetime.date) -> Person:
@@ -99,15 +94,7 @@ CREATORS = {
         course=CourseFactory(starts_on=today() + datetime.timedelta(days=7), ends_on=today() + datetime.timedelta(40)),
         by=by,
     ),
-    "employment.placement": lambda p, by: placement_create(
-        person=p,
-        employer=EmployerFactory(),
-        job_title="理货员",
-        started_on=today(),
-        contract_type=Placement.ContractType.FIXED_TERM,
-        recommended=True,
-        by=by,
-    ),
+    "employment.placement": lambda p, by: place(by, p, started_on=today()),
     "employment.referral": lambda p, by: referral_create(follow_up=_need(p, by, "job"), kind="job", by=by),
     "events.registration": lambda p, by: registration_create(event=EventFactory(), by=by, person=p),
     "events.award": lambda p, by: award_save(
@@ -187,12 +174,8 @@ def busy_person(staff_user):
     person = worker()
     early = make_slot(days_ahead=-3)
     later = make_slot(days_ahead=3)
-    past = EscortBooking.objects.create(
-        person=person, **person.as_served(), slot=early, need="deaf", requested_by=staff_user
-    )
-    coming = EscortBooking.objects.create(
-        person=person, **person.as_served(), slot=later, need="deaf", requested_by=staff_user
-    )
+    past = EscortBookingFactory(person=person, slot=early, requested_by=staff_user)
+    coming = EscortBookingFactory(person=person, slot=later, requested_by=staff_user)
     need = file_visit(person, staff_user, needs=["other"], visited_on=today() - datetime.timedelta(days=10))
     rehab_referral = RehabReferral.objects.create(
         person=person,

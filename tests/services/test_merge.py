@@ -15,7 +15,7 @@ from services.registry import actions, selectors
 from tests.accessibility.factories import DeviceIssueFactory, RetrofitFactory
 from tests.employment.factories import EnrollmentFactory, GraduateFactory, PlacementFactory
 from tests.events.factories import AwardFactory, EventFactory, PersonRegistrationFactory
-from tests.services.factories import PersonFactory, file_visit, make_slot
+from tests.services.factories import EscortBookingFactory, PersonFactory, file_visit, make_slot
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +29,8 @@ def _correction(person, by):
     """A completed escort of the person voided as entered in error: the correction points at the person."""
     from services.escorts.actions import escort_booking_correct
 
-    booking = EscortBooking.objects.create(
-        person=person,
-        **person.as_served(),
-        slot=make_slot(days_ahead=-30),
-        need="deaf",
-        status=EscortBooking.Status.COMPLETED,
-        minutes=60,
-        requested_by=by,
+    booking = EscortBookingFactory(
+        person=person, slot=make_slot(days_ahead=-30), status=EscortBooking.Status.COMPLETED, requested_by=by
     )
     escort_booking_correct(booking=booking, by=by, reason="entered twice")
     return person.corrections.get()
@@ -46,9 +40,7 @@ def _correction(person, by):
 # to any app later makes test_every_relation_to_person_has_a_builder fail until it gets a line here.
 BUILDERS = {
     "services.accesslog": lambda p, by: AccessLog.objects.create(user=by, action="opened", person=p),
-    "services.escortbooking": lambda p, by: EscortBooking.objects.create(
-        person=p, **p.as_served(), slot=make_slot(), need="deaf", requested_by=by
-    ),
+    "services.escortbooking": lambda p, by: EscortBookingFactory(person=p, requested_by=by),
     "services.homevisit": lambda p, by: file_visit(p, by),
     "services.followup": lambda p, by: _visit_need(p, by),
     "services.correction": _correction,

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from services.models import AccessLog, AuditEntry, Person
 from services.registry.actions import person_save
 from services.registry.sample import sample_persons
+from tests.helpers.logs import assert_append_only
 from tests.services.factories import PersonFactory, id_number_for
 
 pytestmark = pytest.mark.django_db
@@ -93,12 +94,7 @@ def test_saving_without_changes_writes_no_audit_entry(street, staff_user):
 
 
 def test_logs_cannot_be_changed_or_deleted(street, staff_user):
-    entry = AccessLog.objects.create(user=staff_user, action=AccessLog.Action.OPENED)
-    entry.detail = "tampered"
-    with pytest.raises(ValidationError):
-        entry.save()
-    with pytest.raises(ValidationError):
-        entry.delete()
+    assert_append_only(AccessLog.objects.create(user=staff_user, action=AccessLog.Action.OPENED), detail="tampered")
     assert AccessLog.objects.get().detail == ""
 
 

@@ -1,13 +1,12 @@
 """The services figures of issue 12 against hand-built records, with the records that must not count."""
 
 import datetime
-import uuid
 
 import pytest
 
 from reports import figures
-from services.models import FollowUp, HomeVisit, Street
-from tests.services.factories import PersonFactory
+from services.models import HomeVisit, Street
+from tests.services.factories import PersonFactory, visit_written
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,18 +93,7 @@ def visits(street, member):
     need, a 2022 campaign visit with a need."""
 
     def visit(purpose: str, on: datetime.date, needs: list[str]) -> HomeVisit:
-        person = PersonFactory(street=street)
-        v = HomeVisit.objects.create(
-            person=person,
-            **person.as_served(),
-            visited_on=on,
-            visitor=member,
-            purpose=purpose,
-            submission_key=uuid.uuid4(),
-        )
-        for need in needs:
-            FollowUp.objects.create(visit=v, person=person, street=street, need=need, due_on=on)
-        return v
+        return visit_written(PersonFactory(street=street), member, on=on, needs=needs, purpose=purpose)
 
     counted = [
         visit("campaign", d(2023, 1, 1), ["retrofit", "rehabilitation"]),
