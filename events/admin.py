@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt, run_each
 from core.admin_filters import year_filter
-from core.concurrency import OptimisticLockAdminMixin
 from core.i18n import join_list
 from services.registry.admin import StreetScopedAdmin
 
@@ -320,7 +319,7 @@ class AwardAdmin(admin.ModelAdmin):
             actions.award_delete(award=award, by=request.user)
 
 
-class PreventionAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class PreventionAdmin(admin.ModelAdmin):
     """Links are https only; the campaign is chosen among the prevention-campaign events; a stale save is refused."""
 
     def save_model(self, request, obj, form, change):
@@ -360,7 +359,7 @@ class QuizCampaignAdmin(PreventionAdmin):
 
 
 @admin.register(ResearchTopic)
-class ResearchTopicAdmin(NoDeleteMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
+class ResearchTopicAdmin(NoDeleteMixin, admin.ModelAdmin):
     """The party group's research topics; the report counts those whose report was done in the year."""
 
     list_display = ["title", "started_on", "reported_on"]

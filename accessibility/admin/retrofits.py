@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, BoundedCountAdminMixin, adopt
 from core.admin_filters import year_filter
-from core.concurrency import OptimisticLockAdminMixin, is_conflict
+from core.concurrency import is_conflict
 from core.forms import add_action_errors
 from core.input import parse_year
 from exports.views import export_response
@@ -43,9 +43,7 @@ from .parts import (
 
 
 @admin.register(Retrofit)
-class RetrofitAdmin(
-    CorrectionActionsMixin, BoundedCountAdminMixin, OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdmin
-):
+class RetrofitAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrorsMixin, StreetScopedAdmin):
     list_display = [
         "number",
         "person_name",

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt
 from core.admin_filters import year_filter
-from core.concurrency import OptimisticLockAdminMixin
 from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports, selectors
@@ -27,7 +26,7 @@ from .base import CATEGORY, ExcelExportMixin
 
 
 @admin.register(Employer)
-class EmployerAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin):
+class EmployerAdmin(NoDeleteMixin, admin.ModelAdmin):
     form = EmployerForm
     list_display = ["name", "credit_code", "district", "counts_toward_quota", "current_placements"]
     list_filter = ["counts_toward_quota", "district"]
@@ -79,7 +78,7 @@ PLACEMENT_FIELDS = [
 
 
 @admin.register(Placement)
-class PlacementAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class PlacementAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     list_display = [
         "person",
         "employer",
@@ -194,9 +193,7 @@ class FollowUpStateFilter(DefaultChoiceFilter):
 
 
 @admin.register(PlacementFollowUp)
-class PlacementFollowUpAdmin(
-    OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin
-):
+class PlacementFollowUpAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     """Follow-ups at 1, 3, 6 and 12 months; the list opens on the overdue ones."""
 
     form = FollowUpRecordForm
@@ -268,7 +265,7 @@ class GraduatePlacedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Graduate)
-class GraduateAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class GraduateAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     form = GraduateForm
     list_display = ["person", "graduation_year", "school", "major", "placed", "street"]
     list_filter = ["street", CATEGORY, year_filter("graduation_year", _("graduation year")), GraduatePlacedFilter]

@@ -6,7 +6,6 @@ from django.utils.translation import ngettext
 
 from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
 from core.admin_filters import year_filter
-from core.concurrency import OptimisticLockAdminMixin
 from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports
@@ -18,7 +17,7 @@ from .base import CATEGORY, ExcelExportMixin
 
 
 @admin.register(Referral)
-class ReferralAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class ReferralAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     list_display = ["created_at", "person", "kind", "course", "status", "referred_by", "street"]
     list_filter = ["street", CATEGORY, year_filter("created_at", _("year")), "status", "kind"]
     list_select_related = ["person", "street", "course", "referred_by"]

@@ -9,7 +9,6 @@ from django.utils.translation import ngettext
 
 from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
 from core.admin_filters import year_filter
-from core.concurrency import OptimisticLockAdminMixin
 from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports, selectors
@@ -42,7 +41,7 @@ class CourseStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Course)
-class CourseAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin):
+class CourseAdmin(NoDeleteMixin, admin.ModelAdmin):
     form = CourseForm
     list_display = ["title", "trade", "provider", "starts_on", "ends_on", "places", "place"]
     list_filter = [year_filter("starts_on", _("year")), CourseStateFilter, "trade"]
@@ -65,7 +64,7 @@ class CourseAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin):
 # Enrolments and the certificate register
 
 
-class EnrollmentAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class EnrollmentAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     list_display = ["person", "course", "street", "status", "certificate_level"]
     list_filter = ["street", CATEGORY, year_filter("course__starts_on", _("year")), "status", "certificate_level"]
     list_select_related = ["person", "street", "course"]

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import BoundedCountAdminMixin, NoDeleteMixin, ReadOnlyLogAdmin, adopt
 from core.admin_filters import year_filter
-from core.concurrency import OptimisticLockAdminMixin
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE, parse_year
 from services.escorts import actions as escorts
 from services.escorts import selectors
@@ -44,7 +43,7 @@ class ClinicHoursInline(admin.TabularInline):
 
 
 @admin.register(Hospital)
-class HospitalAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class HospitalAdmin(admin.ModelAdmin):
     list_display = ["name_zh", "name_en", "clinic", "active"]
     search_fields = ["name_zh", "name_en"]
     inlines = [ClinicHoursInline]
@@ -62,7 +61,7 @@ class VolunteerTeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamService)
-class TeamServiceAdmin(NoDeleteMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
+class TeamServiceAdmin(NoDeleteMixin, admin.ModelAdmin):
     """The services the teams report (occasions and person-times); the report counts the party vanguard teams'."""
 
     list_display = ["served_on", "team", "place", "person_times"]
@@ -77,7 +76,7 @@ class TeamServiceAdmin(NoDeleteMixin, OptimisticLockAdminMixin, admin.ModelAdmin
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class VolunteerAdmin(admin.ModelAdmin):
     list_display = ["__str__", "team", "sign_language", "guide_trained", "active"]
     list_filter = ["active", "sign_language", "guide_trained", "team"]
     list_select_related = ["user", "team"]
@@ -108,7 +107,7 @@ class VolunteerAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(EscortSlot)
-class EscortSlotAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class EscortSlotAdmin(admin.ModelAdmin):
     list_display = ["starts_at", "hospital", "capacity", "taken", "cancelled"]
     list_filter = ["hospital", "cancelled", ("starts_at", admin.DateFieldListFilter)]
     date_hierarchy = "starts_at"
@@ -199,7 +198,7 @@ class EscortBookingAdminForm(forms.ModelForm):
 
 
 @admin.register(EscortBooking)
-class EscortBookingAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, OptimisticLockAdminMixin, StreetScopedAdmin):
+class EscortBookingAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, StreetScopedAdmin):
     """Staff book escorts and assign volunteers here; every write goes through services.escorts.actions."""
 
     form = EscortBookingAdminForm

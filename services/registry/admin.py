@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import BoundedCountAdminMixin, ReadOnlyLogAdmin, changelist_queryset
 from core.admin_filters import DateRangeFilter
-from core.concurrency import OptimisticLockAdminMixin
 from core.excel import xlsx_response
 from core.forms import add_action_errors
 from core.i18n import join_list
@@ -95,7 +94,7 @@ class NumberLookupsRefusedMixin:
 
 
 @admin.register(Person)
-class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, OptimisticLockAdminMixin, StreetScopedAdmin):
+class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, StreetScopedAdmin):
     form = PersonForm
     list_display = [
         "name",

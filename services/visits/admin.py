@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, BoundedCountAdminMixin, DefaultChoiceFilter, ReadOnlyLogAdmin
-from core.concurrency import OptimisticLockAdminMixin
 from core.users import user_display
 from services.models import (
     DigestSent,
@@ -98,7 +97,7 @@ class FollowUpCloseForm(forms.ModelForm):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdmin):
+class FollowUpAdmin(ActionErrorsMixin, StreetScopedAdmin):
     """The staff work queues: one per need, open ones first; closing records the outcome."""
 
     form = FollowUpCloseForm
