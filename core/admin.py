@@ -157,6 +157,34 @@ def run_each(
         model_admin.message_user(request, done(succeeded), messages.SUCCESS)
 
 
+def bulk_action(
+    description: Any,
+    *,
+    do: Callable[[Any, Any], object],
+    done: Any,
+    label: Callable[[Any], str] = str,
+    permissions: tuple[str, ...] = ("change",),
+) -> Callable[[Any, HttpRequest, QuerySet[Any]], None]:
+    """An admin action that calls `do(record, user)` for each selected record, through run_each.
+
+    `done` is the success message with a %(count)d placeholder (ngettext_lazy(..., "count") where it has a
+    plural); `label(record)` names a refused record. Name the result in a ModelAdmin's body and its `actions`.
+    """
+
+    @admin.action(description=description, permissions=list(permissions))
+    def action(model_admin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        run_each(
+            model_admin,
+            request,
+            queryset,
+            lambda record: do(record, request.user),
+            lambda count: done % {"count": count},
+            label=label,
+        )
+
+    return action
+
+
 def adopt(obj: Any, created: Any) -> None:
     """Give the admin's form object the row an action created: the admin goes on to log and redirect with it."""
     for field in created._meta.concrete_fields:

@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
-from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
+from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, bulk_action
 from core.admin_filters import year_filter
 from services.registry.admin import StreetScopedAdmin
 
@@ -104,31 +104,18 @@ class EnrollmentAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, Street
                 by=request.user,
             )
 
-    @admin.action(description=_("Mark selected enrolments completed"), permissions=["change"])
-    def mark_completed(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda e: actions.enrollment_complete(enrollment=e, by=request.user),
-            lambda n: (
-                ngettext("%(count)d enrolment marked completed.", "%(count)d enrolments marked completed.", n)
-                % {"count": n}
-            ),
-        )
-
-    @admin.action(description=_("Mark selected enrolments dropped out"), permissions=["change"])
-    def mark_dropped_out(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda e: actions.enrollment_drop(enrollment=e, by=request.user),
-            lambda n: (
-                ngettext("%(count)d enrolment marked dropped out.", "%(count)d enrolments marked dropped out.", n)
-                % {"count": n}
-            ),
-        )
+    mark_completed = bulk_action(
+        _("Mark selected enrolments completed"),
+        do=lambda enrollment, by: actions.enrollment_complete(enrollment=enrollment, by=by),
+        done=ngettext_lazy("%(count)d enrolment marked completed.", "%(count)d enrolments marked completed.", "count"),
+    )
+    mark_dropped_out = bulk_action(
+        _("Mark selected enrolments dropped out"),
+        do=lambda enrollment, by: actions.enrollment_drop(enrollment=enrollment, by=by),
+        done=ngettext_lazy(
+            "%(count)d enrolment marked dropped out.", "%(count)d enrolments marked dropped out.", "count"
+        ),
+    )
 
 
 admin.site.register(Enrollment, EnrollmentAdmin)
