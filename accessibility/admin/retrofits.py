@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -40,6 +41,16 @@ from .parts import (
     Status,
     next_steps,
 )
+
+
+def _step_action(to: str, description: Any) -> Any:
+    """An admin action that moves the selected cases to status `to`, asking the step's date first (_bulk)."""
+
+    @admin.action(description=description, permissions=["advance"])
+    def step(model_admin: "RetrofitAdmin", request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return model_admin._bulk(request, queryset, to)
+
+    return step
 
 
 @admin.register(Retrofit)
@@ -323,33 +334,13 @@ class RetrofitAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrors
         status = 400 if form.is_bound else 200
         return TemplateResponse(request, "admin/accessibility/retrofit/transition.html", context, status=status)
 
-    @admin.action(description=_("Record the home assessment of the selected cases"), permissions=["advance"])
-    def mark_assessed(self, request, queryset):
-        return self._bulk(request, queryset, Status.ASSESSED)
-
-    @admin.action(description=_("Approve the selected cases"), permissions=["advance"])
-    def approve(self, request, queryset):
-        return self._bulk(request, queryset, Status.APPROVED)
-
-    @admin.action(description=_("Start works on the selected cases"), permissions=["advance"])
-    def start_works(self, request, queryset):
-        return self._bulk(request, queryset, Status.IN_WORKS)
-
-    @admin.action(description=_("Record the joint acceptance of the selected cases"), permissions=["advance"])
-    def accept(self, request, queryset):
-        return self._bulk(request, queryset, Status.ACCEPTED)
-
-    @admin.action(description=_("Record the check on use of the selected cases"), permissions=["advance"])
-    def follow_up(self, request, queryset):
-        return self._bulk(request, queryset, Status.FOLLOWED_UP)
-
-    @admin.action(description=_("Reject the selected cases"), permissions=["advance"])
-    def reject(self, request, queryset):
-        return self._bulk(request, queryset, Status.REJECTED)
-
-    @admin.action(description=_("Withdraw the selected cases"), permissions=["advance"])
-    def withdraw(self, request, queryset):
-        return self._bulk(request, queryset, Status.WITHDRAWN)
+    mark_assessed = _step_action(Status.ASSESSED, _("Record the home assessment of the selected cases"))
+    approve = _step_action(Status.APPROVED, _("Approve the selected cases"))
+    start_works = _step_action(Status.IN_WORKS, _("Start works on the selected cases"))
+    accept = _step_action(Status.ACCEPTED, _("Record the joint acceptance of the selected cases"))
+    follow_up = _step_action(Status.FOLLOWED_UP, _("Record the check on use of the selected cases"))
+    reject = _step_action(Status.REJECTED, _("Reject the selected cases"))
+    withdraw = _step_action(Status.WITHDRAWN, _("Withdraw the selected cases"))
 
     @admin.action(
         description=_("Correct the type of the selected accepted cases (with a reason)"),
