@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt
-from core.admin_filters import year_filter
+from core.admin_filters import choice_filter, year_filter
 from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports, selectors
@@ -50,31 +50,18 @@ class EmployerAdmin(NoDeleteMixin, admin.ModelAdmin):
         actions.employer_save(employer=obj, by=request.user)
 
 
-class PlacementStateFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("current", _("Current")), ("ended", _("Ended"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "current":
-            return queryset.filter(ended_on__isnull=True)
-        if self.value() == "ended":
-            return queryset.filter(ended_on__isnull=False)
-        return queryset
+PlacementStateFilter = choice_filter(
+    _("status"),
+    "state",
+    {
+        "current": (_("Current"), lambda: Q(ended_on__isnull=True)),
+        "ended": (_("Ended"), lambda: Q(ended_on__isnull=False)),
+    },
+)
 
 
-PLACEMENT_FIELDS = [
-    "person",
-    "employer",
-    "job_title",
-    "started_on",
-    "contract_type",
-    "recommended",
-    "new_graduate",
-    "graduation_year",
-]
+# The fields a placement is added with; its change form adds the end and the follow-ups.
+PLACEMENT_FIELDS = list(PlacementAddForm._meta.fields)
 
 
 @admin.register(Placement)
@@ -251,17 +238,11 @@ class PlacementFollowUpAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin,
             )
 
 
-class GraduatePlacedFilter(admin.SimpleListFilter):
-    title = _("placed")
-    parameter_name = "placed"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Placed")), ("no", _("Not placed yet"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(is_placed=self.value() == "yes")
-        return queryset
+GraduatePlacedFilter = choice_filter(
+    _("placed"),
+    "placed",
+    {"yes": (_("Placed"), lambda: Q(is_placed=True)), "no": (_("Not placed yet"), lambda: Q(is_placed=False))},
+)
 
 
 @admin.register(Graduate)

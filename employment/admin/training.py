@@ -1,6 +1,7 @@
 """Admin of courses, enrolments and the certificate register."""
 
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, bulk_action
-from core.admin_filters import year_filter
+from core.admin_filters import choice_filter, year_filter
 from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports, selectors
@@ -22,22 +23,20 @@ from ..models import Certificate, Course, Enrollment
 from .base import CATEGORY, ExcelExportMixin
 
 
-class CourseStateFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "state"
+def _running() -> Q:
+    today = timezone.localdate()
+    return Q(starts_on__lte=today, ends_on__gte=today)
 
-    def lookups(self, request, model_admin):
-        return [("upcoming", _("Not started")), ("running", _("In progress")), ("ended", _("Ended"))]
 
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "upcoming":
-            return queryset.filter(starts_on__gt=today)
-        if self.value() == "running":
-            return queryset.filter(starts_on__lte=today, ends_on__gte=today)
-        if self.value() == "ended":
-            return queryset.filter(ends_on__lt=today)
-        return queryset
+CourseStateFilter = choice_filter(
+    _("status"),
+    "state",
+    {
+        "upcoming": (_("Not started"), lambda: Q(starts_on__gt=timezone.localdate())),
+        "running": (_("In progress"), _running),
+        "ended": (_("Ended"), lambda: Q(ends_on__lt=timezone.localdate())),
+    },
+)
 
 
 @admin.register(Course)
