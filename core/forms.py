@@ -1,5 +1,7 @@
-"""Form helpers every app shares: showing an action's ValidationError on the form that called it."""
+"""Form helpers every app shares: showing an action's ValidationError on the form that called it, and the
+crispy helper of a form whose page holds the form tag."""
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -15,3 +17,11 @@ def add_action_errors(form: forms.Form, exc: ValidationError) -> None:
                 form.add_error(field if field in form.fields else None, error)
     else:
         form.add_error(None, exc)
+
+
+def fields_only_helper() -> FormHelper:
+    """A crispy helper that renders the fields alone: the page's template writes the <form> tag and its CSRF token."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper

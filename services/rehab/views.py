@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from core.forms import add_action_errors
+from core.forms import add_action_errors, fields_only_helper
 from core.guards import page_required
 from services.models import FollowUp, RehabCentre
 from services.models.rehab import ACCESS_FACTS, REHAB_SERVICES
@@ -64,9 +63,7 @@ class RehabReferralForm(forms.Form):
             .select_related("street")
             .order_by("street__code", "name")
         )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()
 
 
 @page_required(FIELD_PERMISSION, rehab_actions.REFER_PERMISSION)
