@@ -24,7 +24,7 @@ from exports.views import export_response
 from services.models import AccessLog
 from services.registry.access_log import access_log_record
 from services.registry.admin import StreetScopedAdmin
-from services.registry.admin_corrections import CorrectionActionsMixin, correction_step
+from services.registry.admin_corrections import CorrectionActionsMixin, correction_action
 
 from .. import actions, selectors, spreadsheets
 from ..forms import PhotoForm, RetrofitAddForm, RetrofitChangeForm, TransitionForm
@@ -342,36 +342,25 @@ class RetrofitAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrors
     reject = _step_action(Status.REJECTED, _("Reject the selected cases"))
     withdraw = _step_action(Status.WITHDRAWN, _("Withdraw the selected cases"))
 
-    @admin.action(
-        description=_("Correct the type of the selected accepted cases (with a reason)"),
-        permissions=["correct"],
+    correct_type = correction_action(
+        _("Correct the type of the selected accepted cases (with a reason)"),
+        title=_("Correct the retrofit type"),
+        related=("person",),
+        extra=lambda: {
+            "type": forms.ChoiceField(label=_("The type the works really were"), choices=Retrofit.Type.choices)
+        },
+        correct=lambda retrofit, by, data: actions.retrofit_correct(
+            retrofit=retrofit, by=by, reason=data["reason"], type=data["type"]
+        ),
     )
-    def correct_type(self, request, queryset):
-        return correction_step(
-            self,
-            request,
-            queryset.select_related("person"),
-            title=_("Correct the retrofit type"),
-            extra={"type": forms.ChoiceField(label=_("The type the works really were"), choices=Retrofit.Type.choices)},
-            correct=lambda retrofit, data: actions.retrofit_correct(
-                retrofit=retrofit, by=request.user, reason=data["reason"], type=data["type"]
-            ),
-        )
-
-    @admin.action(
-        description=_("Void the selected accepted cases (a correction, with a reason)"),
-        permissions=["correct"],
+    void_selected = correction_action(
+        _("Void the selected accepted cases (a correction, with a reason)"),
+        title=_("Void home retrofits entered in error"),
+        related=("person",),
+        correct=lambda retrofit, by, data: actions.retrofit_correct(
+            retrofit=retrofit, by=by, reason=data["reason"], void=True
+        ),
     )
-    def void_selected(self, request, queryset):
-        return correction_step(
-            self,
-            request,
-            queryset.select_related("person"),
-            title=_("Void home retrofits entered in error"),
-            correct=lambda retrofit, data: actions.retrofit_correct(
-                retrofit=retrofit, by=request.user, reason=data["reason"], void=True
-            ),
-        )
 
     def has_advance_permission(self, request) -> bool:
         return request.user.has_perm(actions.ADVANCE)

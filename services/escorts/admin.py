@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import BoundedCountAdminMixin, NoDeleteMixin, ReadOnlyLogAdmin, adopt
+from core.admin import BoundedCountAdminMixin, NoDeleteMixin, ReadOnlyLogAdmin, adopt, bulk_action
 from core.admin_filters import year_filter
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE, parse_year
 from services.escorts import actions as escorts
@@ -29,12 +29,8 @@ from services.models import (
     VolunteerDecline,
     VolunteerTeam,
 )
-
-# Rehabilitation's admin lives in its own module (this one is long); importing it registers it.
-# The persons' change history for auditors is in its own module too.
-# django-celery-beat's and django-axes' admins are re-registered so that their actions declare permissions.
 from services.registry.admin import StreetScopedAdmin
-from services.registry.admin_corrections import CorrectionActionsMixin, correction_step
+from services.registry.admin_corrections import CorrectionActionsMixin, correction_action
 
 
 class ClinicHoursInline(admin.TabularInline):
@@ -263,31 +259,17 @@ class EscortBookingAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, StreetS
             return redirect("admin:services_escortbooking_changelist")
         return super().response_add(request, obj, post_url_continue)
 
-    @admin.action(description=_("Cancel the selected escorts"), permissions=["change"])
-    def cancel_selected(self, request, queryset):
-        done = 0
-        for booking in queryset:
-            try:
-                escorts.escort_booking_cancel(booking=booking, by=request.user)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{booking}: {' '.join(exc.messages)}", messages.WARNING)
-        self.message_user(request, _("%(count)d escorts cancelled.") % {"count": done})
-
-    @admin.action(
-        description=_("Void the selected closed escorts (a correction, with a reason)"),
-        permissions=["correct"],
+    cancel_selected = bulk_action(
+        _("Cancel the selected escorts"),
+        do=lambda booking, by: escorts.escort_booking_cancel(booking=booking, by=by),
+        done=_("%(count)d escorts cancelled."),
     )
-    def void_selected(self, request, queryset):
-        return correction_step(
-            self,
-            request,
-            queryset.select_related("slot__hospital", "person"),
-            title=_("Void escorts entered in error"),
-            correct=lambda booking, data: escorts.escort_booking_correct(
-                booking=booking, by=request.user, reason=data["reason"]
-            ),
-        )
+    void_selected = correction_action(
+        _("Void the selected closed escorts (a correction, with a reason)"),
+        title=_("Void escorts entered in error"),
+        related=("slot__hospital", "person"),
+        correct=lambda booking, by, data: escorts.escort_booking_correct(booking=booking, by=by, reason=data["reason"]),
+    )
 
 
 @admin.register(Reminder)
