@@ -84,6 +84,14 @@ def _fill_from_waiting_list(event: Event, *, by: User | None) -> list[Registrati
     return waiting
 
 
+def _needs_other_folded(needs_other: str) -> tuple[str, list[ValidationError]]:
+    """The other needs as written, white space folded, and the error if they are too long (else none)."""
+    folded = " ".join((needs_other or "").split())
+    if len(folded) > 200:
+        return folded, [ValidationError(_("Keep other needs under 200 characters."), code="max_length")]
+    return folded, []
+
+
 def _registration_checked(
     *,
     event: Event,
@@ -140,9 +148,9 @@ def _registration_checked(
                 ValidationError(_("This person is already registered for this event."), code="duplicate")
             ]
         fields = {"source": Registration.Source.REGISTRY, "person": person, **person.as_served()}
-    needs_other = " ".join((needs_other or "").split())
-    if len(needs_other) > 200:
-        errors["needs_other"] = [ValidationError(_("Keep other needs under 200 characters."), code="max_length")]
+    needs_other, too_long = _needs_other_folded(needs_other)
+    if too_long:
+        errors["needs_other"] = too_long
     return (ValidationError(errors) if errors else None), fields, needs_other
 
 
@@ -184,9 +192,9 @@ def registration_needs_update(
     """Change what a registrant needs at the event. Raises ValidationError if `by` may not change registrations."""
     action_permission_check(by, CHANGE_REGISTRATION)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    needs_other = " ".join((needs_other or "").split())
-    if len(needs_other) > 200:
-        raise ValidationError({"needs_other": _("Keep other needs under 200 characters.")}, code="max_length")
+    needs_other, too_long = _needs_other_folded(needs_other)
+    if too_long:
+        raise ValidationError({"needs_other": too_long})
     values = {
         "needs_interpreter": needs_interpreter,
         "needs_wheelchair_space": needs_wheelchair_space,
