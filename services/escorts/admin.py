@@ -11,7 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import BoundedCountAdminMixin, NoDeleteMixin, ReadOnlyLogAdmin, adopt, bulk_action
+from core.admin import BoundedCountAdminMixin, NoDeleteMixin, ReadOnlyInline, ReadOnlyLogAdmin, adopt, bulk_action
 from core.admin_filters import year_filter
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE, parse_year
 from services.escorts import actions as escorts
@@ -121,25 +121,15 @@ class EscortSlotAdmin(admin.ModelAdmin):
         return slot.n_taken
 
 
-class EscortStatusChangeInline(admin.TabularInline):
+class EscortStatusChangeInline(ReadOnlyInline):
     model = EscortStatusChange
     fields = ["at", "old", "new", "by", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     related = ["by"]  # shown by name: loaded with the rows, not one query each
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related(*self.related)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class VolunteerDeclineInline(EscortStatusChangeInline):
     model = VolunteerDecline
     fields = ["at", "volunteer", "reason"]
-    readonly_fields = fields
     related = ["volunteer__user"]
 
 
