@@ -42,6 +42,9 @@ from .parts import (
     next_steps,
 )
 
+# A case's own facts, shown first on its page and never edited there: the workflow's actions set them.
+CASE_FIELDS = ["person_name", "masked_id", "street", "household", "status", "applied_on", "from_follow_up"]
+
 
 def _step_action(to: str, description: Any) -> Any:
     """An admin action that moves the selected cases to status `to`, asking the step's date first (_bulk)."""
@@ -129,20 +132,7 @@ class RetrofitAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrors
         if obj is None:
             return [(None, {"fields": ["person", "type", "applied_on", "application_note"]})]
         return [
-            (
-                None,
-                {
-                    "fields": [
-                        "person_name",
-                        "masked_id",
-                        "street",
-                        "household",
-                        "status",
-                        "applied_on",
-                        "from_follow_up",
-                    ]
-                },
-            ),
+            (None, {"fields": CASE_FIELDS}),
             (_("Application"), {"fields": ["type", "contractor", "application_note", "cost", "cap"]}),
             (_("Steps"), {"fields": [f for f in STEP_FIELDS if getattr(obj, f) not in (None, "")]}),
         ]
@@ -150,18 +140,7 @@ class RetrofitAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrors
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        readonly = [
-            "person_name",
-            "masked_id",
-            "street",
-            "household",
-            "status",
-            "applied_on",
-            "from_follow_up",
-            "cost",
-            "cap",
-        ]
-        readonly += STEP_FIELDS
+        readonly = [*CASE_FIELDS, "cost", "cap", *STEP_FIELDS]
         if not obj.lines_editable:
             readonly.append("type")
         if not obj.contractor_editable:
