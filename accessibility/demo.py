@@ -433,6 +433,26 @@ def seed_directory(*, year: int) -> int:
     return len(points) + len(ramps)
 
 
+def _device(
+    holder: tuple[int, int, str],
+    device_type: str,
+    serial_number: str,
+    issued_on: datetime.date,
+    returned_on: datetime.date | None = None,
+) -> DeviceIssue:
+    """A device issued to `holder` (person id, street id, category), keeping the street and category of then."""
+    person_id, street_id, category = holder
+    return DeviceIssue(
+        person_id=person_id,
+        street_id=street_id,
+        category=category,
+        device_type=device_type,
+        serial_number=serial_number,
+        issued_on=issued_on,
+        returned_on=returned_on,
+    )
+
+
 def seed_devices(*, year: int) -> int:
     """249 smart wristbands issued in the demo year, first to persons with intellectual disabilities.
 
@@ -460,46 +480,27 @@ def seed_devices(*, year: int) -> int:
     devices = []
     # The year before: issued and returned (replaced by the new model), so they block nothing.
     for n in range(20):
-        person_id, street_id, category = wearers[n % len(wearers)]
         issued = datetime.date(year - 1, 3, 1) + datetime.timedelta(days=n * 5)
         devices.append(
-            DeviceIssue(
-                person_id=person_id,
-                street_id=street_id,
-                category=category,
-                device_type=Type.SMART_WRISTBAND,
-                serial_number=f"SW{year - 1}-{n + 1:04d}",
-                issued_on=issued,
+            _device(
+                wearers[n % len(wearers)],
+                Type.SMART_WRISTBAND,
+                f"SW{year - 1}-{n + 1:04d}",
+                issued,
                 returned_on=datetime.date(year - 1, 12, 31),
             )
         )
     last_issue: dict[int, DeviceIssue] = {}
     for n in range(249):
-        person_id, street_id, category = wearers[n % len(wearers)]
+        wearer = wearers[n % len(wearers)]
         issued = datetime.date(year, 2, 1) + datetime.timedelta(days=n * 300 // 249)
-        if person_id in last_issue:  # only with a very small registry: the earlier one came back first
-            last_issue[person_id].returned_on = issued
-        device = DeviceIssue(
-            person_id=person_id,
-            street_id=street_id,
-            category=category,
-            device_type=Type.SMART_WRISTBAND,
-            serial_number=f"{prefix}{n + 1:04d}",
-            issued_on=issued,
-        )
+        if wearer[0] in last_issue:  # only with a very small registry: the earlier one came back first
+            last_issue[wearer[0]].returned_on = issued
+        device = _device(wearer, Type.SMART_WRISTBAND, f"{prefix}{n + 1:04d}", issued)
         devices.append(device)
-        last_issue[person_id] = device
+        last_issue[wearer[0]] = device
     for n in range(min(12, len(pool))):
-        person_id, street_id, category = pool[-n - 1]
-        devices.append(
-            DeviceIssue(
-                person_id=person_id,
-                street_id=street_id,
-                category=category,
-                device_type=Type.HEARING_AID,
-                serial_number=f"HA{year}-{n + 1:04d}",
-                issued_on=datetime.date(year, 4, 1) + _days(rng, 0, 200),
-            )
-        )
+        issued = datetime.date(year, 4, 1) + _days(rng, 0, 200)
+        devices.append(_device(pool[-n - 1], Type.HEARING_AID, f"HA{year}-{n + 1:04d}", issued))
     bulk_create_with_history(devices, DeviceIssue, batch_size=500)
     return DeviceIssue.objects.count()

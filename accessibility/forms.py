@@ -2,14 +2,13 @@
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.concurrency import VERSION_FIELDS, VersionFieldsMixin
-from core.forms import AccessibleFormMixin, add_action_errors
+from core.forms import AccessibleFormMixin, add_action_errors, fields_only_helper
 from services.models import Street, User
 
 from . import actions
@@ -234,9 +233,7 @@ class ApplyForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()
 
 
 class WithdrawForm(VersionFieldsMixin):
@@ -250,9 +247,7 @@ class WithdrawForm(VersionFieldsMixin):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.show_version_of(retrofit)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()
 
 
 class DeviceIssueForm(forms.ModelForm):

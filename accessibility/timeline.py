@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from core.users import user_display
 from services.models import Person
-from services.registry.timeline import TimelineEntry, as_datetime
+from services.registry.timeline import TimelineEntry, day_entry
 
 from .models import DeviceIssue, RetrofitStatusChange
 
@@ -19,37 +19,33 @@ def person_entries(person: Person) -> list[TimelineEntry]:
     )
     for step in steps:
         entries.append(
-            TimelineEntry(
-                # The day the step took place (it may be recorded later), so steps and visits sort together.
-                when=as_datetime(step.on),
+            day_entry(
+                step.on,  # the day the step took place (it may be recorded later): steps and visits sort together
                 kind=_("Home retrofit"),
                 title=f"#{step.retrofit_id} {step.retrofit.get_type_display()} · {step.get_new_display()} · "
                 f"{user_display(step.by)}",
                 detail=step.note,
                 record=step.retrofit,
-                day_only=True,
             )
         )
     for device in DeviceIssue.objects.filter(person=person).order_by("issued_on", "pk"):
         entries.append(
-            TimelineEntry(
-                when=as_datetime(device.issued_on),
+            day_entry(
+                device.issued_on,
                 kind=_("Assistive device"),
                 title=_("%(device)s issued") % {"device": device.get_device_type_display()},
                 detail=device.serial_number,
                 record=device,
-                day_only=True,
             )
         )
         if device.returned_on:
             entries.append(
-                TimelineEntry(
-                    when=as_datetime(device.returned_on),
+                day_entry(
+                    device.returned_on,
                     kind=_("Assistive device"),
                     title=_("%(device)s returned") % {"device": device.get_device_type_display()},
                     detail=device.serial_number,
                     record=device,
-                    day_only=True,
                 )
             )
     return entries

@@ -53,6 +53,7 @@ def retrofit_list(request: HttpRequest) -> HttpResponse:
         "follow_ups_done": stats.follow_ups_done_in(year, user=request.user),
         "page": page,
         "status": status,
+        "query": urlencode({"status": status}) if status else "",  # the pager's links keep the status
         "statuses": [(value, label, counts[value]) for value, label in Retrofit.Status.choices],
         "total": sum(counts.values()),
         "needs": list(selectors.retrofit_needs_for(request.user)[:50]),

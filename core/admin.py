@@ -3,7 +3,7 @@ default filters."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
@@ -29,6 +29,31 @@ if TYPE_CHECKING:
 else:
     _ModelAdmin = admin.ModelAdmin
     _AdminMixin = object
+
+
+if TYPE_CHECKING:
+    _TabularInline = admin.TabularInline[Any, Any]
+else:
+    _TabularInline = admin.TabularInline
+
+
+class ReadOnlyInline(_TabularInline):
+    """Rows listed under their record, every field read-only, never added or deleted here (an action or their
+    own page writes them). `related`: the rows each line names, loaded with them rather than one query each."""
+
+    extra = 0
+    can_delete = False
+    related: Sequence[str] = ()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [str(name) for name in self.fields or ()]  # a flat list of names here, no layout rows
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        return queryset.select_related(*self.related) if self.related else queryset
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class ReadOnlyLogAdmin(_ModelAdmin):
@@ -155,6 +180,34 @@ def run_each(
             succeeded += 1
     if succeeded:
         model_admin.message_user(request, done(succeeded), messages.SUCCESS)
+
+
+def bulk_action(
+    description: Any,
+    *,
+    do: Callable[[Any, Any], object],
+    done: Any,
+    label: Callable[[Any], str] = str,
+    permissions: tuple[str, ...] = ("change",),
+) -> Callable[[Any, HttpRequest, QuerySet[Any]], None]:
+    """An admin action that calls `do(record, user)` for each selected record, through run_each.
+
+    `done` is the success message with a %(count)d placeholder (ngettext_lazy(..., "count") where it has a
+    plural); `label(record)` names a refused record. Name the result in a ModelAdmin's body and its `actions`.
+    """
+
+    @admin.action(description=description, permissions=list(permissions))
+    def action(model_admin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        run_each(
+            model_admin,
+            request,
+            queryset,
+            lambda record: do(record, request.user),
+            lambda count: done % {"count": count},
+            label=label,
+        )
+
+    return action
 
 
 def adopt(obj: Any, created: Any) -> None:

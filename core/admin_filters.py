@@ -145,6 +145,30 @@ def year_filter(field: str, title: Any) -> type[admin.SimpleListFilter]:
     return YearFilter
 
 
+def choice_filter(
+    title: Any, parameter_name: str, choices: dict[str, tuple[Any, Callable[[], models.Q]]]
+) -> type[admin.SimpleListFilter]:
+    """A list filter offering `choices`: each value's label and the condition its rows meet.
+
+    The condition is built when the filter runs (one about today sees today). Any other value leaves the
+    list unfiltered, as an unknown value does in Django's own filters.
+    """
+
+    class ChoiceFilter(admin.SimpleListFilter):
+        def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, Any]]:
+            return [(value, label) for value, (label, _condition) in choices.items()]
+
+        def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+            value = self.value()
+            if value not in choices:
+                return queryset
+            return queryset.filter(choices[value][1]())
+
+    ChoiceFilter.title = title
+    ChoiceFilter.parameter_name = parameter_name
+    return ChoiceFilter
+
+
 def _is_date(model: type[models.Model], path: str) -> bool:
     """Whether the field at the end of the lookup `path` (e.g. "course__starts_on") holds a date or a time."""
     *relations, name = path.split("__")

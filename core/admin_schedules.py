@@ -13,14 +13,12 @@ from django.http import HttpRequest
 from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 
-from core.concurrency import OptimisticLockAdminMixin
-
 
 def _described(action: Any) -> str:
     return action.short_description  # django-celery-beat's own translated label
 
 
-class PeriodicTaskAdmin(OptimisticLockAdminMixin, BeatPeriodicTaskAdmin):  # type: ignore[misc]  # untyped package
+class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):  # type: ignore[misc]  # untyped package
     @admin.action(description=_described(BeatPeriodicTaskAdmin.enable_tasks), permissions=["change"])
     def enable_tasks(self, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
         return super().enable_tasks(request, queryset)

@@ -2,7 +2,7 @@
 and malformed input.
 
 Registering through the site is the one place every admin passes, so a new admin cannot forget the
-check and an override of get_fieldsets cannot drop its token (core.concurrency.version_guard),
+check and an override of get_fieldsets cannot drop its token (core.concurrency.with_version_check),
 and each gets the input guards of core.admin_filters.harden_model_admin and the labelled date and time
 inputs of core.admin_widgets.
 """

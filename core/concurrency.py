@@ -274,60 +274,54 @@ def versioned_form(form: type[forms.ModelForm[Any]]) -> type[forms.ModelForm[Any
     return type(f"Versioned{form.__name__}", (VersionedModelFormMixin, form), {"__module__": form.__module__})
 
 
-def version_guard() -> type:
-    """A new admin mixin class holding the check (see OptimisticLockAdminMixin).
+class OptimisticLockAdminMixin(_AdminMixin):
+    """The guard PortalAdminSite puts in front of every ModelAdmin: its change form refuses a stale save.
 
-    A new class each time, so PortalAdminSite can put one in front of any ModelAdmin, even one that
-    already has a guard further down: the front one runs first and last, so no override of
-    get_form or get_fieldsets below it can drop the token. Its methods are idempotent.
+    No admin names it in its bases: registering through the site is the one place every admin passes
+    (core.admin_site). The admin saves in one transaction (changeform_view), so the form's check under
+    the row lock and the save are atomic. A save of inlines alone moves the version too.
     """
 
-    class OptimisticLockAdminMixin(_AdminMixin):
-        """A ModelAdmin whose change form refuses a stale save; put it before the ModelAdmin class in the bases.
+    version_checked = True
 
-        The admin saves in one transaction (changeform_view), so the form's check under the row lock and
-        the save are atomic. A save of inlines alone moves the version too.
-        """
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
+        if obj is None:
+            return super().get_form(request, obj, change=change, **kwargs)
+        kwargs["form"] = versioned_form(kwargs.get("form", self.form))
+        if kwargs.get("fields") is not None:
+            # An override below may swap in its own form: the token is added back after it, not asked of it.
+            kwargs["fields"] = [f for f in kwargs["fields"] if f not in VERSION_FIELDS]
+        return versioned_form(super().get_form(request, obj, change=change, **kwargs))
 
-        version_checked = True
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        # Without declared fieldsets the admin lists the form's fields, the hidden ones included: place them once.
+        fieldsets: list[tuple[Any, dict[str, Any]]] = [
+            (name, {**options, "fields": [f for f in options.get("fields", ()) if f not in VERSION_FIELDS]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is not None and fieldsets and self.has_change_permission(request, obj):
+            name, options = fieldsets[0]
+            fieldsets[0] = (name, {**options, "fields": [*options["fields"], *VERSION_FIELDS]})
+        return fieldsets
 
-        def get_form(
-            self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-        ) -> type[forms.ModelForm[Any]]:
-            if obj is None:
-                return super().get_form(request, obj, change=change, **kwargs)
-            kwargs["form"] = versioned_form(kwargs.get("form", self.form))
-            if kwargs.get("fields") is not None:
-                # An override below may swap in its own form: the token is added back after it, not asked of it.
-                kwargs["fields"] = [f for f in kwargs["fields"] if f not in VERSION_FIELDS]
-            return versioned_form(super().get_form(request, obj, change=change, **kwargs))
-
-        def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[Any]:
-            # Without declared fieldsets the admin lists the form's fields, the hidden ones included: place them once.
-            fieldsets: list[tuple[Any, dict[str, Any]]] = [
-                (name, {**options, "fields": [f for f in options.get("fields", ()) if f not in VERSION_FIELDS]})
-                for name, options in super().get_fieldsets(request, obj)
-            ]
-            if obj is not None and fieldsets and self.has_change_permission(request, obj):
-                name, options = fieldsets[0]
-                fieldsets[0] = (name, {**options, "fields": [*options["fields"], *VERSION_FIELDS]})
-            return fieldsets
-
-        def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-            super().save_related(request, form, formsets, change)
-            if change and any(formset.has_changed() for formset in formsets):
-                bump_version(form.instance)
-
-    return OptimisticLockAdminMixin
-
-
-OptimisticLockAdminMixin = version_guard()
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if change and any(formset.has_changed() for formset in formsets):
+            bump_version(form.instance)
 
 
 def with_version_check(admin_class: type) -> type:
-    """`admin_class` with a guard in front: what PortalAdminSite registers for every model."""
+    """`admin_class` with the guard in front: what PortalAdminSite registers for every model.
+
+    The guard is a fresh subclass each time, so it can stand in front of an admin class that already has
+    one further down (a subclass of a registered admin): the front one runs first and last, so no override
+    of get_form or get_fieldsets below it can drop the token. Its methods are idempotent.
+    """
+    guard = type("OptimisticLockAdminMixin", (OptimisticLockAdminMixin,), {"__module__": __name__})
     return type(
         admin_class.__name__,
-        (version_guard(), admin_class),
+        (guard, admin_class),
         {name: getattr(admin_class, name) for name in ("__module__", "__qualname__", "__doc__")},
     )

@@ -1,8 +1,9 @@
-"""Form helpers every app shares: showing an action's ValidationError on the form that called it, and the public
-forms' accessible inputs."""
+"""Form helpers every app shares: showing an action's ValidationError on the form that called it, the public
+forms' accessible inputs, and the crispy helper of a form whose page holds the form tag."""
 
 from typing import Any
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -47,3 +48,11 @@ class AccessibleFormMixin(forms.Form):
             field.widget.attrs["aria-invalid"] = "true"
             described = [f"{auto_id}_error"] + ([f"{auto_id}_help"] if field.help_text else [])
             field.widget.attrs["aria-describedby"] = " ".join(described)
+
+
+def fields_only_helper() -> FormHelper:
+    """A crispy helper that renders the fields alone: the page's template writes the <form> tag and its CSRF token."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper

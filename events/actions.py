@@ -17,7 +17,7 @@ from pypinyin import lazy_pinyin
 
 from core.notify import notifier
 from services.models import Person, User
-from services.registry.audit import audit_record, history_by, rows_save
+from services.registry.audit import audit_record, changed_fields, field_values, history_by, rows_save
 from services.registry.lifecycle import person_service_check, person_service_refusal
 from services.registry.permissions import action_permission_check
 from services.registry.validation import validate_phone
@@ -26,7 +26,6 @@ from .caching import public_pages_changed
 from .models import Award, Event, EventPhoto, Registration
 from .validators import RESERVED_SLUGS
 
-_NOT_COMPARED = {"id", "created_at", "updated_at"}
 CHANGE_EVENT = "events.change_event"
 CHANGE_REGISTRATION = "events.change_registration"
 # A made page address leaves room under the field's 80 characters for a "-NN" that makes it unique.
@@ -36,14 +35,6 @@ SLUG_BASE_LENGTH = 72
 def token_digest(token: str) -> str:
     """What is stored of a cancel token: its SHA-256, so a database copy cannot cancel anyone's place."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _snapshot(obj: Any) -> dict[str, Any]:
-    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.name not in _NOT_COMPARED}
-
-
-def _changed(before: dict[str, Any], obj: Any) -> list[str]:
-    return sorted(name for name, old in before.items() if getattr(obj, name) != old)
 
 
 def closed_reason(event: Event, *, now: datetime.datetime, public: bool) -> ValidationError | None:
@@ -82,6 +73,14 @@ def _fill_from_waiting_list(event: Event, *, by: User | None) -> list[Registrati
         registration.save(update_fields=["status", "updated_at"])
         audit_record(obj=registration, code="events.registration.promoted", by=by, data={"event": event.pk})
     return waiting
+
+
+def _needs_other_folded(needs_other: str) -> tuple[str, list[ValidationError]]:
+    """The other needs as written, white space folded, and the error if they are too long (else none)."""
+    folded = " ".join((needs_other or "").split())
+    if len(folded) > 200:
+        return folded, [ValidationError(_("Keep other needs under 200 characters."), code="max_length")]
+    return folded, []
 
 
 def _registration_checked(
@@ -140,9 +139,9 @@ def _registration_checked(
                 ValidationError(_("This person is already registered for this event."), code="duplicate")
             ]
         fields = {"source": Registration.Source.REGISTRY, "person": person, **person.as_served()}
-    needs_other = " ".join((needs_other or "").split())
-    if len(needs_other) > 200:
-        errors["needs_other"] = [ValidationError(_("Keep other needs under 200 characters."), code="max_length")]
+    needs_other, too_long = _needs_other_folded(needs_other)
+    if too_long:
+        errors["needs_other"] = too_long
     return (ValidationError(errors) if errors else None), fields, needs_other
 
 
@@ -184,9 +183,9 @@ def registration_needs_update(
     """Change what a registrant needs at the event. Raises ValidationError if `by` may not change registrations."""
     action_permission_check(by, CHANGE_REGISTRATION)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
-    needs_other = " ".join((needs_other or "").split())
-    if len(needs_other) > 200:
-        raise ValidationError({"needs_other": _("Keep other needs under 200 characters.")}, code="max_length")
+    needs_other, too_long = _needs_other_folded(needs_other)
+    if too_long:
+        raise ValidationError({"needs_other": too_long})
     values = {
         "needs_interpreter": needs_interpreter,
         "needs_wheelchair_space": needs_wheelchair_space,
@@ -449,7 +448,7 @@ def event_save(*, event: Event, by: User) -> Event:
     Raises ValidationError if the event breaks a rule.
     """
     creating = event._state.adding
-    before = {} if creating else _snapshot(Event.objects.select_for_update().get(pk=event.pk))
+    before = {} if creating else field_values(Event.objects.select_for_update().get(pk=event.pk))
     made_slug = not event.slug.strip()
     if made_slug:
         event.slug = event_slug_for(title=event.title, pk=event.pk)
@@ -467,7 +466,7 @@ def event_save(*, event: Event, by: User) -> Event:
     if creating:
         audit_record(obj=event, code="events.event.created", by=by, data={"category": event.category})
     else:
-        changed = _changed(before, event)
+        changed = changed_fields(before, event)
         if changed:
             audit_record(obj=event, code="events.event.updated", by=by, data={"fields": changed})
         if "capacity" in changed and not event.is_cancelled:

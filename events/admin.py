@@ -6,9 +6,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt, run_each
+from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt, bulk_action
 from core.admin_filters import year_filter
-from core.concurrency import OptimisticLockAdminMixin
 from core.i18n import join_list
 from services.registry.admin import StreetScopedAdmin
 
@@ -25,6 +24,14 @@ from .models import (
     Registration,
     ResearchTopic,
 )
+
+
+def _event_title(event: Event) -> str:
+    return event.title  # names a refused event in a bulk action's message
+
+
+def _registrant(registration: Registration) -> str:
+    return registration.who
 
 
 class WhenFilter(DefaultChoiceFilter):
@@ -137,51 +144,30 @@ class EventAdmin(ActionErrorsMixin, admin.ModelAdmin):
         photos = formset.save(commit=False)
         actions.event_photos_save(event=form.instance, by=request.user, saved=photos, deleted=formset.deleted_objects)
 
-    def _each(self, request, queryset, action, done_message) -> None:
-        run_each(
-            self,
-            request,
-            queryset,
-            action,
-            lambda done: done_message % {"count": done},
-            label=lambda event: event.title,
-        )
-
-    @admin.action(description=_("Publish the selected events"), permissions=["change"])
-    def publish(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda e: actions.event_publish(event=e, by=request.user, published=True),
-            _("%(count)d events published."),
-        )
-
-    @admin.action(description=_("Take the selected events off the public site"), permissions=["change"])
-    def unpublish(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda e: actions.event_publish(event=e, by=request.user, published=False),
-            _("%(count)d events taken off the public site."),
-        )
-
-    @admin.action(description=_("Record: the selected events were held"), permissions=["change"])
-    def mark_held(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda e: actions.event_mark_held(event=e, by=request.user),
-            _("%(count)d events recorded as held."),
-        )
-
-    @admin.action(description=_("Cancel the selected events"), permissions=["change"])
-    def cancel(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda e: actions.event_cancel(event=e, by=request.user),
-            _("%(count)d events cancelled."),
-        )
+    publish = bulk_action(
+        _("Publish the selected events"),
+        do=lambda event, by: actions.event_publish(event=event, by=by, published=True),
+        done=_("%(count)d events published."),
+        label=_event_title,
+    )
+    unpublish = bulk_action(
+        _("Take the selected events off the public site"),
+        do=lambda event, by: actions.event_publish(event=event, by=by, published=False),
+        done=_("%(count)d events taken off the public site."),
+        label=_event_title,
+    )
+    mark_held = bulk_action(
+        _("Record: the selected events were held"),
+        do=lambda event, by: actions.event_mark_held(event=event, by=by),
+        done=_("%(count)d events recorded as held."),
+        label=_event_title,
+    )
+    cancel = bulk_action(
+        _("Cancel the selected events"),
+        do=lambda event, by: actions.event_cancel(event=event, by=by),
+        done=_("%(count)d events cancelled."),
+        label=_event_title,
+    )
 
 
 @admin.register(Registration)
@@ -257,42 +243,24 @@ class RegistrationAdmin(ActionErrorsMixin, StreetScopedAdmin):
         )
         adopt(obj, created)
 
-    def _each(self, request, queryset, action, done_message) -> None:
-        run_each(
-            self,
-            request,
-            queryset,
-            action,
-            lambda done: done_message % {"count": done},
-            label=lambda registration: registration.who,
-        )
-
-    @admin.action(description=_("Record: attended"), permissions=["change"])
-    def mark_attended(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda r: actions.attendance_record(registration=r, attended=True, by=request.user),
-            _("%(count)d attendances recorded."),
-        )
-
-    @admin.action(description=_("Record: did not attend"), permissions=["change"])
-    def mark_absent(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda r: actions.attendance_record(registration=r, attended=False, by=request.user),
-            _("%(count)d absences recorded."),
-        )
-
-    @admin.action(description=_("Cancel the selected registrations"), permissions=["change"])
-    def cancel(self, request, queryset):
-        self._each(
-            request,
-            queryset,
-            lambda r: actions.registration_cancel(registration=r, by=request.user),
-            _("%(count)d registrations cancelled."),
-        )
+    mark_attended = bulk_action(
+        _("Record: attended"),
+        do=lambda registration, by: actions.attendance_record(registration=registration, attended=True, by=by),
+        done=_("%(count)d attendances recorded."),
+        label=_registrant,
+    )
+    mark_absent = bulk_action(
+        _("Record: did not attend"),
+        do=lambda registration, by: actions.attendance_record(registration=registration, attended=False, by=by),
+        done=_("%(count)d absences recorded."),
+        label=_registrant,
+    )
+    cancel = bulk_action(
+        _("Cancel the selected registrations"),
+        do=lambda registration, by: actions.registration_cancel(registration=registration, by=by),
+        done=_("%(count)d registrations cancelled."),
+        label=_registrant,
+    )
 
 
 @admin.register(Award)
@@ -320,7 +288,7 @@ class AwardAdmin(admin.ModelAdmin):
             actions.award_delete(award=award, by=request.user)
 
 
-class PreventionAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class PreventionAdmin(admin.ModelAdmin):
     """Links are https only; the campaign is chosen among the prevention-campaign events; a stale save is refused."""
 
     def save_model(self, request, obj, form, change):
@@ -360,7 +328,7 @@ class QuizCampaignAdmin(PreventionAdmin):
 
 
 @admin.register(ResearchTopic)
-class ResearchTopicAdmin(NoDeleteMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
+class ResearchTopicAdmin(NoDeleteMixin, admin.ModelAdmin):
     """The party group's research topics; the report counts those whose report was done in the year."""
 
     list_display = ["title", "started_on", "reported_on"]

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from services.models import Person
-from services.registry.timeline import TimelineEntry, as_datetime
+from services.registry.timeline import TimelineEntry, day_entry
 
 
 def person_entries(person: Person) -> list[TimelineEntry]:
@@ -25,12 +25,11 @@ def person_entries(person: Person) -> list[TimelineEntry]:
         )
     for award in person.awards.all():
         entries.append(
-            TimelineEntry(
-                when=as_datetime(award.awarded_on),
+            day_entry(
+                award.awarded_on,
                 kind=_("Award"),
                 title=f"{award.competition}: {award.get_place_display()}",
                 record=award,
-                day_only=True,
             )
         )
     return entries

@@ -216,6 +216,14 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return caching.cached_page(request, caching.reader_key(request, "event", slug), render_page)
 
 
+def _over_limit(ip: str, scope: str, allowed: int) -> bool:
+    """Count this attempt from `ip`; whether it is one too many, of any kind or of `scope`'s `allowed` in the window."""
+    return (
+        ratelimit.hit(ATTEMPT_SCOPE, ip, window=RATE_WINDOW_SECONDS) > ATTEMPTS_PER_WINDOW
+        or ratelimit.count(scope, ip, window=RATE_WINDOW_SECONDS) >= allowed
+    )
+
+
 def _too_many(request: HttpRequest, event: Event) -> HttpResponse:
     response = render(
         request,
@@ -237,10 +245,7 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
     form = PublicRegistrationForm(request.POST or None)
     if request.method == "POST":
         ip = client_ip(request) or "unknown"
-        if (
-            ratelimit.hit(ATTEMPT_SCOPE, ip, window=RATE_WINDOW_SECONDS) > ATTEMPTS_PER_WINDOW
-            or ratelimit.count(REGISTRATION_SCOPE, ip, window=RATE_WINDOW_SECONDS) >= REGISTRATIONS_PER_WINDOW
-        ):
+        if _over_limit(ip, REGISTRATION_SCOPE, REGISTRATIONS_PER_WINDOW):
             return _too_many(request, event)
         if form.is_valid():
             try:
@@ -357,10 +362,7 @@ def registration_link_resend(request: HttpRequest) -> HttpResponse:
     form = ResendLinkForm(request.POST or None)
     if request.method == "POST":
         ip = client_ip(request) or "unknown"
-        if (
-            ratelimit.hit(ATTEMPT_SCOPE, ip, window=RATE_WINDOW_SECONDS) > ATTEMPTS_PER_WINDOW
-            or ratelimit.count(RESEND_SCOPE, ip, window=RATE_WINDOW_SECONDS) >= RESEND_PER_WINDOW
-        ):
+        if _over_limit(ip, RESEND_SCOPE, RESEND_PER_WINDOW):
             return _resend_refused(request)
         if form.is_valid():
             ratelimit.hit(RESEND_SCOPE, ip, window=RATE_WINDOW_SECONDS)

@@ -7,7 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReadOnlyLogAdmin, RefusableSaveMixin, run_each
+from core.admin import ReadOnlyLogAdmin, RefusableSaveMixin, bulk_action
 
 from . import selectors
 from .actions import annual_plan_approve, annual_plan_save, annual_report_freeze
@@ -34,15 +34,12 @@ class AnnualPlanAdmin(RefusableSaveMixin, SimpleHistoryAdmin):
             return self.fields
         return self.readonly_fields
 
-    @admin.action(description=_("Approve the selected targets (their document is named)"), permissions=["approve"])
-    def approve(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda plan: annual_plan_approve(plan=plan, by=request.user),
-            lambda done: _("%(count)d targets approved.") % {"count": done},
-        )
+    approve = bulk_action(
+        _("Approve the selected targets (their document is named)"),
+        do=lambda plan, by: annual_plan_approve(plan=plan, by=by),
+        done=_("%(count)d targets approved."),
+        permissions=("approve",),
+    )
 
     def has_approve_permission(self, request) -> bool:
         return request.user.has_perm("reports.approve_annualplan")

@@ -102,6 +102,22 @@ PERSON_LISTED_COLUMNS = (
 )
 
 
+def persons_figure(
+    *, key: str, label: Promise, records: Callable[[int], QuerySet], by: dict[str, str], **options: Any
+) -> Figure:
+    """A figure that counts the persons in `records`, each once however many records they have, broken
+    down `by` the records' own fields, and lists each person once with their own columns."""
+    return Figure(
+        key=key,
+        label=label,
+        unit=pgettext_lazy("unit", "people"),
+        tally=Tally(records, **PERSONS, by=by),
+        select_related=("street",),
+        columns=PERSON_LISTED_COLUMNS,
+        **options,
+    )
+
+
 # Escort clinics
 
 
@@ -258,47 +274,35 @@ WRISTBANDS = Figure(
 # Employment
 
 
-TRAINED = Figure(
+TRAINED = persons_figure(
     key="trained",
     label=_("Working-age people trained"),
-    unit=pgettext_lazy("unit", "people"),
-    tally=Tally(employment_stats.trained_enrollments, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
-    select_related=("street",),
-    columns=PERSON_LISTED_COLUMNS,
+    records=employment_stats.trained_enrollments,
+    by={**BY_STREET, **BY_CATEGORY},
     sentence=_("{value} working-age disabled people trained"),
 )
 
-CERTIFIED = Figure(
+CERTIFIED = persons_figure(
     key="certified",
     label=_("People certified"),
-    unit=pgettext_lazy("unit", "people"),
-    tally=Tally(
-        employment_stats.certificates_issued,
-        **PERSONS,
-        by={**BY_STREET, **BY_CATEGORY, "level": "certificate_level"},
-    ),
-    select_related=("street",),
-    columns=PERSON_LISTED_COLUMNS,
+    records=employment_stats.certificates_issued,
+    by={**BY_STREET, **BY_CATEGORY, "level": "certificate_level"},
     sentence=_("{value} people earned a vocational skill certificate"),
 )
 
-PLACED = Figure(
+PLACED = persons_figure(
     key="placed",
     label=_("People placed in jobs"),
-    unit=pgettext_lazy("unit", "people"),
-    tally=Tally(employment_stats.recommended_placements, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
-    select_related=("street",),
-    columns=PERSON_LISTED_COLUMNS,
+    records=employment_stats.recommended_placements,
+    by={**BY_STREET, **BY_CATEGORY},
     sentence=_("{value} people placed in jobs on the federation's recommendation"),
 )
 
-NEW_GRADUATES = Figure(
+NEW_GRADUATES = persons_figure(
     key="new_graduates",
     label=_("New graduates"),
-    unit=pgettext_lazy("unit", "people"),
-    tally=Tally(employment_stats.graduates_of, **PERSONS, by=BY_STREET),
-    select_related=("street",),
-    columns=PERSON_LISTED_COLUMNS,
+    records=employment_stats.graduates_of,
+    by=BY_STREET,
     has_plan=False,
 )
 
@@ -308,13 +312,11 @@ def graduates_placed(year: int) -> QuerySet:
     return employment_stats.graduates_of(year).filter(is_placed=True)
 
 
-NEW_GRADUATES_PLACED = Figure(
+NEW_GRADUATES_PLACED = persons_figure(
     key="new_graduates_placed",
     label=_("New graduates placed"),
-    unit=pgettext_lazy("unit", "people"),
-    tally=Tally(graduates_placed, **PERSONS, by=BY_STREET),
-    select_related=("street",),
-    columns=PERSON_LISTED_COLUMNS,
+    records=graduates_placed,
+    by=BY_STREET,
     share_of="new_graduates",
     sentence=_("{value} of {f[new_graduates]} new graduates placed in jobs ({share}%)"),
 )
@@ -408,13 +410,11 @@ REHAB_HOMES = Figure(
     sentence=_("{value} community health service centres accepted by the city as rehabilitation homes"),
 )
 
-HOME_REHAB_PEOPLE = Figure(
+HOME_REHAB_PEOPLE = persons_figure(
     key="home_rehab_people",
     label=_("People given rehabilitation at home"),
-    unit=pgettext_lazy("unit", "people"),
-    tally=Tally(home_rehab_sessions, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
-    select_related=("street",),
-    columns=PERSON_LISTED_COLUMNS,
+    records=home_rehab_sessions,
+    by={**BY_STREET, **BY_CATEGORY},
     sentence=_("Rehabilitation brought to {value} people at home, in {f[home_rehab_sessions]} sessions"),
 )
 
@@ -462,15 +462,13 @@ QUIZ_PARTICIPANTS = Figure(
     sentence=_("{value} person-times took part in the online prevention quiz"),
 )
 
-CAMPAIGN_VISITS_HELPED = Figure(
+# The article counts persons ("130-odd people"): a person visited twice counts once.
+CAMPAIGN_VISITS_HELPED = persons_figure(
     key="campaign_visits_helped",
     label=_("People visited at home in the campaign and given targeted help"),
-    unit=pgettext_lazy("unit", "people"),
-    # The article counts persons ("130-odd people"): a person visited twice counts once.
-    tally=Tally(campaign_visits_with_help, **PERSONS, by={**BY_STREET, **BY_CATEGORY}),
+    records=campaign_visits_with_help,
+    by={**BY_STREET, **BY_CATEGORY},
     listed=_people_helped_in_the_campaign,
-    select_related=("street",),
-    columns=HOME_REHAB_PEOPLE.columns,
     sentence=_("{value} people visited at home in the campaign and given targeted help"),
 )
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import DefaultChoiceFilter
+from core.admin import DefaultChoiceFilter, ReadOnlyInline
 
 from .. import actions, selectors
 from ..forms import RetrofitLineForm, RetrofitLineFormSet, TransitionForm
@@ -139,42 +139,26 @@ def photo_preview(photo: RetrofitPhoto) -> str:
     return format_html('<a href="{}"><img src="{}" alt="{}" width="160" loading="lazy"></a>', url, url, photo.alt_text)
 
 
-class RetrofitPhotoInline(admin.TabularInline):
+class RetrofitPhotoInline(ReadOnlyInline):
     """Photos are listed here and added on their own page, where actions.retrofit_photo_add checks them."""
 
     model = RetrofitPhoto
     fields = ["preview", "stage", "alt_text", "uploaded_by", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("uploaded_by")  # named on each row
+    related = ["uploaded_by"]  # named on each row
 
     @admin.display(description=_("photo"))
     def preview(self, photo: RetrofitPhoto) -> str:
         return photo_preview(photo)
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
-class RetrofitStatusChangeInline(admin.TabularInline):
+class RetrofitStatusChangeInline(ReadOnlyInline):
     model = RetrofitStatusChange
     fields = ["on", "old", "new", "by", "note", "at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
+    related = ["by"]  # named on each row
     verbose_name_plural = _("steps")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")  # named on each row
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

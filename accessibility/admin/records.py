@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyLogAdmin
-from core.concurrency import OptimisticLockAdminMixin
 from services.registry.admin import StreetScopedAdmin
 
 from .. import actions
@@ -47,7 +46,7 @@ class RetrofitStatusChangeAdmin(ReadOnlyLogAdmin, StreetScopedAdmin):
 
 
 @admin.register(RetrofitItem)
-class RetrofitItemAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class RetrofitItemAdmin(admin.ModelAdmin):
     list_display = ["name", "unit", "reference_cost", "allowed_standard", "allowed_basic", "active"]
     list_filter = ["active", "allowed_standard", "allowed_basic"]
     search_fields = ["name", "description"]
@@ -64,12 +63,12 @@ class RetrofitItemAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RetrofitTypeCap)
-class RetrofitTypeCapAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class RetrofitTypeCapAdmin(admin.ModelAdmin):
     list_display = ["type", "cap", "updated_at"]
 
 
 @admin.register(RampRetrofit)
-class RampRetrofitAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class RampRetrofitAdmin(admin.ModelAdmin):
     list_display = ["compound", "passage", "street", "completed_on", "public"]
     list_filter = ["public", "street", ("completed_on", admin.DateFieldListFilter)]
     list_select_related = ["street"]
@@ -79,7 +78,7 @@ class RampRetrofitAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SignLanguagePoint)
-class SignLanguagePointAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class SignLanguagePointAdmin(admin.ModelAdmin):
     list_display = ["venue", "kind", "street", "in_service_from", "in_service_to"]
     list_filter = ["kind", "street"]
     list_select_related = ["street"]
@@ -88,7 +87,7 @@ class SignLanguagePointAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DeviceIssue)
-class DeviceIssueAdmin(OptimisticLockAdminMixin, StreetScopedAdmin):
+class DeviceIssueAdmin(StreetScopedAdmin):
     form = DeviceIssueForm
     list_display = ["device_type", "person_name", "masked_id", "street", "serial_number", "issued_on", "returned_on"]
     list_filter = ["device_type", "street", ("issued_on", admin.DateFieldListFilter)]

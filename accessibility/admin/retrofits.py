@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,14 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, BoundedCountAdminMixin, adopt
 from core.admin_filters import year_filter
-from core.concurrency import OptimisticLockAdminMixin, is_conflict
+from core.concurrency import is_conflict
 from core.forms import add_action_errors
 from core.input import parse_year
 from exports.views import export_response
 from services.models import AccessLog
 from services.registry.access_log import access_log_record
 from services.registry.admin import StreetScopedAdmin
-from services.registry.admin_corrections import CorrectionActionsMixin, correction_step
+from services.registry.admin_corrections import CorrectionActionsMixin, correction_action
 
 from .. import actions, selectors, spreadsheets
 from ..forms import PhotoForm, RetrofitAddForm, RetrofitChangeForm, TransitionForm
@@ -41,11 +42,22 @@ from .parts import (
     next_steps,
 )
 
+# A case's own facts, shown first on its page and never edited there: the workflow's actions set them.
+CASE_FIELDS = ["person_name", "masked_id", "street", "household", "status", "applied_on", "from_follow_up"]
+
+
+def _step_action(to: str, description: Any) -> Any:
+    """An admin action that moves the selected cases to status `to`, asking the step's date first (_bulk)."""
+
+    @admin.action(description=description, permissions=["advance"])
+    def step(model_admin: "RetrofitAdmin", request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        return model_admin._bulk(request, queryset, to)
+
+    return step
+
 
 @admin.register(Retrofit)
-class RetrofitAdmin(
-    CorrectionActionsMixin, BoundedCountAdminMixin, OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdmin
-):
+class RetrofitAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrorsMixin, StreetScopedAdmin):
     list_display = [
         "number",
         "person_name",
@@ -120,20 +132,7 @@ class RetrofitAdmin(
         if obj is None:
             return [(None, {"fields": ["person", "type", "applied_on", "application_note"]})]
         return [
-            (
-                None,
-                {
-                    "fields": [
-                        "person_name",
-                        "masked_id",
-                        "street",
-                        "household",
-                        "status",
-                        "applied_on",
-                        "from_follow_up",
-                    ]
-                },
-            ),
+            (None, {"fields": CASE_FIELDS}),
             (_("Application"), {"fields": ["type", "contractor", "application_note", "cost", "cap"]}),
             (_("Steps"), {"fields": [f for f in STEP_FIELDS if getattr(obj, f) not in (None, "")]}),
         ]
@@ -141,18 +140,7 @@ class RetrofitAdmin(
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        readonly = [
-            "person_name",
-            "masked_id",
-            "street",
-            "household",
-            "status",
-            "applied_on",
-            "from_follow_up",
-            "cost",
-            "cap",
-        ]
-        readonly += STEP_FIELDS
+        readonly = [*CASE_FIELDS, "cost", "cap", *STEP_FIELDS]
         if not obj.lines_editable:
             readonly.append("type")
         if not obj.contractor_editable:
@@ -325,64 +313,33 @@ class RetrofitAdmin(
         status = 400 if form.is_bound else 200
         return TemplateResponse(request, "admin/accessibility/retrofit/transition.html", context, status=status)
 
-    @admin.action(description=_("Record the home assessment of the selected cases"), permissions=["advance"])
-    def mark_assessed(self, request, queryset):
-        return self._bulk(request, queryset, Status.ASSESSED)
+    mark_assessed = _step_action(Status.ASSESSED, _("Record the home assessment of the selected cases"))
+    approve = _step_action(Status.APPROVED, _("Approve the selected cases"))
+    start_works = _step_action(Status.IN_WORKS, _("Start works on the selected cases"))
+    accept = _step_action(Status.ACCEPTED, _("Record the joint acceptance of the selected cases"))
+    follow_up = _step_action(Status.FOLLOWED_UP, _("Record the check on use of the selected cases"))
+    reject = _step_action(Status.REJECTED, _("Reject the selected cases"))
+    withdraw = _step_action(Status.WITHDRAWN, _("Withdraw the selected cases"))
 
-    @admin.action(description=_("Approve the selected cases"), permissions=["advance"])
-    def approve(self, request, queryset):
-        return self._bulk(request, queryset, Status.APPROVED)
-
-    @admin.action(description=_("Start works on the selected cases"), permissions=["advance"])
-    def start_works(self, request, queryset):
-        return self._bulk(request, queryset, Status.IN_WORKS)
-
-    @admin.action(description=_("Record the joint acceptance of the selected cases"), permissions=["advance"])
-    def accept(self, request, queryset):
-        return self._bulk(request, queryset, Status.ACCEPTED)
-
-    @admin.action(description=_("Record the check on use of the selected cases"), permissions=["advance"])
-    def follow_up(self, request, queryset):
-        return self._bulk(request, queryset, Status.FOLLOWED_UP)
-
-    @admin.action(description=_("Reject the selected cases"), permissions=["advance"])
-    def reject(self, request, queryset):
-        return self._bulk(request, queryset, Status.REJECTED)
-
-    @admin.action(description=_("Withdraw the selected cases"), permissions=["advance"])
-    def withdraw(self, request, queryset):
-        return self._bulk(request, queryset, Status.WITHDRAWN)
-
-    @admin.action(
-        description=_("Correct the type of the selected accepted cases (with a reason)"),
-        permissions=["correct"],
+    correct_type = correction_action(
+        _("Correct the type of the selected accepted cases (with a reason)"),
+        title=_("Correct the retrofit type"),
+        related=("person",),
+        extra=lambda: {
+            "type": forms.ChoiceField(label=_("The type the works really were"), choices=Retrofit.Type.choices)
+        },
+        correct=lambda retrofit, by, data: actions.retrofit_correct(
+            retrofit=retrofit, by=by, reason=data["reason"], type=data["type"]
+        ),
     )
-    def correct_type(self, request, queryset):
-        return correction_step(
-            self,
-            request,
-            queryset.select_related("person"),
-            title=_("Correct the retrofit type"),
-            extra={"type": forms.ChoiceField(label=_("The type the works really were"), choices=Retrofit.Type.choices)},
-            correct=lambda retrofit, data: actions.retrofit_correct(
-                retrofit=retrofit, by=request.user, reason=data["reason"], type=data["type"]
-            ),
-        )
-
-    @admin.action(
-        description=_("Void the selected accepted cases (a correction, with a reason)"),
-        permissions=["correct"],
+    void_selected = correction_action(
+        _("Void the selected accepted cases (a correction, with a reason)"),
+        title=_("Void home retrofits entered in error"),
+        related=("person",),
+        correct=lambda retrofit, by, data: actions.retrofit_correct(
+            retrofit=retrofit, by=by, reason=data["reason"], void=True
+        ),
     )
-    def void_selected(self, request, queryset):
-        return correction_step(
-            self,
-            request,
-            queryset.select_related("person"),
-            title=_("Void home retrofits entered in error"),
-            correct=lambda retrofit, data: actions.retrofit_correct(
-                retrofit=retrofit, by=request.user, reason=data["reason"], void=True
-            ),
-        )
 
     def has_advance_permission(self, request) -> bool:
         return request.user.has_perm(actions.ADVANCE)

@@ -9,8 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, DefaultChoiceFilter, NoDeleteMixin, adopt
-from core.admin_filters import year_filter
-from core.concurrency import OptimisticLockAdminMixin
+from core.admin_filters import choice_filter, year_filter
 from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports, selectors
@@ -27,7 +26,7 @@ from .base import CATEGORY, ExcelExportMixin
 
 
 @admin.register(Employer)
-class EmployerAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin):
+class EmployerAdmin(NoDeleteMixin, admin.ModelAdmin):
     form = EmployerForm
     list_display = ["name", "credit_code", "district", "counts_toward_quota", "current_placements"]
     list_filter = ["counts_toward_quota", "district"]
@@ -51,35 +50,22 @@ class EmployerAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin):
         actions.employer_save(employer=obj, by=request.user)
 
 
-class PlacementStateFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "state"
-
-    def lookups(self, request, model_admin):
-        return [("current", _("Current")), ("ended", _("Ended"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "current":
-            return queryset.filter(ended_on__isnull=True)
-        if self.value() == "ended":
-            return queryset.filter(ended_on__isnull=False)
-        return queryset
+PlacementStateFilter = choice_filter(
+    _("status"),
+    "state",
+    {
+        "current": (_("Current"), lambda: Q(ended_on__isnull=True)),
+        "ended": (_("Ended"), lambda: Q(ended_on__isnull=False)),
+    },
+)
 
 
-PLACEMENT_FIELDS = [
-    "person",
-    "employer",
-    "job_title",
-    "started_on",
-    "contract_type",
-    "recommended",
-    "new_graduate",
-    "graduation_year",
-]
+# The fields a placement is added with; its change form adds the end and the follow-ups.
+PLACEMENT_FIELDS = list(PlacementAddForm._meta.fields)
 
 
 @admin.register(Placement)
-class PlacementAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class PlacementAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     list_display = [
         "person",
         "employer",
@@ -194,9 +180,7 @@ class FollowUpStateFilter(DefaultChoiceFilter):
 
 
 @admin.register(PlacementFollowUp)
-class PlacementFollowUpAdmin(
-    OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin
-):
+class PlacementFollowUpAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     """Follow-ups at 1, 3, 6 and 12 months; the list opens on the overdue ones."""
 
     form = FollowUpRecordForm
@@ -254,21 +238,15 @@ class PlacementFollowUpAdmin(
             )
 
 
-class GraduatePlacedFilter(admin.SimpleListFilter):
-    title = _("placed")
-    parameter_name = "placed"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Placed")), ("no", _("Not placed yet"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(is_placed=self.value() == "yes")
-        return queryset
+GraduatePlacedFilter = choice_filter(
+    _("placed"),
+    "placed",
+    {"yes": (_("Placed"), lambda: Q(is_placed=True)), "no": (_("Not placed yet"), lambda: Q(is_placed=False))},
+)
 
 
 @admin.register(Graduate)
-class GraduateAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class GraduateAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     form = GraduateForm
     list_display = ["person", "graduation_year", "school", "major", "placed", "street"]
     list_filter = ["street", CATEGORY, year_filter("graduation_year", _("graduation year")), GraduatePlacedFilter]

@@ -2,11 +2,10 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
-from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
+from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, bulk_action
 from core.admin_filters import year_filter
-from core.concurrency import OptimisticLockAdminMixin
 from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports
@@ -18,7 +17,7 @@ from .base import CATEGORY, ExcelExportMixin
 
 
 @admin.register(Referral)
-class ReferralAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class ReferralAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     list_display = ["created_at", "person", "kind", "course", "status", "referred_by", "street"]
     list_filter = ["street", CATEGORY, year_filter("created_at", _("year")), "status", "kind"]
     list_select_related = ["person", "street", "course", "referred_by"]
@@ -66,12 +65,8 @@ class ReferralAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixi
             )
             adopt(obj, created)
 
-    @admin.action(description=_("Close selected referrals"), permissions=["change"])
-    def close_referrals(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda r: actions.referral_close(referral=r, by=request.user),
-            lambda n: ngettext("%(count)d referral closed.", "%(count)d referrals closed.", n) % {"count": n},
-        )
+    close_referrals = bulk_action(
+        _("Close selected referrals"),
+        do=lambda referral, by: actions.referral_close(referral=referral, by=by),
+        done=ngettext_lazy("%(count)d referral closed.", "%(count)d referrals closed.", "count"),
+    )

@@ -1,15 +1,15 @@
 """Admin of courses, enrolments and the certificate register."""
 
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
-from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, run_each
-from core.admin_filters import year_filter
-from core.concurrency import OptimisticLockAdminMixin
+from core.admin import ActionErrorsMixin, NoDeleteMixin, adopt, bulk_action
+from core.admin_filters import choice_filter, year_filter
 from services.registry.admin import StreetScopedAdmin
 
 from .. import actions, exports, selectors
@@ -23,26 +23,24 @@ from ..models import Certificate, Course, Enrollment
 from .base import CATEGORY, ExcelExportMixin
 
 
-class CourseStateFilter(admin.SimpleListFilter):
-    title = _("status")
-    parameter_name = "state"
+def _running() -> Q:
+    today = timezone.localdate()
+    return Q(starts_on__lte=today, ends_on__gte=today)
 
-    def lookups(self, request, model_admin):
-        return [("upcoming", _("Not started")), ("running", _("In progress")), ("ended", _("Ended"))]
 
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "upcoming":
-            return queryset.filter(starts_on__gt=today)
-        if self.value() == "running":
-            return queryset.filter(starts_on__lte=today, ends_on__gte=today)
-        if self.value() == "ended":
-            return queryset.filter(ends_on__lt=today)
-        return queryset
+CourseStateFilter = choice_filter(
+    _("status"),
+    "state",
+    {
+        "upcoming": (_("Not started"), lambda: Q(starts_on__gt=timezone.localdate())),
+        "running": (_("In progress"), _running),
+        "ended": (_("Ended"), lambda: Q(ends_on__lt=timezone.localdate())),
+    },
+)
 
 
 @admin.register(Course)
-class CourseAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin):
+class CourseAdmin(NoDeleteMixin, admin.ModelAdmin):
     form = CourseForm
     list_display = ["title", "trade", "provider", "starts_on", "ends_on", "places", "place"]
     list_filter = [year_filter("starts_on", _("year")), CourseStateFilter, "trade"]
@@ -65,7 +63,7 @@ class CourseAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin):
 # Enrolments and the certificate register
 
 
-class EnrollmentAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
+class EnrollmentAdmin(ActionErrorsMixin, ExcelExportMixin, NoDeleteMixin, StreetScopedAdmin):
     list_display = ["person", "course", "street", "status", "certificate_level"]
     list_filter = ["street", CATEGORY, year_filter("course__starts_on", _("year")), "status", "certificate_level"]
     list_select_related = ["person", "street", "course"]
@@ -105,31 +103,18 @@ class EnrollmentAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, ExcelExportMi
                 by=request.user,
             )
 
-    @admin.action(description=_("Mark selected enrolments completed"), permissions=["change"])
-    def mark_completed(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda e: actions.enrollment_complete(enrollment=e, by=request.user),
-            lambda n: (
-                ngettext("%(count)d enrolment marked completed.", "%(count)d enrolments marked completed.", n)
-                % {"count": n}
-            ),
-        )
-
-    @admin.action(description=_("Mark selected enrolments dropped out"), permissions=["change"])
-    def mark_dropped_out(self, request, queryset):
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda e: actions.enrollment_drop(enrollment=e, by=request.user),
-            lambda n: (
-                ngettext("%(count)d enrolment marked dropped out.", "%(count)d enrolments marked dropped out.", n)
-                % {"count": n}
-            ),
-        )
+    mark_completed = bulk_action(
+        _("Mark selected enrolments completed"),
+        do=lambda enrollment, by: actions.enrollment_complete(enrollment=enrollment, by=by),
+        done=ngettext_lazy("%(count)d enrolment marked completed.", "%(count)d enrolments marked completed.", "count"),
+    )
+    mark_dropped_out = bulk_action(
+        _("Mark selected enrolments dropped out"),
+        do=lambda enrollment, by: actions.enrollment_drop(enrollment=enrollment, by=by),
+        done=ngettext_lazy(
+            "%(count)d enrolment marked dropped out.", "%(count)d enrolments marked dropped out.", "count"
+        ),
+    )
 
 
 admin.site.register(Enrollment, EnrollmentAdmin)

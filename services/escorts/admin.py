@@ -11,9 +11,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import BoundedCountAdminMixin, NoDeleteMixin, ReadOnlyLogAdmin, adopt
+from core.admin import BoundedCountAdminMixin, NoDeleteMixin, ReadOnlyInline, ReadOnlyLogAdmin, adopt, bulk_action
 from core.admin_filters import year_filter
-from core.concurrency import OptimisticLockAdminMixin
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE, parse_year
 from services.escorts import actions as escorts
 from services.escorts import selectors
@@ -30,12 +29,8 @@ from services.models import (
     VolunteerDecline,
     VolunteerTeam,
 )
-
-# Rehabilitation's admin lives in its own module (this one is long); importing it registers it.
-# The persons' change history for auditors is in its own module too.
-# django-celery-beat's and django-axes' admins are re-registered so that their actions declare permissions.
 from services.registry.admin import StreetScopedAdmin
-from services.registry.admin_corrections import CorrectionActionsMixin, correction_step
+from services.registry.admin_corrections import CorrectionActionsMixin, correction_action
 
 
 class ClinicHoursInline(admin.TabularInline):
@@ -44,7 +39,7 @@ class ClinicHoursInline(admin.TabularInline):
 
 
 @admin.register(Hospital)
-class HospitalAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class HospitalAdmin(admin.ModelAdmin):
     list_display = ["name_zh", "name_en", "clinic", "active"]
     search_fields = ["name_zh", "name_en"]
     inlines = [ClinicHoursInline]
@@ -62,7 +57,7 @@ class VolunteerTeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamService)
-class TeamServiceAdmin(NoDeleteMixin, OptimisticLockAdminMixin, admin.ModelAdmin):
+class TeamServiceAdmin(NoDeleteMixin, admin.ModelAdmin):
     """The services the teams report (occasions and person-times); the report counts the party vanguard teams'."""
 
     list_display = ["served_on", "team", "place", "person_times"]
@@ -77,7 +72,7 @@ class TeamServiceAdmin(NoDeleteMixin, OptimisticLockAdminMixin, admin.ModelAdmin
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class VolunteerAdmin(admin.ModelAdmin):
     list_display = ["__str__", "team", "sign_language", "guide_trained", "active"]
     list_filter = ["active", "sign_language", "guide_trained", "team"]
     list_select_related = ["user", "team"]
@@ -108,7 +103,7 @@ class VolunteerAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(EscortSlot)
-class EscortSlotAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
+class EscortSlotAdmin(admin.ModelAdmin):
     list_display = ["starts_at", "hospital", "capacity", "taken", "cancelled"]
     list_filter = ["hospital", "cancelled", ("starts_at", admin.DateFieldListFilter)]
     date_hierarchy = "starts_at"
@@ -126,25 +121,15 @@ class EscortSlotAdmin(OptimisticLockAdminMixin, admin.ModelAdmin):
         return slot.n_taken
 
 
-class EscortStatusChangeInline(admin.TabularInline):
+class EscortStatusChangeInline(ReadOnlyInline):
     model = EscortStatusChange
     fields = ["at", "old", "new", "by", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     related = ["by"]  # shown by name: loaded with the rows, not one query each
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related(*self.related)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class VolunteerDeclineInline(EscortStatusChangeInline):
     model = VolunteerDecline
     fields = ["at", "volunteer", "reason"]
-    readonly_fields = fields
     related = ["volunteer__user"]
 
 
@@ -199,7 +184,7 @@ class EscortBookingAdminForm(forms.ModelForm):
 
 
 @admin.register(EscortBooking)
-class EscortBookingAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, OptimisticLockAdminMixin, StreetScopedAdmin):
+class EscortBookingAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, StreetScopedAdmin):
     """Staff book escorts and assign volunteers here; every write goes through services.escorts.actions."""
 
     form = EscortBookingAdminForm
@@ -264,31 +249,17 @@ class EscortBookingAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, Optimis
             return redirect("admin:services_escortbooking_changelist")
         return super().response_add(request, obj, post_url_continue)
 
-    @admin.action(description=_("Cancel the selected escorts"), permissions=["change"])
-    def cancel_selected(self, request, queryset):
-        done = 0
-        for booking in queryset:
-            try:
-                escorts.escort_booking_cancel(booking=booking, by=request.user)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{booking}: {' '.join(exc.messages)}", messages.WARNING)
-        self.message_user(request, _("%(count)d escorts cancelled.") % {"count": done})
-
-    @admin.action(
-        description=_("Void the selected closed escorts (a correction, with a reason)"),
-        permissions=["correct"],
+    cancel_selected = bulk_action(
+        _("Cancel the selected escorts"),
+        do=lambda booking, by: escorts.escort_booking_cancel(booking=booking, by=by),
+        done=_("%(count)d escorts cancelled."),
     )
-    def void_selected(self, request, queryset):
-        return correction_step(
-            self,
-            request,
-            queryset.select_related("slot__hospital", "person"),
-            title=_("Void escorts entered in error"),
-            correct=lambda booking, data: escorts.escort_booking_correct(
-                booking=booking, by=request.user, reason=data["reason"]
-            ),
-        )
+    void_selected = correction_action(
+        _("Void the selected closed escorts (a correction, with a reason)"),
+        title=_("Void escorts entered in error"),
+        related=("slot__hospital", "person"),
+        correct=lambda booking, by, data: escorts.escort_booking_correct(booking=booking, by=by, reason=data["reason"]),
+    )
 
 
 @admin.register(Reminder)

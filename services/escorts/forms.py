@@ -3,12 +3,12 @@
 import datetime
 from typing import Any
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import fields_only_helper
 from services.escorts.selectors import escort_slots_open_for_booking
 from services.models import EscortBooking, EscortService, EscortSlot
 
@@ -68,9 +68,7 @@ class EscortRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The sessions of the day chosen first: a few to pick from, not every session of the next 30 days.
         self.fields["slot"].queryset = escort_slots_open_for_booking(now=timezone.now()).filter(starts_at__date=day)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()
 
 
 class VolunteerOutcomeForm(forms.Form):

@@ -1,8 +1,6 @@
 """Writes to persons (saving one, merging a duplicate into another), each with its history row (history_by) and
 audit entry."""
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -10,24 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from services.models import Person, User
 from services.registry import lifecycle
-from services.registry.audit import audit_record, history_by
+from services.registry.audit import audit_record, changed_fields, field_values, history_by
 from services.registry.households import household_link
 from services.registry.permissions import action_permission_check
 from services.registry.selectors import merge_conflicts, person_relations
 
-_NOT_COMPARED = {"id", "created_at", "updated_at", "household"}  # the household follows street and address
-
-
-def _changed_fields(before: dict[str, Any], person: Person) -> list[str]:
-    return sorted(name for name, old in before.items() if getattr(person, name) != old)
-
-
-def _snapshot(person: Person) -> dict[str, Any]:
-    return {
-        f.attname: getattr(person, f.attname)
-        for f in Person._meta.concrete_fields
-        if not f.generated and f.name not in _NOT_COMPARED
-    }
+# The household is not compared: it follows street and address.
+_NOT_COMPARED = ("household",)
 
 
 @transaction.atomic
@@ -37,7 +24,8 @@ def person_save(*, person: Person, by: User) -> Person:
     Raises ValidationError if the record breaks a rule.
     """
     creating = person._state.adding
-    before = {} if creating else _snapshot(Person.objects.select_for_update().get(pk=person.pk))
+    stored = None if creating else Person.objects.select_for_update().get(pk=person.pk)
+    before = {} if stored is None else field_values(stored, ignore=_NOT_COMPARED)
     person.full_clean()
     history_by(person, by)
     person.save()
@@ -45,7 +33,7 @@ def person_save(*, person: Person, by: User) -> Person:
     if creating:
         audit_record(obj=person, code="services.person.created", by=by, data={"street": person.street_id})
     else:
-        changed = _changed_fields(before, person)
+        changed = changed_fields(before, person)
         if changed:
             audit_record(obj=person, code="services.person.updated", by=by, data={"fields": changed})
         if person.status != Person.Status.ACTIVE and {"status", "status_changed_on"} & set(changed):

@@ -20,9 +20,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import BoundedCountAdminMixin, ReadOnlyLogAdmin, changelist_queryset
+from core.admin import BoundedCountAdminMixin, ReadOnlyInline, ReadOnlyLogAdmin, changelist_queryset
 from core.admin_filters import DateRangeFilter
-from core.concurrency import OptimisticLockAdminMixin
 from core.excel import xlsx_response
 from core.forms import add_action_errors
 from core.i18n import join_list
@@ -95,7 +94,7 @@ class NumberLookupsRefusedMixin:
 
 
 @admin.register(Person)
-class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, OptimisticLockAdminMixin, StreetScopedAdmin):
+class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, StreetScopedAdmin):
     form = PersonForm
     list_display = [
         "name",
@@ -389,22 +388,16 @@ class PersonAdmin(NumberLookupsRefusedMixin, BoundedCountAdminMixin, OptimisticL
         return response
 
 
-class HouseholdMemberInline(admin.TabularInline):
+class HouseholdMemberInline(ReadOnlyInline):
     model = Person
     fk_name = "household"
     fields = ["name", "masked_id", "category", "status"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name = _("member")
     verbose_name_plural = _("members")
 
     @admin.display(description=_("ID number"))
     def masked_id(self, person: Person) -> str:
         return person.masked_id_number
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

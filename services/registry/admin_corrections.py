@@ -87,6 +87,32 @@ def correction_step(
     return TemplateResponse(request, "admin/correction.html", context, status=400 if form.is_bound else 200)
 
 
+def correction_action(
+    description: Any,
+    *,
+    title: Any,
+    correct: Callable[[Any, Any, dict[str, Any]], Any],
+    related: tuple[str, ...] = (),
+    extra: Callable[[], dict[str, forms.Field]] | None = None,
+) -> Callable[[Any, HttpRequest, QuerySet[Any]], HttpResponse | None]:
+    """An admin correction action (correction_step) that calls `correct(record, user, data)` for each selected
+    record, their `related` rows read with them; `extra()` gives the fields it asks besides the reason (new
+    ones each time: a form field keeps state). It needs the `correct` permission (CorrectionActionsMixin)."""
+
+    @admin.action(description=description, permissions=["correct"])
+    def action(model_admin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse | None:
+        return correction_step(
+            model_admin,
+            request,
+            queryset.select_related(*related),
+            title=title,
+            extra=extra() if extra else None,
+            correct=lambda record, data: correct(record, request.user, data),
+        )
+
+    return action
+
+
 class CorrectionActionsMixin:
     """Gives an admin the `correct` permission its correction actions declare (permissions=["correct"])."""
 

@@ -25,6 +25,26 @@ def rows_save(*, saved: Iterable[models.Model], deleted: Iterable[models.Model],
         history_by(row, by).save()
 
 
+# Not what a user changes: compared by no update's audit entry.
+_STAMPS = frozenset({"id", "created_at", "updated_at"})
+
+
+def field_values(obj: models.Model, *, ignore: Iterable[str] = ()) -> dict[str, Any]:
+    """`obj`'s own stored values (by attname), but for its id, its time stamps, computed columns and `ignore`:
+    taken before an update, so that changed_fields names what the update changed."""
+    skipped = _STAMPS | set(ignore)
+    return {
+        f.attname: getattr(obj, f.attname)
+        for f in obj._meta.concrete_fields
+        if not f.generated and f.name not in skipped
+    }
+
+
+def changed_fields(before: dict[str, Any], obj: models.Model) -> list[str]:
+    """The names in `before` (field_values) whose value `obj` no longer has, sorted: an update's audit data."""
+    return sorted(name for name, old in before.items() if getattr(obj, name) != old)
+
+
 def _redacted(value: Any) -> Any:
     """`value` with every number in its strings masked, however deeply nested."""
     if isinstance(value, str):

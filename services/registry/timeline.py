@@ -79,6 +79,13 @@ def as_datetime(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+def day_entry(
+    day: datetime.date, *, kind: str, title: str, detail: str = "", record: Model | None = None
+) -> TimelineEntry:
+    """An entry for something dated by the day alone (a visit, a course's start): its page shows the date only."""
+    return TimelineEntry(when=as_datetime(day), kind=kind, title=title, detail=detail, record=record, day_only=True)
+
+
 @register
 def registry_changes(person: Person) -> list[TimelineEntry]:
     """The registry record's own history: created, and which fields changed, by whom."""
@@ -106,14 +113,13 @@ def home_visits(person: Person) -> list[TimelineEntry]:
     for visit in person.visits.select_related("visitor").prefetch_related("follow_ups"):
         needs = join_list(f.get_need_display() for f in visit.follow_ups.all())
         entries.append(
-            TimelineEntry(
-                when=as_datetime(visit.visited_on),
+            day_entry(
+                visit.visited_on,
                 # How the person was reached is the kind: a phone call is not a home visit.
                 kind=str(visit.get_mode_display()),
                 title=f"{visit.get_purpose_display()} · {user_display(visit.visitor)}",
                 detail=needs,
                 record=visit,
-                day_only=True,
             )
         )
     return entries

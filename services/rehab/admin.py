@@ -14,7 +14,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import NoDeleteMixin, RefusableSaveMixin
-from core.concurrency import OptimisticLockAdminMixin
 from services.models import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
 from services.models.rehab import ACCESS_FACTS, REHAB_SERVICES
 from services.registry.admin import StreetScopedAdmin
@@ -22,7 +21,7 @@ from services.rehab import actions as rehab
 
 
 @admin.register(RehabCentre)
-class RehabCentreAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin):
+class RehabCentreAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "street", "certification", "accepted_on", "phone", "opening_hours"]
     list_filter = ["certification", "street"]
     list_select_related = ["street"]
@@ -47,7 +46,7 @@ class RehabCentreAdmin(OptimisticLockAdminMixin, NoDeleteMixin, admin.ModelAdmin
 
 
 @admin.register(FamilyDoctorContract)
-class FamilyDoctorContractAdmin(OptimisticLockAdminMixin, RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin):
+class FamilyDoctorContractAdmin(RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin):
     list_display = ["person", "street", "centre", "doctor", "signed_on", "ended_on"]
     list_filter = ["centre", "street", ("signed_on", admin.DateFieldListFilter)]
     list_select_related = ["person", "street", "centre"]
@@ -78,7 +77,7 @@ class HomeRehabSessionForm(forms.ModelForm):
 
 
 @admin.register(HomeRehabSession)
-class HomeRehabSessionAdmin(OptimisticLockAdminMixin, RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin):
+class HomeRehabSessionAdmin(RefusableSaveMixin, NoDeleteMixin, StreetScopedAdmin):
     form = HomeRehabSessionForm
     list_display = ["given_on", "person", "street", "centre", "kind", "minutes", "given_by"]
     list_filter = ["kind", "centre", "street", ("given_on", admin.DateFieldListFilter)]

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext, ngettext
 
 from services.models import FamilyDoctorContract, HomeRehabSession, Person, RehabCentre, RehabReferral
-from services.registry.timeline import TimelineEntry, as_datetime
+from services.registry.timeline import TimelineEntry, day_entry
 
 
 def rehab_homes_public() -> QuerySet[RehabCentre]:
@@ -51,24 +51,22 @@ def _session_detail(session: HomeRehabSession) -> str:
 def timeline_entries(person: Person) -> list[TimelineEntry]:
     """The person's family-doctor contracts, home sessions and referrals for the full record (three queries)."""
     entries = [
-        TimelineEntry(
-            when=as_datetime(c.signed_on),
+        day_entry(
+            c.signed_on,
             kind=gettext("Family doctor"),
             title=f"{c.centre.name} · {c.doctor}",
             detail=f"{c.signed_on} – {c.ended_on or ''}",
             record=c,
-            day_only=True,
         )
         for c in FamilyDoctorContract.objects.filter(person=person).select_related("centre")
     ]
     entries += [
-        TimelineEntry(
-            when=as_datetime(s.given_on),
+        day_entry(
+            s.given_on,
             kind=gettext("Home rehabilitation"),
             title=f"{s.get_kind_display()} · {s.centre.name}",
             detail=_session_detail(s),
             record=s,
-            day_only=True,
         )
         for s in HomeRehabSession.objects.filter(person=person).select_related("centre")
     ]

@@ -3,7 +3,6 @@ accessible places, accessibility.views.place_list)."""
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.forms import add_action_errors
+from core.forms import add_action_errors, fields_only_helper
 from core.guards import page_required
 from services.models import FollowUp, RehabCentre
 from services.registry.views import FIELD_PERMISSION
@@ -51,9 +50,7 @@ class RehabReferralForm(forms.Form):
             .select_related("street")
             .order_by("street__code", "name")
         )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()
 
 
 @page_required(FIELD_PERMISSION, rehab_actions.REFER_PERMISSION)

@@ -5,35 +5,24 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ActionErrorsMixin, BoundedCountAdminMixin, DefaultChoiceFilter, ReadOnlyLogAdmin
-from core.concurrency import OptimisticLockAdminMixin
+from core.admin import ActionErrorsMixin, BoundedCountAdminMixin, DefaultChoiceFilter, ReadOnlyInline, ReadOnlyLogAdmin
 from core.users import user_display
 from services.models import (
     DigestSent,
     FollowUp,
     HomeVisit,
 )
-
-# Rehabilitation's admin lives in its own module (this one is long); importing it registers it.
-# The persons' change history for auditors is in its own module too.
-# django-celery-beat's and django-axes' admins are re-registered so that their actions declare permissions.
 from services.registry.admin import StreetScopedAdmin
 from services.visits import actions
 
 
-class FollowUpInline(admin.TabularInline):
+class FollowUpInline(ReadOnlyInline):
     model = FollowUp
     fields = ["need", "due_on", "status", "outcome", "closed_at", "closed_by_name"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
     @admin.display(description=_("closed by"))
     def closed_by_name(self, obj: FollowUp) -> str:
         return user_display(obj.closed_by)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(HomeVisit)
@@ -98,7 +87,7 @@ class FollowUpCloseForm(forms.ModelForm):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(OptimisticLockAdminMixin, ActionErrorsMixin, StreetScopedAdmin):
+class FollowUpAdmin(ActionErrorsMixin, StreetScopedAdmin):
     """The staff work queues: one per need, open ones first; closing records the outcome."""
 
     form = FollowUpCloseForm

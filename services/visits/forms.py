@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import fields_only_helper
 from services.models import FollowUp, HomeVisit
 
 
@@ -43,9 +43,7 @@ class HomeVisitForm(forms.Form):
             (value, _("%(need)s (not eligible)") % {"need": label} if value in ineligible else label)
             for value, label in FollowUp.Need.choices
         ]
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()
 
 
 class FollowUpCloseIneligibleForm(forms.Form):
@@ -61,6 +59,4 @@ class FollowUpCloseIneligibleForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()

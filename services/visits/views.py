@@ -3,6 +3,7 @@
 import json
 import re
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -57,7 +58,9 @@ def my_street(request: HttpRequest) -> HttpResponse:
     page = BoundedCountPaginator(persons, PAGE_SIZE, wanted_page=wanted).get_page(wanted)
     today = timezone.localdate()
     rows = [(p, registry_selectors.age_on(p.birth_date, today)) for p in page.object_list]
-    context = {"page": page, "rows": rows, "search": search, "order": order, "stale_only": stale_only}
+    # The pager's links keep the search, the filter and the order.
+    query = urlencode([(k, v) for k, v in (("q", search), ("stale", "1" if stale_only else ""), ("order", order)) if v])
+    context = {"page": page, "rows": rows, "search": search, "order": order, "stale_only": stale_only, "query": query}
     return render(request, "services/field/my_street.html", context)
 
 
