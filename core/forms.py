@@ -1,4 +1,6 @@
-"""Form helpers every app shares: showing an action's ValidationError on the form that called it."""
+"""Form helpers every app shares: accessible public inputs, showing an action's ValidationError on the form."""
+
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,3 +17,32 @@ def add_action_errors(form: forms.Form, exc: ValidationError) -> None:
                 form.add_error(field if field in form.fields else None, error)
     else:
         form.add_error(None, exc)
+
+
+class AccessibleFormMixin:
+    """Bootstrap classes, and each input described by its help text and, when invalid, by its error."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput | forms.RadioSelect):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+            if field.help_text and not isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            field, auto_id = self.fields[name], self[name].auto_id
+            if isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                continue  # the fieldset around the boxes carries the description
+            field.widget.attrs["aria-invalid"] = "true"
+            described = [f"{auto_id}_error"] + ([f"{auto_id}_help"] if field.help_text else [])
+            field.widget.attrs["aria-describedby"] = " ".join(described)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import AccessibleFormMixin
 from services.models import Person, User
 from services.registry.validation import validate_phone
 
@@ -31,35 +32,6 @@ def upcoming_month_values(today: datetime.date) -> list[tuple[str, datetime.date
 def upcoming_months(today: datetime.date) -> list[tuple[str, str]]:
     """This month and the next eleven, as ("2026-12", "December 2026") choices."""
     return [(value, date_format(first, "YEAR_MONTH_FORMAT")) for value, first in upcoming_month_values(today)]
-
-
-class AccessibleFormMixin:
-    """Bootstrap classes, and each input described by its help text and, when invalid, by its error."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-            if field.help_text and not isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            field, auto_id = self.fields[name], self[name].auto_id
-            if isinstance(field.widget, forms.CheckboxSelectMultiple):
-                continue  # the fieldset around the boxes carries the description
-            field.widget.attrs["aria-invalid"] = "true"
-            described = [f"{auto_id}_error"] + ([f"{auto_id}_help"] if field.help_text else [])
-            field.widget.attrs["aria-describedby"] = " ".join(described)
 
 
 class EventFilterForm(AccessibleFormMixin, forms.Form):
