@@ -8,6 +8,7 @@ street B gets a 404 on street A's person, visit, escort, retrofit or referral pa
 
 import dataclasses
 import datetime
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -20,7 +21,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils import timezone
 from django_celery_beat.models import (
@@ -44,9 +45,11 @@ from jingan_portal.urls import urlpatterns as portal_urlpatterns
 from reports.actions import annual_report_compute, annual_report_freeze, annual_report_request, annual_report_start
 from reports.figures import FIGURES
 from reports.models import AnnualPlan, AnnualReport
+from services.applications.actions import application_challenge_start, application_submit
 from services.escorts import actions as escorts
 from services.models import (
     AccessLog,
+    Application,
     DigestSent,
     EscortBooking,
     EscortService,
@@ -69,7 +72,7 @@ from tests.accessibility.factories import (
     RetrofitItemFactory,
     SignLanguagePointFactory,
 )
-from tests.conftest import make_user
+from tests.conftest import RecordingNotifier, make_user
 from tests.employment.factories import CourseFactory, EmployerFactory, EnrollmentFactory, GraduateFactory, worker
 from tests.events.factories import AwardFactory, EventFactory, image_upload
 from tests.services.factories import PersonFactory, file_visit, make_slot, make_volunteer
@@ -146,6 +149,11 @@ RULES: dict[str, Rule] = {
     "events:resend_link": everyone(),
     "events:resend_link_sent": everyone(),
     "events:ics": everyone(),
+    # Online applications: the public form; the code page without a form sent first goes back to the form;
+    # the applicant's status link is their token, anyone else's guess finds nothing.
+    "applications:start": everyone(),
+    "applications:code": everyone(REDIRECT),
+    "applications:status": {**everyone(NOT_FOUND), REGISTRANT: OK},
     "reports:public": everyone(),
     # Staff dashboard: staff and auditors read, committee members and volunteers are refused.
     "reports:dashboard_index": signed_in(FORBIDDEN, staff=REDIRECT, auditor=REDIRECT),
@@ -180,6 +188,8 @@ RULES: dict[str, Rule] = {
     "field_retrofits:withdraw": field_member(own=OK, other=NOT_FOUND),
     "field_employment:refer": field_member(own=OK, other=NOT_FOUND),
     "field:rehab_refer": field_member(own=OK, other=NOT_FOUND),
+    "field_applications:list": field_member(),
+    "field_applications:detail": field_member(own=OK, other=NOT_FOUND),
     # Volunteers: their own escorts.
     "volunteer:home": signed_in(FORBIDDEN, volunteer=OK),
     "volunteer:certificate": signed_in(FORBIDDEN, volunteer=OK),
@@ -252,6 +262,7 @@ ADMIN_MODELS: dict[str, tuple[AdminViews, AdminViews]] = {
     "services.correction": (READS, READS),  # written by the *_correct actions only
     "services.homevisit": (READS, READS),
     "services.followup": (CHANGES, READS),
+    "services.application": (CHANGES, READS),  # from the public form; steps through the admin actions
     "services.digestsent": (READS, NOTHING),
     "services.hospital": (EDITS, READS),
     "services.escortservice": (EDITS, READS),
@@ -319,6 +330,8 @@ class World:
     other_volunteer: Any
     event: Any
     token: str
+    application_token: str
+    application: Any
     report: AnnualReport
     unfrozen_report: AnnualReport
     photo: Any
@@ -417,6 +430,7 @@ def build_world() -> World:
     AwardFactory()
 
     _rehabilitation(person_a, member_a, staff)
+    application, application_token = _online_application(person_a)
     PreventionMaterial.objects.create(
         kind=PreventionMaterial.Kind.VIDEO, title="预防听力损失", published_on=datetime.date(2023, 3, 3)
     )
@@ -477,12 +491,35 @@ def build_world() -> World:
         other_volunteer=other_volunteer,
         event=event,
         token=token,
+        application_token=application_token,
+        application=application,
         report=report,
         unfrozen_report=unfrozen,
         photo=photo,
         export_job=export_job,
         admin_objects=admin_objects,
     )
+
+
+def _online_application(person) -> tuple[Application, str]:
+    """An application of street A, made as the public form makes it: a code to the phone on file, then entered."""
+    with override_settings(NOTIFICATION_BACKEND="tests.conftest.RecordingNotifier"):
+        RecordingNotifier.sent = []
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            challenge = application_challenge_start(
+                id_number=person.id_number,
+                certificate_number=person.certificate_number,
+                contact="person",
+                service="rehabilitation",
+                applicant="self",
+                applicant_name="",
+                escort_slot=None,
+                note="",
+                language="zh-hans",
+            )
+        code = re.search(r"\d{6}", RecordingNotifier.sent[-1][1]).group()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return application_submit(challenge=challenge, code=code, site="http://testserver/")
 
 
 def _rehabilitation(person, member, staff) -> None:
@@ -612,6 +649,8 @@ def url_kwargs(world: World, name: str, role: str) -> dict[str, Any]:
         "field_retrofits:withdraw": {"pk": world.retrofit.pk},
         "field_employment:refer": {"follow_up": world.training_need.pk},
         "field:rehab_refer": {"follow_up": world.rehabilitation_need.pk},
+        "applications:status": {"token": world.application_token if role == REGISTRANT else "x" * 43},
+        "field_applications:detail": {"pk": world.application.pk},
         "volunteer:certificate": {"year": timezone.localdate().year},
         "volunteer:complete": {"pk": world.booking.pk},
         "volunteer:no_show": {"pk": world.booking.pk},

@@ -61,8 +61,10 @@ def form_data(person: Person, **changes) -> dict[str, str]:
 
 def apply_through_pages(client: Client, person: Person, sent_messages) -> str:
     """Fill in the public form and the code; returns the status page's path."""
-    response = client.post(reverse("applications:start"), form_data(person))
+    with committed():
+        response = client.post(reverse("applications:start"), form_data(person))
     assert response.status_code == 302, response.content.decode()[:2000]
-    response = client.post(reverse("applications:code"), {"code": code_sent(sent_messages)})
+    with committed():
+        response = client.post(reverse("applications:code"), {"code": code_sent(sent_messages)})
     assert response.status_code == 302, response.content.decode()[:3000]
     return response["Location"]
