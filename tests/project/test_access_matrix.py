@@ -8,7 +8,6 @@ street B gets a 404 on street A's person, visit, escort, retrofit or referral pa
 
 import dataclasses
 import datetime
-import re
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -21,7 +20,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.test import Client, TestCase, override_settings
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.utils import timezone
 from django_celery_beat.models import (
@@ -45,11 +44,9 @@ from jingan_portal.urls import urlpatterns as portal_urlpatterns
 from reports.actions import annual_report_compute, annual_report_freeze, annual_report_request, annual_report_start
 from reports.figures import FIGURES
 from reports.models import AnnualPlan, AnnualReport
-from services.applications.actions import application_challenge_start, application_submit
 from services.escorts import actions as escorts
 from services.models import (
     AccessLog,
-    Application,
     DigestSent,
     EscortBooking,
     EscortService,
@@ -72,9 +69,10 @@ from tests.accessibility.factories import (
     RetrofitItemFactory,
     SignLanguagePointFactory,
 )
-from tests.conftest import RecordingNotifier, make_user
+from tests.conftest import make_user
 from tests.employment.factories import CourseFactory, EmployerFactory, EnrollmentFactory, GraduateFactory, worker
 from tests.events.factories import AwardFactory, EventFactory, image_upload
+from tests.services.applications.factories import make_application
 from tests.services.factories import PersonFactory, file_visit, make_slot, make_volunteer
 
 # --- roles and outcomes -----------------------------------------------------------------------------
@@ -430,7 +428,7 @@ def build_world() -> World:
     AwardFactory()
 
     _rehabilitation(person_a, member_a, staff)
-    application, application_token = _online_application(person_a)
+    application, application_token = make_application(person_a)
     PreventionMaterial.objects.create(
         kind=PreventionMaterial.Kind.VIDEO, title="预防听力损失", published_on=datetime.date(2023, 3, 3)
     )
@@ -499,27 +497,6 @@ def build_world() -> World:
         export_job=export_job,
         admin_objects=admin_objects,
     )
-
-
-def _online_application(person) -> tuple[Application, str]:
-    """An application of street A, made as the public form makes it: a code to the phone on file, then entered."""
-    with override_settings(NOTIFICATION_BACKEND="tests.conftest.RecordingNotifier"):
-        RecordingNotifier.sent = []
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            challenge = application_challenge_start(
-                id_number=person.id_number,
-                certificate_number=person.certificate_number,
-                contact="person",
-                service="rehabilitation",
-                applicant="self",
-                applicant_name="",
-                escort_slot=None,
-                note="",
-                language="zh-hans",
-            )
-        code = re.search(r"\d{6}", RecordingNotifier.sent[-1][1]).group()
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            return application_submit(challenge=challenge, code=code, site="http://testserver/")
 
 
 def _rehabilitation(person, member, staff) -> None:

@@ -2,7 +2,7 @@
 
 import re
 
-from django.test import Client, TestCase
+from django.test import Client, TestCase, override_settings
 from django.urls import reverse
 
 from services.applications import actions
@@ -68,3 +68,21 @@ def apply_through_pages(client: Client, person: Person, sent_messages) -> str:
         response = client.post(reverse("applications:code"), {"code": code_sent(sent_messages)})
     assert response.status_code == 302, response.content.decode()[:3000]
     return response["Location"]
+
+
+def make_application(person: Person | None = None, *, service: str = "rehabilitation") -> tuple[Application, str]:
+    """An application made as the public form makes it (a code to the phone on file, then entered), without
+    fixtures: for the project's generated tests. Returns (application, token)."""
+    from tests.conftest import RecordingNotifier
+    from tests.services.factories import PersonFactory
+
+    person = person or PersonFactory(category=2, grade=1)
+    with override_settings(NOTIFICATION_BACKEND="tests.conftest.RecordingNotifier"):
+        RecordingNotifier.sent = []
+        challenge = start(person, service=service)
+        return submitted_with(challenge, code_sent(RecordingNotifier.sent))
+
+
+def submitted_with(challenge: ApplicationChallenge, code: str) -> tuple[Application, str]:
+    with committed():
+        return actions.application_submit(challenge=challenge, code=code, site="http://testserver/")
