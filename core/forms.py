@@ -1,6 +1,6 @@
 """Form helpers every app shares: accessible public inputs, showing an action's ValidationError on the form."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -19,7 +19,14 @@ def add_action_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-class AccessibleFormMixin:
+# The mixin is used with forms.Form (and reads its fields): typed as one, a plain object at run time.
+if TYPE_CHECKING:
+    _FormBase = forms.Form
+else:
+    _FormBase = object
+
+
+class AccessibleFormMixin(_FormBase):
     """Bootstrap classes, and each input described by its help text and, when invalid, by its error."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -1,13 +1,12 @@
 """Admin of online applications: the staff queue with each one's age, and the steps as admin actions."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import DefaultChoiceFilter
+from core.admin import DefaultChoiceFilter, run_each
 from core.users import user_display
 from services.applications import actions, selectors
 from services.applications.forms import ApplicationRefuseForm
@@ -99,34 +98,24 @@ class ApplicationAdmin(StreetScopedAdmin):
     def has_decide_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("services.decide_application")
 
-    def _each(self, request: HttpRequest, queryset, step, done_message) -> None:
-        done = 0
-        for application in queryset:
-            try:
-                step(application)
-            except ValidationError as exc:
-                self.message_user(request, f"{application}: {' '.join(exc.messages)}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
-
     @admin.action(description=_("Approve the selected applications"), permissions=["decide"])
     def approve(self, request: HttpRequest, queryset) -> None:
-        self._each(
+        run_each(
+            self,
             request,
             queryset,
             lambda application: actions.application_approve(application=application, by=request.user),
-            _("Approved: %(count)d. The applicants are told."),
+            lambda count: _("Approved: %(count)d. The applicants are told.") % {"count": count},
         )
 
     @admin.action(description=_("Mark the selected applications done"), permissions=["decide"])
     def complete(self, request: HttpRequest, queryset) -> None:
-        self._each(
+        run_each(
+            self,
             request,
             queryset,
             lambda application: actions.application_complete(application=application, by=request.user),
-            _("Done: %(count)d. The applicants are told."),
+            lambda count: _("Done: %(count)d. The applicants are told.") % {"count": count},
         )
 
     @admin.action(description=_("Refuse the selected applications (with a reason)"), permissions=["decide"])
@@ -134,11 +123,12 @@ class ApplicationAdmin(StreetScopedAdmin):
         form = ApplicationRefuseForm(request.POST if "reason" in request.POST else None)
         if form.is_bound and form.is_valid():
             reason = form.cleaned_data["reason"]
-            self._each(
+            run_each(
+                self,
                 request,
                 queryset,
                 lambda application: actions.application_refuse(application=application, by=request.user, reason=reason),
-                _("Refused: %(count)d. The applicants are told the reason."),
+                lambda count: _("Refused: %(count)d. The applicants are told the reason.") % {"count": count},
             )
             return redirect(request.get_full_path())
         context = {

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
 from core.forms import add_action_errors
-from core.http import client_ip
+from core.http import client_ip, private_page
 from services.applications import actions, selectors
 from services.applications.forms import ApplicationCodeForm, ApplicationStartForm, ApplicationVisitForm
 from services.models import Application, ApplicationChallenge
@@ -28,15 +28,6 @@ NUMBER_SCOPE = "services.apply.number"
 CODE_SCOPE = "services.apply.code"
 SESSION_KEY = "application_challenge"
 JUST_SUBMITTED_KEY = "application_just_submitted"
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    # Pages of the identity check and the status link: never cached or indexed. The status page sends no
-    # referrer beyond this site ("no-referrer" would also make the browser send "Origin: null" with the
-    # withdraw form, which the CSRF check refuses): its address is the applicant's private link.
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def _sign_video() -> dict[str, str]:
@@ -55,7 +46,7 @@ def _refused(request: HttpRequest, reason: str) -> HttpResponse:
         status=429,
     )
     response["Retry-After"] = str(ratelimit.seconds_left(window=WINDOW_SECONDS))
-    return _private(response)
+    return private_page(response)
 
 
 @never_cache
@@ -94,7 +85,7 @@ def apply_start(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_KEY] = challenge.pk
             return redirect("applications:code")
     context = {"form": form, "nav": "apply", "has_sessions": sessions.exists(), **_sign_video()}
-    return _private(render(request, "services/public/apply_form.html", context, status=400 if form.errors else 200))
+    return private_page(render(request, "services/public/apply_form.html", context, status=400 if form.errors else 200))
 
 
 @never_cache
@@ -133,11 +124,11 @@ def apply_code(request: HttpRequest) -> HttpResponse:
         **_sign_video(),
     }
     status = 400 if form.errors or not_eligible else 200
-    return _private(render(request, "services/public/apply_code.html", context, status=status))
+    return private_page(render(request, "services/public/apply_code.html", context, status=status))
 
 
 def _status_not_found(request: HttpRequest) -> HttpResponse:
-    return _private(render(request, "services/public/apply_status_missing.html", {"nav": "apply"}, status=404))
+    return private_page(render(request, "services/public/apply_status_missing.html", {"nav": "apply"}, status=404))
 
 
 @never_cache
@@ -172,7 +163,7 @@ def apply_status(request: HttpRequest, token: str) -> HttpResponse:
         "federation_phone": settings.FEDERATION_PHONE,
         "nav": "apply",
     }
-    return _private(render(request, "services/public/apply_status.html", context, status=400 if error else 200))
+    return private_page(render(request, "services/public/apply_status.html", context, status=400 if error else 200))
 
 
 # --- the field app ---------------------------------------------------------------------------------------

@@ -51,7 +51,8 @@ TEXT = {
 
 
 def check_step(page, heading: str, *, live: bool = True) -> None:
-    """One heading, no input without a label, a live region (where a result is announced); axe-clean at 1280 and 375 px; nothing lost at 200%."""
+    """One heading, no input without a label, a live region (where a result is announced); axe-clean at 1280
+    and 375 px; nothing lost with text at 200%."""
     assert page.locator("h1").count() == 1
     assert page.locator("h1").inner_text().strip() == heading
     unlabelled = page.evaluate(

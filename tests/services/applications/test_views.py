@@ -283,3 +283,37 @@ def test_applications_waiting_too_long_are_in_the_overdue_digest(person, staff_u
     assert body.count(person.masked_id_number) >= 1
     assert person.id_number not in body
     assert fresh.get_service_display() not in body.split("working days:")[-1]
+
+
+def _applications(count: int, street, sent_messages) -> None:
+    for person in PersonFactory.create_batch(count, street=street, category=2, grade=1):
+        submitted(person, sent_messages)
+
+
+def test_the_member_queue_costs_the_same_with_3_and_30_applications(
+    client, member, street, sent_messages, django_assert_num_queries
+):
+    client.force_login(member)
+    _applications(3, street, sent_messages)
+    client.get(reverse("field_applications:list"))
+    with django_assert_num_queries(5, info="with 3"):
+        few = client.get(reverse("field_applications:list"))
+    _applications(27, street, sent_messages)
+    with django_assert_num_queries(5, info="with 30"):
+        many = client.get(reverse("field_applications:list"))
+    assert (len(few.context["rows"]), len(many.context["rows"])) == (3, 30)
+
+
+def test_the_staff_list_costs_the_same_with_3_and_30_applications(
+    client, staff_user, street, sent_messages, django_assert_num_queries
+):
+    client.force_login(staff_user)
+    url = reverse("admin:services_application_changelist")
+    _applications(3, street, sent_messages)
+    client.get(url)
+    with django_assert_num_queries(8, info="with 3"):
+        few = client.get(url)
+    _applications(27, street, sent_messages)
+    with django_assert_num_queries(8, info="with 30"):
+        many = client.get(url)
+    assert (few.context["cl"].result_count, many.context["cl"].result_count) == (3, 30)
