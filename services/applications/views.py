@@ -185,34 +185,38 @@ def field_application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(
         selectors.application_list_for(request.user, open_only=False).select_related("escort_slot__hospital"), pk=pk
     )
-    visit_form = ApplicationVisitForm(request.POST if request.POST.get("step") == "visit" else None)
-    error_form = visit_form
-    if request.method == "POST":
-        step = request.POST.get("step")
-        try:
-            if step == "assign":
-                actions.application_assign(application=application, by=request.user, to_user=request.user)
-                messages.success(request, _("The application is yours: the applicant is told."))
-                return redirect("field_applications:detail", pk=application.pk)
-            if step == "visit" and visit_form.is_valid():
+    step = request.POST.get("step") if request.method == "POST" else None
+    visit_form = ApplicationVisitForm(request.POST if step == "visit" else None)
+    if step == "visit":
+        if visit_form.is_valid():
+            try:
                 actions.application_schedule_visit(
                     application=application, by=request.user, visit_on=visit_form.cleaned_data["visit_on"]
                 )
+            except ValidationError as exc:
+                add_action_errors(visit_form, exc)
+            else:
                 messages.success(request, _("The visit day is set: the applicant is told."))
                 return redirect("field_applications:detail", pk=application.pk)
-            if step not in ("assign", "visit"):
-                visit_form.add_error(None, _("Choose what to do with the buttons on this page."))
+    elif request.method == "POST":
+        # Taking the application (or a request that is neither button): the answer comes back as a message.
+        try:
+            if step != "assign":
+                raise ValidationError(_("Choose what to do with the buttons on this page."), code="unknown_step")
+            actions.application_assign(application=application, by=request.user, to_user=request.user)
         except ValidationError as exc:
-            add_action_errors(error_form, exc)
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The application is yours: the applicant is told."))
+        return redirect("field_applications:detail", pk=application.pk)
     context = {
         "application": application,
         "age": selectors.application_age(application),
         "steps": selectors.application_steps(application),
         "visit_form": visit_form,
-        "form": error_form,
+        "form": visit_form,
         "can_assign": application.can_move_to(Application.Status.ASSIGNED),
         "can_schedule": application.can_move_to(Application.Status.VISIT_SCHEDULED),
         "nav": "applications",
     }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "services/field/application_detail.html", context, status=status)
+    return render(request, "services/field/application_detail.html", context, status=400 if visit_form.errors else 200)

@@ -317,3 +317,19 @@ def test_the_staff_list_costs_the_same_with_3_and_30_applications(
     with django_assert_num_queries(8, info="with 30"):
         many = client.get(url)
     assert (few.context["cl"].result_count, many.context["cl"].result_count) == (3, 30)
+
+
+def test_a_member_page_post_that_is_no_step_or_a_repeated_one_changes_nothing(person, member, sent_messages):
+    """Found by the fuzz test: an unknown step answered 500; now a message, and nothing changed."""
+    application, _token = submitted(person, sent_messages)
+    client = Client()
+    client.force_login(member)
+    detail = reverse("field_applications:detail", args=[application.pk])
+    assert client.post(detail, {"step": "-1"}).status_code == 302
+    application.refresh_from_db()
+    assert application.status == "received"
+    with committed():
+        client.post(detail, {"step": "assign"})
+    again = client.post(detail, {"step": "assign"}, follow=True)
+    assert again.status_code == 200
+    assert application.changes.count() == 2
