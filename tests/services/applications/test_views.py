@@ -333,3 +333,22 @@ def test_a_member_page_post_that_is_no_step_or_a_repeated_one_changes_nothing(pe
     again = client.post(detail, {"step": "assign"}, follow=True)
     assert again.status_code == 200
     assert application.changes.count() == 2
+
+
+def test_the_sign_language_slot_is_a_captioned_video_when_configured_else_a_visible_text(settings, in_english):
+    page = Client().get(reverse("applications:start")).content.decode()
+    assert "<video" not in page
+    assert "ask your street's committee member or the federation for a sign-language interpreter" in page
+    settings.APPLICATION_SIGN_VIDEO = "video/services/apply_sign.mp4"
+    settings.APPLICATION_SIGN_VIDEO_CAPTIONS = "video/services/apply_sign.vtt"
+    page = Client().get(reverse("applications:start")).content.decode()
+    assert '<video controls preload="none"' in page
+    assert '<track kind="captions" src="/static/video/services/apply_sign.vtt"' in page
+
+
+def test_the_status_page_names_the_federations_phone_when_configured(person, sent_messages, settings, in_english):
+    _application, token = submitted(person, sent_messages)
+    url = reverse("applications:status", args=[token])
+    assert "tel:" not in Client().get(url).content.decode()
+    settings.FEDERATION_PHONE = "021-00000000"
+    assert 'href="tel:021-00000000"' in Client().get(url).content.decode()
