@@ -173,3 +173,24 @@ def test_an_application_goes_from_the_public_form_to_approval(
     assert len(texts) == 5  # the code, received (with the link), assigned, visit scheduled, approved
     assert all(words["federation"] in m for m in texts)
     assert status_path in texts[1]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_wrong_link_and_too_many_tries_pages_are_clear_and_wcag_clean(browser, live_server, settings, language):
+    cache.clear()
+    settings.APPLICATION_STARTS_PER_ADDRESS = 0
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale=language)
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    response = page.goto(live_server.url + "/apply/status/" + "x" * 43 + "/")
+    assert response.status == 404
+    assert page.locator("h1").count() == 1
+    assert_no_axe_violations(page)
+    page.goto(live_server.url + "/apply/")
+    with page.expect_navigation() as navigation:
+        page.locator("form.apply-form button[type=submit]").click()
+    assert navigation.value.status == 429
+    assert page.locator("h1").inner_text().strip() == {"zh-hans": "尝试次数过多", "en": "Too many tries"}[language]
+    assert page.locator("[role=alert]").count() == 1
+    assert_no_axe_violations(page)
+    context.close()
