@@ -352,3 +352,14 @@ def test_the_status_page_names_the_federations_phone_when_configured(person, sen
     assert "tel:" not in Client().get(url).content.decode()
     settings.FEDERATION_PHONE = "021-00000000"
     assert 'href="tel:021-00000000"' in Client().get(url).content.decode()
+
+
+def test_the_follow_up_page_of_an_application_links_to_it(person, member, sent_messages, in_english):
+    application, _token = submitted(person, sent_messages)
+    client = Client()
+    client.force_login(member)
+    page = client.get(reverse("field:follow_up", args=[application.follow_up_id]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Asked for in an online application:" in body
+    assert reverse("field_applications:detail", args=[application.pk]) in body
