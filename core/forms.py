@@ -1,7 +1,7 @@
 """Form helpers every app shares: showing an action's ValidationError on the form that called it, the public
 forms' accessible inputs, and the crispy helper of a form whose page holds the form tag."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
@@ -21,20 +21,27 @@ def add_action_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-class AccessibleFormMixin(forms.Form):
+# The mixin is used with forms.Form (and reads its fields): typed as one, a plain object at run time.
+if TYPE_CHECKING:
+    _FormBase = forms.Form
+else:
+    _FormBase = object
+
+
+class AccessibleFormMixin(_FormBase):
     """Bootstrap classes, and each input described by its help text and, when invalid, by its error."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput | forms.RadioSelect):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
-            if field.help_text and not isinstance(widget, forms.CheckboxSelectMultiple):
+            if field.help_text and not isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
                 widget.attrs["aria-describedby"] = f"{self[name].auto_id}_help"
 
     def full_clean(self) -> None:
@@ -43,7 +50,7 @@ class AccessibleFormMixin(forms.Form):
             if name not in self.fields:
                 continue
             field, auto_id = self.fields[name], self[name].auto_id
-            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+            if isinstance(field.widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
                 continue  # the fieldset around the boxes carries the description
             field.widget.attrs["aria-invalid"] = "true"
             described = [f"{auto_id}_error"] + ([f"{auto_id}_help"] if field.help_text else [])

@@ -1,9 +1,10 @@
-"""Facts about the HTTP request every app needs the same way: the client's address, a safe redirect target."""
+"""Facts about the HTTP request every app needs the same way: the client's address, a safe redirect target, and
+the headers of a page whose address is someone's private link."""
 
 import ipaddress
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
@@ -39,3 +40,14 @@ def safe_next(request: HttpRequest, target: str, *, fallback: str) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return fallback
+
+
+def private_page(response: HttpResponse) -> HttpResponse:
+    """Headers of a page whose address is a private link (a token): not indexed, no referrer to other sites.
+
+    "same-origin" rather than "no-referrer": the latter would also make the browser send "Origin: null" with
+    the page's own forms, which the CSRF check refuses. Callers add never_cache.
+    """
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
 from core.forms import add_action_errors
-from core.http import client_ip
+from core.http import client_ip, private_page
 from core.i18n import localized
 from core.input import parse_int, parse_year
 from core.pagination import page_links
@@ -301,14 +301,6 @@ def asked_needs(names: Any) -> list[str]:
     return [str(label) for name, label in NEEDS if name in chosen]
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    # The address holds the cancel token: no search engine, no cache, and no referrer to other sites
-    # ("no-referrer" would also make the browser send "Origin: null", which the CSRF check refuses).
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def registration_status(request: HttpRequest, token: str) -> HttpResponse:
@@ -339,7 +331,9 @@ def registration_status(request: HttpRequest, token: str) -> HttpResponse:
         "just_cancelled": just_cancelled,
         "status_url": request.build_absolute_uri(request.path),
     }
-    return _private(render(request, "events/public/registration_status.html", context, status=400 if error else 200))
+    # The address holds the cancel token: a private page (core.http.private_page), never cached.
+    response = render(request, "events/public/registration_status.html", context, status=400 if error else 200)
+    return private_page(response)
 
 
 def _resend_refused(request: HttpRequest) -> HttpResponse:

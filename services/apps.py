@@ -17,6 +17,13 @@ class ServicesConfig(AppConfig):
         self._register_rehabilitation()
         self._register_endings()
         self._register_escort_eligibility()
+        self._register_applications()
+
+    def _register_applications(self) -> None:
+        """The field app's queue of online applications."""
+        from services.visits import extensions
+
+        extensions.register_nav(extensions.NavLink(_("Online applications"), "field_applications:list", "applications"))
 
     def _register_escort_eligibility(self) -> None:
         """The escort clinics' rule, shown in the field app and the admin before a booking is offered."""

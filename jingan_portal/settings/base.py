@@ -223,6 +223,8 @@ CELERY_TASK_ROUTES = {
     "services.send_escort_reminders": {"queue": "notify"},
     "services.send_overdue_follow_up_digest": {"queue": "notify"},
     "events.resend_registration_links": {"queue": "notify"},
+    "services.send_application_code": {"queue": "notify"},
+    "services.send_application_message": {"queue": "notify"},
     "reports.requeue_dead_runs": {"queue": CELERY_TASK_DEFAULT_QUEUE},
     "exports.expire_export_jobs": {"queue": CELERY_TASK_DEFAULT_QUEUE},
     "reports.*": {"queue": "reports"},
@@ -316,6 +318,26 @@ SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 # The signature the operators require at the head of every text, e.g. 静安区残联.
 SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
 SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
+
+# Online applications (services.applications): the one-time code's life and tries, the limits of the public
+# form (per client address and per ID number, in a 10-minute window), the working days (Monday to Friday) until
+# the street's follow-up is due and after which an open application is in the overdue digest, how long a closed
+# application's status link still opens, the federation's phone shown on its status page ("" shows the street
+# committee instead), and the sign-language video of the form (a static path of a video and its captions).
+APPLICATION_CODE_MINUTES = env.int("APPLICATION_CODE_MINUTES", default=10)
+APPLICATION_CODE_TRIES = env.int("APPLICATION_CODE_TRIES", default=5)
+APPLICATION_STARTS_PER_ADDRESS = env.int("APPLICATION_STARTS_PER_ADDRESS", default=10)
+APPLICATION_STARTS_PER_NUMBER = env.int("APPLICATION_STARTS_PER_NUMBER", default=3)
+APPLICATION_CODES_PER_ADDRESS = env.int("APPLICATION_CODES_PER_ADDRESS", default=20)
+APPLICATION_DUE_WORKING_DAYS = env.int("APPLICATION_DUE_WORKING_DAYS", default=5)
+APPLICATION_OVERDUE_WORKING_DAYS = env.int("APPLICATION_OVERDUE_WORKING_DAYS", default=10)
+APPLICATION_LINK_DAYS_AFTER_CLOSE = env.int("APPLICATION_LINK_DAYS_AFTER_CLOSE", default=90)
+FEDERATION_PHONE = env.str("FEDERATION_PHONE", default="")
+APPLICATION_SIGN_VIDEO = env.str("APPLICATION_SIGN_VIDEO", default="")
+APPLICATION_SIGN_VIDEO_CAPTIONS = env.str("APPLICATION_SIGN_VIDEO_CAPTIONS", default="")
+for _name in ("APPLICATION_CODE_MINUTES", "APPLICATION_CODE_TRIES", "APPLICATION_DUE_WORKING_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1.")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")

@@ -1,6 +1,6 @@
 """The services app's models, one module per part; import them from here."""
 
-from .applications import Application, ApplicationStatusChange
+from .applications import Application, ApplicationChallenge, ApplicationStatusChange
 from .corrections import Correction
 from .escorts import (
     ClinicHours,
@@ -33,6 +33,7 @@ from .visits import DigestSent, FollowUp, HomeVisit
 __all__ = [
     "AccessLog",
     "Application",
+    "ApplicationChallenge",
     "ApplicationStatusChange",
     "AuditEntry",
     "ClinicHours",

@@ -27,6 +27,11 @@ class Application(TimeStampedModel):
         FAMILY = "family", _("A family member")
         GUARDIAN = "guardian", _("The guardian")
 
+    class Contact(models.TextChoices):
+        # Which number on file gets the code and the messages; the number itself is read when sending.
+        PERSON = "person", _("The person's phone")
+        GUARDIAN = "guardian", _("The guardian's phone")
+
     class Status(models.TextChoices):
         RECEIVED = "received", _("Received")
         ASSIGNED = "assigned", _("Assigned to a committee member")
@@ -62,6 +67,9 @@ class Application(TimeStampedModel):
         verbose_name=_("clinic session asked for"),
     )
     note = models.TextField(_("what is asked"), max_length=1000, blank=True)
+    contact = models.CharField(_("messages to"), max_length=10, choices=Contact, default=Contact.PERSON, editable=False)
+    # The interface language the applicant used: their messages are written in it.
+    language = models.CharField(_("language"), max_length=10, default="zh-hans", editable=False)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.RECEIVED, editable=False)
     # The private status link's token is never stored: only its SHA-256, so a database copy opens no link.
     token_hash = models.CharField(_("status link digest"), max_length=64, unique=True, editable=False)
@@ -97,6 +105,7 @@ class Application(TimeStampedModel):
         verbose_name_plural = _("online applications")
         ordering = ["submitted_at", "id"]
         indexes = [models.Index(fields=["street", "status", "submitted_at"], name="application_queue_idx")]
+        permissions = [("decide_application", _("Can approve, refuse and complete online applications"))]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="refused") | ~Q(reason=""), name="application_refused_has_reason"
@@ -115,6 +124,10 @@ class Application(TimeStampedModel):
 
     def can_move_to(self, target: str) -> bool:
         return target in self.NEXT.get(self.Status(self.status), ())
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in self.CLOSED
 
 
 class ApplicationStatusChange(ImmutableModel):
@@ -137,3 +150,39 @@ class ApplicationStatusChange(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.old} → {self.new}"
+
+
+class ApplicationChallenge(TimeStampedModel):
+    """One identity check of the public form: what was asked and a one-time code sent to the contact on file.
+
+    A row is written for every accepted form, whether or not the numbers matched a person (then `person` is
+    empty and no code is ever sent), so a match and a non-match do the same work. Only a keyed digest of the
+    code is stored.
+    """
+
+    person = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="+", editable=False, verbose_name=_("person")
+    )
+    service = models.CharField(_("service"), max_length=16, choices=Application.Service)
+    applicant = models.CharField(_("applied by"), max_length=10, choices=Application.Applicant)
+    applicant_name = models.CharField(_("applicant's name"), max_length=50, blank=True)
+    escort_slot = models.ForeignKey(
+        EscortSlot, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("clinic session asked for")
+    )
+    note = models.TextField(_("what is asked"), max_length=1000, blank=True)
+    contact = models.CharField(_("code sent to"), max_length=10, choices=Application.Contact)
+    language = models.CharField(_("language"), max_length=10, default="zh-hans", editable=False)
+    # "salt$digest" (HMAC-SHA256 keyed with SECRET_KEY); empty until the task has made and sent the code.
+    code_hash = models.CharField(_("code digest"), max_length=100, blank=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"), editable=False)
+    attempts = models.PositiveSmallIntegerField(_("wrong codes entered"), default=0, editable=False)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("application identity check")
+        verbose_name_plural = _("application identity checks")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["expires_at"], name="application_challenge_exp_idx")]
+
+    def __str__(self) -> str:
+        return _("identity check %(number)s") % {"number": self.pk}

@@ -30,6 +30,9 @@ _REGISTRY_EDIT = [
     "services.view_streetassignment",
 ]
 _VISITS_READ = ["services.view_homevisit", "services.view_followup"]
+# Online applications: members assign them and schedule the visit; staff also decide them.
+_APPLICATIONS_READ = ["services.view_application", "services.view_applicationstatuschange"]
+_APPLICATIONS_FIELD = [*_APPLICATIONS_READ, "services.change_application"]
 _ESCORT_MODELS = [
     "hospital",
     "clinichours",
@@ -117,6 +120,8 @@ PERMISSIONS: dict[str, list[str]] = {
         "services.merge_person",
         "services.change_followup",
         "services.view_digestsent",
+        *_APPLICATIONS_FIELD,
+        "services.decide_application",
         *_ESCORTS_READ,
         *_ESCORTS_EDIT,
         "services.override_escort_eligibility",
@@ -143,6 +148,7 @@ PERMISSIONS: dict[str, list[str]] = {
         "services.view_correction",
         "services.view_historicalperson",
         "services.view_streetassignment",
+        *_APPLICATIONS_READ,
         *_ESCORTS_READ,
         *_EMPLOYMENT_READ,
         "employment.view_certificate",
@@ -158,6 +164,7 @@ PERMISSIONS: dict[str, list[str]] = {
         "services.use_field_app",
         "services.add_homevisit",
         *_VISITS_READ,
+        *_APPLICATIONS_FIELD,
         "employment.view_course",
         "employment.view_referral",
         "employment.add_referral",

@@ -3,6 +3,7 @@
 import datetime
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -178,7 +179,10 @@ def follow_up_outcome_save(*, follow_up: FollowUp, outcome: str, by: User) -> Fo
 
 @transaction.atomic
 def overdue_digest_send(*, today: datetime.date) -> DigestSent | None:
-    """Email staff the open follow-ups past due, once a day; None if today's was already sent."""
+    """Email staff the open follow-ups past due and the online applications waiting too long, once a day; None if
+    today's was already sent."""
+    from services.applications.selectors import application_age, applications_overdue
+
     if DigestSent.objects.select_for_update().filter(sent_on=today).exists():
         return None
     overdue = list(
@@ -192,10 +196,22 @@ def overdue_digest_send(*, today: datetime.date) -> DigestSent | None:
         .values_list("email", flat=True)
         .distinct()
     )
-    if overdue and recipients:
-        body = render_to_string("services/email/overdue_digest.txt", {"follow_ups": overdue, "today": today})
+    applications = [(a, application_age(a, today=today)) for a in applications_overdue(today=today)]
+    if (overdue or applications) and recipients:
+        body = render_to_string(
+            "services/email/overdue_digest.txt",
+            {
+                "follow_ups": overdue,
+                "applications": applications,
+                "application_days": settings.APPLICATION_OVERDUE_WORKING_DAYS,
+                "today": today,
+            },
+        )
         send_mail(
-            subject=str(_("Overdue follow-ups: %(count)d") % {"count": len(overdue)}),
+            subject=str(
+                _("Overdue follow-ups: %(count)d; online applications waiting: %(applications)d")
+                % {"count": len(overdue), "applications": len(applications)}
+            ),
             message=body,
             from_email=None,
             recipient_list=recipients,

@@ -108,7 +108,8 @@ class FollowUpAdmin(ActionErrorsMixin, StreetScopedAdmin):
 
     @admin.display(description=_("date of visit"), ordering="visit__visited_on")
     def visit_date(self, follow_up: FollowUp):
-        return follow_up.visit.visited_on
+        # A need from an online application has no visit.
+        return follow_up.visit.visited_on if follow_up.visit else "-"
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -72,6 +72,7 @@ from tests.accessibility.factories import (
 from tests.conftest import make_user
 from tests.employment.factories import CourseFactory, EnrollmentFactory, GraduateFactory, place, worker
 from tests.events.factories import AwardFactory, EventFactory, image_upload
+from tests.services.applications.factories import make_application
 from tests.services.factories import EscortBookingFactory, PersonFactory, file_visit, make_slot, make_volunteer
 
 # --- roles and outcomes -----------------------------------------------------------------------------
@@ -147,6 +148,11 @@ RULES: dict[str, Rule] = {
     "events:resend_link": everyone(),
     "events:resend_link_sent": everyone(),
     "events:ics": everyone(),
+    # Online applications: the public form; the code page without a form sent first goes back to the form;
+    # the applicant's status link is their token, anyone else's guess finds nothing.
+    "applications:start": everyone(),
+    "applications:code": everyone(REDIRECT),
+    "applications:status": {**everyone(NOT_FOUND), REGISTRANT: OK},
     "reports:public": everyone(),
     # Open data (#21): the documentation page and the read-only API, the same for everyone.
     "open_data": everyone(),
@@ -190,6 +196,8 @@ RULES: dict[str, Rule] = {
     "field_retrofits:withdraw": field_member(own=OK, other=NOT_FOUND),
     "field_employment:refer": field_member(own=OK, other=NOT_FOUND),
     "field:rehab_refer": field_member(own=OK, other=NOT_FOUND),
+    "field_applications:list": field_member(),
+    "field_applications:detail": field_member(own=OK, other=NOT_FOUND),
     # Volunteers: their own escorts.
     "volunteer:home": signed_in(FORBIDDEN, volunteer=OK),
     "volunteer:certificate": signed_in(FORBIDDEN, volunteer=OK),
@@ -262,6 +270,7 @@ ADMIN_MODELS: dict[str, tuple[AdminViews, AdminViews]] = {
     "services.correction": (READS, READS),  # written by the *_correct actions only
     "services.homevisit": (READS, READS),
     "services.followup": (CHANGES, READS),
+    "services.application": (CHANGES, READS),  # from the public form; steps through the admin actions
     "services.digestsent": (READS, NOTHING),
     "services.hospital": (EDITS, READS),
     "services.escortservice": (EDITS, READS),
@@ -329,6 +338,8 @@ class World:
     other_volunteer: Any
     event: Any
     token: str
+    application_token: str
+    application: Any
     report: AnnualReport
     unfrozen_report: AnnualReport
     photo: Any
@@ -417,6 +428,7 @@ def build_world() -> World:
     AwardFactory()
 
     _rehabilitation(person_a, member_a, staff)
+    application, application_token = make_application(person_a)
     PreventionMaterial.objects.create(
         kind=PreventionMaterial.Kind.VIDEO, title="预防听力损失", published_on=datetime.date(2023, 3, 3)
     )
@@ -477,6 +489,8 @@ def build_world() -> World:
         other_volunteer=other_volunteer,
         event=event,
         token=token,
+        application_token=application_token,
+        application=application,
         report=report,
         unfrozen_report=unfrozen,
         photo=photo,
@@ -615,6 +629,8 @@ def url_kwargs(world: World, name: str, role: str) -> dict[str, Any]:
         "field_retrofits:withdraw": {"pk": world.retrofit.pk},
         "field_employment:refer": {"follow_up": world.training_need.pk},
         "field:rehab_refer": {"follow_up": world.rehabilitation_need.pk},
+        "applications:status": {"token": world.application_token if role == REGISTRANT else "x" * 43},
+        "field_applications:detail": {"pk": world.application.pk},
         "volunteer:certificate": {"year": timezone.localdate().year},
         "volunteer:complete": {"pk": world.booking.pk},
         "volunteer:no_show": {"pk": world.booking.pk},

@@ -42,6 +42,7 @@ from reports.actions import annual_plan_approve, annual_report_freeze
 from reports.models import AnnualPlan, AnnualReport
 from services.escorts import actions as escorts
 from services.models import (
+    Application,
     AuditEntry,
     EscortBooking,
     EscortService,
@@ -62,6 +63,7 @@ from tests.accessibility.factories import (
 from tests.conftest import make_user
 from tests.employment.factories import CourseFactory, EnrollmentFactory, GraduateFactory, PlacementFactory, worker
 from tests.events.factories import AwardFactory, EventFactory, PersonRegistrationFactory, in_days
+from tests.services.applications.factories import make_application
 from tests.services.factories import eligible_person, file_visit, make_slot, make_volunteer
 
 pytestmark = pytest.mark.django_db
@@ -177,6 +179,7 @@ BUILDERS: dict[type[models.Model], Callable[[], models.Model]] = {
     SignLanguagePointFactory._meta.model: SignLanguagePointFactory,
     RetrofitFactory._meta.model: RetrofitFactory,
     PlacementFactory._meta.model: PlacementFactory,
+    Application: lambda: make_application()[0],
     PlacementFollowUp: lambda: PlacementFollowUp.objects.create(
         placement=PlacementFactory(), months=1, due_on=datetime.date(2023, 6, 8)
     ),

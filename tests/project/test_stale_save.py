@@ -165,6 +165,12 @@ def _otp(name: str) -> Callable:
     return make
 
 
+def _application():
+    from tests.services.applications.factories import make_application
+
+    return make_application()[0]
+
+
 def _factory(path: str, **kwargs) -> Callable:
     def make():
         module, name = path.rsplit(".", 1)
@@ -246,6 +252,7 @@ FACTORIES: dict[str, Callable] = {
     "otp_static.staticdevice": _otp("static"),
     "otp_totp.totpdevice": _otp("totp"),
     "reports.annualplan": _annual_plan,
+    "services.application": lambda: _application(),
     "services.escortbooking": _booking,
     "services.escortservice": _first("services.EscortService"),
     "services.escortslot": _factory("tests.services.factories.make_slot"),
@@ -274,6 +281,7 @@ NOTHING_TO_EDIT = {
     "services.street",
     "employment.referral",
     "services.homevisit",
+    "services.application",  # from the public form; its steps are admin actions calling the actions
 }
 
 
