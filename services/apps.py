@@ -38,6 +38,7 @@ class ServicesConfig(AppConfig):
 
     def _register_endings(self) -> None:
         """What of a person's ends when they die or move out (services.registry.lifecycle); other apps add theirs."""
+        from services.applications.actions import applications_end
         from services.escorts.actions import escort_bookings_end
         from services.registry import lifecycle
         from services.rehab.actions import rehab_referrals_end
@@ -46,6 +47,7 @@ class ServicesConfig(AppConfig):
         lifecycle.register_ending(lifecycle.Ending("services.escortbooking", escort_bookings_end))
         lifecycle.register_ending(lifecycle.Ending("services.followup", follow_ups_end))
         lifecycle.register_ending(lifecycle.Ending("services.rehabreferral", rehab_referrals_end))
+        lifecycle.register_ending(lifecycle.Ending("services.application", applications_end))
 
     def _register_rehabilitation(self) -> None:
         """A visit's rehabilitation need refers the person to a centre; the person page shows their rehabilitation."""

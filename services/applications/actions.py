@@ -30,7 +30,7 @@ from services.models import (
     Person,
     User,
 )
-from services.registry import eligibility
+from services.registry import eligibility, lifecycle
 from services.registry.audit import audit_record, history_by
 from services.registry.permissions import action_permission_check
 from services.visits.actions import follow_up_close
@@ -218,6 +218,7 @@ def _application_create(
     person = challenge.person
     assert person is not None  # _code_check refuses a challenge without a person
     today = timezone.localdate(now)
+    lifecycle.person_service_check(person, today)  # died, moved out or merged since the code was sent
     reason = eligibility.ineligibility(person, challenge.service, today)
     if reason:
         raise NotEligible(reason, eligible_services(person, today))
@@ -278,9 +279,11 @@ def _move(
     by: User | None,
     note: str = "",
     now: datetime.datetime | None = None,
+    notify: bool = True,
     **fields: Any,
 ) -> Application:
-    """The one way an application changes state (inside the caller's transaction). Raises ValidationError."""
+    """The one way an application changes state (inside the caller's transaction); the applicant is told unless
+    `notify` is False. Raises ValidationError."""
     from services.applications.tasks import send_application_message
 
     now = now or timezone.now()
@@ -289,7 +292,8 @@ def _move(
         raise ValidationError(
             _("An application that is “%(status)s” cannot become “%(to)s”."),
             code="bad_transition",
-            params={"status": application.get_status_display(), "to": Status(to).label},
+            # Both read now, in the language of the moment, so the message never mixes two.
+            params={"status": str(application.get_status_display()), "to": str(Status(to).label)},
         )
     old = application.status
     application.status = to
@@ -312,8 +316,23 @@ def _move(
                 Status.WITHDRAWN: gettext("Online application withdrawn by the applicant."),
             }[Status(to)]
             follow_up_close(follow_up=follow_up, outcome=outcome[:2000], by=by)  # type: ignore[arg-type]
-    send_application_message.delay_on_commit(application_id=application.pk, status=to, link="")
+    if notify:
+        send_application_message.delay_on_commit(application_id=application.pk, status=to, link="")
     return application
+
+
+def applications_end(*, person: Person, on: datetime.date, reason: str, by: User | None) -> int:
+    """Close the person's applications not yet decided, with `reason` (their death or moving out); an approved
+    one stays for staff to see to, like works in progress. No message goes out: staff reach the family."""
+    open_ones = Application.objects.filter(
+        person=person, status__in=[Status.RECEIVED, Status.ASSIGNED, Status.VISIT_SCHEDULED]
+    )
+    return len(
+        [
+            _move(application=application, to=Status.REFUSED, by=by, note=reason, notify=False, reason=reason)
+            for application in open_ones
+        ]
+    )
 
 
 def _audit(fields: dict[str, Any]) -> dict[str, Any]:

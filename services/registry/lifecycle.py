@@ -7,7 +7,8 @@ registered ending: each app registers, in its AppConfig.ready(), how its open re
 
 What ends (README "The deceased and moved out"): bookings and registrations dated after the date are
 cancelled, open follow-ups and referrals closed, enrolments in progress dropped, applications for a home
-retrofit not yet in works withdrawn, each with the reason ("person deceased on 2026-03-01"). A job
+retrofit not yet in works withdrawn, online applications not yet decided refused, each with the reason
+("person deceased on 2026-03-01"). A job
 placement ends on the date of death; moving out does not end a job. Works already in progress,
 devices on loan and completed records stay as they are, for staff to see to.
 """

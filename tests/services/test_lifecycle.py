@@ -13,8 +13,10 @@ from employment.actions import enrollment_create, referral_create
 from employment.models import Enrollment, Referral
 from events.actions import award_save, registration_create
 from events.models import Award, Registration
+from services.applications import actions as application_actions
 from services.escorts import actions as escorts
 from services.models import (
+    ApplicationChallenge,
     AuditEntry,
     EscortBooking,
     EscortService,
@@ -75,7 +77,23 @@ def _session(p, by):
     )
 
 
+def _application(person: Person):
+    """Enter the right code of an identity check made while `person` was still active (the code was sent before
+    they died or moved out)."""
+    challenge = ApplicationChallenge.objects.create(
+        person=person,
+        service="rehabilitation",
+        applicant="family",
+        applicant_name="王小红",
+        contact="person",
+        code_hash="salt$" + application_actions._code_digest("123456", "salt"),
+        expires_at=timezone.now() + datetime.timedelta(minutes=5),
+    )
+    return application_actions.application_submit(challenge=challenge, code="123456", site="http://testserver/")
+
+
 CREATORS = {
+    "services.application": lambda p, by: _application(p),
     "services.escortbooking": lambda p, by: escorts.escort_booking_create(
         person=p, slot=make_slot(), need="deaf", services=[EscortService.objects.first()], by=by
     ),

@@ -15,6 +15,7 @@ from services.registry import actions, selectors
 from tests.accessibility.factories import DeviceIssueFactory, RetrofitFactory
 from tests.employment.factories import EnrollmentFactory, GraduateFactory, PlacementFactory
 from tests.events.factories import AwardFactory, EventFactory, PersonRegistrationFactory
+from tests.services.applications.factories import make_application
 from tests.services.factories import EscortBookingFactory, PersonFactory, file_visit, make_slot
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory, SessionFactory
 
@@ -56,6 +57,7 @@ BUILDERS = {
         referred_by=by,
     ),
     "services.person": lambda p, by: PersonFactory(merged_into=p, merged_at=timezone.now()),
+    "services.application": lambda p, by: make_application(p)[0],
     "accessibility.deviceissue": lambda p, by: DeviceIssueFactory(person=p),
     "accessibility.retrofit": lambda p, by: RetrofitFactory(person=p),
     "employment.enrollment": lambda p, by: EnrollmentFactory(person=p),

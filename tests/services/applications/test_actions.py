@@ -248,3 +248,27 @@ def test_messages_are_queued_after_the_commit(person, member, sent_messages, dja
     assert len(callbacks) == 1
     callbacks[0]()
     assert len(sent_messages) == before + 1
+
+
+@pytest.mark.parametrize("status", ["deceased", "moved_out"])
+def test_a_person_who_dies_or_moves_out_has_their_undecided_applications_closed_without_a_message(
+    person, sent_messages, member, staff_user, status
+):
+    from services.registry import lifecycle
+    from services.registry.actions import person_save
+
+    waiting, _token = submitted(person, sent_messages)
+    approved, _token = submitted(person, sent_messages, service="retrofit")
+    _step(approved, Status.ASSIGNED, staff_user, member)
+    _step(approved, Status.APPROVED, staff_user, member)
+    sent = len(sent_messages)
+    person.status, person.status_changed_on = status, timezone.localdate()
+    with committed():
+        person_save(person=person, by=staff_user)
+    waiting.refresh_from_db()
+    approved.refresh_from_db()
+    assert waiting.status == Status.REFUSED
+    assert waiting.reason == lifecycle.end_reason(person)  # "Person deceased on …" / "… moved out … on …"
+    assert waiting.follow_up.status == FollowUp.Status.CLOSED
+    assert approved.status == Status.APPROVED  # decided: staff see to it, as to works in progress
+    assert len(sent_messages) == sent  # the family is reached by staff, not by a text
