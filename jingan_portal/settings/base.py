@@ -265,6 +265,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "services.purge_audit_trails",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Every night at 03:45: delete online applications' identity checks a day past their expiry.
+    "application-challenges-purge": {
+        "task": "services.purge_application_challenges",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # Every REPORTS_SWEEP_SECONDS (a minute): report runs whose worker died are queued again. A sweep
     # not delivered within its own interval (no worker up) expires: the next one does the same.
     "annual-report-heal": {

@@ -445,3 +445,14 @@ def application_message_send(*, application: Application, status: str, link: str
         message = _message(application, status, link)
     notifier().send(to=phone, message=message)
     return True
+
+
+# An identity check's row (which person the numbers matched, tries, when used) is kept a day past its expiry,
+# for the rate limits' and support's sake, then deleted: it is no record of a service.
+CHALLENGE_KEEP = datetime.timedelta(days=1)
+
+
+def application_challenges_purge(*, now: datetime.datetime) -> int:
+    """Delete the identity checks expired more than a day ago, used or not; returns how many."""
+    deleted, _per_model = ApplicationChallenge.objects.filter(expires_at__lt=now - CHALLENGE_KEEP).delete()
+    return deleted

@@ -1,8 +1,13 @@
 """Celery tasks of online applications: the identity code and the applicant's messages (the notify queue)."""
 
 from celery import shared_task
+from django.utils import timezone
 
-from services.applications.actions import application_challenge_send, application_message_send
+from services.applications.actions import (
+    application_challenge_send,
+    application_challenges_purge,
+    application_message_send,
+)
 from services.models import Application, ApplicationChallenge
 
 
@@ -22,3 +27,9 @@ def send_application_message(*, application_id: int, status: str, link: str = ""
     """Text the applicant what happened to their application (application_message_send)."""
     application = Application.objects.filter(pk=application_id).first()
     return application_message_send(application=application, status=status, link=link) if application else False
+
+
+@shared_task(name="services.purge_application_challenges")
+def purge_application_challenges() -> int:
+    """Delete the identity checks a day past their expiry (application_challenges_purge)."""
+    return application_challenges_purge(now=timezone.now())

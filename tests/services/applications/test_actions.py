@@ -272,3 +272,17 @@ def test_a_person_who_dies_or_moves_out_has_their_undecided_applications_closed_
     assert waiting.follow_up.status == FollowUp.Status.CLOSED
     assert approved.status == Status.APPROVED  # decided: staff see to it, as to works in progress
     assert len(sent_messages) == sent  # the family is reached by staff, not by a text
+
+
+def test_identity_checks_are_deleted_a_day_after_they_expire_and_not_before(person, sent_messages, settings):
+    from services.applications.tasks import purge_application_challenges
+
+    old = start(person)
+    fresh = start(person)
+    ApplicationChallenge.objects.filter(pk=old.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(days=1, hours=1)
+    )
+    ApplicationChallenge.objects.filter(pk=fresh.pk).update(expires_at=timezone.now() - datetime.timedelta(hours=23))
+    assert purge_application_challenges() == 1
+    assert list(ApplicationChallenge.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert settings.CELERY_BEAT_SCHEDULE["application-challenges-purge"]["task"] == purge_application_challenges.name
