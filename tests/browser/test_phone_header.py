@@ -13,18 +13,21 @@ from services.models import FollowUp
 from tests.accessibility.factories import RetrofitFactory
 from tests.browser.conftest import assert_no_axe_violations
 from tests.events.factories import EventFactory
+from tests.services.applications.factories import make_application
 from tests.services.factories import PersonFactory, file_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 375, "height": 740}
 HEADING_WITHIN_PX = 120
-FIELD_NAMESPACES = {"field", "field_events", "field_retrofits", "field_employment"}
+FIELD_NAMESPACES = {"field", "field_events", "field_retrofits", "field_employment", "field_applications"}
 PUBLIC_NAMES = {
     "home",
     "login",
     "accessibility_statement",
     "places:list",
+    "applications:start",
+    "open_data",
     "events:list",
     "events:past",
     "events:detail",
@@ -61,7 +64,9 @@ def pages(street, member) -> dict[str, str]:
     rehab = FollowUp.objects.get(visit=visit, need="rehabilitation")
     retrofit = RetrofitFactory(person=PersonFactory(street=street))
     event = EventFactory(title="助残日文艺汇演")
+    application, _token = make_application(PersonFactory(street=street, category=2, grade=1))
     args = {
+        "field_applications:detail": [application.pk],
         "field:person": [person.pk],
         "field:visit": [person.pk],
         "field:escort": [person.pk],
@@ -86,6 +91,13 @@ def test_every_field_and_public_page_is_measured():
     names = measured_names()
     assert {"field:home", "field:person", "field:quality", "home", "events:detail"} <= set(names)
     assert all(name.split(":")[0] in FIELD_NAMESPACES or name in PUBLIC_NAMES for name in names)
+    # A new part of the field app (its own URL conf under /field/) is measured the day it is mounted.
+    mounted = {
+        p.namespace
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLResolver) and str(p.pattern).startswith("field/")
+    }
+    assert mounted == FIELD_NAMESPACES
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
