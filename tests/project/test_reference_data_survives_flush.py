@@ -48,6 +48,9 @@ def test_a_transactional_test_leaves_the_reference_data_as_it_found_it():
     flushed = not User.objects.filter(username="flushed").exists()
     assert result.wasSuccessful(), result.errors + result.failures
     assert flushed  # the test did flush: what it wrote is gone
-    assert len(before["streets"]) == 14 and set(before["roles"]) == set(roles.PERMISSIONS)
-    assert before["roles"][roles.STAFF] and before["hospitals"] and before["schedules"]
+    assert len(before["streets"]) == 14
+    assert set(before["roles"]) == set(roles.PERMISSIONS)
+    assert before["roles"][roles.STAFF]
+    assert before["hospitals"]
+    assert before["schedules"]
     assert after == before
