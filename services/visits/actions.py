@@ -185,8 +185,11 @@ def overdue_digest_send(*, today: datetime.date) -> DigestSent | None:
 
     if DigestSent.objects.select_for_update().filter(sent_on=today).exists():
         return None
+    applications = [(a, application_age(a, today=today)) for a in applications_overdue(today=today)]
     overdue = list(
         FollowUp.objects.filter(status=FollowUp.Status.OPEN, due_on__lt=today)
+        # An overdue application is listed (and counted) once, as an application, not again as its follow-up.
+        .exclude(pk__in=[a.follow_up_id for a, _age in applications if a.follow_up_id is not None])
         .select_related("person", "street")
         .order_by("street__code", "due_on")
     )
@@ -196,7 +199,6 @@ def overdue_digest_send(*, today: datetime.date) -> DigestSent | None:
         .values_list("email", flat=True)
         .distinct()
     )
-    applications = [(a, application_age(a, today=today)) for a in applications_overdue(today=today)]
     if (overdue or applications) and recipients:
         body = render_to_string(
             "services/email/overdue_digest.txt",
