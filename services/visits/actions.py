@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services.models import DigestSent, FollowUp, HomeVisit, Person, User
+from services.models import Application, DigestSent, FollowUp, HomeVisit, Person, User
 from services.registry import eligibility, lifecycle, roles
 from services.registry.audit import audit_record, history_by
 from services.registry.permissions import action_permission_check
@@ -136,11 +136,21 @@ def follow_up_close_ineligible(*, follow_up: FollowUp, by: User, note: str = "")
 
     What a committee member can do for a need that nothing would be offered for. Raises PermissionDenied if
     `by` does not see the follow-up; ValidationError if `by` may not close follow-ups, the follow-up is
-    closed, or the person may have the service after all (then book or apply instead).
+    closed, an open online application is behind it, or the person may have the service after all (then book
+    or apply instead).
     """
     action_permission_check(by, *FIELD_CLOSE_PERMISSIONS)
     if not FollowUp.objects.visible_to(by).filter(pk=follow_up.pk).exists():
         raise PermissionDenied
+    if Application.objects.filter(follow_up=follow_up).exclude(status__in=Application.CLOSED).exists():
+        # Closed alone, the need would leave its application open and the applicant never told why.
+        raise ValidationError(
+            _(
+                "This need is an online application: have the application refused with the reason (the applicant "
+                "is told it), which closes the need too."
+            ),
+            code="application",
+        )
     reason = eligibility.ineligibility(follow_up.person, follow_up.need, timezone.localdate())
     if not reason:
         raise ValidationError(
@@ -185,8 +195,11 @@ def overdue_digest_send(*, today: datetime.date) -> DigestSent | None:
 
     if DigestSent.objects.select_for_update().filter(sent_on=today).exists():
         return None
+    applications = [(a, application_age(a, today=today)) for a in applications_overdue(today=today)]
     overdue = list(
         FollowUp.objects.filter(status=FollowUp.Status.OPEN, due_on__lt=today)
+        # An overdue application is listed (and counted) once, as an application, not again as its follow-up.
+        .exclude(pk__in=[a.follow_up_id for a, _age in applications if a.follow_up_id is not None])
         .select_related("person", "street")
         .order_by("street__code", "due_on")
     )
@@ -196,7 +209,6 @@ def overdue_digest_send(*, today: datetime.date) -> DigestSent | None:
         .values_list("email", flat=True)
         .distinct()
     )
-    applications = [(a, application_age(a, today=today)) for a in applications_overdue(today=today)]
     if (overdue or applications) and recipients:
         body = render_to_string(
             "services/email/overdue_digest.txt",

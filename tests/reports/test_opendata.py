@@ -297,3 +297,31 @@ def test_the_documentation_page_costs_one_query_however_many_years(client, froze
     with django_assert_num_queries(1):
         page = client.get(reverse("open_data")).content.decode()
     assert all(reverse("api:report_csv", args=[year]) in page for year in (2021, 2022, 2023))
+
+
+def test_every_dataset_text_of_the_documentation_page_reads_in_chinese(client, frozen):
+    """The places dataset came with the directory: its description, addresses and fields read in Chinese too."""
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("open_data")).content.decode()
+    texts = [
+        text
+        for dataset in DATASETS
+        for text in (
+            dataset.title,
+            dataset.description,
+            *(endpoint.description for endpoint in dataset.endpoints),
+            *(field.description for field in dataset.fields),
+        )
+    ]
+    with translation.override("en"):
+        english = [str(text) for text in texts]
+    with translation.override("zh-hans"):
+        assert [text for text in english if translation.gettext(text) == text] == []
+    assert [text for text in english if text in page] == []
+
+
+def test_an_unknown_language_of_the_places_is_refused_in_the_visitors_language(client):
+    client.cookies["django_language"] = "zh-hans"
+    response = client.get(reverse("api:places"), {"lang": "fr"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    assert "lang must be one of" not in response.content.decode()

@@ -155,3 +155,15 @@ def test_the_corrections_are_listed_read_only_for_the_auditor(client, staff_user
     row = Correction.objects.get()
     assert client.post(reverse("admin:services_correction_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     assert Correction.objects.filter(pk=row.pk).exists()
+
+
+def test_the_reason_page_counts_its_records_in_chinese(client, staff_user, street):
+    """The caption of the records to correct reads in the admin's language (its catalogue entry once named the
+    count as the template, not as the message the template makes, so it stayed English)."""
+    booking = closed_booking(street, requested_by=staff_user)
+    client.force_login(staff_user)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.post(reverse(CHANGELIST), {"action": "void_selected", ACTION_CHECKBOX_NAME: [booking.pk]})
+    html = page.content.decode()
+    assert "待更正的记录：1条" in html
+    assert "record to correct" not in html

@@ -13,7 +13,7 @@ from services.applications.actions import CodeRefused, NotEligible
 from services.models import Application, ApplicationChallenge, AuditEntry, FollowUp
 from services.registry import roles
 from tests.conftest import make_user
-from tests.services.factories import PersonFactory
+from tests.services.factories import PersonFactory, id_number_for
 
 from .factories import code_sent, committed, start, submitted
 
@@ -286,3 +286,25 @@ def test_identity_checks_are_deleted_a_day_after_they_expire_and_not_before(pers
     assert purge_application_challenges() == 1
     assert list(ApplicationChallenge.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert settings.CELERY_BEAT_SCHEDULE["application-challenges-purge"]["task"] == purge_application_challenges.name
+
+
+def test_closing_an_open_applications_need_as_ineligible_is_refused_and_changes_nothing(
+    street, member, sent_messages, in_english
+):
+    """Reassessed (here: the birth date corrected) after applying, the person may no longer have the service:
+    the need is the application's, so closing it alone would leave the application open and the applicant
+    untold. The field app says to have the application decided instead."""
+    from services.visits.actions import follow_up_close_ineligible
+
+    person = PersonFactory(street=street, category=2, grade=1, id_number=id_number_for(7, datetime.date(1990, 1, 1)))
+    application, _token = submitted(person, sent_messages, service="training")
+    corrected = id_number_for(7, datetime.date(1940, 1, 1))  # past working age
+    type(person).objects.filter(pk=person.pk).update(id_number=corrected)
+    follow_up = FollowUp.objects.get(pk=application.follow_up_id)
+    with pytest.raises(ValidationError) as refused:
+        follow_up_close_ineligible(follow_up=follow_up, by=member, note="Told about rehabilitation.")
+    assert refused.value.code == "application"
+    assert "online application" in " ".join(refused.value.messages)
+    follow_up.refresh_from_db()
+    application.refresh_from_db()
+    assert (follow_up.status, application.status) == (FollowUp.Status.OPEN, Status.RECEIVED)

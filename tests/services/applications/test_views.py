@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from services.applications import actions
-from services.models import Application, ApplicationChallenge, DigestSent
+from services.models import Application, ApplicationChallenge, DigestSent, FollowUp
 from services.visits.actions import overdue_digest_send
 from tests.services.factories import PersonFactory, make_slot
 
@@ -283,6 +283,23 @@ def test_applications_waiting_too_long_are_in_the_overdue_digest(person, staff_u
     assert body.count(person.masked_id_number) >= 1
     assert person.id_number not in body
     assert fresh.get_service_display() not in body.split("working days:")[-1]
+
+
+def test_the_digest_counts_an_overdue_application_once_not_its_follow_up_too(
+    person, staff_user, sent_messages, in_english
+):
+    """An application waiting too long is listed as an application; its follow-up, past due too, is not listed
+    again as a follow-up (closing it would leave the application open)."""
+    staff_user.email = "staff@example.org"
+    staff_user.save()
+    application, _t = submitted(person, sent_messages)
+    long_ago = timezone.now() - datetime.timedelta(days=30)
+    Application.objects.filter(pk=application.pk).update(submitted_at=long_ago)
+    FollowUp.objects.filter(pk=application.follow_up_id).update(due_on=timezone.localdate(long_ago))
+    overdue_digest_send(today=timezone.localdate())
+    assert mail.outbox[-1].subject == "Overdue follow-ups: 0; online applications waiting: 1"
+    assert mail.outbox[-1].body.count(person.masked_id_number) == 1
+    assert DigestSent.objects.get().follow_ups == 0
 
 
 def _applications(count: int, street, sent_messages) -> None:
