@@ -4,6 +4,7 @@ and name the bad rows, Markdown never emits script. Nothing here may end in an e
 import contextlib
 import datetime
 import io
+import zipfile
 from html.parser import HTMLParser
 
 import pytest
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from core.uploads import MAX_COMPRESSION_RATIO, RATIO_CHECKED_FROM_BYTES
 from events.models import Registration
 from events.richtext import render_markdown
 from services.models import AuditEntry, HomeVisit, Person, Street
@@ -271,6 +273,15 @@ def workbooks(draw):
     return buffer.getvalue(), (hostile_rows if headers_ok and data_first else None), count
 
 
+def compressed_like_a_bomb(data: bytes) -> bool:
+    """Whether a part of the workbook is compressed beyond what core.uploads lets through."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            part.file_size >= RATIO_CHECKED_FROM_BYTES and part.file_size > MAX_COMPRESSION_RATIO * part.compress_size
+            for part in archive.infolist()
+        )
+
+
 @FUZZ
 @given(workbook=workbooks())
 def test_an_import_with_any_bad_row_changes_nothing_and_names_the_rows(staff_user, workbook):
@@ -286,7 +297,10 @@ def test_an_import_with_any_bad_row_changes_nothing_and_names_the_rows(staff_use
             assert (Person.objects.count(), AuditEntry.objects.count(), Person.history.count()) == before
             assert all(str(error.message) for error in result.errors)
             if hostile_rows:
-                assert {e.row for e in result.errors} == hostile_rows
+                # Hostile cells can make a sheet as compressible as a zip bomb, which core.uploads refuses whole
+                # (row 0) before a row is read (seen in CI, 2026-12-08); otherwise every bad row is named.
+                expected = {0} if compressed_like_a_bomb(data) else hostile_rows
+                assert {e.row for e in result.errors} == expected
             elif hostile_rows is None:
                 assert {e.row for e in result.errors} <= {0, 1}  # the file or its header row
 
