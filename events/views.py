@@ -225,14 +225,9 @@ def _over_limit(ip: str, scope: str, allowed: int) -> bool:
 
 
 def _too_many(request: HttpRequest, event: Event) -> HttpResponse:
-    response = render(
-        request,
-        "events/public/too_many_requests.html",
-        {"event": event, "minutes": RATE_WINDOW_SECONDS // 60, "nav": "events"},
-        status=429,
+    return ratelimit.refused_page(
+        request, "events/public/too_many_requests.html", {"event": event, "nav": "events"}, window=RATE_WINDOW_SECONDS
     )
-    response["Retry-After"] = str(ratelimit.seconds_left(window=RATE_WINDOW_SECONDS))
-    return response
 
 
 @never_cache
@@ -337,14 +332,12 @@ def registration_status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _resend_refused(request: HttpRequest) -> HttpResponse:
-    response = render(
+    return ratelimit.refused_page(
         request,
         "events/public/too_many_requests.html",
-        {"event": None, "minutes": RATE_WINDOW_SECONDS // 60, "nav": "events", "resend": True},
-        status=429,
+        {"event": None, "nav": "events", "resend": True},
+        window=RATE_WINDOW_SECONDS,
     )
-    response["Retry-After"] = str(ratelimit.seconds_left(window=RATE_WINDOW_SECONDS))
-    return response
 
 
 @never_cache

@@ -39,14 +39,11 @@ def _sign_video() -> dict[str, str]:
 
 
 def _refused(request: HttpRequest, reason: str) -> HttpResponse:
-    response = render(
-        request,
-        "services/public/apply_too_many.html",
-        {"reason": reason, "minutes": WINDOW_SECONDS // 60, "nav": "apply"},
-        status=429,
+    return private_page(
+        ratelimit.refused_page(
+            request, "services/public/apply_too_many.html", {"reason": reason, "nav": "apply"}, window=WINDOW_SECONDS
+        )
     )
-    response["Retry-After"] = str(ratelimit.seconds_left(window=WINDOW_SECONDS))
-    return private_page(response)
 
 
 @never_cache
