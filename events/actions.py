@@ -17,7 +17,14 @@ from pypinyin import lazy_pinyin
 
 from core.notify import notifier
 from services.models import Person, User
-from services.registry.audit import audit_record, changed_fields, field_values, history_by, rows_save
+from services.registry.audit import (
+    audit_record,
+    audit_saved,
+    field_values,
+    history_by,
+    rows_save,
+    save_audited,
+)
 from services.registry.lifecycle import person_service_check, person_service_refusal
 from services.registry.permissions import action_permission_check
 from services.registry.validation import validate_phone
@@ -448,7 +455,7 @@ def event_save(*, event: Event, by: User) -> Event:
     Raises ValidationError if the event breaks a rule.
     """
     creating = event._state.adding
-    before = {} if creating else field_values(Event.objects.select_for_update().get(pk=event.pk))
+    before = None if creating else field_values(Event.objects.select_for_update().get(pk=event.pk))
     made_slug = not event.slug.strip()
     if made_slug:
         event.slug = event_slug_for(title=event.title, pk=event.pk)
@@ -463,14 +470,16 @@ def event_save(*, event: Event, by: User) -> Event:
         # Another event took the made address between the look-up and the insert: it is visible now.
         event.slug = event_slug_for(title=event.title, pk=event.pk)
         event.save()
-    if creating:
-        audit_record(obj=event, code="events.event.created", by=by, data={"category": event.category})
-    else:
-        changed = changed_fields(before, event)
-        if changed:
-            audit_record(obj=event, code="events.event.updated", by=by, data={"fields": changed})
-        if "capacity" in changed and not event.is_cancelled:
-            _fill_from_waiting_list(event, by=by)
+    changed = audit_saved(
+        obj=event,
+        by=by,
+        before=before,
+        created_code="events.event.created",
+        created_data={"category": event.category},
+        updated_code="events.event.updated",
+    )
+    if "capacity" in changed and not event.is_cancelled:
+        _fill_from_waiting_list(event, by=by)
     public_pages_changed()
     return event
 
@@ -566,10 +575,8 @@ def award_save(*, award: Award, by: User) -> Award:
     if award.person is not None:
         person_service_check(award.person, award.awarded_on)
     award.full_clean()
-    history_by(award, by)
-    award.save()
-    audit_record(
-        obj=award,
+    save_audited(
+        award,
         code="events.award.created" if creating else "events.award.updated",
         by=by,
         data={"place": award.place, "kind": award.kind},

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from services.models import User
-from services.registry.audit import audit_record, history_by, rows_save
+from services.registry.audit import audit_record, history_by, rows_save, save_audited
 
 from ..models import Retrofit, RetrofitItem, RetrofitLine, RetrofitPhoto
 from ..photos import validate_photo
@@ -184,9 +184,7 @@ def retrofit_photo_add(*, retrofit: Retrofit, by: User, stage: str, image: Any, 
         raise ValidationError(errors)
     photo = RetrofitPhoto(retrofit=retrofit, stage=stage, image=image, alt_text=alt_text.strip(), uploaded_by=by)
     photo.full_clean()
-    history_by(photo, by)
-    photo.save()
-    audit_record(
-        obj=photo, code="accessibility.retrofit_photo.added", by=by, data={"retrofit": retrofit.pk, "stage": stage}
+    save_audited(
+        photo, code="accessibility.retrofit_photo.added", by=by, data={"retrofit": retrofit.pk, "stage": stage}
     )
     return photo
