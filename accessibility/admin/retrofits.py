@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, BoundedCountAdminMixin, adopt
 from core.admin_filters import year_filter
-from core.concurrency import is_conflict
 from core.forms import add_action_errors
 from core.input import parse_year
 from exports.views import export_response
@@ -237,10 +236,8 @@ class RetrofitAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrors
                 try:
                     actions.retrofit_advance(retrofit=retrofit, to=to, by=request.user, **form.action_kwargs(retrofit))
                 except ValidationError as exc:
-                    add_action_errors(form, exc)
-                    if is_conflict(exc):
-                        retrofit = selectors.retrofit_get_for(request.user, pk)  # show the case as it is now
-                        form.show_version_of(retrofit)
+                    # After a conflict, the case as it is now.
+                    retrofit = form.show_refusal(exc, lambda: selectors.retrofit_get_for(request.user, pk)) or retrofit
                 else:
                     self.message_user(
                         request,
