@@ -34,6 +34,7 @@ from .parts import (
     STEP_LABELS,
     VIEW_PHOTOS,
     InboxFilter,
+    PersonColumnsMixin,
     RetrofitLineInline,
     RetrofitPhotoInline,
     RetrofitStatusChangeInline,
@@ -56,7 +57,9 @@ def _step_action(to: str, description: Any) -> Any:
 
 
 @admin.register(Retrofit)
-class RetrofitAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrorsMixin, StreetScopedAdmin):
+class RetrofitAdmin(
+    CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrorsMixin, PersonColumnsMixin, StreetScopedAdmin
+):
     list_display = [
         "number",
         "person_name",
@@ -99,14 +102,6 @@ class RetrofitAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrors
     @admin.display(description=_("case"), ordering="pk")
     def number(self, retrofit: Retrofit) -> str:
         return f"#{retrofit.pk}"
-
-    @admin.display(description=_("person"), ordering="person__name")
-    def person_name(self, retrofit: Retrofit) -> str:
-        return retrofit.person.name
-
-    @admin.display(description=_("ID number"))
-    def masked_id(self, retrofit: Retrofit) -> str:
-        return retrofit.person.masked_id_number
 
     @admin.display(description=_("cost (yuan)"), ordering="items_total")
     def cost(self, retrofit: Retrofit) -> str:
