@@ -24,6 +24,7 @@ from services.registry.audit import (
     history_by,
     rows_save,
     save_audited,
+    update_audited,
 )
 from services.registry.lifecycle import person_service_check, person_service_refusal
 from services.registry.permissions import action_permission_check
@@ -193,19 +194,14 @@ def registration_needs_update(
     needs_other, too_long = _needs_other_folded(needs_other)
     if too_long:
         raise ValidationError({"needs_other": too_long})
+    # In the order of their names: the audit entry lists the changed ones sorted.
     values = {
-        "needs_interpreter": needs_interpreter,
-        "needs_wheelchair_space": needs_wheelchair_space,
         "needs_companion": needs_companion,
+        "needs_interpreter": needs_interpreter,
         "needs_other": needs_other,
+        "needs_wheelchair_space": needs_wheelchair_space,
     }
-    changed = sorted(name for name, value in values.items() if getattr(registration, name) != value)
-    if changed:
-        for name in changed:
-            setattr(registration, name, values[name])
-        history_by(registration, by)
-        registration.save(update_fields=[*changed, "updated_at"])
-        audit_record(obj=registration, code="events.registration.needs_changed", by=by, data={"fields": changed})
+    update_audited(registration, values, by=by, code="events.registration.needs_changed")
     return registration
 
 

@@ -74,6 +74,21 @@ def save_audited(obj: models.Model, *, by: User | None, code: str, data: dict[st
     audit_record(obj=obj, code=code, by=by, data=data)
 
 
+def update_audited(obj: models.Model, values: dict[str, Any], *, by: User | None, code: str) -> list[str]:
+    """Set on `obj` (locked by the calling action) those of `values` that differ, save only them naming `by`, and
+    record `code` with the changed names (in the order of `values`); nothing when nothing differs.
+
+    Returns the changed names."""
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        history_by(obj, by)
+        obj.save(update_fields=[*changed, "updated_at"])
+        audit_record(obj=obj, code=code, by=by, data={"fields": changed})
+    return changed
+
+
 def audit_saved(
     *,
     obj: models.Model,
