@@ -164,6 +164,25 @@ PLACE_COLUMNS = [
 ]
 
 
+def _place(
+    kind: PlaceKind, record: Any, *, name: str, access_notes: str, services: str = "", phone: str = ""
+) -> PublicPlace:
+    """The directory's place of `kind` for `record` (a model with an address, a street and opening hours in both
+    languages); `phone` only ever a place's own public number."""
+    return PublicPlace(
+        kind=kind.value,
+        kind_label=str(kind.label),
+        name=name,
+        address=record.address,
+        street_code=record.street.code,
+        street_name=record.street.name,
+        hours=localized(record, "opening_hours"),
+        access_notes=access_notes,
+        services=services,
+        phone=phone,
+    )
+
+
 def _sign_language_places(streets: Q, today: datetime.date) -> list[PublicPlace]:
     points = (
         SignLanguagePoint.objects.filter(streets, in_service_from__lte=today)
@@ -171,17 +190,12 @@ def _sign_language_places(streets: Q, today: datetime.date) -> list[PublicPlace]
         .select_related("street")
     )
     return [
-        PublicPlace(
-            kind=PlaceKind.SIGN_LANGUAGE_POINT.value,
-            kind_label=str(PlaceKind.SIGN_LANGUAGE_POINT.label),
+        _place(
+            PlaceKind.SIGN_LANGUAGE_POINT,
+            point,
             name=point.venue,
-            address=point.address,
-            street_code=point.street.code,
-            street_name=point.street.name,
-            hours=localized(point, "opening_hours"),
             access_notes=localized(point, "access_notes"),
             services=str(point.get_kind_display()),
-            phone="",
         )
         for point in points
     ]
@@ -195,14 +209,10 @@ def _rehab_home_places(streets: Q) -> list[PublicPlace]:
     for centre in centres:
         services = [*centre.services_offered, localized(centre, "services_note")]
         places.append(
-            PublicPlace(
-                kind=PlaceKind.REHAB_HOME.value,
-                kind_label=str(PlaceKind.REHAB_HOME.label),
+            _place(
+                PlaceKind.REHAB_HOME,
+                centre,
                 name=centre.name,
-                address=centre.address,
-                street_code=centre.street.code,
-                street_name=centre.street.name,
-                hours=localized(centre, "opening_hours"),
                 access_notes=join_list(centre.access_facts),
                 services=join_list(services),
                 phone=centre.phone,
@@ -215,17 +225,8 @@ def _ramp_places(streets: Q) -> list[PublicPlace]:
     # `note` is internal and never read for the public.
     ramps = RampRetrofit.objects.filter(streets, public=True).select_related("street")
     return [
-        PublicPlace(
-            kind=PlaceKind.RAMP.value,
-            kind_label=str(PlaceKind.RAMP.label),
-            name=f"{ramp.compound} {ramp.passage}",
-            address=ramp.address,
-            street_code=ramp.street.code,
-            street_name=ramp.street.name,
-            hours=localized(ramp, "opening_hours"),
-            access_notes=localized(ramp, "access_notes"),
-            services="",
-            phone="",
+        _place(
+            PlaceKind.RAMP, ramp, name=f"{ramp.compound} {ramp.passage}", access_notes=localized(ramp, "access_notes")
         )
         for ramp in ramps
     ]

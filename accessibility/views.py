@@ -15,7 +15,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core.concurrency import is_conflict
 from core.forms import add_action_errors
 from core.guards import page_required
 from core.input import parse_int
@@ -114,10 +113,8 @@ def retrofit_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                     **form.seen(),
                 )
             except ValidationError as exc:
-                add_action_errors(form, exc)
-                if is_conflict(exc):
-                    retrofit = selectors.retrofit_get_for(request.user, pk)  # show the case as it is now
-                    form.show_version_of(retrofit)
+                # After a conflict, the case as it is now.
+                retrofit = form.show_refusal(exc, lambda: selectors.retrofit_get_for(request.user, pk)) or retrofit
             else:
                 messages.success(request, _("The application was withdrawn."))
                 return redirect("field_retrofits:list")

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
@@ -24,6 +25,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import add_action_errors
 from core.i18n import join_list
 from core.users import user_display
 
@@ -176,6 +178,9 @@ def bump_version(record: models.Model) -> None:
     cast("_Stamped", record).updated_at = now
 
 
+R = TypeVar("R", bound=models.Model)
+
+
 class VersionFieldsMixin(forms.Form):
     """Two hidden fields: the version of the record the form showed and the latest history row then."""
 
@@ -192,6 +197,16 @@ class VersionFieldsMixin(forms.Form):
             for name, value in values.items():
                 data[self.add_prefix(name)] = value
             self.data = data
+
+    def show_refusal(self, exc: ValidationError, current: Callable[[], R]) -> R | None:
+        """Show an action's refusal `exc` on this form; after an edit conflict, also carry the record as it is now
+        (`current()`, read again) and return it, for the page to show it; else None."""
+        add_action_errors(self, exc)
+        if not is_conflict(exc):
+            return None
+        record = current()
+        self.show_version_of(record)
+        return record
 
     def seen(self) -> dict[str, str]:
         """The version arguments for an action: what this form showed."""

@@ -28,6 +28,12 @@ else:
     _FormBase = object
 
 
+def require_text(form: forms.Form, cleaned: dict[str, Any], *, when: str, field: str, message: Any) -> None:
+    """Add `message` to `field` when the box `when` is ticked and `field` is blank (or only spaces)."""
+    if cleaned.get(when) and not (cleaned.get(field) or "").strip():
+        form.add_error(field, message)
+
+
 class AccessibleFormMixin(_FormBase):
     """Bootstrap classes, and each input described by its help text and, when invalid, by its error."""
 

@@ -2,10 +2,15 @@
 the headers of a page whose address is someone's private link."""
 
 import ipaddress
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import url_has_allowed_host_and_scheme
+
+T = TypeVar("T")
 
 
 def _address(value: str) -> str | None:
@@ -51,3 +56,16 @@ def private_page(response: HttpResponse) -> HttpResponse:
     response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def confirmed_post(request: HttpRequest, do: Callable[[], T]) -> tuple[bool, T | None, str]:
+    """A private page's posted step that needs a confirmation (cancel, withdraw): without confirm=yes it is
+    only asked (confirming); with it `do()` runs, and its refusal's messages are the error to show.
+
+    Returns (confirming, what `do` returned or None, error)."""
+    if request.POST.get("confirm") != "yes":
+        return True, None, ""
+    try:
+        return False, do(), ""
+    except ValidationError as exc:
+        return False, None, " ".join(exc.messages)

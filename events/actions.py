@@ -17,7 +17,15 @@ from pypinyin import lazy_pinyin
 
 from core.notify import notifier
 from services.models import Person, User
-from services.registry.audit import audit_record, changed_fields, field_values, history_by, rows_save
+from services.registry.audit import (
+    audit_record,
+    audit_saved,
+    field_values,
+    history_by,
+    rows_save,
+    save_audited,
+    update_audited,
+)
 from services.registry.lifecycle import person_service_check, person_service_refusal
 from services.registry.permissions import action_permission_check
 from services.registry.validation import validate_phone
@@ -186,19 +194,14 @@ def registration_needs_update(
     needs_other, too_long = _needs_other_folded(needs_other)
     if too_long:
         raise ValidationError({"needs_other": too_long})
+    # In the order of their names: the audit entry lists the changed ones sorted.
     values = {
-        "needs_interpreter": needs_interpreter,
-        "needs_wheelchair_space": needs_wheelchair_space,
         "needs_companion": needs_companion,
+        "needs_interpreter": needs_interpreter,
         "needs_other": needs_other,
+        "needs_wheelchair_space": needs_wheelchair_space,
     }
-    changed = sorted(name for name, value in values.items() if getattr(registration, name) != value)
-    if changed:
-        for name in changed:
-            setattr(registration, name, values[name])
-        history_by(registration, by)
-        registration.save(update_fields=[*changed, "updated_at"])
-        audit_record(obj=registration, code="events.registration.needs_changed", by=by, data={"fields": changed})
+    update_audited(registration, values, by=by, code="events.registration.needs_changed")
     return registration
 
 
@@ -448,7 +451,7 @@ def event_save(*, event: Event, by: User) -> Event:
     Raises ValidationError if the event breaks a rule.
     """
     creating = event._state.adding
-    before = {} if creating else field_values(Event.objects.select_for_update().get(pk=event.pk))
+    before = None if creating else field_values(Event.objects.select_for_update().get(pk=event.pk))
     made_slug = not event.slug.strip()
     if made_slug:
         event.slug = event_slug_for(title=event.title, pk=event.pk)
@@ -463,14 +466,16 @@ def event_save(*, event: Event, by: User) -> Event:
         # Another event took the made address between the look-up and the insert: it is visible now.
         event.slug = event_slug_for(title=event.title, pk=event.pk)
         event.save()
-    if creating:
-        audit_record(obj=event, code="events.event.created", by=by, data={"category": event.category})
-    else:
-        changed = changed_fields(before, event)
-        if changed:
-            audit_record(obj=event, code="events.event.updated", by=by, data={"fields": changed})
-        if "capacity" in changed and not event.is_cancelled:
-            _fill_from_waiting_list(event, by=by)
+    changed = audit_saved(
+        obj=event,
+        by=by,
+        before=before,
+        created_code="events.event.created",
+        created_data={"category": event.category},
+        updated_code="events.event.updated",
+    )
+    if "capacity" in changed and not event.is_cancelled:
+        _fill_from_waiting_list(event, by=by)
     public_pages_changed()
     return event
 
@@ -566,10 +571,8 @@ def award_save(*, award: Award, by: User) -> Award:
     if award.person is not None:
         person_service_check(award.person, award.awarded_on)
     award.full_clean()
-    history_by(award, by)
-    award.save()
-    audit_record(
-        obj=award,
+    save_audited(
+        award,
         code="events.award.created" if creating else "events.award.updated",
         by=by,
         data={"place": award.place, "kind": award.kind},

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
 from core.forms import add_action_errors
-from core.http import client_ip, private_page
+from core.http import client_ip, confirmed_post, private_page
 from core.i18n import localized
 from core.input import parse_int, parse_year
 from core.pagination import page_links
@@ -225,14 +225,9 @@ def _over_limit(ip: str, scope: str, allowed: int) -> bool:
 
 
 def _too_many(request: HttpRequest, event: Event) -> HttpResponse:
-    response = render(
-        request,
-        "events/public/too_many_requests.html",
-        {"event": event, "minutes": RATE_WINDOW_SECONDS // 60, "nav": "events"},
-        status=429,
+    return ratelimit.refused_page(
+        request, "events/public/too_many_requests.html", {"event": event, "nav": "events"}, window=RATE_WINDOW_SECONDS
     )
-    response["Retry-After"] = str(ratelimit.seconds_left(window=RATE_WINDOW_SECONDS))
-    return response
 
 
 @never_cache
@@ -311,14 +306,12 @@ def registration_status(request: HttpRequest, token: str) -> HttpResponse:
     # Cancelling is asked first (?cancel=1, or a post without confirm=yes) and done only once confirmed.
     confirming = request.GET.get("cancel") == "1"
     if request.method == "POST":
-        if request.POST.get("confirm") != "yes":
-            confirming = True
-        else:
-            try:
-                registration = actions.registration_cancel(registration=registration)
-                just_cancelled = True
-            except ValidationError as exc:
-                error = " ".join(exc.messages)
+        asked, cancelled, error = confirmed_post(
+            request, lambda: actions.registration_cancel(registration=registration)
+        )
+        confirming = confirming or asked
+        if cancelled is not None:
+            registration, just_cancelled = cancelled, True
     can_cancel = registration.status != Registration.Status.CANCELLED and timezone.now() < registration.event.starts_at
     context = {
         "registration": registration,
@@ -337,14 +330,12 @@ def registration_status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _resend_refused(request: HttpRequest) -> HttpResponse:
-    response = render(
+    return ratelimit.refused_page(
         request,
         "events/public/too_many_requests.html",
-        {"event": None, "minutes": RATE_WINDOW_SECONDS // 60, "nav": "events", "resend": True},
-        status=429,
+        {"event": None, "nav": "events", "resend": True},
+        window=RATE_WINDOW_SECONDS,
     )
-    response["Retry-After"] = str(ratelimit.seconds_left(window=RATE_WINDOW_SECONDS))
-    return response
 
 
 @never_cache

@@ -51,9 +51,7 @@ def healthz_ready(request: HttpRequest) -> JsonResponse:
         if not _may_probe_worker(request):
             return JsonResponse({"status": "forbidden"}, status=403)
         if ratelimit.hit("healthz-worker", str(request.user.pk)) > WORKER_PROBES_PER_WINDOW:
-            response = JsonResponse({"status": "too many requests"}, status=429)
-            response["Retry-After"] = str(ratelimit.seconds_left())
-            return response
+            return ratelimit.with_retry_after(JsonResponse({"status": "too many requests"}, status=429))
     healthy, checks = check_all(worker=worker)
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 

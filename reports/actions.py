@@ -20,7 +20,7 @@ from core.db import replica_reads
 from core.i18n import join_list
 from core.input import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE
 from services.models import User
-from services.registry.audit import audit_record, history_by
+from services.registry.audit import audit_record, history_by, save_audited
 from services.registry.permissions import action_permission_check
 
 from .figures import FIGURES, counted, listed_ids
@@ -328,10 +328,8 @@ def annual_plan_save(*, plan: AnnualPlan, by: User) -> AnnualPlan:
     if not creating and AnnualPlan.objects.select_for_update().get(pk=plan.pk).is_approved:
         raise ValidationError(_("An approved plan target is not changed."), code="approved")
     plan.full_clean()
-    history_by(plan, by)
-    plan.save()
-    audit_record(
-        obj=plan,
+    save_audited(
+        plan,
         code="reports.annual_plan.created" if creating else "reports.annual_plan.updated",
         by=by,
         data={"year": plan.year, "figure": plan.figure, "target": plan.target},

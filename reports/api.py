@@ -132,8 +132,7 @@ def endpoint(
                     gettext("Too many requests from your address: at most %(limit)d a minute. Try again shortly.")
                     % {"limit": limit},
                 )
-                response["Retry-After"] = str(ratelimit.seconds_left(window=RATE_WINDOW_SECONDS))
-                return response
+                return ratelimit.with_retry_after(response, window=RATE_WINDOW_SECONDS)
             if set(request.GET) - params:
                 return error(
                     400,

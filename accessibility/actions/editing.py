@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from services.models import User
-from services.registry.audit import audit_record, history_by, rows_save
+from services.registry.audit import audit_record, history_by, rows_save, save_audited, update_audited
 
 from ..models import Retrofit, RetrofitItem, RetrofitLine, RetrofitPhoto
 from ..photos import validate_photo
@@ -54,16 +54,12 @@ def retrofit_edit(*, retrofit: Retrofit, by: User, type: str, contractor: str, a
     errors = retrofit_edit_errors(retrofit=locked, by=by, type=type, contractor=contractor)
     if errors:
         raise ValidationError(errors)
-    changed = [
-        name
-        for name, value in (("type", type), ("contractor", contractor), ("application_note", application_note))
-        if getattr(locked, name) != value
-    ]
-    if changed:
-        locked.type, locked.contractor, locked.application_note = type, contractor, application_note
-        history_by(locked, by)
-        locked.save(update_fields=[*changed, "updated_at"])
-        audit_record(obj=locked, code="accessibility.retrofit.edited", by=by, data={"fields": changed})
+    update_audited(
+        locked,
+        {"type": type, "contractor": contractor, "application_note": application_note},
+        by=by,
+        code="accessibility.retrofit.edited",
+    )
     return locked
 
 
@@ -184,9 +180,7 @@ def retrofit_photo_add(*, retrofit: Retrofit, by: User, stage: str, image: Any, 
         raise ValidationError(errors)
     photo = RetrofitPhoto(retrofit=retrofit, stage=stage, image=image, alt_text=alt_text.strip(), uploaded_by=by)
     photo.full_clean()
-    history_by(photo, by)
-    photo.save()
-    audit_record(
-        obj=photo, code="accessibility.retrofit_photo.added", by=by, data={"retrofit": retrofit.pk, "stage": stage}
+    save_audited(
+        photo, code="accessibility.retrofit_photo.added", by=by, data={"retrofit": retrofit.pk, "stage": stage}
     )
     return photo

@@ -1,4 +1,5 @@
-"""Pieces of the retrofit admin: the inbox and year filters, a case's next steps, and the inlines of a case."""
+"""Pieces of the retrofit admin: the inbox and year filters, a case's next steps, the inlines of a case, and the
+person columns of the admins whose records belong to a person."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +62,18 @@ def next_steps(retrofit: Retrofit) -> list[NextStep]:
         )
         for to in Retrofit.NEXT.get(retrofit.status, ())
     ]
+
+
+class PersonColumnsMixin:
+    """`person_name` and `masked_id` (never the full number) columns for an admin whose records have a `person`."""
+
+    @admin.display(description=_("person"), ordering="person__name")
+    def person_name(self, record: Any) -> str:
+        return record.person.name
+
+    @admin.display(description=_("ID number"))
+    def masked_id(self, record: Any) -> str:
+        return record.person.masked_id_number
 
 
 class InboxFilter(DefaultChoiceFilter):

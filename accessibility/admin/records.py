@@ -17,7 +17,7 @@ from ..models import (
     RetrofitTypeCap,
     SignLanguagePoint,
 )
-from .parts import photo_preview
+from .parts import PersonColumnsMixin, photo_preview
 
 
 @admin.register(RetrofitPhoto)
@@ -87,7 +87,7 @@ class SignLanguagePointAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeviceIssue)
-class DeviceIssueAdmin(StreetScopedAdmin):
+class DeviceIssueAdmin(PersonColumnsMixin, StreetScopedAdmin):
     form = DeviceIssueForm
     list_display = ["device_type", "person_name", "masked_id", "street", "serial_number", "issued_on", "returned_on"]
     list_filter = ["device_type", "street", ("issued_on", admin.DateFieldListFilter)]
@@ -95,14 +95,6 @@ class DeviceIssueAdmin(StreetScopedAdmin):
     search_fields = ["person__name", "serial_number"]
     autocomplete_fields = ["person"]
     date_hierarchy = "issued_on"
-
-    @admin.display(description=_("person"), ordering="person__name")
-    def person_name(self, device: DeviceIssue) -> str:
-        return device.person.name
-
-    @admin.display(description=_("ID number"))
-    def masked_id(self, device: DeviceIssue) -> str:
-        return device.person.masked_id_number
 
     def get_readonly_fields(self, request, obj=None):
         return ["person_name", "masked_id", "street"] if obj is not None else []

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, BoundedCountAdminMixin, adopt
 from core.admin_filters import year_filter
-from core.concurrency import is_conflict
 from core.forms import add_action_errors
 from core.input import parse_year
 from exports.views import export_response
@@ -35,6 +34,7 @@ from .parts import (
     STEP_LABELS,
     VIEW_PHOTOS,
     InboxFilter,
+    PersonColumnsMixin,
     RetrofitLineInline,
     RetrofitPhotoInline,
     RetrofitStatusChangeInline,
@@ -57,7 +57,9 @@ def _step_action(to: str, description: Any) -> Any:
 
 
 @admin.register(Retrofit)
-class RetrofitAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrorsMixin, StreetScopedAdmin):
+class RetrofitAdmin(
+    CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrorsMixin, PersonColumnsMixin, StreetScopedAdmin
+):
     list_display = [
         "number",
         "person_name",
@@ -100,14 +102,6 @@ class RetrofitAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrors
     @admin.display(description=_("case"), ordering="pk")
     def number(self, retrofit: Retrofit) -> str:
         return f"#{retrofit.pk}"
-
-    @admin.display(description=_("person"), ordering="person__name")
-    def person_name(self, retrofit: Retrofit) -> str:
-        return retrofit.person.name
-
-    @admin.display(description=_("ID number"))
-    def masked_id(self, retrofit: Retrofit) -> str:
-        return retrofit.person.masked_id_number
 
     @admin.display(description=_("cost (yuan)"), ordering="items_total")
     def cost(self, retrofit: Retrofit) -> str:
@@ -237,10 +231,8 @@ class RetrofitAdmin(CorrectionActionsMixin, BoundedCountAdminMixin, ActionErrors
                 try:
                     actions.retrofit_advance(retrofit=retrofit, to=to, by=request.user, **form.action_kwargs(retrofit))
                 except ValidationError as exc:
-                    add_action_errors(form, exc)
-                    if is_conflict(exc):
-                        retrofit = selectors.retrofit_get_for(request.user, pk)  # show the case as it is now
-                        form.show_version_of(retrofit)
+                    # After a conflict, the case as it is now.
+                    retrofit = form.show_refusal(exc, lambda: selectors.retrofit_get_for(request.user, pk)) or retrofit
                 else:
                     self.message_user(
                         request,

@@ -1,4 +1,5 @@
-"""What every employment action shares: errors by field, validation, saving with history and audit."""
+"""What every employment action shares: errors by field, validation (saving with history and audit is
+services.registry.audit.save_audited)."""
 
 import calendar
 import datetime
@@ -8,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 
-from services.models import Person, User
-from services.registry.audit import audit_record, history_by
+from services.models import Person
 
 Errors = dict[str, list[ValidationError]]
 
@@ -53,9 +53,3 @@ def validate(obj: Any) -> None:
                 errors = exc.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
-
-
-def save_audited(obj: Any, *, by: User, code: str, data: dict[str, Any] | None = None) -> None:
-    history_by(obj, by)
-    obj.save()
-    audit_record(obj=obj, code=code, by=by, data=data)

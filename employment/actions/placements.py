@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.models import Person, User
-from services.registry.audit import audit_record, audit_records, history_by
+from services.registry.audit import audit_record, audit_records, history_by, save_audited
 from services.registry.lifecycle import person_service_check
 
 from ..models import (
@@ -20,7 +20,7 @@ from ..models import (
     Referral,
 )
 from ..validation import normalise_credit_code, working_age_error
-from .base import Errors, add_error, add_months, inactive_error, raise_if, save_audited, validate
+from .base import Errors, add_error, add_months, inactive_error, raise_if, validate
 from .referrals import check_referral, resolve_referral
 
 FOLLOW_UP_MONTHS = (1, 3, 6, 12)

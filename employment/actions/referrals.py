@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.models import FollowUp, Person, User
-from services.registry.audit import audit_record, history_by
+from services.registry.audit import audit_record, history_by, save_audited
 from services.registry.lifecycle import person_service_check
 from services.registry.permissions import action_permission_check
 
@@ -18,7 +18,7 @@ from ..models import (
     Referral,
 )
 from ..validation import working_age_error
-from .base import Errors, add_error, inactive_error, raise_if, save_audited, validate
+from .base import Errors, add_error, inactive_error, raise_if, validate
 
 # The need on a home visit that each kind of referral answers.
 REFERRAL_NEED = {Referral.Kind.COURSE: FollowUp.Need.TRAINING, Referral.Kind.JOB: FollowUp.Need.JOB}

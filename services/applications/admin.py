@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import DefaultChoiceFilter, run_each
+from core.admin import DefaultChoiceFilter, bulk_action, run_each
 from core.users import user_display
 from services.applications import actions, selectors
 from services.applications.forms import ApplicationRefuseForm
@@ -98,25 +98,18 @@ class ApplicationAdmin(StreetScopedAdmin):
     def has_decide_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("services.decide_application")
 
-    @admin.action(description=_("Approve the selected applications"), permissions=["decide"])
-    def approve(self, request: HttpRequest, queryset) -> None:
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda application: actions.application_approve(application=application, by=request.user),
-            lambda count: _("Approved: %(count)d. The applicants are told.") % {"count": count},
-        )
-
-    @admin.action(description=_("Mark the selected applications done"), permissions=["decide"])
-    def complete(self, request: HttpRequest, queryset) -> None:
-        run_each(
-            self,
-            request,
-            queryset,
-            lambda application: actions.application_complete(application=application, by=request.user),
-            lambda count: _("Done: %(count)d. The applicants are told.") % {"count": count},
-        )
+    approve = bulk_action(
+        _("Approve the selected applications"),
+        do=lambda application, by: actions.application_approve(application=application, by=by),
+        done=_("Approved: %(count)d. The applicants are told."),
+        permissions=("decide",),
+    )
+    complete = bulk_action(
+        _("Mark the selected applications done"),
+        do=lambda application, by: actions.application_complete(application=application, by=by),
+        done=_("Done: %(count)d. The applicants are told."),
+        permissions=("decide",),
+    )
 
     @admin.action(description=_("Refuse the selected applications (with a reason)"), permissions=["decide"])
     def refuse(self, request: HttpRequest, queryset) -> HttpResponse | None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
 from core.forms import add_action_errors
-from core.http import client_ip, private_page
+from core.http import client_ip, confirmed_post, private_page
 from services.applications import actions, selectors
 from services.applications.forms import ApplicationCodeForm, ApplicationStartForm, ApplicationVisitForm
 from services.models import Application, ApplicationChallenge
@@ -39,14 +39,11 @@ def _sign_video() -> dict[str, str]:
 
 
 def _refused(request: HttpRequest, reason: str) -> HttpResponse:
-    response = render(
-        request,
-        "services/public/apply_too_many.html",
-        {"reason": reason, "minutes": WINDOW_SECONDS // 60, "nav": "apply"},
-        status=429,
+    return private_page(
+        ratelimit.refused_page(
+            request, "services/public/apply_too_many.html", {"reason": reason, "nav": "apply"}, window=WINDOW_SECONDS
+        )
     )
-    response["Retry-After"] = str(ratelimit.seconds_left(window=WINDOW_SECONDS))
-    return private_page(response)
 
 
 @never_cache
@@ -144,15 +141,11 @@ def apply_status(request: HttpRequest, token: str) -> HttpResponse:
     if request.session.pop(JUST_SUBMITTED_KEY, False):
         announce = _("Your application is received. We have sent you a message with the link to this page.")
     if request.method == "POST":
-        if request.POST.get("confirm") != "yes":
-            confirming = True
-        else:
-            try:
-                application = actions.application_withdraw(application=application)
-            except ValidationError as exc:
-                error = " ".join(exc.messages)
-            else:
-                announce = _("Your application is withdrawn.")
+        confirming, withdrawn, error = confirmed_post(
+            request, lambda: actions.application_withdraw(application=application)
+        )
+        if withdrawn is not None:
+            application, announce = withdrawn, _("Your application is withdrawn.")
     context: dict[str, Any] = {
         "application": application,
         "steps": selectors.application_steps(application),

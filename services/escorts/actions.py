@@ -27,7 +27,7 @@ from services.models import (
     VolunteerDecline,
 )
 from services.registry import corrections
-from services.registry.audit import audit_record, history_by
+from services.registry.audit import audit_record, history_by, save_audited
 from services.registry.lifecycle import person_service_refusal
 from services.registry.permissions import action_permission_check
 from services.registry.selectors import age_on
@@ -431,10 +431,8 @@ def team_service_save(*, service: TeamService, by: User) -> TeamService:
     if not creating:
         TeamService.objects.select_for_update().get(pk=service.pk)  # the row being corrected
     service.full_clean()
-    history_by(service, by)
-    service.save()
-    audit_record(
-        obj=service,
+    save_audited(
+        service,
         code="services.team_service.created" if creating else "services.team_service.updated",
         by=by,
         data={"team": service.team_id, "person_times": service.person_times},

@@ -4,10 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.i18n import in_english
 from core.users import user_display
 from services.registry.scoping import StreetScopedQuerySet
 
@@ -29,7 +29,7 @@ class Hospital(TimeStampedModel):
         ordering = ["name_zh"]
 
     def __str__(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+        return self.name_en if in_english() else self.name_zh
 
 
 class ClinicHours(TimeStampedModel):
@@ -75,7 +75,7 @@ class EscortService(TimeStampedModel):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+        return self.name_en if in_english() else self.name_zh
 
 
 class VolunteerTeam(TimeStampedModel):

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.i18n import in_english
 from services.registry.expressions import birth_date_from_id, gender_from_id
 from services.registry.identity import mask_number
 from services.registry.scoping import StreetScopedQuerySet
@@ -55,7 +55,7 @@ class Street(TimeStampedModel):
     @property
     def name(self) -> str:
         """The name in the active language."""
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+        return self.name_en if in_english() else self.name_zh
 
 
 class StreetAssignment(TimeStampedModel):

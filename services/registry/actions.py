@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services.models import Person, User
 from services.registry import lifecycle
-from services.registry.audit import audit_record, changed_fields, field_values, history_by
+from services.registry.audit import audit_record, audit_saved, field_values, history_by
 from services.registry.households import household_link
 from services.registry.permissions import action_permission_check
 from services.registry.selectors import merge_conflicts, person_relations
@@ -25,20 +25,22 @@ def person_save(*, person: Person, by: User) -> Person:
     """
     creating = person._state.adding
     stored = None if creating else Person.objects.select_for_update().get(pk=person.pk)
-    before = {} if stored is None else field_values(stored, ignore=_NOT_COMPARED)
+    before = None if stored is None else field_values(stored, ignore=_NOT_COMPARED)
     person.full_clean()
     history_by(person, by)
     person.save()
     household_link(person=person)
-    if creating:
-        audit_record(obj=person, code="services.person.created", by=by, data={"street": person.street_id})
-    else:
-        changed = changed_fields(before, person)
-        if changed:
-            audit_record(obj=person, code="services.person.updated", by=by, data={"fields": changed})
-        if person.status != Person.Status.ACTIVE and {"status", "status_changed_on"} & set(changed):
-            # Deceased or moved out (or that date corrected): what was to come for them ends, with the reason.
-            lifecycle.person_services_end(person=person, by=by)
+    changed = audit_saved(
+        obj=person,
+        by=by,
+        before=before,
+        created_code="services.person.created",
+        created_data={"street": person.street_id},
+        updated_code="services.person.updated",
+    )
+    if person.status != Person.Status.ACTIVE and {"status", "status_changed_on"} & set(changed):
+        # Deceased or moved out (or that date corrected): what was to come for them ends, with the reason.
+        lifecycle.person_services_end(person=person, by=by)
     return person
 
 

@@ -67,6 +67,49 @@ def audit_record(
     return AuditEntry.objects.create(**_entry(obj=obj, code=code, by=by, data=data))
 
 
+def save_audited(obj: models.Model, *, by: User | None, code: str, data: dict[str, Any] | None = None) -> None:
+    """Save `obj` (validated by the calling action) naming `by` in its history, and record the audit entry `code`."""
+    history_by(obj, by)
+    obj.save()
+    audit_record(obj=obj, code=code, by=by, data=data)
+
+
+def update_audited(obj: models.Model, values: dict[str, Any], *, by: User | None, code: str) -> list[str]:
+    """Set on `obj` (locked by the calling action) those of `values` that differ, save only them naming `by`, and
+    record `code` with the changed names (in the order of `values`); nothing when nothing differs.
+
+    Returns the changed names."""
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        history_by(obj, by)
+        obj.save(update_fields=[*changed, "updated_at"])
+        audit_record(obj=obj, code=code, by=by, data={"fields": changed})
+    return changed
+
+
+def audit_saved(
+    *,
+    obj: models.Model,
+    by: User | None,
+    before: dict[str, Any] | None,
+    created_code: str,
+    created_data: dict[str, Any],
+    updated_code: str,
+) -> list[str]:
+    """The audit entry of `obj` just saved by a create-or-update action: `created_code` with `created_data` when
+    `before` is None (it was created), else `updated_code` naming the fields changed since `before`
+    (field_values), when any changed. Returns those changed fields ([] for a creation)."""
+    if before is None:
+        audit_record(obj=obj, code=created_code, by=by, data=created_data)
+        return []
+    changed = changed_fields(before, obj)
+    if changed:
+        audit_record(obj=obj, code=updated_code, by=by, data={"fields": changed})
+    return changed
+
+
 def audit_records(*, entries: Iterable[tuple[models.Model, dict[str, Any]]], code: str, by: User | None) -> None:
     """Record the same business action on many records at once (one INSERT), each with its own `data`.
 

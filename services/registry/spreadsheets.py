@@ -10,12 +10,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.excel import export_today, labels
+from core.i18n import in_english
 from core.uploads import file_too_large, is_xlsx, zip_too_large
 from services.models import Person, Street, User
 from services.registry.audit import audit_record
@@ -474,7 +475,7 @@ EXPORT_COLUMNS: list[tuple[Any, Callable[[dict[str, Any]], Any]]] = [
 def export_records(persons: QuerySet[Person]) -> QuerySet[Any]:
     """`persons` as the rows EXPORT_COLUMNS read (one query, the street's name joined in the active
     language, as Street.name gives it: the export is listed in the language it is written in)."""
-    street = "street__name_en" if (get_language() or "").startswith("en") else "street__name_zh"
+    street = "street__name_en" if in_english() else "street__name_zh"
     return persons.values(*EXPORT_FIELDS, street_name=F(street))
 
 

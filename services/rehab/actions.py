@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from services.models import FamilyDoctorContract, FollowUp, HomeRehabSession, Person, RehabCentre, RehabReferral, User
-from services.registry.audit import audit_record, history_by
+from services.registry.audit import audit_record, history_by, save_audited
 from services.registry.lifecycle import person_service_check, person_service_refusal
 from services.rehab.selectors import running_contract
 from services.visits.actions import follow_up_close
@@ -21,18 +21,12 @@ REFER_PERMISSION = "services.add_rehabreferral"
 Errors = dict[str, list[ValidationError]]
 
 
-def _save(obj: Any, *, by: User, code: str, data: dict[str, Any] | None = None) -> None:
-    history_by(obj, by)
-    obj.save()
-    audit_record(obj=obj, code=code, by=by, data=data)
-
-
 @transaction.atomic
 def rehab_centre_save(*, centre: RehabCentre, by: User) -> RehabCentre:
     """Create or update a centre and its certification. Raises ValidationError if a rule is broken."""
     creating = centre._state.adding
     centre.full_clean()
-    _save(
+    save_audited(
         centre,
         by=by,
         code="services.rehab_centre.created" if creating else "services.rehab_centre.updated",
@@ -52,7 +46,7 @@ def family_doctor_contract_save(*, contract: FamilyDoctorContract, by: User) -> 
     contract.full_clean()
     try:
         with transaction.atomic():
-            _save(
+            save_audited(
                 contract,
                 by=by,
                 code="services.family_doctor_contract.created"
@@ -126,7 +120,7 @@ def rehab_referral_create(
         note=note.strip(),
         referred_by=by,
     )
-    _save(
+    save_audited(
         referral, by=by, code="services.rehab_referral.created", data={"centre": centre.pk, "follow_up": follow_up.pk}
     )
     # The need is met by the referral: the case goes on in the centre's referral queue, as an escort
@@ -195,7 +189,7 @@ def home_rehab_session_record(*, session: HomeRehabSession, by: User) -> HomeReh
         if referral.status != RehabReferral.Status.OPEN:
             raise ValidationError({"referral": _("This referral is no longer open.")}, code="not_open")
     session.full_clean()
-    _save(
+    save_audited(
         session,
         by=by,
         code="services.home_rehab_session.recorded" if creating else "services.home_rehab_session.updated",

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import NoDeleteMixin, RefusableSaveMixin
+from core.forms import require_text
 from services.models import FamilyDoctorContract, HomeRehabSession, RehabCentre, RehabReferral
 from services.models.rehab import ACCESS_FACTS, REHAB_SERVICES
 from services.registry.admin import StreetScopedAdmin
@@ -109,8 +110,7 @@ class RehabReferralForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("close") and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", _("Write why the referral is closed."))
+        require_text(self, cleaned, when="close", field="reason", message=_("Write why the referral is closed."))
         return cleaned
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ActionErrorsMixin, BoundedCountAdminMixin, DefaultChoiceFilter, ReadOnlyInline, ReadOnlyLogAdmin
+from core.forms import require_text
 from core.users import user_display
 from services.models import (
     DigestSent,
@@ -81,8 +82,7 @@ class FollowUpCloseForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("close") and not (cleaned.get("outcome") or "").strip():
-            self.add_error("outcome", _("Write what was done before closing."))
+        require_text(self, cleaned, when="close", field="outcome", message=_("Write what was done before closing."))
         return cleaned
 
 

@@ -33,6 +33,10 @@ SHARED = {
     "DefaultChoiceFilter",
     "backup_create",
     "backup_restore",
+    "refused_page",
+    "with_retry_after",
+    "confirmed_post",
+    "require_text",
 }
 
 
