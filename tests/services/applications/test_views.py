@@ -1,6 +1,7 @@
 """The public pages of online applications, the field queue, the admin's steps and the overdue digest."""
 
 import datetime
+import logging
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from services.applications import actions
 from services.models import Application, ApplicationChallenge, DigestSent
+from services.registry.identity import RedactNumbersFilter
 from services.visits.actions import overdue_digest_send
 from tests.services.factories import PersonFactory, make_slot
 
@@ -363,3 +365,22 @@ def test_the_follow_up_page_of_an_application_links_to_it(person, member, sent_m
     body = page.content.decode()
     assert "Asked for in an online application:" in body
     assert reverse("field_applications:detail", args=[application.pk]) in body
+
+
+def test_a_refused_withdraw_logs_its_path_without_the_status_token(person, sent_messages, caplog):
+    """Django logs every 4xx answer with its path ("Bad Request: /apply/status/<token>/"): the log's filter cuts
+    the token, which opens and withdraws the application, as it masks ID numbers."""
+    _application, token = submitted(person, sent_messages)
+    url = reverse("applications:status", args=[token])
+    client = Client()
+    with committed():
+        client.post(url, {"confirm": "yes"})
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.post(url, {"confirm": "yes"}).status_code == 400  # withdrawn already
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records
+    for record in records:
+        assert RedactNumbersFilter().filter(record)
+        message = record.getMessage()
+        assert token not in message
+        assert "/apply/status/" in message
