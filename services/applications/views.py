@@ -25,6 +25,8 @@ from services.registry.views import field_member_required
 WINDOW_SECONDS = 10 * 60
 START_SCOPE = "services.apply.start"
 NUMBER_SCOPE = "services.apply.number"
+NUMBER_DAY_SCOPE = "services.apply.number_day"
+DAY_SECONDS = 24 * 60 * 60
 CODE_SCOPE = "services.apply.code"
 SESSION_KEY = "application_challenge"
 JUST_SUBMITTED_KEY = "application_just_submitted"
@@ -38,14 +40,14 @@ def _sign_video() -> dict[str, str]:
     return {}
 
 
-def _refused(request: HttpRequest, reason: str) -> HttpResponse:
+def _refused(request: HttpRequest, reason: str, *, window: int = WINDOW_SECONDS) -> HttpResponse:
     response = render(
         request,
         "services/public/apply_too_many.html",
-        {"reason": reason, "minutes": WINDOW_SECONDS // 60, "nav": "apply"},
+        {"reason": reason, "minutes": window // 60, "nav": "apply"},
         status=429,
     )
-    response["Retry-After"] = str(ratelimit.seconds_left(window=WINDOW_SECONDS))
+    response["Retry-After"] = str(ratelimit.seconds_left(window=window))
     return private_page(response)
 
 
@@ -70,6 +72,11 @@ def apply_start(request: HttpRequest) -> HttpResponse:
             digest = actions.number_digest(data["id_number"])
             if ratelimit.hit(NUMBER_SCOPE, digest, window=WINDOW_SECONDS) > settings.APPLICATION_STARTS_PER_NUMBER:
                 return _refused(request, "number")
+            # Each start texts the phone on file: a day's cap too, so the 10-minute windows, one after the
+            # other, neither flood that phone nor give unlimited guesses at the code.
+            day_limit = settings.APPLICATION_STARTS_PER_NUMBER_PER_DAY
+            if ratelimit.hit(NUMBER_DAY_SCOPE, digest, window=DAY_SECONDS) > day_limit:
+                return _refused(request, "number_day", window=DAY_SECONDS)
             challenge = actions.application_challenge_start(
                 id_number=data["id_number"],
                 certificate_number=data["certificate_number"],

@@ -142,6 +142,31 @@ def test_a_flood_on_one_number_is_refused_clearly_and_changes_nothing(person, se
     assert ApplicationChallenge.objects.count() == before
 
 
+def test_one_number_gets_a_few_codes_a_day_however_the_tries_are_spread(
+    person, sent_messages, monkeypatch, settings, in_english
+):
+    """Each start texts a code to the phone on file: spread over the 10-minute windows, from fresh addresses, the
+    same number stops getting codes after APPLICATION_STARTS_PER_NUMBER_PER_DAY (no message flood, and no more
+    than that many times APPLICATION_CODE_TRIES guesses at the 6 digits a day)."""
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr("core.ratelimit.time.time", lambda: clock[0])
+    per_day = settings.APPLICATION_STARTS_PER_NUMBER_PER_DAY = 4
+    for n in range(per_day):
+        clock[0] += 11 * 60  # a new 10-minute window each time
+        with committed():
+            response = Client(REMOTE_ADDR=f"10.0.1.{n + 1}").post(reverse("applications:start"), form_data(person))
+        assert response.status_code == 302
+    assert len(sent_messages) == per_day
+    clock[0] += 11 * 60
+    before = ApplicationChallenge.objects.count()
+    with committed():
+        response = Client(REMOTE_ADDR="10.0.2.1").post(reverse("applications:start"), form_data(person))
+    assert response.status_code == 429
+    assert "This ID number was used too often today" in response.content.decode()
+    assert ApplicationChallenge.objects.count() == before
+    assert len(sent_messages) == per_day
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
