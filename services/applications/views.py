@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
 from core.forms import add_action_errors
-from core.http import client_ip, private_page
+from core.http import client_bucket, private_page
 from services.applications import actions, selectors
 from services.applications.forms import ApplicationCodeForm, ApplicationStartForm, ApplicationVisitForm
 from services.models import Application, ApplicationChallenge
@@ -63,7 +63,7 @@ def apply_start(request: HttpRequest) -> HttpResponse:
         initial["service"] = request.GET["service"]
     form = ApplicationStartForm(request.POST or None, sessions=sessions, initial=initial)
     if request.method == "POST":
-        ip = client_ip(request) or "unknown"
+        ip = client_bucket(request)
         if ratelimit.hit(START_SCOPE, ip, window=WINDOW_SECONDS) > settings.APPLICATION_STARTS_PER_ADDRESS:
             return _refused(request, "address")
         if form.is_valid():
@@ -106,7 +106,7 @@ def apply_code(request: HttpRequest) -> HttpResponse:
     form = ApplicationCodeForm(request.POST or None)
     not_eligible: actions.NotEligible | None = None
     if request.method == "POST":
-        ip = client_ip(request) or "unknown"
+        ip = client_bucket(request)
         if ratelimit.hit(CODE_SCOPE, ip, window=WINDOW_SECONDS) > settings.APPLICATION_CODES_PER_ADDRESS:
             return _refused(request, "address")
         if form.is_valid():

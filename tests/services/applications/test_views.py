@@ -131,6 +131,16 @@ def test_a_flood_from_one_address_is_refused_clearly_and_changes_nothing(person,
     assert ApplicationChallenge.objects.count() == before
 
 
+def test_a_flood_from_one_ipv6_network_is_refused_whatever_the_addresses(person, settings, in_english):
+    settings.APPLICATION_STARTS_PER_ADDRESS = 3
+    for n in range(3):
+        other = PersonFactory.build(street=person.street, id_number=f"11010119900101{n:03d}", certificate_number="")
+        Client(REMOTE_ADDR=f"2001:db8:5:6::{n + 1:x}").post(reverse("applications:start"), form_data(other))
+    response = Client(REMOTE_ADDR="2001:db8:5:6:ffff::9").post(reverse("applications:start"), form_data(person))
+    assert response.status_code == 429
+    assert "Too many forms came from your connection" in response.content.decode()
+
+
 def test_a_flood_on_one_number_is_refused_clearly_and_changes_nothing(person, settings, in_english):
     settings.APPLICATION_STARTS_PER_NUMBER = 2
     for _n in range(2):
