@@ -85,6 +85,21 @@ def test_a_wrong_code_says_so_and_changes_nothing(person, sent_messages, in_engl
     assert not Application.objects.exists()
 
 
+def test_a_code_typed_in_full_width_digits_is_the_code(person, sent_messages):
+    """A Chinese input method often types full-width digits (１２３４５６): the form takes them as digits, so the
+    right code is not refused as wrong (and no try is spent)."""
+    client = Client()
+    with committed():
+        client.post(reverse("applications:start"), form_data(person))
+    full_width = "".join(chr(ord(digit) + 0xFEE0) for digit in code_sent(sent_messages))
+    with committed():
+        response = client.post(reverse("applications:code"), {"code": f" {full_width} "})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/apply/status/")
+    assert Application.objects.filter(person=person).exists()
+    assert ApplicationChallenge.objects.get().attempts == 0
+
+
 def test_an_expired_code_says_so(person, sent_messages, in_english):
     client = Client()
     with committed():
