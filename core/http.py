@@ -40,6 +40,17 @@ def client_ip(request: HttpRequest) -> str | None:
     return peer
 
 
+def client_bucket(request: HttpRequest) -> str:
+    """What a rate limit counts a client by: its address (client_ip), an IPv6 one by its /64 network, which a
+    single host is given whole and may pick any address of; "unknown" when there is no address."""
+    address = client_ip(request)
+    if address is None:
+        return "unknown"
+    if ipaddress.ip_address(address).version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return address
+
+
 def safe_next(request: HttpRequest, target: str, *, fallback: str) -> str:
     """`target` if it is a page of this site (over HTTPS when the request came so), else `fallback`."""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):

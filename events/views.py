@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
 from core.forms import add_action_errors
-from core.http import client_ip, confirmed_post, private_page
+from core.http import client_bucket, confirmed_post, private_page
 from core.i18n import localized
 from core.input import parse_int, parse_year
 from core.pagination import page_links
@@ -239,7 +239,7 @@ def event_register(request: HttpRequest, slug: str) -> HttpResponse:
     event = selectors.event_get_public(slug)
     form = PublicRegistrationForm(request.POST or None)
     if request.method == "POST":
-        ip = client_ip(request) or "unknown"
+        ip = client_bucket(request)
         if _over_limit(ip, REGISTRATION_SCOPE, REGISTRATIONS_PER_WINDOW):
             return _too_many(request, event)
         if form.is_valid():
@@ -346,7 +346,7 @@ def registration_link_resend(request: HttpRequest) -> HttpResponse:
     address and per number."""
     form = ResendLinkForm(request.POST or None)
     if request.method == "POST":
-        ip = client_ip(request) or "unknown"
+        ip = client_bucket(request)
         if _over_limit(ip, RESEND_SCOPE, RESEND_PER_WINDOW):
             return _resend_refused(request)
         if form.is_valid():

@@ -38,7 +38,7 @@ from accessibility.forms import PlaceFilterForm
 from accessibility.selectors import PLACE_COLUMNS, PublicPlace, public_place_list
 from core import ratelimit
 from core.excel import csv_bytes
-from core.http import client_ip
+from core.http import client_bucket
 from core.input import FIRST_YEAR, LAST_YEAR
 
 from . import opendata, selectors
@@ -125,7 +125,7 @@ def endpoint(
             if request.method not in ("GET", "HEAD"):
                 return error(405, "method_not_allowed", gettext("The open-data API only answers GET and HEAD."))
             limit = settings.OPEN_DATA_REQUESTS_PER_MINUTE
-            if ratelimit.hit(RATE_SCOPE, client_ip(request) or "", window=RATE_WINDOW_SECONDS) > limit:
+            if ratelimit.hit(RATE_SCOPE, client_bucket(request), window=RATE_WINDOW_SECONDS) > limit:
                 response = error(
                     429,
                     "rate_limited",

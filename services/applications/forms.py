@@ -1,5 +1,6 @@
 """Forms of online applications: the public form, the code, withdrawing; the field app's assign and visit date."""
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -148,7 +149,8 @@ class ApplicationCodeForm(AccessibleFormMixin, forms.Form):
     )
 
     def clean_code(self) -> str:
-        return self.cleaned_data["code"].strip()
+        # \d also takes other scripts' digits, such as the full-width ones a Chinese input method types: as ASCII.
+        return "".join(str(unicodedata.digit(char)) for char in self.cleaned_data["code"].strip())
 
 
 class ApplicationAssignForm(forms.Form):

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from core import ratelimit
 from core.forms import add_action_errors
-from core.http import client_ip, confirmed_post, private_page
+from core.http import client_bucket, confirmed_post, private_page
 from services.applications import actions, selectors
 from services.applications.forms import ApplicationCodeForm, ApplicationStartForm, ApplicationVisitForm
 from services.models import Application, ApplicationChallenge
@@ -25,6 +25,8 @@ from services.registry.views import field_member_required
 WINDOW_SECONDS = 10 * 60
 START_SCOPE = "services.apply.start"
 NUMBER_SCOPE = "services.apply.number"
+NUMBER_DAY_SCOPE = "services.apply.number_day"
+DAY_SECONDS = 24 * 60 * 60
 CODE_SCOPE = "services.apply.code"
 SESSION_KEY = "application_challenge"
 JUST_SUBMITTED_KEY = "application_just_submitted"
@@ -38,10 +40,10 @@ def _sign_video() -> dict[str, str]:
     return {}
 
 
-def _refused(request: HttpRequest, reason: str) -> HttpResponse:
+def _refused(request: HttpRequest, reason: str, *, window: int = WINDOW_SECONDS) -> HttpResponse:
     return private_page(
         ratelimit.refused_page(
-            request, "services/public/apply_too_many.html", {"reason": reason, "nav": "apply"}, window=WINDOW_SECONDS
+            request, "services/public/apply_too_many.html", {"reason": reason, "nav": "apply"}, window=window
         )
     )
 
@@ -58,7 +60,7 @@ def apply_start(request: HttpRequest) -> HttpResponse:
         initial["service"] = request.GET["service"]
     form = ApplicationStartForm(request.POST or None, sessions=sessions, initial=initial)
     if request.method == "POST":
-        ip = client_ip(request) or "unknown"
+        ip = client_bucket(request)
         if ratelimit.hit(START_SCOPE, ip, window=WINDOW_SECONDS) > settings.APPLICATION_STARTS_PER_ADDRESS:
             return _refused(request, "address")
         if form.is_valid():
@@ -67,6 +69,11 @@ def apply_start(request: HttpRequest) -> HttpResponse:
             digest = actions.number_digest(data["id_number"])
             if ratelimit.hit(NUMBER_SCOPE, digest, window=WINDOW_SECONDS) > settings.APPLICATION_STARTS_PER_NUMBER:
                 return _refused(request, "number")
+            # Each start texts the phone on file: a day's cap too, so the 10-minute windows, one after the
+            # other, neither flood that phone nor give unlimited guesses at the code.
+            day_limit = settings.APPLICATION_STARTS_PER_NUMBER_PER_DAY
+            if ratelimit.hit(NUMBER_DAY_SCOPE, digest, window=DAY_SECONDS) > day_limit:
+                return _refused(request, "number_day", window=DAY_SECONDS)
             challenge = actions.application_challenge_start(
                 id_number=data["id_number"],
                 certificate_number=data["certificate_number"],
@@ -96,7 +103,7 @@ def apply_code(request: HttpRequest) -> HttpResponse:
     form = ApplicationCodeForm(request.POST or None)
     not_eligible: actions.NotEligible | None = None
     if request.method == "POST":
-        ip = client_ip(request) or "unknown"
+        ip = client_bucket(request)
         if ratelimit.hit(CODE_SCOPE, ip, window=WINDOW_SECONDS) > settings.APPLICATION_CODES_PER_ADDRESS:
             return _refused(request, "address")
         if form.is_valid():

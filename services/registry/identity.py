@@ -154,12 +154,18 @@ def redact_numbers(text: str) -> str:
     return _NUMBER_IN_TEXT.sub(lambda m: mask_number(re.sub(r"[-+]", "", normalise_number(m.group()))), text)
 
 
+# A path segment that is a private link's token (secrets.token_urlsafe(24 or 32): 32 or 43 characters): the
+# status pages of online applications and event registrations. Django logs every 4xx answer with its path.
+_TOKEN_IN_PATH = re.compile(r"(?<=/)[A-Za-z0-9_-]{32,}")
+
+
 class RedactNumbersFilter(logging.Filter):
-    """A logging filter masking every number in a record's message, percent-encoded ones included."""
+    """A logging filter masking every number in a record's message, percent-encoded ones included, and cutting
+    a private link's token in a path to its first four characters."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = unquote_plus(record.getMessage())
-        redacted = redact_numbers(message)
+        redacted = _TOKEN_IN_PATH.sub(lambda m: m.group()[:4] + "…", redact_numbers(message))
         if redacted != message:
             record.msg, record.args = redacted, None
         return True

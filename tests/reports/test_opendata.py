@@ -239,6 +239,17 @@ def test_the_rate_limit_answers_429_then_recovers(client, frozen, settings):
         assert client.get(url).status_code == 200
 
 
+def test_one_ipv6_host_cannot_dodge_the_rate_limit_by_changing_address(client, frozen, settings):
+    """An IPv6 client is given a whole /64 and picks any address in it: the limit counts the /64, or a loop over
+    addresses reads without limit. Another /64 has its own count."""
+    settings.OPEN_DATA_REQUESTS_PER_MINUTE = 3
+    url = reverse("api:report", args=[2023])
+    with time_machine.travel("2026-12-07 10:00:05 +0000", tick=False):
+        answers = [client.get(url, REMOTE_ADDR=f"2001:db8:1:2::{n:x}").status_code for n in range(1, 5)]
+        assert answers == [200, 200, 200, 429]
+        assert client.get(url, REMOTE_ADDR="2001:db8:1:3::1").status_code == 200
+
+
 def test_the_index_lists_every_dataset_of_the_registry(client, frozen):
     index = json.loads(client.get(reverse("api:index")).content)
     assert [d["key"] for d in index["datasets"]] == [d.key for d in DATASETS]

@@ -1,6 +1,7 @@
 """The public pages of online applications, the field queue, the admin's steps and the overdue digest."""
 
 import datetime
+import logging
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from services.applications import actions
 from services.models import Application, ApplicationChallenge, DigestSent, FollowUp
+from services.registry.identity import RedactNumbersFilter
 from services.visits.actions import overdue_digest_send
 from tests.services.factories import PersonFactory, make_slot
 
@@ -83,6 +85,21 @@ def test_a_wrong_code_says_so_and_changes_nothing(person, sent_messages, in_engl
     assert not Application.objects.exists()
 
 
+def test_a_code_typed_in_full_width_digits_is_the_code(person, sent_messages):
+    """A Chinese input method often types full-width digits (１２３４５６): the form takes them as digits, so the
+    right code is not refused as wrong (and no try is spent)."""
+    client = Client()
+    with committed():
+        client.post(reverse("applications:start"), form_data(person))
+    full_width = "".join(chr(ord(digit) + 0xFEE0) for digit in code_sent(sent_messages))
+    with committed():
+        response = client.post(reverse("applications:code"), {"code": f" {full_width} "})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/apply/status/")
+    assert Application.objects.filter(person=person).exists()
+    assert ApplicationChallenge.objects.get().attempts == 0
+
+
 def test_an_expired_code_says_so(person, sent_messages, in_english):
     client = Client()
     with committed():
@@ -129,6 +146,16 @@ def test_a_flood_from_one_address_is_refused_clearly_and_changes_nothing(person,
     assert ApplicationChallenge.objects.count() == before
 
 
+def test_a_flood_from_one_ipv6_network_is_refused_whatever_the_addresses(person, settings, in_english):
+    settings.APPLICATION_STARTS_PER_ADDRESS = 3
+    for n in range(3):
+        other = PersonFactory.build(street=person.street, id_number=f"11010119900101{n:03d}", certificate_number="")
+        Client(REMOTE_ADDR=f"2001:db8:5:6::{n + 1:x}").post(reverse("applications:start"), form_data(other))
+    response = Client(REMOTE_ADDR="2001:db8:5:6:ffff::9").post(reverse("applications:start"), form_data(person))
+    assert response.status_code == 429
+    assert "Too many forms came from your connection" in response.content.decode()
+
+
 def test_a_flood_on_one_number_is_refused_clearly_and_changes_nothing(person, settings, in_english):
     settings.APPLICATION_STARTS_PER_NUMBER = 2
     for _n in range(2):
@@ -138,6 +165,31 @@ def test_a_flood_on_one_number_is_refused_clearly_and_changes_nothing(person, se
     assert response.status_code == 429
     assert "This ID number was used too often" in response.content.decode()
     assert ApplicationChallenge.objects.count() == before
+
+
+def test_one_number_gets_a_few_codes_a_day_however_the_tries_are_spread(
+    person, sent_messages, monkeypatch, settings, in_english
+):
+    """Each start texts a code to the phone on file: spread over the 10-minute windows, from fresh addresses, the
+    same number stops getting codes after APPLICATION_STARTS_PER_NUMBER_PER_DAY (no message flood, and no more
+    than that many times APPLICATION_CODE_TRIES guesses at the 6 digits a day)."""
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr("core.ratelimit.time.time", lambda: clock[0])
+    per_day = settings.APPLICATION_STARTS_PER_NUMBER_PER_DAY = 4
+    for n in range(per_day):
+        clock[0] += 11 * 60  # a new 10-minute window each time
+        with committed():
+            response = Client(REMOTE_ADDR=f"10.0.1.{n + 1}").post(reverse("applications:start"), form_data(person))
+        assert response.status_code == 302
+    assert len(sent_messages) == per_day
+    clock[0] += 11 * 60
+    before = ApplicationChallenge.objects.count()
+    with committed():
+        response = Client(REMOTE_ADDR="10.0.2.1").post(reverse("applications:start"), form_data(person))
+    assert response.status_code == 429
+    assert "This ID number was used too often today" in response.content.decode()
+    assert ApplicationChallenge.objects.count() == before
+    assert len(sent_messages) == per_day
 
 
 @pytest.mark.parametrize(
@@ -380,3 +432,22 @@ def test_the_follow_up_page_of_an_application_links_to_it(person, member, sent_m
     body = page.content.decode()
     assert "Asked for in an online application:" in body
     assert reverse("field_applications:detail", args=[application.pk]) in body
+
+
+def test_a_refused_withdraw_logs_its_path_without_the_status_token(person, sent_messages, caplog):
+    """Django logs every 4xx answer with its path ("Bad Request: /apply/status/<token>/"): the log's filter cuts
+    the token, which opens and withdraws the application, as it masks ID numbers."""
+    _application, token = submitted(person, sent_messages)
+    url = reverse("applications:status", args=[token])
+    client = Client()
+    with committed():
+        client.post(url, {"confirm": "yes"})
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.post(url, {"confirm": "yes"}).status_code == 400  # withdrawn already
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records
+    for record in records:
+        assert RedactNumbersFilter().filter(record)
+        message = record.getMessage()
+        assert token not in message
+        assert "/apply/status/" in message
