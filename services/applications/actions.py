@@ -115,7 +115,8 @@ def _challenge_locked(pk: int) -> ApplicationChallenge:
 @transaction.atomic
 def application_challenge_send(*, challenge: ApplicationChallenge) -> bool:
     """Make the challenge's 6-digit code, store its digest and text it to the contact on file if the numbers
-    matched; once only (a repeated task finds the digest and does nothing). Returns whether a message went."""
+    matched; once only (a repeated task finds the digest and does nothing). Returns whether a message went.
+    Raises SmsGatewayError when the gateway refuses, keeping nothing."""
     challenge = _challenge_locked(challenge.pk)
     if challenge.code_hash:
         return False
@@ -131,7 +132,9 @@ def application_challenge_send(*, challenge: ApplicationChallenge) -> bool:
             "Jing'an Disabled Persons' Federation: your code to apply online is %(code)s. It works once, for "
             "%(minutes)d minutes. If you did not ask for it, ignore this message."
         ) % {"code": code, "minutes": settings.APPLICATION_CODE_MINUTES}
-    transaction.on_commit(lambda: notifier().send(to=phone, message=message))
+    # Sent inside the transaction: if the gateway refuses (SmsGatewayError), the digest is not kept either, so
+    # the task's retry makes and sends a code, rather than finding one that never reached anybody.
+    notifier().send(to=phone, message=message)
     return True
 
 

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from core.notify import SmsGatewayError
 from services.applications.actions import (
     application_challenge_send,
     application_challenges_purge,
@@ -11,7 +12,7 @@ from services.applications.actions import (
 from services.models import Application, ApplicationChallenge
 
 
-@shared_task(name="services.send_application_code")
+@shared_task(name="services.send_application_code", autoretry_for=(SmsGatewayError,), retry_backoff=True, max_retries=5)
 def send_application_code(*, challenge_id: int) -> bool:
     """Make the identity check's code and text it if the numbers matched someone (application_challenge_send).
 
@@ -22,7 +23,9 @@ def send_application_code(*, challenge_id: int) -> bool:
     return application_challenge_send(challenge=challenge) if challenge is not None else False
 
 
-@shared_task(name="services.send_application_message")
+@shared_task(
+    name="services.send_application_message", autoretry_for=(SmsGatewayError,), retry_backoff=True, max_retries=5
+)
 def send_application_message(*, application_id: int, status: str, link: str = "") -> bool:
     """Text the applicant what happened to their application (application_message_send)."""
     application = Application.objects.filter(pk=application_id).first()

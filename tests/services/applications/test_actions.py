@@ -8,6 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.notify import SmsGatewayError
 from services.applications import actions
 from services.applications.actions import CodeRefused, NotEligible
 from services.models import Application, ApplicationChallenge, AuditEntry, FollowUp
@@ -308,3 +309,38 @@ def test_closing_an_open_applications_need_as_ineligible_is_refused_and_changes_
     follow_up.refresh_from_db()
     application.refresh_from_db()
     assert (follow_up.status, application.status) == (FollowUp.Status.OPEN, Status.RECEIVED)
+
+
+class RefusingGateway:
+    """An SMS gateway that is down (NOTIFICATION_BACKEND)."""
+
+    channel = "sms"
+
+    def send(self, *, to: str, message: str) -> None:
+        raise SmsGatewayError("gateway answered 503")
+
+
+def test_a_code_the_gateway_refused_is_not_kept_so_the_tasks_retry_sends_one(person, sent_messages, settings):
+    from services.applications.tasks import send_application_code
+
+    challenge = actions.application_challenge_start(
+        id_number=person.id_number,
+        certificate_number=person.certificate_number,
+        contact="person",
+        service="rehabilitation",
+        applicant="self",
+        applicant_name="",
+        escort_slot=None,
+        note="",
+        language="zh-hans",
+    )
+    settings.NOTIFICATION_BACKEND = "tests.services.applications.test_actions.RefusingGateway"
+    with pytest.raises(SmsGatewayError):
+        actions.application_challenge_send(challenge=challenge)
+    challenge.refresh_from_db()
+    assert challenge.code_hash == ""  # nothing kept: a code nobody received would block the retry
+    assert SmsGatewayError in send_application_code.autoretry_for
+    settings.NOTIFICATION_BACKEND = "tests.conftest.RecordingNotifier"
+    assert actions.application_challenge_send(challenge=challenge) is True
+    challenge.refresh_from_db()
+    assert actions.code_matches(challenge, code_sent(sent_messages))
