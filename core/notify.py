@@ -19,8 +19,9 @@ from django.utils.module_loading import import_string
 
 logger = logging.getLogger("portal.notify")
 
-# A private link's token (secrets.token_urlsafe: 43 characters) or any other long opaque key.
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,}")
+# A path segment that is a private link's token (secrets.token_urlsafe(24 or 32): 32 or 43 characters): the
+# status pages of online applications and event registrations.
+_TOKEN = re.compile(r"(?<=/)[A-Za-z0-9_-]{32,}")
 
 
 class SmsGatewayError(Exception):
@@ -90,7 +91,8 @@ class HttpSmsNotifier:
 
 
 def redact_tokens(text: str) -> str:
-    """`text` with every long opaque key (a private link's token) cut to its first four characters."""
+    """`text` with every private link's token cut to its first four characters: what a log may keep of a link
+    outside development (ConsoleNotifier, and the log filter services.registry.identity.RedactNumbersFilter)."""
     return _TOKEN.sub(lambda m: m.group()[:4] + "…", text)
 
 

@@ -11,9 +11,12 @@ import re
 import unicodedata
 from urllib.parse import unquote_plus
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.notify import redact_tokens
 
 ID_LENGTH = 18
 CERTIFICATE_LENGTH = 20
@@ -154,18 +157,16 @@ def redact_numbers(text: str) -> str:
     return _NUMBER_IN_TEXT.sub(lambda m: mask_number(re.sub(r"[-+]", "", normalise_number(m.group()))), text)
 
 
-# A path segment that is a private link's token (secrets.token_urlsafe(24 or 32): 32 or 43 characters): the
-# status pages of online applications and event registrations. Django logs every 4xx answer with its path.
-_TOKEN_IN_PATH = re.compile(r"(?<=/)[A-Za-z0-9_-]{32,}")
-
-
 class RedactNumbersFilter(logging.Filter):
-    """A logging filter masking every number in a record's message, percent-encoded ones included, and cutting
-    a private link's token in a path to its first four characters."""
+    """A logging filter masking every number in a record's message, percent-encoded ones included, and, outside
+    development, cutting a private link's token to its first four characters (Django logs every 4xx answer with
+    its path; a developer following a link from the console needs it whole)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = unquote_plus(record.getMessage())
-        redacted = _TOKEN_IN_PATH.sub(lambda m: m.group()[:4] + "…", redact_numbers(message))
+        redacted = redact_numbers(message)
+        if not settings.DEBUG:
+            redacted = redact_tokens(redacted)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True

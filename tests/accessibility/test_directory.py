@@ -7,6 +7,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import translation
 
@@ -17,6 +18,15 @@ from tests.services.factories import PersonFactory, file_visit
 from tests.services.rehab_factories import ContractFactory, RehabCentreFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The directory's downloads are the open-data API's, kept in the cache for minutes: each test starts empty."""
+    cache.clear()
+    yield
+    cache.clear()
+
 
 TODAY = datetime.datetime(2026, 12, 7, 10, 0, tzinfo=datetime.UTC)
 PUBLIC_FIELDS = {
