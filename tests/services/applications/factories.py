@@ -1,5 +1,6 @@
 """Online applications in each state, made through the actions as the public form and staff would."""
 
+import contextlib
 import re
 
 from django.test import Client, TestCase, override_settings
@@ -16,12 +17,15 @@ def committed():
     return TestCase.captureOnCommitCallbacks(execute=True)
 
 
-def start(person: Person, *, service: str = "rehabilitation", contact: str = "person", **extra) -> ApplicationChallenge:
-    """A challenge for `person` whose code has been made and sent (the task runs eagerly at the commit)."""
-    with committed():
+def start(
+    person: Person, *, service: str = "rehabilitation", contact: str = "person", send: bool = True, **extra
+) -> ApplicationChallenge:
+    """A challenge for `person` whose code has been made and sent (the task runs eagerly at the commit), or only
+    queued when `send` is False. `certificate_number` may be given to ask with a wrong one."""
+    with committed() if send else contextlib.nullcontext():
         return actions.application_challenge_start(
             id_number=person.id_number,
-            certificate_number=person.certificate_number,
+            certificate_number=extra.pop("certificate_number", person.certificate_number),
             contact=contact,
             service=service,
             applicant=extra.pop("applicant", "self"),

@@ -45,18 +45,7 @@ def test_guardian_contact_gets_the_code(street, sent_messages):
 
 
 def test_a_non_match_writes_the_same_row_and_sends_nothing(person, sent_messages):
-    with committed():
-        challenge = actions.application_challenge_start(
-            id_number=person.id_number,
-            certificate_number=person.certificate_number[:-1] + "4",
-            contact="person",
-            service="rehabilitation",
-            applicant="self",
-            applicant_name="",
-            escort_slot=None,
-            note="",
-            language="en",
-        )
+    challenge = start(person, certificate_number=person.certificate_number[:-1] + "4")
     challenge.refresh_from_db()
     assert challenge.person is None
     assert challenge.code_hash
@@ -323,17 +312,7 @@ class RefusingGateway:
 def test_a_code_the_gateway_refused_is_not_kept_so_the_tasks_retry_sends_one(person, sent_messages, settings):
     from services.applications.tasks import send_application_code
 
-    challenge = actions.application_challenge_start(
-        id_number=person.id_number,
-        certificate_number=person.certificate_number,
-        contact="person",
-        service="rehabilitation",
-        applicant="self",
-        applicant_name="",
-        escort_slot=None,
-        note="",
-        language="zh-hans",
-    )
+    challenge = start(person, send=False)
     settings.NOTIFICATION_BACKEND = "tests.services.applications.test_actions.RefusingGateway"
     with pytest.raises(SmsGatewayError):
         actions.application_challenge_send(challenge=challenge)
